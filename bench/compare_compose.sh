@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Side by side: compose + format the corpus messages ("small", "typical")
+# with lettre, Nodemailer (MailComposer) and Python's email package, in one
+# run, and print messages/s and lettre's ratio to each.
+#
+#   bench/compare_compose.sh
+#
+# Environment:
+#   BUILD_DIR       lettre build dir (default build-bench, relative to the
+#                   checkout); configured with -DCMAKE_BUILD_TYPE=Release when
+#                   it is not configured yet or not Release.
+#   ROUNDS          rounds of measurements (default 3); the table shows the
+#                   median of each figure, and the ratios are taken between
+#                   medians of the same run. The order of the three
+#                   implementations rotates each round.
+#   RUN_SECONDS     length of each timed run (default 2).
+#   NODE, PYTHON    interpreters (default node, /usr/bin/python3: Debian's
+#                   Python, the one the corpus was built with).
+#   NODEMAILER_NEWLINE  passed to compose_nodemailer.js (empty: line ends as
+#                   given, Nodemailer's default; "win": CRLF like the others).
+#   CHECK_TARGETS=1 exit 1 when lettre misses a target (typical >= 10x and
+#                   small >= 20x Nodemailer).
+#   RESULTS         also append every raw JSON line to this file.
+#
+# Installs Nodemailer into bench/node_modules (npm install --no-save) when it
+# is missing. Needs cmake, a C++20 compiler, node/npm and /usr/bin/python3.
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+BUILD_DIR=${BUILD_DIR:-build-bench}
+case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
+ROUNDS=${ROUNDS:-3}
+RUN_SECONDS=${RUN_SECONDS:-2}
+NODE=${NODE:-node}
+PYTHON=${PYTHON:-/usr/bin/python3}
+export NODEMAILER_NEWLINE=${NODEMAILER_NEWLINE:-}
+export LETTRE_SHARED_DIR=${LETTRE_SHARED_DIR:-$(cd "$ROOT/../shared" && pwd)}
+MESSAGES=(small typical)
+
+say() { printf '== %s\n' "$*" >&2; }
+
+# --- (a) Nodemailer --------------------------------------------------------
+if [ ! -f "$BENCH_DIR/node_modules/nodemailer/package.json" ]; then
+  say "installing nodemailer into $BENCH_DIR/node_modules"
+  npm install --no-save --no-audit --no-fund --prefix "$BENCH_DIR" nodemailer >&2
+fi
+
+# --- lettre, Release ---------------------------------------------------------
+build_type=""
+if [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
+  build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")
+fi
+if [ "$build_type" != "Release" ]; then
+  generator=()
+  if [ ! -f "$BUILD_DIR/CMakeCache.txt" ] && command -v ninja >/dev/null; then
+    generator=(-G Ninja)
+  fi
+  say "configuring $BUILD_DIR (Release)"
+  cmake -S "$ROOT" -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >&2
+fi
+say "building lettre_compose_rate"
+cmake --build "$BUILD_DIR" --target lettre_compose_rate >&2
+RATE="$BUILD_DIR/bench/lettre_compose_rate"
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+RAW="$WORK/raw.jsonl"
+: >"$RAW"
+
+# --- same content check ------------------------------------------------------
+# One message from each implementation, parsed back and compared with the
+# corpus, so the rates below are for the same work.
+say "checking that the three produce the same content"
+check_failed=0
+for m in "${MESSAGES[@]}"; do
+  "$RATE" "$m" --print >"$WORK/lettre-$m.eml"
+  (cd "$BENCH_DIR" && "$NODE" compose_nodemailer.js "$m" --print) >"$WORK/nodemailer-$m.eml"
+  "$PYTHON" "$BENCH_DIR/compose_python.py" "$m" --print >"$WORK/python-$m.eml"
+  lf=()
+  [ "${NODEMAILER_NEWLINE}" = "" ] && lf=(--allow-lf)
+  "$PYTHON" "$BENCH_DIR/check_message.py" "$m" "$WORK/lettre-$m.eml" lettre >&2 || check_failed=1
+  "$PYTHON" "$BENCH_DIR/check_message.py" "${lf[@]}" "$m" "$WORK/nodemailer-$m.eml" nodemailer >&2 ||
+    check_failed=1
+  "$PYTHON" "$BENCH_DIR/check_message.py" "$m" "$WORK/python-$m.eml" python-email >&2 ||
+    check_failed=1
+done
+
+# --- lettre iteration counts ---------------------------------------------------
+# lettre_compose_rate takes a count: size it so one run lasts RUN_SECONDS.
+declare -A LETTRE_N
+for m in "${MESSAGES[@]}"; do
+  probe=$("$RATE" "$m" 500)
+  LETTRE_N[$m]=$("$PYTHON" -c '
+import json, sys
+r = json.loads(sys.argv[1])["msg_per_s"]
+print(max(100, int(r * float(sys.argv[2]))))' "$probe" "$RUN_SECONDS")
+done
+
+run_one() {  # impl message
+  case "$1" in
+    lettre) "$RATE" "$2" "${LETTRE_N[$2]}" ;;
+    nodemailer) (cd "$BENCH_DIR" && "$NODE" compose_nodemailer.js "$2" "$RUN_SECONDS") ;;
+    python-email) "$PYTHON" "$BENCH_DIR/compose_python.py" "$2" "$RUN_SECONDS" ;;
+  esac
+}
+
+# --- (b), (c), (d): interleaved rounds --------------------------------------------
+IMPLS=(lettre nodemailer python-email)
+for ((round = 1; round <= ROUNDS; round++)); do
+  for m in "${MESSAGES[@]}"; do
+    for ((k = 0; k < ${#IMPLS[@]}; k++)); do
+      impl=${IMPLS[$(((k + round - 1) % ${#IMPLS[@]}))]}
+      line=$(run_one "$impl" "$m")
+      printf '{"round": %d, "result": %s}\n' "$round" "$line" >>"$RAW"
+      say "round $round/$ROUNDS $m $impl: $line"
+    done
+  done
+done
+if [ -n "${RESULTS:-}" ]; then cat "$RAW" >>"$RESULTS"; fi
+
+# --- table ------------------------------------------------------------------------
+"$PYTHON" - "$RAW" "$ROUNDS" "$check_failed" "${CHECK_TARGETS:-0}" <<'EOF'
+import json, os, platform, statistics, sys
+
+raw, rounds, check_failed, check_targets = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", sys.argv[4] == "1"
+rates, sizes, versions = {}, {}, {}
+with open(raw) as f:
+    for line in f:
+        r = json.loads(line)["result"]
+        key = (r["impl"], r["message"])
+        rates.setdefault(key, []).append(r["msg_per_s"])
+        sizes[key] = r["bytes"]
+        versions[r["impl"]] = r["version"] + (" (" + r["runtime"] + ")" if r.get("runtime") else "")
+
+targets = {"small": 20.0, "typical": 10.0}
+impls = ["lettre", "nodemailer", "python-email"]
+
+def med(key):
+    return statistics.median(rates[key])
+
+def fmt(x):
+    return f"{x:,.0f}"
+
+print()
+print(f"compose + format, msg/s (median of {rounds} rounds; min-max in brackets)")
+print()
+hdr = f"{'message':<8} | {'lettre':>24} | {'nodemailer':>22} | {'python email':>22} | {'vs nodemailer':>13} | {'vs python':>9} | target"
+print(hdr)
+print("-" * len(hdr))
+missed = False
+for m in ("small", "typical"):
+    cells = []
+    for impl in impls:
+        v = rates[(impl, m)]
+        cells.append(f"{fmt(med((impl, m)))} [{fmt(min(v))}-{fmt(max(v))}]")
+    rn = med(("lettre", m)) / med(("nodemailer", m))
+    rp = med(("lettre", m)) / med(("python-email", m))
+    ok = rn >= targets[m]
+    missed |= not ok
+    print(f"{m:<8} | {cells[0]:>24} | {cells[1]:>22} | {cells[2]:>22} | {rn:>12.1f}x | {rp:>8.1f}x | "
+          f">= {targets[m]:.0f}x nodemailer: {'met' if ok else 'MISSED'}")
+print()
+print("message size, bytes: " + "; ".join(
+    f"{m}: " + ", ".join(f"{impl} {sizes[(impl, m)]}" for impl in impls) for m in ("small", "typical")))
+for impl in impls:
+    print(f"{impl}: {versions[impl]}")
+cpu = platform.processor() or platform.machine()
+try:
+    with open("/proc/cpuinfo") as f:
+        cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
+except (OSError, StopIteration):
+    pass
+print(f"machine: {cpu}, {os.cpu_count()} CPUs")
+if check_failed:
+    print("WARNING: an implementation's output did not match the corpus (see above)")
+if check_targets and missed:
+    sys.exit(1)
+EOF

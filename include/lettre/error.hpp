@@ -1,0 +1,110 @@
+// Error codes, error details and the result type used by every fallible step.
+#pragma once
+
+#include <lettre/export.hpp>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace lettre {
+
+/// What went wrong. Each code comes with a message naming the offending
+/// value and, for parsers, the position (see error_info).
+enum class errc {
+    invalid_address = 1,    ///< address or mailbox syntax error
+    address_too_long,       ///< local part > 64, domain > 255 or label > 63 octets
+    invalid_domain,         ///< IDNA conversion refused the domain
+    invalid_header_name,    ///< header name empty or with bytes outside 33..126 or ':'
+    header_injection,       ///< CR, LF or NUL in a user-supplied header value
+    line_too_long,          ///< a header cannot be folded under 998 octets
+    invalid_utf8,           ///< text that must be UTF-8 is not
+    invalid_header_value,   ///< a value breaks its header's syntax (bad URI, ...)
+    invalid_content_type,   ///< media type or parameter syntax error
+    invalid_date,           ///< not an RFC 5322 date-time
+    invalid_message_id,     ///< not an RFC 5322 msg-id
+    missing_from,           ///< message has no From
+    missing_recipient,      ///< message has no To, Cc or Bcc (and no envelope)
+    missing_sender,         ///< several From mailboxes but no Sender
+    invalid_part,           ///< MIME structure misuse (child added to a leaf, ...)
+    file_not_found,         ///< input file does not exist
+    file_unreadable,        ///< input file exists but cannot be read
+    io_error,               ///< writing output failed
+};
+
+LETTRE_EXPORT const std::error_category& error_category() noexcept;
+LETTRE_EXPORT std::error_code make_error_code(errc e) noexcept;
+
+/// An error code plus a sentence for humans that names what and where.
+struct error_info {
+    std::error_code code;
+    std::string message;
+};
+
+LETTRE_EXPORT error_info make_error(errc code, std::string message);
+
+/// Thrown by the throwing forms; carries the same error_info the result
+/// forms return.
+class LETTRE_EXPORT error : public std::system_error {
+public:
+    explicit error(error_info info);
+    const error_info& info() const noexcept { return info_; }
+
+private:
+    error_info info_;
+};
+
+/// Either a value or an error_info (std::expected is C++23).
+template <class T>
+class [[nodiscard]] result {
+public:
+    result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT implicit
+    result(error_info e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT implicit
+
+    bool has_value() const noexcept { return v_.index() == 0; }
+    explicit operator bool() const noexcept { return has_value(); }
+
+    T& value() & { check(); return std::get<0>(v_); }
+    const T& value() const& { check(); return std::get<0>(v_); }
+    T&& value() && { check(); return std::get<0>(std::move(v_)); }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+    T&& operator*() && { return std::move(*this).value(); }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+
+    const error_info& error() const& { return std::get<1>(v_); }
+    error_info&& error() && { return std::get<1>(std::move(v_)); }
+
+private:
+    void check() const {
+        if (v_.index() != 0) throw lettre::error(std::get<1>(v_));
+    }
+    std::variant<T, error_info> v_;
+};
+
+template <>
+class [[nodiscard]] result<void> {
+public:
+    result() = default;
+    result(error_info e) : err_(std::move(e)), failed_(true) {}  // NOLINT implicit
+    bool has_value() const noexcept { return !failed_; }
+    explicit operator bool() const noexcept { return !failed_; }
+    void value() const {
+        if (failed_) throw lettre::error(err_);
+    }
+    const error_info& error() const& { return err_; }
+
+private:
+    error_info err_;
+    bool failed_ = false;
+};
+
+}  // namespace lettre
+
+template <>
+struct std::is_error_code_enum<lettre::errc> : std::true_type {};

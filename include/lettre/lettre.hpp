@@ -1,0 +1,5 @@
+// Umbrella header.
+#pragma once
+
+#include <lettre/message.hpp>
+#include <lettre/transport/file_transport.hpp>

@@ -1,0 +1,58 @@
+// MIME media type with parameters (RFC 2045 §5).
+#pragma once
+
+#include <lettre/error.hpp>
+#include <lettre/export.hpp>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lettre {
+
+class LETTRE_EXPORT content_type {
+public:
+    using parameter = std::pair<std::string, std::string>;
+
+    content_type() = default;
+
+    /// Parses `type/subtype; name=value; name="quoted value"`. Type, subtype
+    /// and parameter names are lower-cased; values keep their case.
+    static content_type parse(std::string_view text);
+    static result<content_type> try_parse(std::string_view text);
+
+    static content_type text_plain();        ///< text/plain; charset=utf-8
+    static content_type text_html();         ///< text/html; charset=utf-8
+    static content_type octet_stream();      ///< application/octet-stream
+
+    /// Guesses from a file name's extension; application/octet-stream when
+    /// unknown. Text types get charset=utf-8.
+    static content_type guess_from_filename(std::string_view filename);
+
+    const std::string& type() const noexcept { return type_; }
+    const std::string& subtype() const noexcept { return subtype_; }
+    std::string essence() const { return type_ + '/' + subtype_; }
+    const std::vector<parameter>& parameters() const noexcept { return params_; }
+    /// Value of a parameter (name compared case-insensitively), or empty.
+    std::string_view parameter_value(std::string_view name) const noexcept;
+
+    /// Sets or replaces a parameter. The value may hold any UTF-8 text; it
+    /// is quoted or RFC 2231-encoded when formatted.
+    content_type& set_parameter(std::string_view name, std::string_view value);
+
+    bool is_text() const noexcept { return type_ == "text"; }
+    bool is_multipart() const noexcept { return type_ == "multipart"; }
+
+    /// `type/subtype; a=b` without folding or encoding (for display).
+    std::string to_string() const;
+
+    friend bool operator==(const content_type&, const content_type&) = default;
+
+private:
+    std::string type_;
+    std::string subtype_;
+    std::vector<parameter> params_;
+};
+
+}  // namespace lettre

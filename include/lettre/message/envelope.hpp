@@ -1,0 +1,33 @@
+// The SMTP envelope: reverse-path and forward-paths.
+#pragma once
+
+#include <lettre/error.hpp>
+#include <lettre/export.hpp>
+#include <lettre/message/address.hpp>
+
+#include <optional>
+#include <vector>
+
+namespace lettre {
+
+class LETTRE_EXPORT envelope {
+public:
+    envelope() = default;
+
+    /// `from` empty means the null reverse-path `<>` (bounces). `to` must
+    /// not be empty; duplicates are removed, order kept.
+    static envelope create(std::optional<address> from, std::vector<address> to);
+    static result<envelope> try_create(std::optional<address> from, std::vector<address> to);
+
+    const std::optional<address>& from() const noexcept { return from_; }
+    const std::vector<address>& to() const noexcept { return to_; }
+
+    /// True when any address has a UTF-8 local part.
+    bool requires_smtputf8() const noexcept;
+
+private:
+    std::optional<address> from_;
+    std::vector<address> to_;
+};
+
+}  // namespace lettre

@@ -1,0 +1,64 @@
+// A built message: header fields and MIME body, ready to format, sign, send.
+#pragma once
+
+#include <lettre/export.hpp>
+#include <lettre/message/envelope.hpp>
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lettre {
+
+class message_builder;
+
+/// One header field in wire form: `value` is already encoded and folded
+/// (CRLF + WSP inside), without the final CRLF.
+struct header_field {
+    std::string name;
+    std::string value;
+};
+
+class LETTRE_EXPORT message {
+public:
+    /// Starts a builder: `lettre::message::builder().from(...).to(...)...`.
+    static message_builder builder();
+
+    /// The RFC 5322 bytes, CRLF line ends, in one pre-sized buffer.
+    std::string formatted() const;
+    /// Appends the bytes to `out` (reserving first).
+    void format_to(std::string& out) const;
+    /// Writes the bytes to a stream.
+    void write_to(std::ostream& out) const;
+    /// Exact size of formatted().
+    std::size_t formatted_size() const noexcept;
+
+    const lettre::envelope& envelope() const noexcept { return envelope_; }
+    const std::vector<header_field>& headers() const noexcept { return headers_; }
+    /// First header with that name (case-insensitive), in wire form.
+    std::optional<std::string_view> header(std::string_view name) const noexcept;
+    /// Encoded MIME body (after the blank line).
+    const std::string& body() const noexcept { return body_; }
+    /// The Message-ID, angle brackets included.
+    const std::string& message_id() const noexcept { return message_id_; }
+    /// True when an address needs SMTPUTF8 (UTF-8 local part).
+    bool requires_smtputf8() const noexcept { return smtputf8_; }
+
+    /// Prepends a header field given in wire form (used by signers, which
+    /// must put their field first). The caller vouches for its syntax.
+    void prepend_header(header_field field);
+
+private:
+    friend class message_builder;
+    message() = default;
+
+    std::vector<header_field> headers_;
+    std::string body_;
+    lettre::envelope envelope_;
+    std::string message_id_;
+    bool smtputf8_ = false;
+};
+
+}  // namespace lettre

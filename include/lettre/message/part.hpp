@@ -1,0 +1,102 @@
+// MIME entities: leaf bodies (text, html, attachments, inline parts) and
+// multiparts (mixed, alternative, related, any subtype), nested freely.
+#pragma once
+
+#include <lettre/error.hpp>
+#include <lettre/export.hpp>
+#include <lettre/message/content_type.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lettre {
+
+class LETTRE_EXPORT part {
+public:
+    enum class disposition { none, attachment, inline_ };
+
+    /// text/plain; charset=utf-8. Line ends are normalized to CRLF.
+    static part text(std::string utf8);
+    /// text/html; charset=utf-8. Line ends are normalized to CRLF.
+    static part html(std::string utf8);
+    /// Any leaf body with an explicit type. text/* bodies are normalized to
+    /// CRLF; other bodies are kept byte for byte (sent as base64).
+    static part body(std::string bytes, content_type type);
+
+    /// An attachment from memory. The type is guessed from the file name
+    /// when not given. Non-ASCII file names are encoded per RFC 2231.
+    static part attachment(std::string_view filename, std::string bytes,
+                           std::optional<content_type> type = std::nullopt);
+    /// An attachment read from a file; the file name is the path's last
+    /// component unless `filename` is given. Errors name the path.
+    static part attachment_file(const std::filesystem::path& path,
+                                std::optional<content_type> type = std::nullopt,
+                                std::optional<std::string> filename = std::nullopt);
+    static result<part> try_attachment_file(const std::filesystem::path& path,
+                                            std::optional<content_type> type = std::nullopt,
+                                            std::optional<std::string> filename = std::nullopt);
+
+    /// An inline part for multipart/related, referenced from HTML as
+    /// `cid:<content_id>` (give the id without angle brackets).
+    static part inline_body(std::string_view content_id, std::string bytes, content_type type);
+    static part inline_file(std::string_view content_id, const std::filesystem::path& path,
+                            std::optional<content_type> type = std::nullopt);
+    static result<part> try_inline_file(std::string_view content_id,
+                                        const std::filesystem::path& path,
+                                        std::optional<content_type> type = std::nullopt);
+
+    /// Multiparts. `add` appends children in order.
+    static part mixed();
+    static part alternative();
+    static part related();
+    static part multipart(std::string_view subtype);
+
+    part& add(part child) &;
+    part&& add(part child) && { return std::move(add(std::move(child))); }
+
+    /// An extra header on this part (e.g. Content-Description). Validated
+    /// like message headers; errors surface when the message is built.
+    part& header(std::string_view name, std::string_view value) &;
+    part&& header(std::string_view name, std::string_view value) && {
+        return std::move(header(name, value));
+    }
+
+    bool is_multipart() const noexcept { return type_.is_multipart(); }
+    const lettre::content_type& type() const noexcept { return type_; }
+    const std::string& content() const noexcept { return content_; }
+    disposition content_disposition() const noexcept { return disposition_; }
+    const std::optional<std::string>& filename() const noexcept { return filename_; }
+    const std::optional<std::string>& content_id() const noexcept { return content_id_; }
+    const std::vector<part>& children() const noexcept { return children_; }
+    const std::vector<std::pair<std::string, std::string>>& extra_headers() const noexcept {
+        return headers_;
+    }
+    /// First error recorded while building this part or its children.
+    const std::optional<error_info>& error() const noexcept { return error_; }
+
+private:
+    part() = default;
+    void fail(error_info e);
+
+    lettre::content_type type_;
+    std::string content_;
+    disposition disposition_ = disposition::none;
+    std::optional<std::string> filename_;
+    std::optional<std::string> content_id_;
+    std::vector<std::pair<std::string, std::string>> headers_;
+    std::vector<part> children_;
+    std::optional<error_info> error_;
+};
+
+/// Spelling of the Rust crate: `lettre::multipart::alternative()`.
+struct multipart {
+    static part mixed() { return part::mixed(); }
+    static part alternative() { return part::alternative(); }
+    static part related() { return part::related(); }
+};
+
+}  // namespace lettre

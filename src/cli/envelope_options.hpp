@@ -1,0 +1,19 @@
+// `--envelope-from` and `--envelope-to`: the SMTP envelope given by hand.
+#pragma once
+
+#include <lettre/message/address.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lettre::cli {
+
+/// An address or mailbox (`a@b`, `<a@b>`, `Name <a@b>`); `<>` or an empty
+/// value is the null reverse-path. Invalid text gives status 65.
+std::optional<lettre::address> parse_envelope_from(const std::string& text);
+
+/// Every mailbox of every value (comma-separated lists and groups allowed).
+std::vector<lettre::address> parse_envelope_to(const std::vector<std::string>& values);
+
+}  // namespace lettre::cli

@@ -1,0 +1,129 @@
+// lettre send: build a message (or read a ready one) and deliver it.
+#include "build_message.hpp"
+#include "cli_error.hpp"
+#include "commands.hpp"
+#include "deliver.hpp"
+#include "demo_message.hpp"
+#include "envelope_options.hpp"
+#include "message_options.hpp"
+#include "usage.hpp"
+
+#include <lettre/message/envelope.hpp>
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace lettre::cli {
+namespace {
+
+constexpr option_spec message_file_spec{"message", '\0', true, false};
+constexpr option_spec envelope_from_spec{"envelope-from", '\0', true, false};
+constexpr option_spec envelope_to_spec{"envelope-to", '\0', true, true};
+constexpr option_spec outbox_spec{"outbox", '\0', true, false};
+constexpr option_spec help_spec{"help", 'h', false, false};
+
+/// What send needs besides the message options.
+struct send_options {
+    std::optional<std::string> message_file;
+    std::optional<std::string> envelope_from;
+    std::vector<std::string> envelope_to;
+    // Transport choice; --smtp and --mx go here and into choose_target().
+    std::optional<std::string> outbox;
+    /// The first message option given, for the --message conflict message.
+    std::optional<std::string> first_message_option;
+};
+
+delivery_target choose_target(const send_options& opts) {
+    return outbox_target{opts.outbox.value_or("outbox")};
+}
+
+lettre::envelope make_envelope(std::optional<lettre::address> from,
+                               std::vector<lettre::address> to) {
+    auto env = lettre::envelope::try_create(std::move(from), std::move(to));
+    if (!env) throw from_library(env.error(), "envelope");
+    return std::move(env).value();
+}
+
+/// --message FILE: the bytes as they are, with the envelope given by hand.
+raw_message read_ready_message(const send_options& opts, std::istream& in) {
+    if (opts.first_message_option) {
+        throw usage_error("--message sends FILE as it is; it cannot be combined with " +
+                          *opts.first_message_option);
+    }
+    if (!opts.envelope_from || opts.envelope_to.empty()) {
+        throw usage_error(
+            "--message needs --envelope-from and --envelope-to: no envelope is derived from "
+            "the message's headers");
+    }
+    std::string bytes = read_input("--message", *opts.message_file, in);
+    if (bytes.empty()) {
+        throw cli_error(exit_code::data_error,
+                        "--message " + in_quotes(*opts.message_file) + " is empty");
+    }
+    return {make_envelope(parse_envelope_from(*opts.envelope_from),
+                          parse_envelope_to(opts.envelope_to)),
+            std::move(bytes)};
+}
+
+/// Built from the message options; --envelope-from/--envelope-to replace the
+/// derived reverse-path/recipients.
+lettre::message build_outgoing(message_options& mopts, const send_options& opts, std::istream& in) {
+    if (!mopts.any()) {
+        throw usage_error(
+            "nothing to send: give message options (at least --from and --to), --message FILE "
+            "with --envelope-from and --envelope-to, or --demo for a sample message");
+    }
+    if (mopts.demo) apply_demo_defaults(mopts);
+
+    lettre::message_builder builder = make_builder(mopts, in, !opts.envelope_to.empty());
+    if (!opts.envelope_from && opts.envelope_to.empty()) return build(builder);
+
+    std::optional<lettre::address> from =
+        opts.envelope_from ? parse_envelope_from(*opts.envelope_from) : derived_reverse_path(mopts);
+    std::vector<lettre::address> to = opts.envelope_to.empty()
+                                          ? build(builder).envelope().to()
+                                          : parse_envelope_to(opts.envelope_to);
+    builder.envelope(make_envelope(std::move(from), std::move(to)));
+    return build(builder);
+}
+
+}  // namespace
+
+int run_send(std::span<const std::string_view> args, const cli_streams& io) {
+    if (wants_help(args)) {
+        io.out << send_help();
+        return to_int(exit_code::ok);
+    }
+    std::vector<option_spec> specs(message_option_specs().begin(), message_option_specs().end());
+    specs.insert(specs.end(),
+                 {message_file_spec, envelope_from_spec, envelope_to_spec, outbox_spec, help_spec});
+
+    message_options mopts;
+    send_options opts;
+    for (const parsed_option& opt : parse_arguments(args, specs)) {
+        const std::string_view name = opt.spec->name;
+        if (is_message_option(*opt.spec)) {
+            apply_message_option(mopts, opt);
+            if (!opts.first_message_option) opts.first_message_option = opt.spelling;
+        } else if (name == message_file_spec.name) {
+            opts.message_file = opt.value;
+        } else if (name == envelope_from_spec.name) {
+            opts.envelope_from = opt.value;
+        } else if (name == envelope_to_spec.name) {
+            opts.envelope_to.push_back(opt.value);
+        } else if (name == outbox_spec.name) {
+            opts.outbox = opt.value;
+        }
+    }
+
+    const delivery_target target = choose_target(opts);
+    const outgoing_message msg = opts.message_file
+                                     ? outgoing_message(read_ready_message(opts, io.in))
+                                     : outgoing_message(build_outgoing(mopts, opts, io.in));
+    io.out << deliver(target, msg) << '\n';
+    return to_int(exit_code::ok);
+}
+
+}  // namespace lettre::cli

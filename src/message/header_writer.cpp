@@ -1,0 +1,28 @@
+#include "message/header_writer.hpp"
+
+#include <algorithm>
+
+namespace lettre::detail {
+
+void header_writer::add(std::string_view ws, std::string_view text, bool encoded) {
+    if (value_.empty()) {
+        value_ += text;
+        line_ += text.size();
+        line_has_word_ = encoded;
+        longest_ = std::max(longest_, line_);
+        return;
+    }
+    const std::size_t limit = (line_has_word_ || encoded) ? fold_column - 2 : fold_column;
+    if (!ws.empty() && line_ + ws.size() + text.size() > limit) {
+        value_ += "\r\n";
+        line_ = 0;
+        line_has_word_ = false;
+    }
+    value_ += ws;
+    value_ += text;
+    line_ += ws.size() + text.size();
+    line_has_word_ = line_has_word_ || encoded;
+    longest_ = std::max(longest_, line_);
+}
+
+}  // namespace lettre::detail

@@ -1,0 +1,54 @@
+#include <lettre/message/message.hpp>
+
+#include "detail/utf8.hpp"
+
+#include <ostream>
+
+namespace lettre {
+
+std::size_t message::formatted_size() const noexcept {
+    std::size_t n = 2 + body_.size();  // blank line
+    for (const auto& h : headers_) n += h.name.size() + 2 + h.value.size() + 2;
+    return n;
+}
+
+void message::format_to(std::string& out) const {
+    out.reserve(out.size() + formatted_size());
+    for (const auto& h : headers_) {
+        out += h.name;
+        out += ": ";
+        out += h.value;
+        out += "\r\n";
+    }
+    out += "\r\n";
+    out += body_;
+}
+
+std::string message::formatted() const {
+    std::string out;
+    format_to(out);
+    return out;
+}
+
+void message::write_to(std::ostream& out) const {
+    for (const auto& h : headers_) {
+        out.write(h.name.data(), static_cast<std::streamsize>(h.name.size()));
+        out.write(": ", 2);
+        out.write(h.value.data(), static_cast<std::streamsize>(h.value.size()));
+        out.write("\r\n", 2);
+    }
+    out.write("\r\n", 2);
+    out.write(body_.data(), static_cast<std::streamsize>(body_.size()));
+}
+
+std::optional<std::string_view> message::header(std::string_view name) const noexcept {
+    for (const auto& h : headers_)
+        if (detail::iequals(h.name, name)) return std::string_view(h.value);
+    return std::nullopt;
+}
+
+void message::prepend_header(header_field field) {
+    headers_.insert(headers_.begin(), std::move(field));
+}
+
+}  // namespace lettre
