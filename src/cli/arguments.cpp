@@ -72,15 +72,15 @@ std::vector<parsed_option> parse_arguments(std::span<const std::string_view> arg
             } else if (i + 1 < args.size() && !names_option(args[i + 1], specs)) {
                 opt.value = std::string(args[++i]);
             } else {
-                throw usage_error("option " + in_quotes(opt.spelling) + " needs a value");
+                throw usage_error("option " + opt.spelling + " needs a value");
             }
             if (!spec->repeatable) {
                 const bool again = std::any_of(
                     out.begin(), out.end(), [&](const parsed_option& o) { return o.spec == spec; });
-                if (again) throw usage_error("option " + in_quotes(opt.spelling) + " given twice");
+                if (again) throw usage_error("option " + opt.spelling + " given twice");
             }
         } else if (attached) {
-            throw usage_error("option " + in_quotes(opt.spelling) + " takes no value");
+            throw usage_error("option " + opt.spelling + " takes no value");
         }
         out.push_back(std::move(opt));
     }

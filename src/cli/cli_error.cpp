@@ -20,7 +20,9 @@ cli_error from_library(const lettre::error_info& info, std::string_view context,
     std::string text;
     if (!context.empty()) {
         text.append(context);
-        if (!value.empty() && info.message.find(value) == std::string::npos) {
+        const bool named = info.message.find(value) != std::string::npos ||
+                           info.message.find(in_quotes(value)) != std::string::npos;
+        if (!value.empty() && !named) {
             text.append(" ").append(in_quotes(value));
         }
         text.append(": ");
@@ -51,6 +53,16 @@ std::string printable(std::string_view text) {
         }
     }
     return out;
+}
+
+std::string in_quotes(std::string_view text) {
+    std::string escaped;
+    escaped.reserve(text.size());
+    for (const char c : text) {
+        if (c == '"' || c == '\\') escaped += '\\';
+        escaped += c;
+    }
+    return '"' + printable(escaped) + '"';
 }
 
 }  // namespace lettre::cli

@@ -39,9 +39,7 @@ cli_error from_library(const lettre::error_info& info, std::string_view context 
 /// The text with control characters shown as \r, \n, \t, \xNN.
 std::string printable(std::string_view text);
 
-/// `'text'`, printable.
-inline std::string in_quotes(std::string_view text) {
-    return '\'' + printable(text) + '\'';
-}
+/// `"text"`, printable, with `"` and `\` escaped (the library's style).
+std::string in_quotes(std::string_view text);
 
 }  // namespace lettre::cli

@@ -22,7 +22,7 @@ std::string deliver_to(const outbox_target& target, const outgoing_message& msg)
             [&](const raw_message& r) { return transport.try_send_raw(r.envelope, r.bytes); },
         },
         msg);
-    if (!sent) throw from_library(sent.error(), "outbox", target.directory.string());
+    if (!sent) throw from_library(sent.error(), "--outbox", target.directory.string());
     return "sent to outbox: " + sent->eml_path.string() + " (envelope " + sent->json_path.string() +
            ")";
 }

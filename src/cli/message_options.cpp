@@ -93,7 +93,7 @@ header_option split_header(const parsed_option& opt) {
 void set_exclusive(std::optional<std::string>& field, const std::optional<std::string>& other,
                    const parsed_option& opt, std::string_view other_name) {
     if (other) {
-        throw usage_error("options " + in_quotes(opt.spelling) + " and " + in_quotes(other_name) +
+        throw usage_error("options " + opt.spelling + " and " + std::string(other_name) +
                           " exclude each other");
     }
     field = opt.value;

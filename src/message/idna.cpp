@@ -14,11 +14,9 @@ namespace {
 constexpr std::size_t max_domain = 255;
 constexpr std::size_t max_label = 63;
 
-bool is_atext(char c) noexcept {
-    const auto u = static_cast<unsigned char>(c);
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-    if (u >= 0x80) return false;
-    return std::string_view("!#$%&'*+-/=?^_`{|}~").find(c) != std::string_view::npos;
+// RFC 5321 §4.1.2: sub-domain = Let-dig [Ldh-str]; what SMTP and DNS carry.
+bool is_let_dig(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
 error_info fail(errc code, std::string_view context, std::string_view what) {
@@ -53,10 +51,13 @@ result<std::string> check_labels(std::string_view ascii, std::string_view contex
             return fail(errc::address_too_long, context,
                         fmt::format("domain label is {} octets, the limit is 63", len));
         for (std::size_t i = start; i < end; ++i)
-            if (!is_atext(ascii[i]))
+            if (!is_let_dig(ascii[i]) && ascii[i] != '-')
                 return fail(errc::invalid_address, context,
                             fmt::format("character {} not allowed in a domain",
                                         quote_for_error(ascii.substr(i, 1))));
+        if (ascii[start] == '-' || ascii[end - 1] == '-')
+            return fail(errc::invalid_address, context,
+                        "a domain label cannot start or end with '-'");
         if (dot == std::string_view::npos) break;
         start = dot + 1;
     }

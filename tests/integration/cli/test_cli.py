@@ -100,7 +100,7 @@ class compose_tests(lettre_case):
         data = self.compose(
             "--from", "Ann Example <ann@example.com>",
             "--to", "bob@example.org, Carol Q <carol@example.net>", "--to", "dave@example.net",
-            "--cc", "erin@example.com", "--reply-to", "replies@example.com",
+            "--cc", "Érin Ñoël <erin@example.com>", "--reply-to", "replies@example.com",
             "--subject", "Grüße aus Zürich", "--text", "Hello Bob,\nsee you.\n")
         self.assertIn(b"\r\n", data)
         self.assertNotRegex(data, rb"[^\r]\n", "bare LF in the formatted message")
@@ -112,6 +112,7 @@ class compose_tests(lettre_case):
         self.assertEqual(addr_specs(msg, "To"),
                          ["bob@example.org", "carol@example.net", "dave@example.net"])
         self.assertEqual(addr_specs(msg, "Cc"), ["erin@example.com"])
+        self.assertEqual(msg["Cc"].addresses[0].display_name, "Érin Ñoël")
         self.assertEqual(addr_specs(msg, "Reply-To"), ["replies@example.com"])
         self.assertEqual(str(msg["Subject"]), "Grüße aus Zürich")
         self.assertIsNotNone(msg["Date"])
@@ -139,7 +140,9 @@ class compose_tests(lettre_case):
 
     def test_bcc_stays_out_of_the_message(self):
         data = self.compose(*BASIC, "--bcc", "hidden@example.net", "--text", "x")
-        self.assertIsNone(parse(data)["Bcc"])
+        msg = parse(data)
+        self.assertEqual(addr_specs(msg, "To"), ["bob@example.org"])
+        self.assertIsNone(msg["Bcc"])
         self.assertNotIn(b"hidden@example.net", data)
 
     def test_text_and_html_files_make_an_alternative(self):

@@ -902,7 +902,8 @@ void add_cases(corpus& c, const inputs& in) {
         const lettre::date_time when{sys_days{year{2024} / February / 29} + 23h + 59min + 59s,
                                      minutes{-450}};
         b.date(when);
-        e.header("Date", {"2024-02-29T23:59:59-07:30"}, "date");
+        // `time` is the instant (UTC); it is written in local time at the offset.
+        e.header("Date", {"2024-02-29T16:29:59-07:30"}, "date");
         e.header("Message-ID", {"dates.example"}, "msgid-domain");
         b.subject("Leap day");
         e.header("Subject", {"Leap day"});
