@@ -26,6 +26,11 @@ public:
         case errc::file_not_found: return "file not found";
         case errc::file_unreadable: return "file unreadable";
         case errc::io_error: return "I/O error";
+        case errc::invalid_key: return "invalid key";
+        case errc::weak_key: return "key too weak";
+        case errc::malformed_message: return "malformed message";
+        case errc::invalid_dkim_config: return "invalid DKIM configuration";
+        case errc::signing_failed: return "signing failed";
         }
         return "unknown lettre error";
     }

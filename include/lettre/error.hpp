@@ -34,6 +34,11 @@ enum class errc {
     file_not_found,         ///< input file does not exist
     file_unreadable,        ///< input file exists but cannot be read
     io_error,               ///< writing output failed
+    invalid_key,            ///< a DKIM key cannot be read (format, algorithm)
+    weak_key,               ///< an RSA key under 1024 bits (RFC 8301)
+    malformed_message,      ///< no header/body separator, broken header field
+    invalid_dkim_config,    ///< bad domain, selector, identity or header list
+    signing_failed,         ///< the crypto library refused to sign
 };
 
 LETTRE_EXPORT const std::error_category& error_category() noexcept;

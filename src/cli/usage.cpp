@@ -10,6 +10,18 @@
 namespace lettre::cli {
 namespace {
 
+constexpr std::string_view global_title =
+    "lettre " LETTRE_CLI_VERSION " - build, write and send email\n";
+
+constexpr std::string_view compose_title =
+    "Usage: lettre compose [OPTIONS]\n"
+    "Builds a message and writes it (CRLF line ends) to stdout or --output.\n";
+
+constexpr std::string_view send_title =
+    "Usage: lettre send [OPTIONS]\n"
+    "       lettre send --message FILE --envelope-from ADDR --envelope-to ADDRS\n"
+    "Builds a message (or reads one) and delivers it.\n";
+
 constexpr std::string_view synopsis =
     "Usage:\n"
     "  lettre compose [OPTIONS]   build a message and write it to stdout or a file\n"
@@ -115,24 +127,16 @@ std::string join(std::initializer_list<std::string_view> parts) {
 }  // namespace
 
 std::string global_help() {
-    return join({"lettre " LETTRE_CLI_VERSION " - build, write and send email\n", synopsis,
-                 compose_section, send_section, message_section, syntax_section, exit_section,
-                 examples_section});
+    return join({global_title, synopsis, compose_section, send_section, message_section,
+                 syntax_section, exit_section, examples_section});
 }
 
 std::string compose_help() {
-    return join(
-        {"Usage: lettre compose [OPTIONS]\n"
-         "Builds a message and writes it (CRLF line ends) to stdout or --output.\n",
-         compose_section, message_section, syntax_section, exit_section});
+    return join({compose_title, compose_section, message_section, syntax_section, exit_section});
 }
 
 std::string send_help() {
-    return join(
-        {"Usage: lettre send [OPTIONS]\n"
-         "       lettre send --message FILE --envelope-from ADDR --envelope-to ADDRS\n"
-         "Builds a message (or reads one) and delivers it.\n",
-         send_section, message_section, syntax_section, exit_section});
+    return join({send_title, send_section, message_section, syntax_section, exit_section});
 }
 
 std::string short_usage() {

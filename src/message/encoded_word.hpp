@@ -28,6 +28,7 @@ struct header_token {
     std::string ws;
     std::string text;
     bool encoded = false;  ///< an encoded-word: its line is limited to 76
+    bool soft = false;     ///< with empty ws: may fold here (CRLF SP), else glued
 };
 
 /// Tokens of an unstructured value (Subject, custom headers): ASCII words

@@ -4,7 +4,7 @@
 
 namespace lettre::detail {
 
-void header_writer::add(std::string_view ws, std::string_view text, bool encoded) {
+void header_writer::add(std::string_view ws, std::string_view text, bool encoded, bool soft) {
     if (value_.empty()) {
         value_ += text;
         line_ += text.size();
@@ -13,9 +13,9 @@ void header_writer::add(std::string_view ws, std::string_view text, bool encoded
         return;
     }
     const std::size_t limit = (line_has_word_ || encoded) ? fold_column - 2 : fold_column;
-    if (!ws.empty() && line_ + ws.size() + text.size() > limit) {
-        value_ += "\r\n";
-        line_ = 0;
+    if ((!ws.empty() || soft) && line_ + ws.size() + text.size() > limit) {
+        value_ += soft && ws.empty() ? "\r\n " : "\r\n";
+        line_ = soft && ws.empty() ? 1 : 0;
         line_has_word_ = false;
     }
     value_ += ws;

@@ -1,11 +1,13 @@
 // A built message: header fields and MIME body, ready to format, sign, send.
 #pragma once
 
+#include <lettre/error.hpp>
 #include <lettre/export.hpp>
 #include <lettre/message/envelope.hpp>
 
 #include <iosfwd>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +15,9 @@
 namespace lettre {
 
 class message_builder;
+namespace dkim {
+class signer;
+}
 
 /// One header field in wire form: `value` is already encoded and folded
 /// (CRLF + WSP inside), without the final CRLF.
@@ -45,6 +50,12 @@ public:
     const std::string& message_id() const noexcept { return message_id_; }
     /// True when an address needs SMTPUTF8 (UTF-8 local part).
     bool requires_smtputf8() const noexcept { return smtputf8_; }
+
+    /// Signs the message with DKIM and prepends the DKIM-Signature field(s).
+    /// Several signers (e.g. RSA + Ed25519) sign in one pass.
+    message& sign(const dkim::signer& signer);
+    message& sign(std::span<const dkim::signer> signers);
+    result<void> try_sign(std::span<const dkim::signer> signers);
 
     /// Prepends a header field given in wire form (used by signers, which
     /// must put their field first). The caller vouches for its syntax.

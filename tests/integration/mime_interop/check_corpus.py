@@ -19,6 +19,7 @@ email.parser.BytesParser(policy=email.policy.default) and checks it against
   bytes), inline part and the MIME tree shape decode to what was put in.
 
 Usage: check_corpus.py <corpus-dir> [<n> ...]
+       check_corpus.py --self-test   (the checks catch known-bad messages)
 Exits 1 when any message fails; prints each failure under its message.
 """
 
@@ -460,7 +461,97 @@ def check_message(raw, exp):
     return r
 
 
+# ------------------------------------------------------------- self-test --
+
+def self_test():
+    """Feeds the checks known-bad messages: each must be caught, so that a
+    passing corpus run means something."""
+    head = ("From: a@example.com\r\nTo: b@example.com\r\nSubject: hi\r\n"
+            "Date: Sat, 01 Nov 2025 12:00:00 +0100\r\nMessage-ID: <x@example.com>\r\n"
+            "MIME-Version: 1.0\r\n")
+    leaf = ("Content-Type: text/plain; charset=utf-8\r\n"
+            "Content-Transfer-Encoding: 7bit\r\n\r\nhello\r\n")
+
+    def exp(body=None, **kw):
+        e = {
+            "smtputf8": False, "library_smtputf8": False, "formatted_size": 1,
+            "library_formatted_size": 1, "absent_headers": ["Bcc"], "absent_text": [],
+            "addresses": {
+                "From": [{"group": None, "members": [{"name": "", "local": "a", "domain": "example.com"}]}],
+                "To": [{"group": None, "members": [{"name": "", "local": "b", "domain": "example.com"}]}]},
+            "headers": [{"name": "Subject", "values": ["hi"], "match": "exact"},
+                        {"name": "Date", "values": ["2025-11-01T12:00:00+01:00"], "match": "date"}],
+            "envelope_expected": {"from": ["a", "example.com"], "to": [["b", "example.com"]]},
+            "envelope_actual": {"from": ["a", "example.com"], "to": [["b", "example.com"]]},
+            "body": body or text_leaf(b"hello\n"),
+        }
+        e.update(kw)
+        return e
+
+    def text_leaf(data, ctype="text/plain", **kw):
+        d = {"type": ctype, "text": True, "data_b64": base64.b64encode(data).decode(),
+             "disposition": None, "filename": None, "content_id": None,
+             "params": {"charset": "utf-8"}, "headers": []}
+        d.update(kw)
+        return d
+
+    long_subject = "Subject: " + " ".join(["word"] * 30) + "\r\n"
+    related = ("Content-Type: multipart/related; boundary=b\r\n\r\n--b\r\n" + leaf
+               + "--b--\r\n")
+    related_exp = {"type": "multipart/related", "children": [text_leaf(b"hello\n")]}
+    att = ("Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+           "Content-Disposition: attachment; filename=\"=?utf-8?q?=C3=BC?=\"\r\n\r\nAA==\r\n")
+    att_exp = {"type": "application/octet-stream", "text": False, "data_b64": "AA==",
+               "disposition": "attachment", "filename": "\u00fc", "content_id": None,
+               "params": {}, "headers": []}
+    cases = [
+        ("good message", head + leaf, exp(), None),
+        ("bare LF", head + leaf.replace("hello\r\n", "hel\nlo\r\n"), exp(), "bare CR or LF"),
+        ("no final CRLF", head + leaf[:-2], exp(), "does not end with CRLF"),
+        ("long foldable header", head.replace("Subject: hi\r\n", long_subject) + leaf,
+         exp(headers=[]), "could have been folded"),
+        ("whitespace-only continuation", head.replace("Subject: hi", "Subject: hi\r\n \r\n x")
+         + leaf, exp(headers=[]), "whitespace-only"),
+        ("Bcc written", head + "Bcc: c@example.com\r\n" + leaf, exp(), "must not be written"),
+        ("999-octet line", head + leaf.replace("hello", "h" * 999), exp(), "> 998"),
+        ("QP trailing space", head + leaf.replace("7bit", "quoted-printable")
+         .replace("hello", "hello "), exp(body=text_leaf(b"hello \n")), "ends in whitespace"),
+        ("long base64 line", head + leaf.replace("7bit", "base64")
+         .replace("hello", "aGVsbG8K" * 10), exp(), "> 76"),
+        ("non-ASCII header", head.replace("Subject: hi", "Subject: h\u00ef") + leaf,
+         exp(headers=[]), "non-ASCII"),
+        ("long encoded-word", head.replace("Subject: hi", "Subject: =?utf-8?q?" + "a" * 70
+                                           + "?=") + leaf, exp(headers=[]), "encoded-word of"),
+        ("related without type", head + related, exp(body=related_exp), "RFC 2387"),
+        ("body differs", head + leaf, exp(body=text_leaf(b"hellO\n")), "body differs"),
+        ("subject differs", head + leaf,
+         exp(headers=[{"name": "Subject", "values": ["ho"], "match": "exact"}]), "Subject (exact)"),
+        ("non-canonical text", head + leaf.replace("7bit", "base64")
+         .replace("hello", "aGVsbG8K"), exp(), "canonical CRLF"),
+        ("RFC 2047 file name", head + att, exp(body=att_exp), "RFC 2231"),
+        ("two Subject fields", head + "Subject: hi\r\n" + leaf, exp(), "at most once"),
+        ("address differs", head.replace("To: b@", "To: c@") + leaf, exp(), "To addresses"),
+    ]
+    bad = 0
+    for title, raw, e, want in cases:
+        r = check_message(raw.encode("utf-8"), e)
+        text = "\n".join(r.problems)
+        if want is None and r.problems:
+            print("self-test FAIL %s: unexpected problems:\n%s" % (title, text))
+            bad += 1
+        elif want is not None and want not in text:
+            print("self-test FAIL %s: expected a problem containing %r, got:\n%s"
+                  % (title, want, text or "(none)"))
+            bad += 1
+        else:
+            print("self-test ok   %s" % title)
+    print("mime_interop self-test: %d passed, %d failed" % (len(cases) - bad, bad))
+    return 1 if bad else 0
+
+
 def main():
+    if len(sys.argv) == 2 and sys.argv[1] == "--self-test":
+        return self_test()
     if len(sys.argv) < 2:
         print(__doc__)
         return 2

@@ -248,40 +248,97 @@ TEST(EncodeWords, LongInputUsesSeveralWords) {
 
 // --- needs_encoding / unstructured_tokens --------------------------------------
 
+TEST(EncodeWords, FirstWordHonoursFirstMax) {
+    const std::string s = repeat("\xC3\xA9", 80);
+    for (std::size_t first_max : {30u, 40u, 67u}) {
+        const auto words = encode_words(s, first_max);
+        ASSERT_FALSE(words.empty());
+        EXPECT_LE(words[0].size(), first_max) << words[0];
+        check_words(s, words);
+    }
+}
+
 TEST(NeedsEncoding, AsciiTextDoesNot) {
     EXPECT_FALSE(needs_encoding("Hello world"));
     EXPECT_FALSE(needs_encoding("Re: [list] a = b? (yes)"));
     EXPECT_FALSE(needs_encoding(""));
 }
 
-TEST(NeedsEncoding, NonAsciiOrEncodedWordLookalikesDo) {
+TEST(NeedsEncoding, NonAsciiControlsOrEncodedWordLookalikesDo) {
     EXPECT_TRUE(needs_encoding("Zo\xC3\xAB"));
     EXPECT_TRUE(needs_encoding("see =?utf-8?q?x?= here"));
     EXPECT_TRUE(needs_encoding("=?"));
+    EXPECT_TRUE(needs_encoding("bell\x07"));
+}
+
+constexpr std::size_t subject_used = 9;  // "Subject: "
+constexpr std::size_t long_word = 77;
+
+/// The wire form: each token's white space and text, optionally with CRLF
+/// before every white space (the folding points).
+std::string wire(const std::vector<lettre::detail::header_token>& tokens, bool fold) {
+    std::string out;
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        if (fold && i != 0) out += "\r\n";
+        out += tokens[i].ws;
+        out += tokens[i].text;
+    }
+    return out;
 }
 
 void check_tokens(std::string_view input) {
     SCOPED_TRACE(std::string("input: ") + std::string(input));
-    const auto tokens = unstructured_tokens(input);
-    for (const auto& t : tokens) {
-        EXPECT_TRUE(is_ascii(t)) << t;
-        EXPECT_EQ(t.find_first_of(" \t\r\n"), std::string::npos) << "token with whitespace: " << t;
-        if (t.rfind("=?", 0) == 0) {
-            EXPECT_LE(t.size(), 75u) << t;
-            const auto bytes = decode_word_bytes(t);
-            ASSERT_TRUE(bytes.has_value()) << t;
-            EXPECT_TRUE(is_valid_utf8(*bytes)) << t;
+    const auto tokens = unstructured_tokens(input, subject_used, long_word);
+    ASSERT_FALSE(tokens.empty());
+    EXPECT_EQ(tokens[0].ws, "") << "leading white space is dropped";
+    for (std::size_t i = 0; i < tokens.size(); ++i) {
+        const auto& t = tokens[i];
+        EXPECT_TRUE(is_ascii(t.text)) << t.text;
+        EXPECT_EQ(t.text.find_first_of(" \t\r\n"), std::string::npos)
+            << "token with white space: " << t.text;
+        if (i != 0) {
+            EXPECT_FALSE(t.ws.empty()) << "tokens must be separated by white space: " << t.text;
+        }
+        EXPECT_EQ(t.ws.find_first_not_of(" \t"), std::string::npos) << "ws holds non-WSP";
+        const bool looks_encoded = t.text.rfind("=?", 0) == 0;
+        EXPECT_EQ(t.encoded, looks_encoded) << t.text;
+        if (looks_encoded) {
+            EXPECT_LE(t.text.size(), 75u) << t.text;
+            if (i == 0) {
+                EXPECT_LE(subject_used + t.text.size(), 76u)
+                    << "RFC 2047 §2: a line with an encoded-word is at most 76: " << t.text;
+            }
+            const auto bytes = decode_word_bytes(t.text);
+            ASSERT_TRUE(bytes.has_value()) << t.text;
+            EXPECT_TRUE(is_valid_utf8(*bytes)) << t.text;
         } else {
-            EXPECT_EQ(t.find("=?"), std::string::npos) << "literal token looks like a word: " << t;
+            EXPECT_EQ(t.text.find("=?"), std::string::npos)
+                << "literal token looks like a word: " << t.text;
+            EXPECT_LE(t.text.size(), long_word) << "a long word must be encoded: " << t.text;
         }
     }
-    EXPECT_EQ(decoded(join(tokens, " ")), input);
-    EXPECT_EQ(decoded(join(tokens, "\r\n ")), input);
+    EXPECT_EQ(decoded(wire(tokens, false)), input);
+    EXPECT_EQ(decoded(wire(tokens, true)), input);
 }
 
 TEST(UnstructuredTokens, AsciiWordsStayLiteral) {
-    const auto tokens = unstructured_tokens("Hello big world");
-    EXPECT_THAT(tokens, ::testing::ElementsAre("Hello", "big", "world"));
+    const auto tokens = unstructured_tokens("Hello big world", subject_used, long_word);
+    ASSERT_EQ(tokens.size(), 3u);
+    EXPECT_EQ(tokens[0].text, "Hello");
+    EXPECT_EQ(tokens[1].text, "big");
+    EXPECT_EQ(tokens[2].text, "world");
+    for (const auto& t : tokens) EXPECT_FALSE(t.encoded);
+    EXPECT_EQ(wire(tokens, false), "Hello big world");
+}
+
+TEST(UnstructuredTokens, WhiteSpaceBetweenLiteralWordsIsKept) {
+    const auto tokens = unstructured_tokens("a  b\tc", subject_used, long_word);
+    EXPECT_EQ(decoded(wire(tokens, false)), "a  b\tc");
+}
+
+TEST(UnstructuredTokens, LeadingAndTrailingWhiteSpaceIsDropped) {
+    const auto tokens = unstructured_tokens("  Hello  ", subject_used, long_word);
+    EXPECT_EQ(wire(tokens, false), "Hello");
 }
 
 TEST(UnstructuredTokens, RoundTripThroughTheDecoder) {
@@ -289,15 +346,24 @@ TEST(UnstructuredTokens, RoundTripThroughTheDecoder) {
          {"Hello world", "Gr\xC3\xBC\xC3\x9F" "e aus K\xC3\xB6ln", "\xC3\xA9 \xC3\xA9 a \xC3\xA9",
           "see =?utf-8?q?x?= here", "=?iso-8859-1?q?a?= =?iso-8859-1?q?b?=",
           "mixed \xE4\xB8\xAD\xE6\x96\x87 and ASCII words \xF0\x9F\x98\x80 end",
-          "a_b c=d e?f"}) {
+          "a_b c=d e?f", "control\x01" "char"}) {
         check_tokens(s);
     }
     check_tokens(repeat("\xC3\xA9t\xC3\xA9 ", 40) + "fin");
     check_tokens(repeat("x", 200));
+    check_tokens("short " + repeat("y", 78) + " tail");
+}
+
+TEST(UnstructuredTokens, WordsUpToLongWordStayLiteral) {
+    const std::string w(long_word, 'z');
+    const auto tokens = unstructured_tokens("a " + w, subject_used, long_word);
+    ASSERT_EQ(tokens.size(), 2u);
+    EXPECT_EQ(tokens[1].text, w);
+    EXPECT_FALSE(tokens[1].encoded);
 }
 
 TEST(UnstructuredTokens, SpaceBetweenEncodedRunsSurvives) {
-    // Whitespace between two encoded-words is dropped by decoders, so the
+    // White space between two encoded-words is dropped by decoders, so the
     // space must travel inside a word.
     check_tokens("\xC3\xA9 \xC3\xA9");
     check_tokens("\xE2\x82\xAC \xE2\x82\xAC \xE2\x82\xAC");

@@ -1,0 +1,82 @@
+// DKIM private keys (RSA, Ed25519) and the DNS records that publish them.
+// OpenSSL stays behind an opaque pointer.
+#pragma once
+
+#include <lettre/error.hpp>
+#include <lettre/export.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lettre::dkim {
+
+enum class algorithm { rsa_sha256, ed25519_sha256 };
+
+/// `rsa-sha256` or `ed25519-sha256`, as in the a= tag.
+LETTRE_EXPORT std::string_view algorithm_name(algorithm a) noexcept;
+
+class LETTRE_EXPORT private_key {
+public:
+    /// Any form below, detected: PEM (PKCS#1 or PKCS#8), DER, or an Ed25519
+    /// seed as 32 raw bytes in base64 (the form RFC 8463 prints).
+    static private_key load(std::string_view data);
+    static result<private_key> try_load(std::string_view data);
+    static private_key load_file(const std::filesystem::path& path);
+    static result<private_key> try_load_file(const std::filesystem::path& path);
+
+    static result<private_key> try_from_pem(std::string_view pem);
+    static result<private_key> try_from_der(std::string_view der);
+    static result<private_key> try_from_ed25519_seed(std::string_view base64_seed);
+
+    /// A new key from OpenSSL's generator. RSA below 1024 bits is refused.
+    static private_key generate(algorithm alg, unsigned rsa_bits = 2048);
+    static result<private_key> try_generate(algorithm alg, unsigned rsa_bits = 2048);
+
+    /// False only for a default-initialized key inside a moved-from signer.
+    bool valid() const noexcept { return impl_ != nullptr; }
+    dkim::algorithm algorithm() const noexcept { return alg_; }
+    unsigned bits() const noexcept { return bits_; }
+    /// Advice the caller may show, e.g. an RSA key under 2048 bits.
+    const std::vector<std::string>& warnings() const noexcept { return warnings_; }
+
+    /// The p= value: base64 of the SubjectPublicKeyInfo (RSA) or of the raw
+    /// 32-byte public key (Ed25519, RFC 8463 §4).
+    std::string public_key_base64() const;
+    /// PKCS#8 PEM of the private key.
+    std::string to_pem() const;
+
+    struct impl;
+    const impl& native() const noexcept { return *impl_; }
+
+    /// Internal: wraps a checked key.
+    static private_key make(std::shared_ptr<const impl> impl, dkim::algorithm alg, unsigned bits,
+                            std::vector<std::string> warnings);
+
+private:
+    friend class signer;
+    private_key() = default;
+    std::shared_ptr<const impl> impl_;
+    dkim::algorithm alg_ = dkim::algorithm::rsa_sha256;
+    unsigned bits_ = 0;
+    std::vector<std::string> warnings_;
+};
+
+/// The TXT record to publish for a key.
+struct dns_record {
+    std::string name;                  ///< selector._domainkey.domain (A-labels)
+    std::string text;                  ///< v=DKIM1; k=...; p=...
+    std::vector<std::string> strings;  ///< text split into <= 255-byte strings
+    /// Zone-file form: `name. IN TXT ( "..." "..." )`.
+    std::string zone_line() const;
+};
+
+LETTRE_EXPORT dns_record make_dns_record(const private_key& key, std::string_view selector,
+                                         std::string_view domain);
+LETTRE_EXPORT result<dns_record> try_make_dns_record(const private_key& key,
+                                                     std::string_view selector,
+                                                     std::string_view domain);
+
+}  // namespace lettre::dkim

@@ -1,0 +1,254 @@
+#include <lettre/dkim/key.hpp>
+
+#include "detail/base64.hpp"
+#include "detail/utf8.hpp"
+#include "dkim/key_impl.hpp"
+#include "message/idna.hpp"
+
+#include <fmt/format.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <fstream>
+#include <iterator>
+
+namespace lettre::dkim {
+namespace {
+
+constexpr unsigned min_rsa_bits = 1024;   // RFC 8301 §3.2: verifiers refuse less
+constexpr unsigned good_rsa_bits = 2048;  // RFC 8301: signers SHOULD use at least this
+constexpr std::size_t ed25519_seed = 32;
+constexpr std::size_t max_txt_string = 255;
+
+using bio_ptr = std::unique_ptr<BIO, decltype(&BIO_free)>;
+using pkey_ptr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
+
+std::string openssl_reason() {
+    const unsigned long e = ERR_get_error();
+    ERR_clear_error();
+    if (e == 0) return "unknown OpenSSL error";
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    return buf;
+}
+
+}  // namespace
+
+std::string_view algorithm_name(algorithm a) noexcept {
+    return a == algorithm::rsa_sha256 ? "rsa-sha256" : "ed25519-sha256";
+}
+
+// Wraps an EVP_PKEY after checking it is a usable DKIM key.
+static result<private_key> adopt(pkey_ptr pkey, std::string_view source);
+
+result<private_key> private_key::try_from_pem(std::string_view pem) {
+    bio_ptr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
+    if (!bio) return make_error(errc::invalid_key, "out of memory reading the key");
+    pkey_ptr pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
+    if (!pkey)
+        return make_error(errc::invalid_key,
+                          fmt::format("cannot read the PEM private key: {} (expected an "
+                                      "unencrypted PKCS#1 or PKCS#8 RSA or Ed25519 key)",
+                                      openssl_reason()));
+    return adopt(std::move(pkey), "PEM");
+}
+
+result<private_key> private_key::try_from_der(std::string_view der) {
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    pkey_ptr pkey(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size())), &EVP_PKEY_free);
+    if (!pkey)
+        return make_error(errc::invalid_key,
+                          fmt::format("cannot read the DER private key: {}", openssl_reason()));
+    return adopt(std::move(pkey), "DER");
+}
+
+result<private_key> private_key::try_from_ed25519_seed(std::string_view base64_seed) {
+    std::string trimmed;
+    for (char c : base64_seed)
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') trimmed += c;
+    std::string seed;
+    if (!detail::decode_base64(trimmed, seed) || seed.size() != ed25519_seed)
+        return make_error(errc::invalid_key,
+                          "an Ed25519 seed must be 32 bytes in base64 (44 characters)");
+    pkey_ptr pkey(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr,
+                                               reinterpret_cast<const unsigned char*>(seed.data()),
+                                               seed.size()),
+                  &EVP_PKEY_free);
+    if (!pkey)
+        return make_error(errc::invalid_key,
+                          fmt::format("cannot use the Ed25519 seed: {}", openssl_reason()));
+    return adopt(std::move(pkey), "Ed25519 seed");
+}
+
+result<private_key> private_key::try_load(std::string_view data) {
+    if (data.find("-----BEGIN") != std::string_view::npos) {
+        if (data.find("ENCRYPTED") != std::string_view::npos)
+            return make_error(errc::invalid_key,
+                              "the key is encrypted; give an unencrypted key (chmod 600 it)");
+        return try_from_pem(data);
+    }
+    std::string trimmed(data);
+    while (!trimmed.empty() && std::isspace(static_cast<unsigned char>(trimmed.back())))
+        trimmed.pop_back();
+    if (trimmed.size() >= 43 && trimmed.size() <= 46 && detail::is_ascii(trimmed))
+        return try_from_ed25519_seed(trimmed);
+    if (!data.empty() && static_cast<unsigned char>(data.front()) == 0x30)  // DER SEQUENCE
+        return try_from_der(data);
+    return make_error(errc::invalid_key,
+                      "unrecognized key format: expected PEM, DER or a base64 Ed25519 seed");
+}
+
+result<private_key> private_key::try_load_file(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        return make_error(errc::file_not_found,
+                          fmt::format("cannot read key {}: no such file", path.string()));
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return make_error(errc::file_unreadable,
+                          fmt::format("cannot read key {}", path.string()));
+    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto key = try_load(data);
+    if (!key) {
+        error_info e = std::move(key).error();
+        e.message = fmt::format("key {}: {}", path.string(), e.message);
+        return e;
+    }
+    return key;
+}
+
+private_key private_key::load(std::string_view data) {
+    auto r = try_load(data);
+    if (!r) throw error(std::move(r).error());
+    return std::move(*r);
+}
+
+private_key private_key::load_file(const std::filesystem::path& path) {
+    auto r = try_load_file(path);
+    if (!r) throw error(std::move(r).error());
+    return std::move(*r);
+}
+
+result<private_key> private_key::try_generate(dkim::algorithm alg, unsigned rsa_bits) {
+    if (alg == dkim::algorithm::rsa_sha256 && rsa_bits < min_rsa_bits)
+        return make_error(errc::weak_key,
+                          fmt::format("RSA keys of {} bits are refused; DKIM verifiers reject "
+                                      "keys under 1024 bits (RFC 8301), use 2048",
+                                      rsa_bits));
+    EVP_PKEY* raw = alg == dkim::algorithm::rsa_sha256
+                        ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(rsa_bits))
+                        : EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+    if (!raw)
+        return make_error(errc::signing_failed,
+                          fmt::format("key generation failed: {}", openssl_reason()));
+    return adopt(pkey_ptr(raw, &EVP_PKEY_free), "generated");
+}
+
+private_key private_key::generate(dkim::algorithm alg, unsigned rsa_bits) {
+    auto r = try_generate(alg, rsa_bits);
+    if (!r) throw error(std::move(r).error());
+    return std::move(*r);
+}
+
+static result<private_key> adopt(pkey_ptr pkey, std::string_view source) {
+    auto impl = std::make_shared<private_key::impl>();
+    const int id = EVP_PKEY_get_base_id(pkey.get());
+    if (id != EVP_PKEY_RSA && id != EVP_PKEY_ED25519)
+        return make_error(errc::invalid_key,
+                          fmt::format("the {} key is neither RSA nor Ed25519 (DKIM signs with "
+                                      "rsa-sha256 or ed25519-sha256 only)",
+                                      source));
+    const auto bits = static_cast<unsigned>(EVP_PKEY_get_bits(pkey.get()));
+    std::vector<std::string> warnings;
+    if (id == EVP_PKEY_RSA) {
+        if (bits < min_rsa_bits)
+            return make_error(errc::weak_key,
+                              fmt::format("the RSA key has {} bits; DKIM verifiers reject keys "
+                                          "under 1024 bits (RFC 8301), use 2048",
+                                          bits));
+        if (bits < good_rsa_bits)
+            warnings.push_back(fmt::format(
+                "the RSA key has {} bits; RFC 8301 asks signers for at least 2048", bits));
+    }
+    impl->pkey = std::move(pkey);
+    return private_key::make(std::move(impl),
+                             id == EVP_PKEY_RSA ? algorithm::rsa_sha256 : algorithm::ed25519_sha256,
+                             bits, std::move(warnings));
+}
+
+std::string private_key::public_key_base64() const {
+    std::string out;
+    if (alg_ == dkim::algorithm::ed25519_sha256) {
+        unsigned char raw[32];
+        std::size_t len = sizeof raw;
+        if (EVP_PKEY_get_raw_public_key(impl_->pkey.get(), raw, &len) != 1) return {};
+        detail::append_base64(out, std::string_view(reinterpret_cast<char*>(raw), len));
+        return out;
+    }
+    unsigned char* der = nullptr;
+    const int len = i2d_PUBKEY(impl_->pkey.get(), &der);
+    if (len <= 0) return {};
+    detail::append_base64(out, std::string_view(reinterpret_cast<char*>(der),
+                                                 static_cast<std::size_t>(len)));
+    OPENSSL_free(der);
+    return out;
+}
+
+std::string private_key::to_pem() const {
+    bio_ptr bio(BIO_new(BIO_s_mem()), &BIO_free);
+    if (!bio ||
+        PEM_write_bio_PKCS8PrivateKey(bio.get(), impl_->pkey.get(), nullptr, nullptr, 0,
+                                      nullptr, nullptr) != 1)
+        return {};
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(len));
+}
+
+std::string dns_record::zone_line() const {
+    std::string out = name + ". IN TXT (";
+    for (const auto& s : strings) out += " \"" + s + '"';
+    out += " )";
+    return out;
+}
+
+result<dns_record> try_make_dns_record(const private_key& key, std::string_view selector,
+                                       std::string_view domain) {
+    auto d = detail::domain_to_ascii(domain, domain);
+    if (!d) return std::move(d).error();
+    auto s = detail::domain_to_ascii(selector, selector);
+    if (!s)
+        return make_error(errc::invalid_dkim_config,
+                          fmt::format("invalid selector {}", detail::quote_for_error(selector)));
+    dns_record r;
+    r.name = fmt::format("{}._domainkey.{}", *s, *d);
+    r.text = fmt::format("v=DKIM1; k={}; p={}",
+                         key.algorithm() == algorithm::rsa_sha256 ? "rsa" : "ed25519",
+                         key.public_key_base64());
+    for (std::size_t i = 0; i < r.text.size(); i += max_txt_string)
+        r.strings.push_back(r.text.substr(i, max_txt_string));
+    return r;
+}
+
+dns_record make_dns_record(const private_key& key, std::string_view selector,
+                           std::string_view domain) {
+    auto r = try_make_dns_record(key, selector, domain);
+    if (!r) throw error(std::move(r).error());
+    return std::move(*r);
+}
+
+}  // namespace lettre::dkim
+
+namespace lettre::dkim {
+private_key private_key::make(std::shared_ptr<const impl> impl, dkim::algorithm alg,
+                              unsigned bits, std::vector<std::string> warnings) {
+    private_key k;
+    k.impl_ = std::move(impl);
+    k.alg_ = alg;
+    k.bits_ = bits;
+    k.warnings_ = std::move(warnings);
+    return k;
+}
+}  // namespace lettre::dkim
