@@ -31,6 +31,22 @@ public:
         case errc::malformed_message: return "malformed message";
         case errc::invalid_dkim_config: return "invalid DKIM configuration";
         case errc::signing_failed: return "signing failed";
+        case errc::smtp_protocol: return "SMTP protocol error";
+        case errc::smtp_transient: return "SMTP transient failure (4xx)";
+        case errc::smtp_permanent: return "SMTP permanent failure (5xx)";
+        case errc::invalid_smtp_argument: return "invalid SMTP command argument";
+        case errc::no_recipient_accepted: return "no recipient accepted";
+        case errc::starttls_unavailable: return "STARTTLS required but not offered";
+        case errc::tls_failed: return "TLS failed";
+        case errc::auth_unavailable: return "no usable AUTH mechanism";
+        case errc::auth_failed: return "authentication failed";
+        case errc::plaintext_auth_refused: return "AUTH over plaintext refused";
+        case errc::smtputf8_unavailable: return "SMTPUTF8 needed but not offered";
+        case errc::message_too_big: return "message exceeds the server's SIZE";
+        case errc::timeout: return "timed out";
+        case errc::connection_closed: return "connection closed by the server";
+        case errc::outcome_unknown: return "delivery outcome unknown";
+        case errc::invalid_url: return "invalid SMTP URL";
         }
         return "unknown lettre error";
     }

@@ -39,6 +39,23 @@ enum class errc {
     malformed_message,      ///< no header/body separator, broken header field
     invalid_dkim_config,    ///< bad domain, selector, identity or header list
     signing_failed,         ///< the crypto library refused to sign
+    // SMTP
+    smtp_protocol,          ///< malformed or oversized reply, unexpected data
+    smtp_transient,         ///< the server answered 4xx
+    smtp_permanent,         ///< the server answered 5xx
+    invalid_smtp_argument,  ///< CR/LF/NUL or an over-long value in a command
+    no_recipient_accepted,  ///< every RCPT TO was refused
+    starttls_unavailable,   ///< TLS required but the server offers no STARTTLS
+    tls_failed,             ///< handshake or certificate verification failed
+    auth_unavailable,       ///< no common AUTH mechanism, or AUTH not offered
+    auth_failed,            ///< the server refused the credentials
+    plaintext_auth_refused, ///< AUTH over an unencrypted connection not allowed
+    smtputf8_unavailable,   ///< the message needs SMTPUTF8 and the server lacks it
+    message_too_big,        ///< larger than the server's SIZE
+    timeout,                ///< a phase took longer than its timeout
+    connection_closed,      ///< the server closed the connection
+    outcome_unknown,        ///< the end of data was sent but no reply came
+    invalid_url,            ///< an smtp:// or smtps:// URL cannot be read
 };
 
 LETTRE_EXPORT const std::error_category& error_category() noexcept;

@@ -442,6 +442,8 @@ def check_message(raw, exp):
     if exp["formatted_size"] != exp["library_formatted_size"]:
         r.fail("formatted_size() %d != formatted().size() %d"
                % (exp["library_formatted_size"], exp["formatted_size"]))
+    if not exp.get("format_consistent", True):
+        r.fail("formatted(), format_to() and write_to() give different bytes")
     check_lines(raw, r)
     for t in exp["absent_text"]:
         if t.encode() in raw:

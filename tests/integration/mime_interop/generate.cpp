@@ -17,6 +17,7 @@
 #include <iterator>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -173,7 +174,7 @@ void add_cases(corpus& c, const inputs& in) {
         b.from(R"("Doe, \"JJ\" John" <jj@example.com>)");
         e.field("From").push(single(mbox(R"(Doe, "JJ" John)", "jj", "example.com")));
         b.to(R"("john q"@example.com, "a\"b"@example.com, "a..b"@example.com)");
-        b.to(R"(!#$%&'*+-/=?^_`{|}~@example.com, user@[192.0.2.1])");
+        b.to(R"(!#$%&'*+-/=?^_`{|}~@example.com, user@[192.0.2.1], v6@[IPv6:2001:db8::1])");
         b.to(R"("very.(),:;<>[]\".VERY.\"very@\\ \"very\".unusual"@strange.example.com)");
         auto& to = e.field("To");
         to.push(single(mbox("", "john q", "example.com")));
@@ -181,6 +182,7 @@ void add_cases(corpus& c, const inputs& in) {
         to.push(single(mbox("", "a..b", "example.com")));
         to.push(single(mbox("", "!#$%&'*+-/=?^_`{|}~", "example.com")));
         to.push(single(mbox("", "user", "[192.0.2.1]")));
+        to.push(single(mbox("", "v6", "[IPv6:2001:db8::1]")));
         to.push(single(mbox("", R"(very.(),:;<>[]".VERY."very@\ "very".unusual)",
                             "strange.example.com")));
         b.cc(mailbox("Smith; Anna (Dr.)", address::parse("anna@example.com")));
@@ -421,6 +423,9 @@ void add_cases(corpus& c, const inputs& in) {
         e.header("X-Non-Ascii", {"Größe: 42 – ½ ✓ " + ja});
         b.header("X-Specials", R"(a "quoted" (paren) <angle> ; , : \ @ [x])");
         e.header("X-Specials", {R"(a "quoted" (paren) <angle> ; , : \ @ [x])"});
+        const std::string long_name = "X-" + repeat("Very-Long-Header-Name-", 3) + "End";
+        b.header(long_name, words(40));
+        e.header(long_name, {words(40)});
         b.header("Keywords", "alpha, beta, gamma");
         e.header("Keywords", {"alpha, beta, gamma"});
         b.text("custom\n");
@@ -844,6 +849,8 @@ void add_cases(corpus& c, const inputs& in) {
         e.header("Subject", {s}, "ws");
         b.header("X-Spaces", "a  b   c \t d");
         e.header("X-Spaces", {"a  b   c \t d"}, "ws");
+        b.header("X-Padded", "  padded value\t ");
+        e.header("X-Padded", {"padded value"});
         b.text("ws\n");
         e.body = leaf_expect("text/plain", true, "ws\n");
     });
@@ -1018,6 +1025,14 @@ int main(int argc, char** argv) {
                     j.set("build_error", m.error().message);
                 } else {
                     const std::string bytes = m->formatted();
+                    // Every way of formatting gives the same bytes.
+                    std::string appended = "prefix";
+                    m->format_to(appended);
+                    std::ostringstream streamed;
+                    m->write_to(streamed);
+                    j.set("format_consistent", appended == "prefix" + bytes &&
+                                                   streamed.str() == bytes &&
+                                                   m->formatted() == bytes);
                     std::ofstream f(out / (std::to_string(id) + ".eml"), std::ios::binary);
                     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
                     if (!f) throw std::runtime_error("cannot write .eml");

@@ -1,0 +1,86 @@
+// SMTP replies (RFC 5321 §4.2) with RFC 3463 enhanced status codes, and a
+// push parser with bounded memory. Sans-io.
+#pragma once
+
+#include <lettre/error.hpp>
+#include <lettre/export.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lettre::smtp {
+
+/// RFC 3463 class.subject.detail, e.g. 5.1.1.
+struct enhanced_status {
+    int klass = 0;
+    int subject = 0;
+    int detail = 0;
+    std::string to_string() const;
+    friend bool operator==(const enhanced_status&, const enhanced_status&) = default;
+};
+
+class LETTRE_EXPORT reply {
+public:
+    reply() = default;
+    reply(int code, std::vector<std::string> lines);
+
+    int code() const noexcept { return code_; }
+    /// Text of each line, after the code and separator (enhanced code kept).
+    const std::vector<std::string>& lines() const noexcept { return lines_; }
+    /// Enhanced status from the first line, when the server sent one.
+    const std::optional<enhanced_status>& enhanced() const noexcept { return enhanced_; }
+    /// Lines joined with "\n", enhanced code removed: what to show a human.
+    std::string message() const;
+    /// `550 5.1.1 No such user` on one line, for logs and errors.
+    std::string to_string() const;
+
+    bool positive_completion() const noexcept { return code_ >= 200 && code_ < 300; }
+    bool positive_intermediate() const noexcept { return code_ >= 300 && code_ < 400; }
+    bool transient() const noexcept { return code_ >= 400 && code_ < 500; }
+    bool permanent() const noexcept { return code_ >= 500 && code_ < 600; }
+
+private:
+    int code_ = 0;
+    std::vector<std::string> lines_;
+    std::optional<enhanced_status> enhanced_;
+};
+
+/// Feeds bytes, yields complete replies. A hostile server cannot make it
+/// allocate without bound: a line over `max_line` octets or a reply over
+/// `max_lines` lines is an error (errc::smtp_protocol).
+class LETTRE_EXPORT reply_parser {
+public:
+    static constexpr std::size_t default_max_line = 4096;  ///< RFC 5321: 512
+    static constexpr std::size_t default_max_lines = 256;
+
+    explicit reply_parser(std::size_t max_line = default_max_line,
+                          std::size_t max_lines = default_max_lines)
+        : max_line_(max_line), max_lines_(max_lines) {}
+
+    /// Appends bytes. Returns false (and sets error()) on a protocol error.
+    bool feed(std::string_view bytes);
+    /// The next complete reply, if one is buffered.
+    std::optional<reply> next();
+    /// Bytes received but not part of a complete reply yet.
+    std::size_t buffered() const noexcept { return buf_.size() - pos_; }
+    const std::optional<error_info>& error() const noexcept { return error_; }
+    /// Drops everything buffered (after STARTTLS: plaintext must not be kept).
+    void reset();
+
+private:
+    bool parse_available();
+
+    std::size_t max_line_;
+    std::size_t max_lines_;
+    std::string buf_;
+    std::size_t pos_ = 0;
+    int code_ = 0;
+    std::vector<std::string> lines_;
+    std::vector<reply> ready_;
+    std::optional<error_info> error_;
+};
+
+}  // namespace lettre::smtp
