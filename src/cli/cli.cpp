@@ -21,9 +21,10 @@ struct command {
     std::string (*help)();
 };
 
-constexpr std::array<command, 2> commands{{
+constexpr std::array<command, 3> commands{{
     {"compose", &run_compose, &compose_help},
     {"send", &run_send, &send_help},
+    {"dkim", &run_dkim, &dkim_help},
 }};
 
 const command* find_command(std::string_view name) {
@@ -58,7 +59,11 @@ int help_command(std::span<const std::string_view> args, const cli_streams& io) 
         return to_int(exit_code::ok);
     }
     const command* cmd = find_command(args.front());
-    if (cmd == nullptr || args.size() > 1) {
+    // `lettre help dkim keygen` and `... sign`: the dkim help covers both.
+    const bool dkim_sub =
+        cmd != nullptr && cmd->name == "dkim" && args.size() == 2 &&
+        (args[1] == "keygen" || args[1] == "sign");
+    if (cmd == nullptr || (args.size() > 1 && !dkim_sub)) {
         const std::string_view bad = cmd == nullptr ? args.front() : args[1];
         return report(io, exit_code::usage, "help: unexpected argument " + in_quotes(bad),
                       "lettre --help");

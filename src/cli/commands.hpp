@@ -11,5 +11,6 @@ namespace lettre::cli {
 
 int run_compose(std::span<const std::string_view> args, const cli_streams& io);
 int run_send(std::span<const std::string_view> args, const cli_streams& io);
+int run_dkim(std::span<const std::string_view> args, const cli_streams& io);
 
 }  // namespace lettre::cli

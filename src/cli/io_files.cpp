@@ -11,6 +11,10 @@
 #include <sstream>
 #include <system_error>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace lettre::cli {
 namespace {
 
@@ -21,6 +25,34 @@ std::string reason(int err) {
 cli_error no_input(std::string_view option, const std::string& path, const std::string& why) {
     return {exit_code::no_input,
             std::string(option) + ": cannot read " + in_quotes(path) + ": " + why};
+}
+
+cli_error cannot_write(const std::string& path, int err) {
+    return {exit_code::failure, "cannot write " + in_quotes(path) + ": " + reason(err)};
+}
+
+bool write_all(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ::ssize_t n = ::write(fd, bytes.data(), bytes.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+/// Fills the open file `fd` and closes it; the errno of the first failure,
+/// or 0.
+int fill_and_close(int fd, std::string_view bytes) {
+    int err = 0;
+    // 0600 whatever the umask (open's mode can only lose bits to it).
+    if (::fchmod(fd, S_IRUSR | S_IWUSR) != 0 || !write_all(fd, bytes) || ::fsync(fd) != 0) {
+        err = errno != 0 ? errno : EIO;
+    }
+    if (::close(fd) != 0 && err == 0) err = errno != 0 ? errno : EIO;
+    return err;
 }
 
 }  // namespace
@@ -65,6 +97,40 @@ void write_output(const std::string& path, std::string_view bytes, std::ostream&
         throw cli_error(exit_code::failure, "cannot write " + in_quotes(path) + ": " +
                                                 reason(errno != 0 ? errno : EIO));
     }
+}
+
+void write_private_file(const std::string& path, std::string_view bytes, bool replace) {
+    errno = 0;
+    if (!replace) {
+        // O_EXCL: never follows a symlink, never replaces anything.
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+        if (fd < 0) {
+            if (errno == EEXIST) {
+                throw cli_error(exit_code::failure, "cannot write " + in_quotes(path) +
+                                                        ": the file exists (give --force to "
+                                                        "replace it)");
+            }
+            throw cannot_write(path, errno);
+        }
+        if (const int err = fill_and_close(fd, bytes)) {
+            ::unlink(path.c_str());
+            throw cannot_write(path, err);
+        }
+        return;
+    }
+    std::string temp = path + ".XXXXXX";
+    const int fd = ::mkostemp(temp.data(), O_CLOEXEC);  // mode 0600
+    if (fd < 0) throw cannot_write(path, errno);
+    int err = fill_and_close(fd, bytes);
+    if (err == 0 && ::rename(temp.c_str(), path.c_str()) != 0) err = errno != 0 ? errno : EIO;
+    if (err != 0) {
+        ::unlink(temp.c_str());
+        throw cannot_write(path, err);
+    }
+}
+
+void remove_written_file(const std::string& path) noexcept {
+    ::unlink(path.c_str());
 }
 
 }  // namespace lettre::cli

@@ -23,4 +23,13 @@ std::string read_input(std::string_view option, const std::string& path, std::is
 /// cli_error with status 1 naming the path on failure.
 void write_output(const std::string& path, std::string_view bytes, std::ostream& out);
 
+/// Writes a secret (a private key) to a new file of mode 0600. An existing
+/// `path` is refused (cli_error 1 saying to give --force) unless `replace`;
+/// then a temporary file beside it is renamed over it, so `path` is never
+/// seen half-written. Nothing is left behind on failure (status 1).
+void write_private_file(const std::string& path, std::string_view bytes, bool replace);
+
+/// Removes a file this run wrote (undoing write_private_file); errors ignored.
+void remove_written_file(const std::string& path) noexcept;
+
 }  // namespace lettre::cli

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "deliver.hpp"
 #include "demo_message.hpp"
+#include "dkim_options.hpp"
 #include "envelope_options.hpp"
 #include "message_options.hpp"
 #include "usage.hpp"
@@ -47,7 +48,9 @@ lettre::envelope make_envelope(std::optional<lettre::address> from,
 }
 
 /// --message FILE: the bytes as they are, with the envelope given by hand.
-raw_message read_ready_message(const send_options& opts, std::istream& in) {
+/// With --dkim-* options the line ends are made CRLF and the bytes signed.
+raw_message read_ready_message(const send_options& opts, const dkim_options& dkim,
+                               const cli_streams& io) {
     if (opts.first_message_option) {
         throw usage_error("--message sends FILE as it is; it cannot be combined with " +
                           *opts.first_message_option);
@@ -57,36 +60,54 @@ raw_message read_ready_message(const send_options& opts, std::istream& in) {
             "--message needs --envelope-from and --envelope-to: no envelope is derived from "
             "the message's headers");
     }
-    std::string bytes = read_input("--message", *opts.message_file, in);
+    const std::vector<lettre::dkim::signer> signers = make_signers(dkim, io.err);
+    std::string bytes = read_input("--message", *opts.message_file, io.in);
     if (bytes.empty()) {
         throw cli_error(exit_code::data_error,
                         "--message " + in_quotes(*opts.message_file) + " is empty");
     }
-    return {make_envelope(parse_envelope_from(*opts.envelope_from),
-                          parse_envelope_to(opts.envelope_to)),
-            std::move(bytes)};
+    lettre::envelope envelope = make_envelope(parse_envelope_from(*opts.envelope_from),
+                                              parse_envelope_to(opts.envelope_to));
+    if (!signers.empty()) {
+        auto signed_bytes = lettre::dkim::try_sign_all(signers, to_crlf(bytes));
+        if (!signed_bytes) {
+            throw from_library(signed_bytes.error(), "--message", *opts.message_file);
+        }
+        bytes = std::move(signed_bytes).value();
+    }
+    return {std::move(envelope), std::move(bytes)};
 }
 
 /// Built from the message options; --envelope-from/--envelope-to replace the
 /// derived reverse-path/recipients.
-lettre::message build_outgoing(message_options& mopts, const send_options& opts, std::istream& in) {
+/// With --dkim-* options the built message is signed.
+lettre::message build_outgoing(message_options& mopts, const send_options& opts,
+                               const dkim_options& dkim, const cli_streams& io) {
     if (!mopts.any()) {
         throw usage_error(
             "nothing to send: give message options (at least --from and --to), --message FILE "
             "with --envelope-from and --envelope-to, or --demo for a sample message");
     }
+    const std::vector<lettre::dkim::signer> signers = make_signers(dkim, io.err);
     if (mopts.demo) apply_demo_defaults(mopts);
 
-    lettre::message_builder builder = make_builder(mopts, in, !opts.envelope_to.empty());
-    if (!opts.envelope_from && opts.envelope_to.empty()) return build(builder);
-
-    std::optional<lettre::address> from =
-        opts.envelope_from ? parse_envelope_from(*opts.envelope_from) : derived_reverse_path(mopts);
-    std::vector<lettre::address> to = opts.envelope_to.empty()
-                                          ? build(builder).envelope().to()
-                                          : parse_envelope_to(opts.envelope_to);
-    builder.envelope(make_envelope(std::move(from), std::move(to)));
-    return build(builder);
+    lettre::message_builder builder = make_builder(mopts, io.in, !opts.envelope_to.empty());
+    if (opts.envelope_from || !opts.envelope_to.empty()) {
+        std::optional<lettre::address> from = opts.envelope_from
+                                                  ? parse_envelope_from(*opts.envelope_from)
+                                                  : derived_reverse_path(mopts);
+        std::vector<lettre::address> to = opts.envelope_to.empty()
+                                              ? build(builder).envelope().to()
+                                              : parse_envelope_to(opts.envelope_to);
+        builder.envelope(make_envelope(std::move(from), std::move(to)));
+    }
+    lettre::message msg = build(builder);
+    if (!signers.empty()) {
+        if (auto signed_ok = msg.try_sign(signers); !signed_ok) {
+            throw from_library(signed_ok.error());
+        }
+    }
+    return msg;
 }
 
 }  // namespace
@@ -97,16 +118,21 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
         return to_int(exit_code::ok);
     }
     std::vector<option_spec> specs(message_option_specs().begin(), message_option_specs().end());
+    specs.insert(specs.end(), dkim_message_option_specs().begin(),
+                 dkim_message_option_specs().end());
     specs.insert(specs.end(),
                  {message_file_spec, envelope_from_spec, envelope_to_spec, outbox_spec, help_spec});
 
     message_options mopts;
     send_options opts;
+    dkim_options dkim{.prefix = "dkim-"};
     for (const parsed_option& opt : parse_arguments(args, specs)) {
         const std::string_view name = opt.spec->name;
         if (is_message_option(*opt.spec)) {
             apply_message_option(mopts, opt);
             if (!opts.first_message_option) opts.first_message_option = opt.spelling;
+        } else if (is_dkim_message_option(*opt.spec)) {
+            apply_dkim_option(dkim, opt);
         } else if (name == message_file_spec.name) {
             opts.message_file = opt.value;
         } else if (name == envelope_from_spec.name) {
@@ -119,9 +145,9 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
     }
 
     const delivery_target target = choose_target(opts);
-    const outgoing_message msg = opts.message_file
-                                     ? outgoing_message(read_ready_message(opts, io.in))
-                                     : outgoing_message(build_outgoing(mopts, opts, io.in));
+    const outgoing_message msg =
+        opts.message_file ? outgoing_message(read_ready_message(opts, dkim, io))
+                          : outgoing_message(build_outgoing(mopts, opts, dkim, io));
     io.out << deliver(target, msg) << '\n';
     return to_int(exit_code::ok);
 }

@@ -194,6 +194,11 @@ void add_cases(corpus& c, const inputs& in) {
         cc.push(single(mbox(R"(Back\slash "Q" <not an address>)", "x.y", "example.com")));
         cc.push(single(mbox("a@b.c", "dot.ted", "example.com")));
         cc.push(single(mbox("O'Brien, Jr.", "a b", "example.com")));
+        cc.push(single(mbox("Dr. " + repeat("J. Doe ", 15) + "Jr.", "dotted", "example.com")));
+        // Needs quoting (the dots) and folding (RFC 5322 3.2.4 allows FWS in a
+        // quoted-string).
+        const std::string dotted = "Dr. " + repeat("J. Doe ", 15) + "Jr.";
+        b.cc(mailbox(dotted, address::from_parts("dotted", "example.com")));
         b.reply_to(mailbox("Long ASCII display name " + words(16), address::parse("reply@example.com")));
         e.field("Reply-To").push(single(
             mbox("Long ASCII display name " + words(16), "reply", "example.com")));
@@ -204,6 +209,17 @@ void add_cases(corpus& c, const inputs& in) {
         e.header("Subject", {"Quoting"});
         b.text("quoting\n");
         e.body = leaf_expect("text/plain", true, "quoting\n");
+    });
+
+    c.add("quoted display name longer than 998 octets", [](auto& b, auto& e, int id) {
+        basics(b, e, id);
+        const std::string name = repeat("J. Doe ", 150) + "end";
+        b.cc(mailbox(name, address::parse("long.name@example.com")));
+        e.field("Cc").push(single(mbox(name, "long.name", "example.com")));
+        b.subject("Long quoted name");
+        e.header("Subject", {"Long quoted name"});
+        b.text("long name\n");
+        e.body = leaf_expect("text/plain", true, "long name\n");
     });
 
     c.add("non-ASCII display names in many scripts", [](auto& b, auto& e, int id) {

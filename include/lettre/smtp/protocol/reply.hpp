@@ -66,6 +66,8 @@ public:
     std::optional<reply> next();
     /// Bytes received but not part of a complete reply yet.
     std::size_t buffered() const noexcept { return buf_.size() - pos_; }
+    /// Nothing buffered at all: no complete reply waiting, no partial line.
+    bool idle() const noexcept { return ready_.empty() && lines_.empty() && buf_.size() == pos_; }
     const std::optional<error_info>& error() const noexcept { return error_; }
     /// Drops everything buffered (after STARTTLS: plaintext must not be kept).
     void reset();

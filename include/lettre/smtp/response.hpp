@@ -1,0 +1,59 @@
+// What a send tells the caller: per-recipient outcomes, the server's final
+// reply, and on failure the diagnostics that keep the server's words.
+#pragma once
+
+#include <lettre/message/address.hpp>
+#include <lettre/smtp/protocol/reply.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lettre::smtp {
+
+/// The SMTP step a reply or an error belongs to (also selects the timeout).
+enum class phase {
+    connect, tls_handshake, greeting, ehlo, starttls, auth, mail, rcpt, data,
+    data_transfer, data_final, rset, noop, quit
+};
+
+LETTRE_EXPORT std::string_view phase_name(phase p) noexcept;
+
+struct recipient_result {
+    address recipient;
+    smtp::reply reply;
+    bool accepted() const noexcept { return reply.positive_completion(); }
+};
+
+/// A message the server took responsibility for (final reply 250). Some
+/// recipients may have been refused: look at refused().
+struct send_report {
+    smtp::reply final_reply;
+    std::vector<recipient_result> recipients;
+
+    std::vector<address> accepted() const {
+        std::vector<address> out;
+        for (const auto& r : recipients)
+            if (r.accepted()) out.push_back(r.recipient);
+        return out;
+    }
+    std::vector<recipient_result> refused() const {
+        std::vector<recipient_result> out;
+        for (const auto& r : recipients)
+            if (!r.accepted()) out.push_back(r);
+        return out;
+    }
+};
+
+/// Filled when an operation fails: where, what the server said, and what
+/// happened to each recipient so far.
+struct diagnostics {
+    smtp::phase phase = smtp::phase::connect;
+    std::optional<smtp::reply> server_reply;
+    std::vector<recipient_result> recipients;
+    std::string message;  ///< a sentence for humans
+    void clear() { *this = diagnostics{}; }
+};
+
+}  // namespace lettre::smtp
