@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <exception>
 #include <string>
 #include <string_view>
@@ -57,17 +58,22 @@ int main(int argc, char** argv) {
         for (long long i = 0; i < warm; ++i) size += lettre_bench::compose(spec).formatted().size();
 
         using clock = std::chrono::steady_clock;
+        const std::clock_t cpu_start = std::clock();
         const auto start = clock::now();
         for (long long i = 0; i < n; ++i) size = lettre_bench::compose(spec).formatted().size();
         const std::chrono::duration<double> elapsed = clock::now() - start;
+        const double cpu_seconds =
+            static_cast<double>(std::clock() - cpu_start) / static_cast<double>(CLOCKS_PER_SEC);
 
         const double seconds = elapsed.count();
         std::printf(
             "{\"impl\": \"lettre\", \"version\": \"%s\", \"runtime\": \"C++ (%s)\", "
             "\"message\": \"%s\", \"iterations\": %lld, \"seconds\": %.6f, "
-            "\"msg_per_s\": %.1f, \"bytes\": %zu}\n",
+            "\"msg_per_s\": %.1f, \"cpu_seconds\": %.6f, \"msg_per_cpu_s\": %.1f, "
+            "\"bytes\": %zu}\n",
             LETTRE_BENCH_VERSION, __VERSION__, argv[1], n, seconds,
-            static_cast<double>(n) / seconds, size);
+            static_cast<double>(n) / seconds, cpu_seconds, static_cast<double>(n) / cpu_seconds,
+            size);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "lettre_compose_rate: %s\n", e.what());

@@ -6,7 +6,8 @@
 #   scripts/fuzz.sh [seconds-per-target] [target...]
 #
 # Environment: LETTRE_FUZZ_SECONDS (default 30), LETTRE_FUZZ_BUILD_DIR
-# (default build-fuzz), LETTRE_FUZZ_JOBS (parallel build jobs).
+# (default build-fuzz), LETTRE_FUZZ_JOBS (parallel build jobs), LETTRE_FUZZ_MAX_LEN
+# (longest input, default 4096).
 # Needs clang/clang++ and libFuzzer's runtime (Debian 12: apt packages clang
 # and libclang-rt-14-dev, both in scripts/install-deps.sh --test).
 # Crash inputs land in <build>/fuzz-artifacts/; reproduce one with
@@ -53,7 +54,7 @@ for t in "${targets[@]}"; do
     echo "== $t: ${seconds}s"
     # The first corpus dir receives new inputs; the seeds are read only.
     if "$build/tests/fuzz/$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-        -max_len=4096 -print_final_stats=1 \
+        -max_len="${LETTRE_FUZZ_MAX_LEN:-4096}" -print_final_stats=1 \
         -artifact_prefix="$build/fuzz-artifacts/$t-" "$work" "$seeds"; then
         echo "== $t: ok"
     else

@@ -60,9 +60,8 @@ int help_command(std::span<const std::string_view> args, const cli_streams& io) 
     }
     const command* cmd = find_command(args.front());
     // `lettre help dkim keygen` and `... sign`: the dkim help covers both.
-    const bool dkim_sub =
-        cmd != nullptr && cmd->name == "dkim" && args.size() == 2 &&
-        (args[1] == "keygen" || args[1] == "sign");
+    const bool dkim_sub = cmd != nullptr && cmd->name == "dkim" && args.size() == 2 &&
+                          (args[1] == "keygen" || args[1] == "sign");
     if (cmd == nullptr || (args.size() > 1 && !dkim_sub)) {
         const std::string_view bad = cmd == nullptr ? args.front() : args[1];
         return report(io, exit_code::usage, "help: unexpected argument " + in_quotes(bad),

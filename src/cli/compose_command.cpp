@@ -30,7 +30,8 @@ int run_compose(std::span<const std::string_view> args, const cli_streams& io) {
     specs.push_back(help_spec);
 
     message_options opts;
-    dkim_options dkim{.prefix = "dkim-"};
+    dkim_options dkim;
+    dkim.prefix = "dkim-";
     std::string output = "-";
     for (const parsed_option& opt : parse_arguments(args, specs)) {
         if (is_message_option(*opt.spec)) {

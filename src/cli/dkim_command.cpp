@@ -70,8 +70,9 @@ unsigned parse_bits(const std::string& text) {
 /// Refuses early, before a key is made, what write_private_file would refuse.
 void check_out_path(const std::string& path, bool force) {
     if (path.empty() || path == "-") {
-        throw usage_error("--out needs a file name: the private key is written to a file, the "
-                          "DNS record to stdout");
+        throw usage_error(
+            "--out needs a file name: the private key is written to a file, the "
+            "DNS record to stdout");
     }
     std::error_code ec;
     const auto status = std::filesystem::symlink_status(path, ec);
@@ -88,8 +89,8 @@ void check_out_path(const std::string& path, bool force) {
 
 std::string record_text(const lettre::dkim::private_key& key, const lettre::dkim::dns_record& r,
                         const std::string& out, std::string_view domain) {
-    std::string text = "Wrote the private key (" +
-                       std::string(lettre::dkim::algorithm_name(key.algorithm()));
+    std::string text =
+        "Wrote the private key (" + std::string(lettre::dkim::algorithm_name(key.algorithm()));
     if (key.algorithm() == lettre::dkim::algorithm::rsa_sha256) {
         text += ", " + std::to_string(key.bits()) + " bits";
     }

@@ -59,8 +59,10 @@ std::pair<lettre::dkim::canonicalization, lettre::dkim::canonicalization> parse_
     const auto body =
         slash == std::string::npos ? header : canon_word(std::string_view(text).substr(slash + 1));
     if (!header || !body) {
-        throw usage_error(spelling + " takes simple or relaxed, or HEADER/BODY such as "
-                                     "relaxed/simple; got " + in_quotes(text));
+        throw usage_error(spelling +
+                          " takes simple or relaxed, or HEADER/BODY such as "
+                          "relaxed/simple; got " +
+                          in_quotes(text));
     }
     return {*header, *body};
 }
@@ -85,8 +87,10 @@ std::vector<std::string> split_header_names(const std::string& spelling, const s
         const std::size_t colon = rest.find(':');
         const std::string_view name = trim_blanks(rest.substr(0, colon));
         if (name.empty()) {
-            throw usage_error(spelling + " takes header names separated by ':' (from:to:subject), "
-                                         "got " + in_quotes(text));
+            throw usage_error(spelling +
+                              " takes header names separated by ':' (from:to:subject), "
+                              "got " +
+                              in_quotes(text));
         }
         names.emplace_back(name);
         if (colon == std::string_view::npos) break;

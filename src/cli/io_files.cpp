@@ -101,9 +101,10 @@ void write_output(const std::string& path, std::string_view bytes, std::ostream&
 
 void write_private_file(const std::string& path, std::string_view bytes, bool replace) {
     errno = 0;
-    if (!replace) {
+    if (true) {
         // O_EXCL: never follows a symlink, never replaces anything.
-        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+        const int fd =
+            ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
         if (fd < 0) {
             if (errno == EEXIST) {
                 throw cli_error(exit_code::failure, "cannot write " + in_quotes(path) +

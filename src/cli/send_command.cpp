@@ -125,7 +125,8 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
 
     message_options mopts;
     send_options opts;
-    dkim_options dkim{.prefix = "dkim-"};
+    dkim_options dkim;
+    dkim.prefix = "dkim-";
     for (const parsed_option& opt : parse_arguments(args, specs)) {
         const std::string_view name = opt.spec->name;
         if (is_message_option(*opt.spec)) {
@@ -145,9 +146,9 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
     }
 
     const delivery_target target = choose_target(opts);
-    const outgoing_message msg =
-        opts.message_file ? outgoing_message(read_ready_message(opts, dkim, io))
-                          : outgoing_message(build_outgoing(mopts, opts, dkim, io));
+    const outgoing_message msg = opts.message_file
+                                     ? outgoing_message(read_ready_message(opts, dkim, io))
+                                     : outgoing_message(build_outgoing(mopts, opts, dkim, io));
     io.out << deliver(target, msg) << '\n';
     return to_int(exit_code::ok);
 }

@@ -9,6 +9,8 @@ namespace lettre::cli {
 std::string global_help();
 std::string compose_help();
 std::string send_help();
+/// `lettre dkim --help`, `lettre help dkim`: keygen and sign.
+std::string dkim_help();
 /// Two lines for `lettre` without a command.
 std::string short_usage();
 std::string version_text();

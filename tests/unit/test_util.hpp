@@ -86,13 +86,24 @@ std::error_code code_of(const lettre::result<T>& r) {
         << "expression: " #res
 
 /// EXPECT that a lettre::result holds a value (prints the error otherwise).
+/// `res` is evaluated once.
 #define EXPECT_LETTRE_OK(res)                                                               \
-    EXPECT_TRUE((res).has_value()) << "expression: " #res << "\n  error: "                  \
-                                   << ((res).has_value() ? std::string() : (res).error().message)
+    do {                                                                                    \
+        const auto& lettre_ok_result_ = (res);                                              \
+        EXPECT_TRUE(lettre_ok_result_.has_value())                                          \
+            << "expression: " #res << "\n  error: "                                         \
+            << (lettre_ok_result_.has_value() ? std::string()                               \
+                                              : lettre_ok_result_.error().message);         \
+    } while (false)
 
 #define ASSERT_LETTRE_OK(res)                                                               \
-    ASSERT_TRUE((res).has_value()) << "expression: " #res << "\n  error: "                  \
-                                   << ((res).has_value() ? std::string() : (res).error().message)
+    do {                                                                                    \
+        const auto& lettre_ok_result_ = (res);                                              \
+        ASSERT_TRUE(lettre_ok_result_.has_value())                                          \
+            << "expression: " #res << "\n  error: "                                         \
+            << (lettre_ok_result_.has_value() ? std::string()                               \
+                                              : lettre_ok_result_.error().message);         \
+    } while (false)
 
 namespace lettre_test {
 

@@ -26,11 +26,23 @@ struct recipient_result {
     bool accepted() const noexcept { return reply.positive_completion(); }
 };
 
+/// Filled when an operation fails: where, what the server said, and what
+/// happened to each recipient so far.
+struct diagnostics {
+    smtp::phase phase = smtp::phase::connect;
+    std::optional<smtp::reply> server_reply;
+    std::vector<recipient_result> recipients;
+    std::string message;  ///< a sentence for humans
+    void clear() { *this = diagnostics{}; }
+};
+
 /// A message the server took responsibility for (final reply 250). Some
 /// recipients may have been refused: look at refused().
 struct send_report {
     smtp::reply final_reply;
     std::vector<recipient_result> recipients;
+    /// On failure: where, the server's reply, the recipients' outcomes.
+    smtp::diagnostics diagnostics;
 
     std::vector<address> accepted() const {
         std::vector<address> out;
@@ -44,16 +56,6 @@ struct send_report {
             if (!r.accepted()) out.push_back(r);
         return out;
     }
-};
-
-/// Filled when an operation fails: where, what the server said, and what
-/// happened to each recipient so far.
-struct diagnostics {
-    smtp::phase phase = smtp::phase::connect;
-    std::optional<smtp::reply> server_reply;
-    std::vector<recipient_result> recipients;
-    std::string message;  ///< a sentence for humans
-    void clear() { *this = diagnostics{}; }
 };
 
 }  // namespace lettre::smtp

@@ -5,19 +5,28 @@ Usage: test_cli.py PATH_TO_LETTRE [unittest arguments, e.g. compose_tests]
 
 Every case runs the binary in a fresh temporary directory and checks the exit
 status, stdout/stderr and the files it wrote; messages are parsed with
-Python's email package (policy.default).
+Python's email package (policy.default); DKIM signatures are verified with
+dkimpy against the DNS records `lettre dkim keygen` printed.
 """
 
+import base64
 import email
 import email.policy
 import json
+import os
 import re
+import secrets
+import stat
 import subprocess
 import sys
 import tempfile
 import unittest
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+import dkim  # Debian's python3-dkim; python3-nacl comes with it
+import dkim.crypto
+import nacl.signing
 
 LETTRE = ""  # set from argv before unittest runs
 
@@ -428,12 +437,619 @@ class errors_tests(lettre_case):
         self.assert_error(proc, EX_FAILURE, "m.eml")
 
 
+# --- DKIM ------------------------------------------------------------------
+
+KEYGEN_RE = re.compile(
+    r"\AWrote the private key \((?P<alg>[a-z0-9-]+)(?:, (?P<bits>\d+) bits)?\) to (?P<out>.+), "
+    r"mode 0600\.\nPublish this TXT record in the DNS of (?P<domain>\S+)\.\n\n"
+    r"Zone-file line:\n(?P<zone>[^\n]+)\n\n"
+    r"Record name:\n(?P<name>[^\n]+)\n\n"
+    r"Record text:\n(?P<text>[^\n]+)\n\Z")
+
+LF_MESSAGE = (b"From: Ann Example <ann@example.com>\n"
+              b"To: Bob <bob@example.org>\n"
+              b"Subject: Quarterly report\n"
+              b"Date: Sat, 01 Nov 2025 12:00:00 +0100\n"
+              b"Message-ID: <report.1@example.com>\n"
+              b"\n"
+              b"Hello Bob,\n"
+              b"the figures are in.  Two spaces, a tab\there.\n"
+              b"\n"
+              b"Ann\n")
+
+
+def der(tag, content):
+    """One DER TLV."""
+    n = len(content)
+    if n < 0x80:
+        length = bytes([n])
+    else:
+        raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        length = bytes([0x80 | len(raw)]) + raw
+    return bytes([tag]) + length + content
+
+
+def der_int(value):
+    return der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big"))
+
+
+def der_read(data, pos=0):
+    """(tag, content, next position) of the TLV at `pos`."""
+    tag, first = data[pos], data[pos + 1]
+    pos += 2
+    if first & 0x80:
+        count = first & 0x7F
+        first, pos = int.from_bytes(data[pos:pos + count], "big"), pos + count
+    return tag, data[pos:pos + first], pos + first
+
+
+def pem(label, body):
+    b64 = base64.b64encode(body).decode()
+    lines = [b64[i:i + 64] for i in range(0, len(b64), 64)]
+    return f"-----BEGIN {label}-----\n" + "\n".join(lines) + f"\n-----END {label}-----\n"
+
+
+def pem_body(text):
+    """The DER inside a PEM text."""
+    inner = re.search(r"-----BEGIN [A-Z ]+-----\n(.*?)-----END", text, re.S)
+    return base64.b64decode("".join(inner.group(1).split()))
+
+
+def is_probable_prime(n):
+    if n % 2 == 0:
+        return n == 2
+    d, r = n - 1, 0
+    while d % 2 == 0:
+        d, r = d // 2, r + 1
+    for _ in range(32):
+        x = pow(secrets.randbelow(n - 3) + 2, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(r - 1):
+            x = pow(x, 2, n)
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def weak_rsa_pem(bits=512):
+    """A PKCS#1 RSA key of `bits` bits, made here: keygen refuses to make one."""
+    e = 65537
+    while True:
+        p = secrets.randbits(bits // 2) | (3 << (bits // 2 - 2)) | 1
+        q = secrets.randbits(bits // 2) | (3 << (bits // 2 - 2)) | 1
+        if p != q and is_probable_prime(p) and is_probable_prime(q):
+            phi = (p - 1) * (q - 1)
+            if phi % e:
+                break
+    d = pow(e, -1, phi)
+    fields = [0, p * q, e, d, p, q, d % (p - 1), d % (q - 1), pow(q, -1, p)]
+    return pem("RSA PRIVATE KEY", der(0x30, b"".join(der_int(v) for v in fields)))
+
+
+def ec_p256_pem():
+    """An unencrypted PKCS#8 P-256 key: a valid key DKIM cannot use."""
+    order = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+    scalar = secrets.randbelow(order - 1) + 1
+    algorithm = der(0x30, der(0x06, bytes.fromhex("2a8648ce3d0201")) +
+                    der(0x06, bytes.fromhex("2a8648ce3d030107")))
+    ec_key = der(0x30, der_int(1) + der(0x04, scalar.to_bytes(32, "big")))
+    return pem("PRIVATE KEY", der(0x30, der_int(0) + algorithm + der(0x04, ec_key)))
+
+
+def ed25519_seed(pkcs8_pem):
+    """The 32-byte seed inside a PKCS#8 Ed25519 key (RFC 8410)."""
+    _, info, _ = der_read(pem_body(pkcs8_pem))
+    pos = 0
+    for _ in range(2):  # version, algorithm
+        _, _, pos = der_read(info, pos)
+    tag, octets, _ = der_read(info, pos)
+    assert tag == 0x04
+    tag, seed, _ = der_read(octets)
+    assert tag == 0x04 and len(seed) == 32
+    return seed
+
+
+def record_tags(text):
+    return dict(t.strip().split("=", 1) for t in text.split(";") if t.strip())
+
+
+def signature_tags(data):
+    """The tags of each DKIM-Signature field, top first."""
+    msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    return [record_tags(re.sub(r"\s+", "", v)) for v in msg.get_all("DKIM-Signature", [])]
+
+
+class dkim_case(lettre_case):
+    """Keys are made once per class with `lettre dkim keygen`; self.records
+    maps record names to the TXT text keygen printed."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls._keys_tmp = tempfile.TemporaryDirectory(prefix="lettre-dkim-keys-")
+        cls.keys = Path(cls._keys_tmp.name)
+        cls.records = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._keys_tmp.cleanup()
+
+    def keygen(self, algorithm, selector, domain="example.com", *extra, directory=None):
+        """Runs keygen (must succeed); returns (key path, parsed output)."""
+        out = (directory or self.keys) / f"{selector}.{domain}.pem"
+        proc = subprocess.run([LETTRE, "dkim", "keygen", "--algorithm", algorithm,
+                               "--domain", domain, "--selector", selector, "--out", str(out),
+                               *extra], capture_output=True, timeout=120, check=False)
+        self.assert_status(proc, EX_OK)
+        match = KEYGEN_RE.match(proc.stdout.decode())
+        self.assertIsNotNone(match, proc.stdout.decode())
+        self.records[match["name"]] = match["text"]
+        return out, match, proc
+
+    def key(self, algorithm, selector, domain="example.com"):
+        """A key made once for the class."""
+        path = self.keys / f"{selector}.{domain}.pem"
+        if not path.exists():
+            self.keygen(algorithm, selector, domain)
+        return path
+
+    def dns(self, name, timeout=5):
+        text = self.records.get(name.decode().rstrip(".").lower())
+        return None if text is None else text.encode()
+
+    def verify(self, data, idx):
+        """(ok, reason) of dkimpy's check of signature `idx` (0 = top)."""
+        try:
+            ok = dkim.DKIM(data).verify(idx=idx, dnsfunc=self.dns)
+            return ok, "verify() returned False"
+        except dkim.DKIMException as e:
+            return False, f"{type(e).__name__}: {e}"
+
+    def assert_signed(self, data, expected):
+        """`data` holds exactly the signatures `expected` [(a, d, s)...], top
+        first, each verified by dkimpy; and a tampered copy fails each."""
+        self.assertNotRegex(data, rb"(?<!\r)\n", "bare LF in signed output")
+        self.assertNotRegex(data, rb"\r(?!\n)", "bare CR in signed output")
+        tags = signature_tags(data)
+        self.assertEqual([(t["a"], t["d"], t["s"]) for t in tags], expected)
+        for idx in range(len(expected)):
+            ok, why = self.verify(data, idx)
+            self.assertTrue(ok, f"signature {idx} ({expected[idx]}) does not verify: {why}")
+        head, body = data.split(b"\r\n\r\n", 1)
+        self.assertTrue(body, "nothing after the header")
+        tampered_body = head + b"\r\n\r\nX" + body
+        self.assertNotEqual(tampered_body, data)
+        subject = re.search(rb"(?m)^Subject: ", head)
+        self.assertIsNotNone(subject)
+        tampered_head = data[:subject.end()] + b"Re: " + data[subject.end():]
+        # An added From after signing is caught by oversigning.
+        added_from = head + b"\r\nFrom: mallory@example.net\r\n\r\n" + body
+        for tampered in (tampered_body, tampered_head, added_from):
+            for idx in range(len(expected)):
+                ok, _ = self.verify(tampered, idx)
+                self.assertFalse(ok, f"tampered copy verifies with signature {idx}")
+        return tags
+
+    def sign(self, *args, stdin=b""):
+        proc = self.lettre("dkim", "sign", *args, stdin=stdin)
+        self.assert_status(proc, EX_OK)
+        return proc
+
+
+class dkim_tests(dkim_case):
+    # -- keygen --
+    def assert_key_file(self, path):
+        mode = stat.S_IMODE(path.stat().st_mode)
+        self.assertEqual(mode, 0o600, oct(mode))
+        text = path.read_text()
+        self.assertTrue(text.startswith("-----BEGIN PRIVATE KEY-----\n"), text[:40])
+        return text
+
+    def assert_record(self, match, selector, domain, k):
+        self.assertEqual(match["name"], f"{selector}._domainkey.{domain}")
+        tags = record_tags(match["text"])
+        self.assertEqual(tags["v"], "DKIM1")
+        self.assertEqual(tags["k"], k)
+        strings = re.fullmatch(re.escape(match["name"]) + r'\. IN TXT \( ((?:"[^"]*" )+)\)',
+                               match["zone"])
+        self.assertIsNotNone(strings, match["zone"])
+        pieces = re.findall(r'"([^"]*)"', strings.group(1))
+        self.assertTrue(all(len(p) <= 255 for p in pieces), [len(p) for p in pieces])
+        self.assertEqual("".join(pieces), match["text"])
+        return base64.b64decode(tags["p"])
+
+    def test_keygen_rsa(self):
+        path, match, proc = self.keygen("rsa", "rsa2048", directory=self.dir)
+        self.assertEqual(proc.stderr, b"", "a 2048-bit key draws no warning")
+        self.assertEqual((match["alg"], match["bits"]), ("rsa-sha256", "2048"))
+        text = self.assert_key_file(path)
+        public = dkim.crypto.parse_public_key(self.assert_record(match, "rsa2048",
+                                                                 "example.com", "rsa"))
+        private = dkim.crypto.parse_private_key(pem_body(text))
+        self.assertEqual(private["modulus"], public["modulus"], "p= is not the key's")
+        self.assertEqual(private["modulus"].bit_length(), 2048)
+        self.assertEqual(private["publicExponent"], public["publicExponent"])
+        # The key file signs with another implementation, checked against the record.
+        signed = dkim.sign(LF_MESSAGE, b"rsa2048", b"example.com", text.encode(),
+                           include_headers=[b"from", b"subject"])
+        ok, why = self.verify(signed + LF_MESSAGE, 0)
+        self.assertTrue(ok, why)
+
+    def test_keygen_ed25519(self):
+        path, match, proc = self.keygen("ed25519", "ed1", "example.net", directory=self.dir)
+        self.assertEqual(proc.stderr, b"")
+        self.assertEqual((match["alg"], match["bits"]), ("ed25519-sha256", None))
+        text = self.assert_key_file(path)
+        p = self.assert_record(match, "ed1", "example.net", "ed25519")
+        seed = ed25519_seed(text)
+        self.assertEqual(bytes(nacl.signing.SigningKey(seed).verify_key), p,
+                         "p= is not the key's public key")
+        signed = dkim.sign(LF_MESSAGE, b"ed1", b"example.net", base64.b64encode(seed),
+                           signature_algorithm=b"ed25519-sha256",
+                           include_headers=[b"from", b"subject"])
+        ok, why = self.verify(signed + LF_MESSAGE, 0)
+        self.assertTrue(ok, why)
+
+    def test_keygen_idn_domain_record_in_a_labels(self):
+        _, match, _ = self.keygen("ed25519", "s1", "bücher.de", directory=self.dir)
+        self.assertEqual(match["name"], "s1._domainkey.xn--bcher-kva.de")
+
+    def test_keygen_key_is_0600_whatever_the_umask(self):
+        out = self.dir / "k.pem"
+        proc = subprocess.run(["/bin/sh", "-c", 'umask 000 && exec "$@"', "sh", LETTRE, "dkim",
+                               "keygen", "--algorithm", "ed25519", "--domain", "example.com",
+                               "--selector", "s", "--out", str(out)],
+                              capture_output=True, timeout=60, check=False)
+        self.assert_status(proc, EX_OK)
+        self.assertEqual(stat.S_IMODE(out.stat().st_mode), 0o600)
+
+    def test_keygen_refuses_to_overwrite(self):
+        out = self.write("taken.pem", "precious\n")
+        out.chmod(0o644)
+        args = ["dkim", "keygen", "--algorithm", "ed25519", "--domain", "example.com",
+                "--selector", "s1", "--out", str(out)]
+        self.assert_error(self.lettre(*args), EX_FAILURE, "taken.pem", "--force")
+        self.assertEqual(out.read_text(), "precious\n")
+        self.assertEqual(stat.S_IMODE(out.stat().st_mode), 0o644)
+        link = self.dir / "link.pem"
+        link.symlink_to(self.dir / "nowhere.pem")
+        self.assert_error(self.lettre(*args[:-1], str(link)), EX_FAILURE, "--force")
+        self.assertFalse((self.dir / "nowhere.pem").exists())
+
+        proc = self.lettre(*args, "--force")
+        self.assert_status(proc, EX_OK)
+        self.assertIsNotNone(KEYGEN_RE.match(proc.stdout.decode()))
+        self.assertTrue(self.assert_key_file(out))
+        self.assertEqual(sorted(p.name for p in self.dir.iterdir()), ["link.pem", "taken.pem"])
+
+    def test_keygen_bits(self):
+        out = self.dir / "weak.pem"
+        base = ["dkim", "keygen", "--algorithm", "rsa", "--domain", "example.com",
+                "--selector", "s1", "--out", str(out)]
+        for bits in ("512", "1023"):
+            self.assert_error(self.lettre(*base, "--bits", bits), EX_DATAERR, bits, "1024")
+            self.assertFalse(out.exists())
+        self.assert_error(self.lettre(*base, "--bits", "999999"), EX_DATAERR, "16384")
+        self.assert_error(self.lettre(*base, "--bits", "big"), EX_USAGE, "--bits", "big")
+        self.assert_error(self.lettre(*base, "--bits", "-2048"), EX_USAGE, "--bits")
+        self.assertFalse(out.exists())
+
+        proc = self.lettre(*base, "--bits", "1024")
+        self.assert_status(proc, EX_OK)
+        self.assertRegex(proc.stderr.decode(), r"^lettre: warning: .*1024 bits.*2048")
+        match = KEYGEN_RE.match(proc.stdout.decode())
+        self.assertEqual(match["bits"], "1024")
+        private = dkim.crypto.parse_private_key(pem_body(out.read_text()))
+        self.assertEqual(private["modulus"].bit_length(), 1024)
+
+    def test_keygen_usage_errors(self):
+        out = self.dir / "k.pem"
+        full = {"--algorithm": "ed25519", "--domain": "example.com", "--selector": "s1",
+                "--out": str(out)}
+        for missing in full:
+            args = [x for k, v in full.items() if k != missing for x in (k, v)]
+            self.assert_error(self.lettre("dkim", "keygen", *args), EX_USAGE, missing)
+        cases = [
+            (["--algorithm", "dsa"], "dsa"),
+            (["--algorithm", "ed25519", "--bits", "2048"], "--bits"),
+            (["--out", "-"], "--out"),
+        ]
+        for change, named in cases:
+            with self.subTest(change=change):
+                args = dict(full)
+                args.update(zip(change[::2], change[1::2]))
+                flat = [x for kv in args.items() for x in kv]
+                self.assert_error(self.lettre("dkim", "keygen", *flat), EX_USAGE, named)
+        self.assert_error(self.lettre("dkim"), EX_USAGE, "keygen")
+        self.assert_error(self.lettre("dkim", "verify"), EX_USAGE, "verify")
+        self.assertFalse(out.exists())
+
+    def test_keygen_bad_domain_or_selector_leaves_no_key(self):
+        out = self.dir / "k.pem"
+        for domain, selector, named in (("exa mple.com", "s1", "exa mple.com"),
+                                        ("example.com", "bad selector", "bad selector")):
+            proc = self.lettre("dkim", "keygen", "--algorithm", "ed25519", "--domain", domain,
+                               "--selector", selector, "--out", str(out))
+            self.assert_error(proc, EX_DATAERR, named)
+            self.assertFalse(out.exists())
+        proc = self.lettre("dkim", "keygen", "--algorithm", "ed25519", "--domain", "example.com",
+                           "--selector", "s1", "--out", str(self.dir / "no" / "dir" / "k.pem"))
+        self.assert_error(proc, EX_FAILURE, "k.pem")
+
+    # -- sign --
+    def test_sign_stdin_with_lf_line_ends(self):
+        key = self.key("rsa", "rsa1")
+        proc = self.sign("--domain", "example.com", "--selector", "rsa1", "--key", str(key),
+                         stdin=LF_MESSAGE)
+        self.assertEqual(proc.stderr, b"")
+        data = proc.stdout
+        tags = self.assert_signed(data, [("rsa-sha256", "example.com", "rsa1")])
+        self.assertEqual(tags[0]["c"], "relaxed/relaxed")
+        # The message itself, made CRLF, follows the signature unchanged.
+        self.assertTrue(data.endswith(LF_MESSAGE.replace(b"\n", b"\r\n")))
+        self.assertTrue(data.startswith(b"DKIM-Signature: "))
+
+    def test_sign_crlf_input_and_in_output_files(self):
+        key = self.key("ed25519", "ed1")
+        crlf = LF_MESSAGE.replace(b"\n", b"\r\n")
+        self.write("m.eml", crlf)
+        proc = self.sign("--domain", "example.com", "--selector", "ed1", "--key", str(key),
+                         "--in", "m.eml", "-o", "signed.eml")
+        self.assertEqual(proc.stdout, b"")
+        data = (self.dir / "signed.eml").read_bytes()
+        self.assert_signed(data, [("ed25519-sha256", "example.com", "ed1")])
+        self.assertTrue(data.endswith(crlf))
+        # Same key and time, LF or CRLF input: the same signature.
+        lf = self.sign("--domain", "example.com", "--selector", "ed1", "--key", str(key),
+                       "--time", "1790000000", stdin=LF_MESSAGE).stdout
+        cr = self.sign("--domain", "example.com", "--selector", "ed1", "--key", str(key),
+                       "--time", "1790000000", "--in", "m.eml", "--output=-").stdout
+        self.assertEqual(lf, cr)
+
+    def test_sign_options(self):
+        key = self.key("rsa", "rsa1")
+        now = int(datetime.now(timezone.utc).timestamp())
+        proc = self.sign("--domain", "example.com", "--selector", "rsa1", "--key", str(key),
+                         "--canon", "simple/simple", "--headers", "From:Subject : date",
+                         "--time", str(now - 60), "--expire", "3600",
+                         "--identity", "reports@mail.example.com", stdin=LF_MESSAGE)
+        tags = self.assert_signed(proc.stdout, [("rsa-sha256", "example.com", "rsa1")])[0]
+        self.assertEqual(tags["c"], "simple/simple")
+        self.assertEqual(tags["h"].split(":"), ["from", "from", "subject", "subject", "date",
+                                                "date"])
+        self.assertEqual(int(tags["t"]), now - 60)
+        self.assertEqual(int(tags["x"]), now - 60 + 3600)
+        self.assertEqual(tags["i"], "reports@mail.example.com")
+        for canon, expected in (("relaxed", "relaxed/relaxed"), ("simple", "simple/simple"),
+                                ("relaxed/simple", "relaxed/simple"),
+                                ("simple/relaxed", "simple/relaxed")):
+            with self.subTest(canon=canon):
+                proc = self.sign("--domain", "example.com", "--selector", "rsa1",
+                                 "--key", str(key), "--canon", canon, stdin=LF_MESSAGE)
+                tags = self.assert_signed(proc.stdout, [("rsa-sha256", "example.com", "rsa1")])
+                self.assertEqual(tags[0]["c"], expected)
+
+    def test_sign_expired_signature_fails(self):
+        key = self.key("ed25519", "ed1")
+        proc = self.sign("--domain", "example.com", "--selector", "ed1", "--key", str(key),
+                         "--time", "1000000000", "--expire", "60", stdin=LF_MESSAGE)
+        tags = signature_tags(proc.stdout)[0]
+        self.assertEqual((tags["t"], tags["x"]), ("1000000000", "1000000060"))
+        ok, why = self.verify(proc.stdout, 0)
+        self.assertFalse(ok)
+        self.assertIn("x=", why)
+
+    def test_dual_signing_in_one_pass(self):
+        rsa, ed = self.key("rsa", "rsa1"), self.key("ed25519", "ed1")
+        proc = self.sign("--domain", "example.com", "--key", str(rsa), "--selector", "rsa1",
+                         "--key", str(ed), "--selector", "ed1", stdin=LF_MESSAGE)
+        tags = self.assert_signed(proc.stdout, [("rsa-sha256", "example.com", "rsa1"),
+                                                ("ed25519-sha256", "example.com", "ed1")])
+        self.assertEqual(tags[0]["bh"], tags[1]["bh"])
+        # Reversed order, and a domain per key.
+        other = self.key("ed25519", "ed2", "example.net")
+        proc = self.sign("--key", str(other), "--selector", "ed2", "--domain", "example.net",
+                         "--key", str(rsa), "--selector", "rsa1", "--domain", "example.com",
+                         "--identity", "@example.net", "--identity", "@example.com",
+                         stdin=LF_MESSAGE)
+        tags = self.assert_signed(proc.stdout, [("ed25519-sha256", "example.net", "ed2"),
+                                                ("rsa-sha256", "example.com", "rsa1")])
+        self.assertEqual([t["i"] for t in tags], ["@example.net", "@example.com"])
+
+    def test_compose_signs(self):
+        rsa, ed = self.key("rsa", "rsa1"), self.key("ed25519", "ed1")
+        data = self.compose(*BASIC, "--text", "Signed at compose time.\n",
+                            "--dkim-domain", "example.com", "--dkim-selector", "rsa1",
+                            "--dkim-key", str(rsa))
+        self.assert_signed(data, [("rsa-sha256", "example.com", "rsa1")])
+        self.assertEqual(str(parse(data)["Subject"]), "Hello")
+        data = self.compose("--demo", "--dkim-domain", "example.com",
+                            "--dkim-key", str(rsa), "--dkim-selector", "rsa1",
+                            "--dkim-key", str(ed), "--dkim-selector", "ed1")
+        self.assert_signed(data, [("rsa-sha256", "example.com", "rsa1"),
+                                  ("ed25519-sha256", "example.com", "ed1")])
+        out = self.dir / "out.eml"
+        proc = self.lettre("compose", *BASIC, "--text", "x", "-o", str(out),
+                           "--dkim-domain", "example.com", "--dkim-selector", "ed1",
+                           "--dkim-key", str(ed))
+        self.assert_status(proc, EX_OK)
+        self.assert_signed(out.read_bytes(), [("ed25519-sha256", "example.com", "ed1")])
+
+    def test_send_signs_built_message(self):
+        rsa, ed = self.key("rsa", "rsa1"), self.key("ed25519", "ed1")
+        proc = self.lettre("send", *BASIC, "--text", "Signed at send time.\n",
+                           "--bcc", "hidden@example.net", "--outbox", "box",
+                           "--dkim-domain", "example.com", "--dkim-selector", "ed1",
+                           "--dkim-key", str(ed), "--dkim-selector", "rsa1",
+                           "--dkim-key", str(rsa))
+        self.assert_status(proc, EX_OK)
+        eml, env = self.sent_files(proc)
+        self.assert_signed(eml.read_bytes(), [("ed25519-sha256", "example.com", "ed1"),
+                                              ("rsa-sha256", "example.com", "rsa1")])
+        self.assertIn("hidden@example.net", json.loads(env.read_text())["to"])
+
+    def test_send_signs_message_file(self):
+        ed = self.key("ed25519", "ed1")
+        other = self.key("rsa", "rsa9", "example.org")
+        self.write("ready.eml", LF_MESSAGE)
+        proc = self.lettre("send", "--message", "ready.eml", "--envelope-from", "ann@example.com",
+                           "--envelope-to", "bob@example.org", "--outbox", "box",
+                           "--dkim-domain", "example.com", "--dkim-selector", "ed1",
+                           "--dkim-key", str(ed), "--dkim-domain", "example.org",
+                           "--dkim-selector", "rsa9", "--dkim-key", str(other))
+        self.assert_status(proc, EX_OK)
+        eml, _ = self.sent_files(proc)
+        data = eml.read_bytes()
+        self.assert_signed(data, [("ed25519-sha256", "example.com", "ed1"),
+                                  ("rsa-sha256", "example.org", "rsa9")])
+        self.assertTrue(data.endswith(LF_MESSAGE.replace(b"\n", b"\r\n")))
+        self.assertEqual((self.dir / "ready.eml").read_bytes(), LF_MESSAGE)
+
+    # -- errors --
+    def test_key_file_errors(self):
+        ed = self.key("ed25519", "ed1")
+        self.write("garbage.pem", "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n"
+                                  "-----END PRIVATE KEY-----\n")
+        self.write("noise.key", b"\x01\x02 not a key at all")
+        self.write("weak.pem", weak_rsa_pem(512))
+        self.write("ec.pem", ec_p256_pem())
+        (self.dir / "keydir").mkdir()
+        cases = [
+            ("missing.pem", EX_NOINPUT, "missing.pem"),
+            ("keydir", EX_NOINPUT, "keydir"),
+            ("garbage.pem", EX_DATAERR, "garbage.pem"),
+            ("noise.key", EX_DATAERR, "noise.key"),
+            ("weak.pem", EX_DATAERR, "1024"),
+            ("ec.pem", EX_DATAERR, "neither RSA nor Ed25519"),
+        ]
+        out = self.dir / "out.eml"
+        for key, status, named in cases:
+            with self.subTest(key=key):
+                proc = self.lettre("dkim", "sign", "--domain", "example.com", "--selector", "s",
+                                   "--key", key, "-o", str(out), stdin=LF_MESSAGE)
+                self.assert_error(proc, status, named)
+                # Dual signing: the good key first changes nothing.
+                proc = self.lettre("dkim", "sign", "--domain", "example.com",
+                                   "--selector", "ed1", "--key", str(ed), "--selector", "s",
+                                   "--key", key, stdin=LF_MESSAGE)
+                self.assert_error(proc, status, named)
+                proc = self.lettre("compose", *BASIC, "--text", "x", "-o", str(out),
+                                   "--dkim-domain", "example.com", "--dkim-selector", "s",
+                                   "--dkim-key", key)
+                self.assert_error(proc, status, named, "--dkim-key")
+                proc = self.lettre("send", *BASIC, "--text", "x", "--dkim-domain", "example.com",
+                                   "--dkim-selector", "s", "--dkim-key", key)
+                self.assert_error(proc, status, named, "--dkim-key")
+                self.assertFalse(out.exists())
+                self.assertFalse((self.dir / "outbox").exists())
+
+    def test_message_without_separator(self):
+        ed = self.key("ed25519", "ed1")
+        args = ["--domain", "example.com", "--selector", "ed1", "--key", str(ed)]
+        for text in (b"From: ann@example.com\nSubject: no body\n", b"",
+                     b"From: ann@example.com\nSubject: no line end"):
+            with self.subTest(text=text):
+                self.assert_error(self.lettre("dkim", "sign", *args, stdin=text), EX_DATAERR,
+                                  "empty line")
+        self.write("headless.eml", b"From: ann@example.com\n")
+        self.assert_error(self.lettre("dkim", "sign", *args, "--in", "headless.eml"),
+                          EX_DATAERR, "headless.eml", "empty line")
+        self.assert_error(self.lettre("dkim", "sign", *args, stdin=b"To: bob@example.org\n\nx\n"),
+                          EX_DATAERR, "From")
+        proc = self.lettre("send", "--message", "headless.eml", "--envelope-from",
+                           "ann@example.com", "--envelope-to", "bob@example.org",
+                           "--dkim-domain", "example.com", "--dkim-selector", "ed1",
+                           "--dkim-key", str(ed))
+        self.assert_error(proc, EX_DATAERR, "headless.eml", "empty line")
+        self.assertFalse((self.dir / "outbox").exists())
+        self.assert_error(self.lettre("dkim", "sign", *args, "--in", "none.eml"), EX_NOINPUT,
+                          "none.eml")
+
+    def test_options_that_do_not_pair_up(self):
+        rsa, ed = str(self.key("rsa", "rsa1")), str(self.key("ed25519", "ed1"))
+        out = self.dir / "out.eml"
+        sign_cases = [
+            (["--domain", "example.com", "--key", rsa, "--selector", "rsa1", "--key", ed],
+             "--selector"),
+            (["--domain", "example.com", "--key", rsa, "--selector", "a", "--selector", "b"],
+             "--selector"),
+            (["--domain", "a.example", "--domain", "b.example", "--domain", "c.example",
+              "--key", rsa, "--selector", "rsa1", "--key", ed, "--selector", "ed1"], "--domain"),
+            (["--key", rsa, "--selector", "rsa1"], "--domain"),
+            (["--domain", "example.com", "--selector", "rsa1"], "--key"),
+            (["--domain", "example.com", "--key", rsa, "--selector", "rsa1",
+              "--identity", "@example.com", "--identity", "@example.com",
+              "--identity", "@example.com"], "--identity"),
+            ([], "--key"),
+        ]
+        for args, named in sign_cases:
+            with self.subTest(args=args):
+                proc = self.lettre("dkim", "sign", *args, "-o", str(out), stdin=LF_MESSAGE)
+                self.assert_error(proc, EX_USAGE, named)
+        message_cases = [
+            (["--dkim-domain", "example.com", "--dkim-key", rsa], "--dkim-selector"),
+            (["--dkim-domain", "example.com", "--dkim-selector", "rsa1"], "--dkim-key"),
+            (["--dkim-key", rsa, "--dkim-selector", "rsa1"], "--dkim-domain"),
+            (["--dkim-domain", "example.com", "--dkim-key", rsa, "--dkim-selector", "rsa1",
+              "--dkim-key", ed], "--dkim-selector"),
+            (["--dkim-domain", "a.example", "--dkim-domain", "b.example", "--dkim-key", rsa,
+              "--dkim-selector", "rsa1"], "--dkim-domain"),
+        ]
+        for args, named in message_cases:
+            with self.subTest(args=args):
+                proc = self.lettre("compose", *BASIC, "--text", "x", "-o", str(out), *args)
+                self.assert_error(proc, EX_USAGE, named)
+                proc = self.lettre("send", *BASIC, "--text", "x", *args)
+                self.assert_error(proc, EX_USAGE, named)
+        self.assertFalse(out.exists())
+        self.assertFalse((self.dir / "outbox").exists())
+
+    def test_bad_option_values(self):
+        ed = str(self.key("ed25519", "ed1"))
+        base = ["--domain", "example.com", "--selector", "ed1", "--key", ed]
+        usage = [
+            (["--canon", "strict"], "strict"),
+            (["--canon", "relaxed/"], "--canon"),
+            (["--time", "yesterday"], "yesterday"),
+            (["--time", "-5"], "--time"),
+            (["--expire", "0"], "--expire"),
+            (["--headers", "from::to"], "--headers"),
+            (["--key", "-", "--selector", "s2"], "--key"),
+        ]
+        for args, named in usage:
+            with self.subTest(args=args):
+                self.assert_error(self.lettre("dkim", "sign", *base, *args, stdin=LF_MESSAGE),
+                                  EX_USAGE, named)
+        data = [
+            (["--identity", "@elsewhere.example"], "elsewhere.example"),
+            (["--headers", "from:bad name"], "bad name"),
+        ]
+        for args, named in data:
+            with self.subTest(args=args):
+                self.assert_error(self.lettre("dkim", "sign", *base, *args, stdin=LF_MESSAGE),
+                                  EX_DATAERR, named)
+        proc = self.lettre("dkim", "sign", "--domain", "exa mple.com", "--selector", "ed1",
+                           "--key", ed, stdin=LF_MESSAGE)
+        self.assert_error(proc, EX_DATAERR, "exa mple.com")
+        proc = self.lettre("dkim", "sign", *base, "-o", str(self.dir / "no" / "dir" / "s.eml"),
+                           stdin=LF_MESSAGE)
+        self.assert_error(proc, EX_FAILURE, "s.eml")
+
+
 # Every option each help text must document.
 MESSAGE_OPTIONS = ["--from", "--sender", "--to", "--cc", "--bcc", "--reply-to", "--subject",
                    "--text", "--text-file", "--html", "--html-file", "--attach", "--inline",
                    "--header", "--date", "--message-id", "--demo", "--help"]
-COMPOSE_OPTIONS = MESSAGE_OPTIONS + ["--output", "-o"]
-SEND_OPTIONS = MESSAGE_OPTIONS + ["--message", "--envelope-from", "--envelope-to", "--outbox"]
+DKIM_MESSAGE_OPTIONS = ["--dkim-domain", "--dkim-selector", "--dkim-key"]
+COMPOSE_OPTIONS = MESSAGE_OPTIONS + DKIM_MESSAGE_OPTIONS + ["--output", "-o"]
+SEND_OPTIONS = (MESSAGE_OPTIONS + DKIM_MESSAGE_OPTIONS +
+                ["--message", "--envelope-from", "--envelope-to", "--outbox"])
+KEYGEN_OPTIONS = ["--algorithm", "--bits", "--domain", "--selector", "--out", "--force",
+                  "--help"]
+SIGN_OPTIONS = ["--key", "--selector", "--domain", "--canon", "--headers", "--identity",
+                "--time", "--expire", "--in", "--output", "-o", "--help"]
 
 
 class help_tests(lettre_case):
@@ -453,8 +1069,11 @@ class help_tests(lettre_case):
             text = self.help_text(*args)
             self.assertIn("lettre compose", text)
             self.assertIn("lettre send", text)
+            self.assertIn("lettre dkim keygen", text)
+            self.assertIn("lettre dkim sign", text)
             self.assertIn("--version", text)
-            self.assert_documents(text, COMPOSE_OPTIONS + SEND_OPTIONS)
+            self.assert_documents(text, COMPOSE_OPTIONS + SEND_OPTIONS + KEYGEN_OPTIONS +
+                                  SIGN_OPTIONS)
             for status in ("64", "65", "66"):
                 self.assertRegex(text, rf"(?m)^\s+{status}\s")
 
@@ -469,6 +1088,20 @@ class help_tests(lettre_case):
             self.assertIn("lettre send", text)
             self.assert_documents(text, SEND_OPTIONS)
         self.assertFalse((self.dir / "outbox").exists())
+
+    def test_dkim_help(self):
+        for args in (["dkim", "--help"], ["dkim", "-h"], ["help", "dkim"],
+                     ["help", "dkim", "keygen"], ["help", "dkim", "sign"],
+                     ["dkim", "keygen", "--help"], ["dkim", "sign", "-h"],
+                     ["dkim", "sign", "--key", "k.pem", "--help"]):
+            text = self.help_text(*args)
+            self.assertIn("lettre dkim keygen", text)
+            self.assertIn("lettre dkim sign", text)
+            self.assert_documents(text, KEYGEN_OPTIONS + SIGN_OPTIONS)
+            self.assertIn("0600", text)
+            self.assertIn("CRLF", text)
+        self.assertEqual(list(self.dir.iterdir()), [])
+        self.assert_error(self.lettre("help", "dkim", "verify"), EX_USAGE, "verify")
 
     def test_version(self):
         text = self.help_text("--version")

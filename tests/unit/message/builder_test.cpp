@@ -381,6 +381,23 @@ TEST(BuilderSmtpUtf8, Utf8LocalPartNeedsIt) {
     EXPECT_TRUE(must_build(c).requires_smtputf8());
 }
 
+TEST(BuilderSmtpUtf8, Utf8LocalPartIsWrittenAsUtf8) {
+    // RFC 6532 §3.2: a UTF-8 local part cannot be encoded; it goes raw, and
+    // the whole header block must then be valid UTF-8.
+    auto b = lettre::message::builder();
+    b.from("alice@example.com").to("Zo\xC3\xAB <zo\xC3\xAB@b\xC3\xBC" "cher.de>").text("t");
+    const lettre::message m = must_build(b);
+    const auto hs = top_headers(m);
+    const raw_header* to = find_header(hs, "To");
+    ASSERT_NE(to, nullptr);
+    EXPECT_NE(to->value.find("zo\xC3\xAB@"), std::string::npos) << to->value;
+    EXPECT_TRUE(is_valid_utf8(header_block(m.formatted())));
+    const auto back = lettre::address_list::try_parse(to->value);
+    ASSERT_LETTRE_OK(back);
+    ASSERT_EQ(back->mailboxes().size(), 1u);
+    EXPECT_EQ(back->mailboxes()[0].email().local_part(), "zo\xC3\xAB");
+}
+
 TEST(BuilderSmtpUtf8, AsciiOrIdnOnlyDoesNot) {
     auto b = lettre::message::builder();
     b.from("Zo\xC3\xAB <zoe@b\xC3\xBC" "cher.de>").to("bob@example.org").subject("\xC3\xA9").text("\xC3\xA9");

@@ -68,21 +68,18 @@ TEST(EncodedWordVectors, Iso88598HebrewInVisualOrder) {
               "\xD7\xA0");
 }
 
-TEST(EncodedWordVectors, Iso88598HebrewInAComment) {
-    // As printed in RFC 2047 §8, the word sits directly inside "(...)".
-    EXPECT_EQ(decoded("(=?iso-8859-8?b?7eXs+SDv4SDp7Oj08A==?=)"),
-              "(\xD7\x9D\xD7\x95\xD7\x9C\xD7\xA9 \xD7\x9F\xD7\x91 \xD7\x99\xD7\x9C\xD7\x98\xD7\xA4"
-              "\xD7\xA0)");
-}
-
 TEST(EncodedWordVectors, Rfc2231LanguageSuffixIsIgnored) {
     EXPECT_EQ(decoded("=?US-ASCII*EN?Q?Keith_Moore?="), "Keith Moore");
     EXPECT_EQ(decoded("=?utf-8*fr?B?w6k=?="), "\xC3\xA9");
 }
 
-// RFC 2047 §8 whitespace table. The RFC shows each case inside a comment;
-// here first the words alone (the unstructured-text reading, unambiguous),
-// then exactly as printed.
+// RFC 2047 §8 whitespace table. The RFC shows each case inside a comment
+// "(...)" of a structured field. decode_unstructured reads unstructured text,
+// where RFC 2047 §5(1) requires an encoded-word to be separated from adjacent
+// text by linear white space, so "(=?...?=)" is not an encoded-word there;
+// the table is therefore checked with the parentheses left out, which keeps
+// every rule it illustrates. (Same for the Hebrew example, checked above
+// without its parentheses.)
 TEST(EncodedWordWhitespace, TableWithoutParentheses) {
     const std::pair<std::string_view, std::string_view> table[] = {
         {"=?ISO-8859-1?Q?a?=", "a"},
@@ -94,19 +91,6 @@ TEST(EncodedWordWhitespace, TableWithoutParentheses) {
         {"=?ISO-8859-1?Q?a_b?=", "a b"},
         {"=?ISO-8859-1?Q?a?= =?ISO-8859-2?Q?_b?=", "a b"},
         {"b =?ISO-8859-1?Q?a?=", "b a"},
-    };
-    for (const auto& [in, out] : table) EXPECT_EQ(decoded(in), out) << in;
-}
-
-TEST(EncodedWordWhitespace, TableAsPrintedInTheRfc) {
-    const std::pair<std::string_view, std::string_view> table[] = {
-        {"(=?ISO-8859-1?Q?a?=)", "(a)"},
-        {"(=?ISO-8859-1?Q?a?= b)", "(a b)"},
-        {"(=?ISO-8859-1?Q?a?= =?ISO-8859-1?Q?b?=)", "(ab)"},
-        {"(=?ISO-8859-1?Q?a?=  =?ISO-8859-1?Q?b?=)", "(ab)"},
-        {"(=?ISO-8859-1?Q?a?=\r\n    =?ISO-8859-1?Q?b?=)", "(ab)"},
-        {"(=?ISO-8859-1?Q?a_b?=)", "(a b)"},
-        {"(=?ISO-8859-1?Q?a?= =?ISO-8859-2?Q?_b?=)", "(a b)"},
     };
     for (const auto& [in, out] : table) EXPECT_EQ(decoded(in), out) << in;
 }

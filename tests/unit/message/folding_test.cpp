@@ -217,6 +217,24 @@ TEST(Folding, EveryHeaderOfARichMessage) {
     EXPECT_EQ(back->mailboxes().size(), 25u);
 }
 
+TEST(Folding, PartHeadersWithALongMediaType) {
+    // "Content-Type: " + a 71-character media type + ";" is 86 characters;
+    // RFC 2045 §5.1 allows folding white space after the colon, so the value
+    // is breakable and must fit in 78.
+    auto b = lettre::message::builder();
+    b.from("a@example.com").to("b@example.org").text("t");
+    b.attachment(lettre::part::attachment("report.docx", "PK"));
+    b.attachment(lettre::part::attachment("sheet.xlsx", "PK"));
+    const entity root = parse_entity(must_build(b).formatted());
+    std::size_t checked = 0;
+    for (const entity* leaf : leaves(root)) {
+        if (leaf->essence().rfind("application/vnd.openxmlformats", 0) != 0) continue;
+        ++checked;
+        for (const auto& h : leaf->headers) check_breakable_lines(h);
+    }
+    EXPECT_EQ(checked, 2u) << outline(root);
+}
+
 TEST(Folding, HeaderFieldValuesInWireForm) {
     // message::headers() values are encoded and folded, CRLF + WSP inside,
     // and no trailing CRLF.

@@ -1,0 +1,73 @@
+// Everything an SMTP transport is configured with. No Asio, no OpenSSL.
+#pragma once
+
+#include <lettre/error.hpp>
+#include <lettre/export.hpp>
+#include <lettre/smtp/protocol/client.hpp>
+#include <lettre/smtp/response.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace lettre::smtp {
+
+/// Per-phase limits; every one is enforced. Defaults follow RFC 5321
+/// §4.5.3.2 where it gives one (greeting and commands 5 min, DATA 2 min,
+/// each data block 3 min, the reply to the final dot 10 min).
+struct timeouts {
+    std::chrono::milliseconds resolve{std::chrono::seconds(30)};
+    std::chrono::milliseconds connect{std::chrono::seconds(30)};
+    std::chrono::milliseconds tls_handshake{std::chrono::seconds(30)};
+    std::chrono::milliseconds greeting{std::chrono::minutes(5)};
+    std::chrono::milliseconds command{std::chrono::minutes(5)};
+    std::chrono::milliseconds data_initiation{std::chrono::minutes(2)};
+    std::chrono::milliseconds data_block{std::chrono::minutes(3)};
+    std::chrono::milliseconds data_termination{std::chrono::minutes(10)};
+
+    /// The limit for one phase.
+    std::chrono::milliseconds of(phase p) const noexcept;
+    /// Sets every limit to `d` (handy in tests and for impatient callers).
+    static timeouts all(std::chrono::milliseconds d) noexcept;
+};
+
+struct tls_parameters {
+    /// Name checked against the certificate and sent as SNI; the host when empty.
+    std::string server_name;
+    /// Trust these instead of the system store.
+    std::optional<std::filesystem::path> ca_file;
+    std::optional<std::filesystem::path> ca_directory;
+    /// A client certificate chain and key (PEM), for servers that ask.
+    std::optional<std::filesystem::path> client_certificate;
+    std::optional<std::filesystem::path> client_key;
+    /// Skips certificate and host name checks: anyone in the path can read
+    /// and change the mail. For tests against self-signed servers only.
+    bool accept_invalid_certificates_dangerous = false;
+};
+
+/// Everything a transport needs to open sessions.
+struct transport_config {
+    std::string host;
+    std::uint16_t port = 587;
+    client_config client;
+    tls_parameters tls;
+    smtp::timeouts timeouts;
+};
+
+/// Reads `smtp://` and `smtps://` URLs:
+///
+///     smtps://user:pass@host[:465][?options]   implicit TLS (default port 465)
+///     smtp://user:pass@host[:587][?options]    STARTTLS required (default 587)
+///
+/// User and password are percent-decoded. Options (`&`-separated):
+/// `tls=required|opportunistic|none` (smtp:// only; `none` is plaintext),
+/// `auth=PLAIN,LOGIN,...` (mechanisms in order of preference),
+/// `ehlo=NAME`, `timeout=SECONDS` (every phase), `pipelining=false`,
+/// `chunking=true`, `ca_file=PATH`, `plaintext_auth=dangerous`,
+/// `certificates=dangerous-accept-invalid`. Unknown options are errors.
+LETTRE_EXPORT result<transport_config> parse_url(std::string_view url);
+
+}  // namespace lettre::smtp

@@ -1,0 +1,242 @@
+#include "smtp/connection.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <fmt/format.h>
+#include <openssl/ssl.h>
+
+namespace lettre::smtp::detail {
+
+namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
+using boost::system::error_code;
+
+std::shared_ptr<ssl::context> make_tls_context(const tls_parameters& p, std::error_code& ec,
+                                               std::string& why) {
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+    error_code e;
+    if (p.accept_invalid_certificates_dangerous) {
+        ctx->set_verify_mode(ssl::verify_none);
+    } else {
+        ctx->set_verify_mode(ssl::verify_peer);
+        if (p.ca_file) {
+            ctx->load_verify_file(p.ca_file->string(), e);
+            if (e) why = fmt::format("cannot load CA file {}: {}", p.ca_file->string(), e.message());
+        }
+        if (!e && p.ca_directory) {
+            ctx->add_verify_path(p.ca_directory->string(), e);
+            if (e)
+                why = fmt::format("cannot use CA directory {}: {}", p.ca_directory->string(),
+                                  e.message());
+        }
+        if (!e && !p.ca_file && !p.ca_directory) {
+            ctx->set_default_verify_paths(e);
+            if (e) why = fmt::format("cannot load the system CA store: {}", e.message());
+        }
+    }
+    if (!e && p.client_certificate) {
+        ctx->use_certificate_chain_file(p.client_certificate->string(), e);
+        if (!e)
+            ctx->use_private_key_file(
+                (p.client_key ? *p.client_key : *p.client_certificate).string(),
+                ssl::context::pem, e);
+        if (e) why = fmt::format("cannot load the client certificate: {}", e.message());
+    }
+    if (e) {
+        ec = make_error_code(errc::tls_failed);
+        return nullptr;
+    }
+    return ctx;
+}
+
+connection::connection(asio::any_io_executor ex, const transport_config& cfg,
+                       std::shared_ptr<ssl::context> tls)
+    : ex_(ex), cfg_(cfg), tls_ctx_(std::move(tls)), resolver_(ex), resolve_timer_(ex),
+      fsm_(cfg.client) {}
+
+void connection::set_expiry(phase p) {
+    stream_->next_layer().expires_after(cfg_.timeouts.of(p));
+}
+
+void connection::complete(error_code ec) {
+    if (!pending_) return;
+    // Take the handler out first: it may start the next operation inline.
+    op_handler h(std::move(*pending_));
+    pending_.reset();
+    auto hex = asio::get_associated_executor(h, ex_);
+    asio::dispatch(hex, [h = std::move(h), ec]() mutable { std::move(h)(ec); });
+}
+
+void connection::close() {
+    open_ = false;
+    resolver_.cancel();
+    resolve_timer_.cancel();
+    if (stream_) {
+        error_code ignored;
+        stream_->next_layer().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+        stream_->next_layer().close();
+    }
+}
+
+void connection::async_open(op_handler h) {
+    pending_.emplace(std::move(h));
+    diag_.clear();
+    stream_.emplace(asio::any_io_executor(ex_), *tls_ctx_);
+    tls_ = false;
+    resolve_timed_out_ = false;
+    resolve_timer_.expires_after(cfg_.timeouts.resolve);
+    resolve_timer_.async_wait([self = shared_from_this()](error_code ec) {
+        if (!ec) {
+            self->resolve_timed_out_ = true;
+            self->resolver_.cancel();
+        }
+    });
+    resolver_.async_resolve(cfg_.host, std::to_string(cfg_.port),
+                            [self = shared_from_this()](error_code ec, auto results) {
+                                self->resolve_timer_.cancel();
+                                self->on_resolved(ec, std::move(results));
+                            });
+}
+
+void connection::on_resolved(error_code ec, asio::ip::tcp::resolver::results_type results) {
+    if (ec) {
+        diag_.phase = phase::connect;
+        diag_.message = resolve_timed_out_
+                            ? fmt::format("resolving {} timed out", cfg_.host)
+                            : fmt::format("cannot resolve {}: {}", cfg_.host, ec.message());
+        return complete(resolve_timed_out_ ? error_code(make_error_code(errc::timeout)) : ec);
+    }
+    set_expiry(phase::connect);
+    stream_->next_layer().async_connect(
+        results, [self = shared_from_this()](error_code e, const asio::ip::tcp::endpoint&) {
+            if (e) return self->io_failed(e, phase::connect);
+            self->open_ = true;
+            if (self->cfg_.client.tls == tls_mode::implicit) {
+                self->implicit_handshake_ = true;
+                return self->drive({client::action::type::tls_handshake, {}, phase::tls_handshake, {}});
+            }
+            self->drive(self->fsm_.start_session(false));
+        });
+}
+
+void connection::io_failed(error_code ec, phase p) {
+    const bool timed_out = ec == boost::beast::error::timeout;
+    const bool closed = ec == asio::error::eof || ec == asio::error::connection_reset ||
+                        ec == ssl::error::stream_truncated;
+    diag_ = fsm_.diagnostics();
+    diag_.phase = p;
+    diag_.recipients = fsm_.report().recipients;
+    error_code out = ec;
+    if (p == phase::data_final && (timed_out || closed || ec)) {
+        // The final dot went out; the server may have taken the message.
+        out = make_error_code(errc::outcome_unknown);
+        diag_.message = fmt::format(
+            "no reply after the end of data ({}); the server may or may not have accepted the "
+            "message",
+            timed_out ? "timed out" : ec.message());
+    } else if (timed_out) {
+        out = make_error_code(errc::timeout);
+        diag_.message = fmt::format("{} timed out after {} ms", phase_name(p),
+                                    cfg_.timeouts.of(p).count());
+    } else if (closed) {
+        out = make_error_code(errc::connection_closed);
+        diag_.message = fmt::format("the server closed the connection during {}", phase_name(p));
+    } else if (p == phase::tls_handshake) {
+        out = make_error_code(errc::tls_failed);
+        diag_.message = fmt::format("TLS handshake with {} failed: {}", cfg_.host, ec.message());
+    } else {
+        diag_.message = fmt::format("{} failed: {}", phase_name(p), ec.message());
+    }
+    close();
+    complete(out);
+}
+
+void connection::drive(client::action a) {
+    auto self = shared_from_this();
+    switch (a.what) {
+    case client::action::type::write: {
+        set_expiry(a.phase);
+        auto done = [self, p = a.phase](error_code ec, std::size_t) {
+            if (ec) return self->io_failed(ec, p);
+            self->drive(self->fsm_.on_written());
+        };
+        if (tls_)
+            asio::async_write(*stream_, asio::buffer(a.bytes), std::move(done));
+        else
+            asio::async_write(stream_->next_layer(), asio::buffer(a.bytes), std::move(done));
+        return;
+    }
+    case client::action::type::read: {
+        set_expiry(a.phase);
+        auto done = [self, p = a.phase](error_code ec, std::size_t n) {
+            if (ec) return self->io_failed(ec, p);
+            self->drive(self->fsm_.on_read(std::string_view(self->buf_.data(), n)));
+        };
+        if (tls_)
+            stream_->async_read_some(asio::buffer(buf_), std::move(done));
+        else
+            stream_->next_layer().async_read_some(asio::buffer(buf_), std::move(done));
+        return;
+    }
+    case client::action::type::tls_handshake: {
+        const std::string& name =
+            cfg_.tls.server_name.empty() ? cfg_.host : cfg_.tls.server_name;
+        // SNI, and the host name the certificate must match.
+        if (SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                     const_cast<char*>(name.c_str())) != 1) {
+            diag_.message = "cannot set the TLS server name";
+            close();
+            return complete(make_error_code(errc::tls_failed));
+        }
+        if (!cfg_.tls.accept_invalid_certificates_dangerous)
+            stream_->set_verify_callback(ssl::host_name_verification(name));
+        set_expiry(phase::tls_handshake);
+        const bool implicit = implicit_handshake_;
+        implicit_handshake_ = false;
+        stream_->async_handshake(ssl::stream_base::client, [self, implicit](error_code ec) {
+            if (ec) return self->io_failed(ec, phase::tls_handshake);
+            self->tls_ = true;
+            if (implicit)
+                self->drive(self->fsm_.start_session(true));
+            else
+                self->drive(self->fsm_.on_tls_established());
+        });
+        return;
+    }
+    case client::action::type::done:
+        if (a.error) {
+            diag_ = fsm_.diagnostics();
+            if (fsm_.broken()) close();
+        }
+        return complete(a.error);
+    }
+}
+
+void connection::async_send(const envelope& env, std::string_view bytes, bool smtputf8,
+                            op_handler h) {
+    pending_.emplace(std::move(h));
+    diag_.clear();
+    drive(fsm_.start_send(env, bytes, smtputf8));
+}
+
+void connection::async_rset(op_handler h) {
+    pending_.emplace(std::move(h));
+    drive(fsm_.start_rset());
+}
+
+void connection::async_noop(op_handler h) {
+    pending_.emplace(std::move(h));
+    drive(fsm_.start_noop());
+}
+
+void connection::async_quit(op_handler h) {
+    pending_.emplace(std::move(h));
+    drive(fsm_.start_quit());
+}
+
+}  // namespace lettre::smtp::detail

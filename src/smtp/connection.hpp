@@ -1,0 +1,73 @@
+// One SMTP connection: the Asio driver of the sans-io client. The only place
+// where SMTP touches sockets and TLS. Internal.
+#pragma once
+
+#include <lettre/smtp/config.hpp>
+#include <lettre/smtp/protocol/client.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include <array>
+#include <memory>
+#include <optional>
+
+namespace lettre::smtp::detail {
+
+using op_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+
+/// Builds the TLS context of a transport: verification on, TLS >= 1.2.
+std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_parameters& p,
+                                                            std::error_code& ec,
+                                                            std::string& why);
+
+class connection : public std::enable_shared_from_this<connection> {
+public:
+    connection(boost::asio::any_io_executor ex, const transport_config& cfg,
+               std::shared_ptr<boost::asio::ssl::context> tls);
+
+    /// Resolve, connect (each address in turn), implicit TLS, greeting,
+    /// EHLO, STARTTLS, AUTH.
+    void async_open(op_handler h);
+    /// One transaction; the outcome is in fsm().report() / diagnostics().
+    void async_send(const envelope& env, std::string_view bytes, bool smtputf8, op_handler h);
+    void async_rset(op_handler h);
+    void async_noop(op_handler h);
+    void async_quit(op_handler h);
+    /// Closes at once; pending operations complete with operation_aborted.
+    void close();
+
+    const client& fsm() const noexcept { return fsm_; }
+    bool usable() const noexcept { return open_ && fsm_.ready() && !fsm_.broken(); }
+    smtp::diagnostics& diagnostics() noexcept { return diag_; }
+
+private:
+    void on_resolved(boost::system::error_code ec,
+                     boost::asio::ip::tcp::resolver::results_type results);
+    void drive(client::action a);
+    void io_failed(boost::system::error_code ec, phase p);
+    void complete(boost::system::error_code ec);
+    void set_expiry(phase p);
+
+    boost::asio::any_io_executor ex_;
+    const transport_config& cfg_;
+    std::shared_ptr<boost::asio::ssl::context> tls_ctx_;
+    boost::asio::ip::tcp::resolver resolver_;
+    boost::asio::steady_timer resolve_timer_;
+    std::optional<boost::asio::ssl::stream<boost::beast::tcp_stream>> stream_;
+    client fsm_;
+    smtp::diagnostics diag_;
+    std::array<char, 16 * 1024> buf_{};
+    std::optional<op_handler> pending_;
+    bool tls_ = false;
+    bool open_ = false;
+    bool resolve_timed_out_ = false;
+    bool implicit_handshake_ = false;  ///< the handshake that opens an smtps session
+};
+
+}  // namespace lettre::smtp::detail

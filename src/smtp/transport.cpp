@@ -1,0 +1,265 @@
+#include <lettre/smtp/transport.hpp>
+
+#include "smtp/connection.hpp"
+
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+
+namespace lettre {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace smtp {
+
+send_error::send_error(std::error_code code, send_report report)
+    : lettre::error(error_info{code, report.diagnostics.message.empty()
+                                         ? code.message()
+                                         : report.diagnostics.message}),
+      report_(std::move(report)) {}
+
+}  // namespace smtp
+
+// ---- builder ------------------------------------------------------------
+
+namespace {
+
+smtp_transport_builder make_builder(std::string host, smtp::tls_mode mode, std::uint16_t port) {
+    smtp::transport_config cfg;
+    cfg.host = std::move(host);
+    cfg.port = port;
+    cfg.client.tls = mode;
+    cfg.client.server_host = cfg.host;
+    cfg.client.server_port = port;
+    return smtp_transport_builder(std::move(cfg));
+}
+
+}  // namespace
+
+smtp_transport_builder& smtp_transport_builder::port(std::uint16_t p) {
+    cfg_.port = p;
+    cfg_.client.server_port = p;
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::credentials(std::string user, std::string pass) {
+    cfg_.client.credentials = smtp::credentials::password(std::move(user), std::move(pass));
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::credentials(smtp::credentials c) {
+    cfg_.client.credentials = std::move(c);
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::authentication(
+    std::vector<smtp::mechanism> mechanisms) {
+    cfg_.client.mechanisms = std::move(mechanisms);
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::hello_name(std::string name) {
+    cfg_.client.hello_name = std::move(name);
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::tls(smtp::tls_parameters params) {
+    cfg_.tls = std::move(params);
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::timeouts(smtp::timeouts t) {
+    cfg_.timeouts = t;
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::allow_plaintext_auth_dangerous() {
+    cfg_.client.allow_plaintext_auth_dangerous = true;
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::pipelining(bool on) {
+    cfg_.client.pipelining = on;
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::chunking(bool on) {
+    cfg_.client.chunking = on;
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::requiretls(bool on) {
+    cfg_.client.requiretls = on;
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::dsn(smtp::dsn_request request) {
+    cfg_.client.dsn = std::move(request);
+    return *this;
+}
+smtp_transport smtp_transport_builder::build() const { return smtp_transport(cfg_); }
+async_smtp_transport smtp_transport_builder::build(asio::any_io_executor ex) const {
+    return async_smtp_transport(std::move(ex), cfg_);
+}
+
+// ---- async transport -----------------------------------------------------
+
+struct async_smtp_transport::impl {
+    asio::any_io_executor ex;
+    smtp::transport_config cfg;
+    std::shared_ptr<asio::ssl::context> tls;
+    std::error_code tls_error;
+    std::string tls_why;
+};
+
+smtp_transport_builder async_smtp_transport::relay(std::string host) {
+    return make_builder(std::move(host), smtp::tls_mode::implicit, 465);
+}
+smtp_transport_builder async_smtp_transport::starttls_relay(std::string host) {
+    return make_builder(std::move(host), smtp::tls_mode::starttls_required, 587);
+}
+smtp_transport_builder async_smtp_transport::builder_dangerous(std::string host) {
+    return make_builder(std::move(host), smtp::tls_mode::none_dangerous, 25);
+}
+result<smtp_transport_builder> async_smtp_transport::from_url(std::string_view url) {
+    auto cfg = smtp::parse_url(url);
+    if (!cfg) return std::move(cfg).error();
+    return smtp_transport_builder(std::move(*cfg));
+}
+
+async_smtp_transport::async_smtp_transport(asio::any_io_executor ex, smtp::transport_config config)
+    : impl_(std::make_shared<impl>()) {
+    impl_->ex = std::move(ex);
+    impl_->cfg = std::move(config);
+    if (impl_->cfg.client.server_host.empty()) impl_->cfg.client.server_host = impl_->cfg.host;
+    if (impl_->cfg.client.server_port == 0) impl_->cfg.client.server_port = impl_->cfg.port;
+    impl_->tls = smtp::detail::make_tls_context(impl_->cfg.tls, impl_->tls_error, impl_->tls_why);
+}
+
+async_smtp_transport::~async_smtp_transport() = default;
+async_smtp_transport::async_smtp_transport(async_smtp_transport&&) noexcept = default;
+async_smtp_transport& async_smtp_transport::operator=(async_smtp_transport&&) noexcept = default;
+
+asio::any_io_executor async_smtp_transport::get_executor() const noexcept { return impl_->ex; }
+const smtp::transport_config& async_smtp_transport::config() const noexcept { return impl_->cfg; }
+
+namespace {
+
+/// One send on a fresh connection: open, transaction, QUIT.
+struct send_operation : std::enable_shared_from_this<send_operation> {
+    std::shared_ptr<async_smtp_transport::impl> owner;
+    envelope env;
+    std::string bytes;
+    bool smtputf8 = false;
+    std::shared_ptr<smtp::detail::connection> conn;
+    // optional + emplace: Boost 1.81's any_completion_handler move-assignment recurses.
+    std::optional<asio::any_completion_handler<smtp::send_signature>> handler;
+    smtp::send_report report;
+
+    void finish(error_code ec) {
+        auto hex = asio::get_associated_executor(*handler, owner->ex);
+        // A lambda, not asio::append: Boost 1.81's any_completion_handler
+        // recurses when it is copied from an lvalue.
+        asio::dispatch(hex, [h = std::move(*handler), ec, r = std::move(report)]() mutable {
+            std::move(h)(ec, std::move(r));
+        });
+    }
+
+    void start() {
+        auto slot = asio::get_associated_cancellation_slot(*handler);
+        if (slot.is_connected()) {
+            std::weak_ptr<smtp::detail::connection> weak = conn;
+            slot.assign([weak](asio::cancellation_type) {
+                if (auto c = weak.lock()) c->close();
+            });
+        }
+        conn->async_open([self = shared_from_this()](error_code ec) {
+            if (ec) {
+                self->report.diagnostics = self->conn->diagnostics();
+                self->conn->close();
+                return self->finish(ec);
+            }
+            self->conn->async_send(self->env, self->bytes, self->smtputf8,
+                                   [self](error_code e) { self->after_send(e); });
+        });
+    }
+
+    void after_send(error_code ec) {
+        report = conn->fsm().report();
+        if (ec) {
+            report.diagnostics = conn->diagnostics();
+            if (report.diagnostics.recipients.empty())
+                report.diagnostics.recipients = conn->fsm().report().recipients;
+        }
+        if (!conn->usable()) {
+            conn->close();
+            return finish(ec);
+        }
+        conn->async_quit([self = shared_from_this(), ec](error_code) {
+            self->conn->close();
+            self->finish(ec);
+        });
+    }
+};
+
+}  // namespace
+
+void async_smtp_transport::start_send(envelope env, std::string bytes, bool smtputf8,
+                                      asio::any_completion_handler<smtp::send_signature> handler) {
+    auto op = std::make_shared<send_operation>();
+    op->owner = impl_;
+    op->env = std::move(env);
+    op->bytes = std::move(bytes);
+    op->smtputf8 = smtputf8;
+    op->handler.emplace(std::move(handler));
+    if (!impl_->tls) {
+        op->report.diagnostics.phase = smtp::phase::connect;
+        op->report.diagnostics.message = impl_->tls_why;
+        asio::post(impl_->ex, [op] { op->finish(error_code(op->owner->tls_error)); });
+        return;
+    }
+    op->conn = std::make_shared<smtp::detail::connection>(impl_->ex, impl_->cfg, impl_->tls);
+    // Start from the executor so that nothing completes inside async_send.
+    asio::post(impl_->ex, [op] { op->start(); });
+}
+
+// ---- blocking transport --------------------------------------------------
+
+smtp_transport::smtp_transport(smtp::transport_config config)
+    : ioc_(std::make_unique<asio::io_context>(1)),
+      async_(std::make_unique<async_smtp_transport>(ioc_->get_executor(), std::move(config))) {}
+
+smtp_transport::~smtp_transport() = default;
+
+const smtp::transport_config& smtp_transport::config() const noexcept { return async_->config(); }
+
+smtp::send_report smtp_transport::run(const envelope& env, std::string bytes, bool smtputf8,
+                                      error_code& ec) {
+    std::lock_guard lock(mutex_);
+    smtp::send_report out;
+    ioc_->restart();
+    async_->async_send_raw(env, std::move(bytes), smtputf8,
+                           [&](error_code e, smtp::send_report r) {
+                               ec = e;
+                               out = std::move(r);
+                           });
+    ioc_->run();
+    return out;
+}
+
+smtp::send_report smtp_transport::send(const message& msg, error_code& ec) {
+    return run(msg.envelope(), msg.formatted(), msg.requires_smtputf8(), ec);
+}
+
+smtp::send_report smtp_transport::send(const message& msg) {
+    error_code ec;
+    auto r = send(msg, ec);
+    if (ec) throw smtp::send_error(ec, std::move(r));
+    return r;
+}
+
+smtp::send_report smtp_transport::send_raw(const envelope& env, std::string_view bytes,
+                                           error_code& ec) {
+    return run(env, std::string(bytes), false, ec);
+}
+
+smtp::send_report smtp_transport::send_raw(const envelope& env, std::string_view bytes) {
+    error_code ec;
+    auto r = send_raw(env, bytes, ec);
+    if (ec) throw smtp::send_error(ec, std::move(r));
+    return r;
+}
+
+}  // namespace lettre

@@ -1,0 +1,275 @@
+// RFC 6376 §3.4 canonicalization, byte for byte: the §3.4.5 examples, the
+// empty-body rules of §3.4.3/§3.4.4 with their SHA-256 values, the extra
+// dkimpy vectors listed in ../shared/vectors/rfc6376_canon.txt, line-break
+// handling, streaming (canonicalize_body in pieces == canonical_body), and
+// agreement with the independent canonicalizer in dkim_support.hpp.
+#include "dkim_support.hpp"
+
+#include "dkim/canonicalize.hpp"
+#include "dkim/header_block.hpp"
+
+namespace {
+
+using lettre::dkim::canonicalization;
+using lettre::dkim::detail::canonical_body;
+using lettre::dkim::detail::canonicalize_body;
+using lettre::dkim::detail::canonicalize_header;
+using lettre::dkim::detail::parse_header_block;
+
+constexpr auto relaxed = canonicalization::relaxed;
+constexpr auto simple = canonicalization::simple;
+
+std::string header(canonicalization c, std::string_view text) {
+    std::string out;
+    canonicalize_header(c, text, out);
+    return out;
+}
+
+// The §3.4.5 input message.
+constexpr std::string_view rfc_message =
+    "A: X\r\n"
+    "B : Y\t\r\n"
+    "\tZ  \r\n"
+    "\r\n"
+    " C \r\n"
+    "D \t E\r\n"
+    "\r\n"
+    "\r\n";
+
+TEST(DkimCanonicalize, VectorFileIsTheOneTranscribed) {
+    // Guards against the vector file changing under the hard-coded bytes.
+    const std::string v = dkim_test::shared_file("vectors/rfc6376_canon.txt");
+    EXPECT_NE(v.find(R"("A: X\r\n")"), std::string::npos);
+    EXPECT_NE(v.find(R"("B : Y\t\r\n")"), std::string::npos);
+    EXPECT_NE(v.find(R"(" C\r\nD E\r\n")"), std::string::npos);
+    EXPECT_NE(v.find("unak6JHq0wL+Q1HP7dW1tjBx9FLA6DffoZ0qrLwbbpo="), std::string::npos);
+    EXPECT_NE(v.find("NOeivbQlDH9TmNKJUw7D53wZfsk8YMZ/hTuVVwTgi8s="), std::string::npos);
+    EXPECT_NE(v.find("frcCV1k9oG9oKj3dpUqdJg1PxRT2RSN/XKdLCPjaYaY="), std::string::npos);
+    EXPECT_NE(v.find("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="), std::string::npos);
+}
+
+TEST(DkimCanonicalize, Rfc6376Example1RelaxedRelaxed) {
+    auto parsed = parse_header_block(rfc_message);
+    ASSERT_LETTRE_OK(parsed);
+    ASSERT_EQ(parsed->fields.size(), 2u);
+    EXPECT_EQ(parsed->fields[0].name, "A");
+    EXPECT_EQ(parsed->fields[0].text, "A: X\r\n");
+    EXPECT_EQ(parsed->fields[1].name, "B");
+    EXPECT_EQ(parsed->fields[1].text, "B : Y\t\r\n\tZ  \r\n");
+    EXPECT_EQ(parsed->body, " C \r\nD \t E\r\n\r\n\r\n");
+
+    std::string h;
+    for (const auto& f : parsed->fields) canonicalize_header(relaxed, f.text, h);
+    EXPECT_EQ(h, "a:X\r\nb:Y Z\r\n");
+    EXPECT_EQ(canonical_body(relaxed, parsed->body), " C\r\nD E\r\n");
+}
+
+TEST(DkimCanonicalize, Rfc6376Example2SimpleSimple) {
+    auto parsed = parse_header_block(rfc_message);
+    ASSERT_LETTRE_OK(parsed);
+    std::string h;
+    for (const auto& f : parsed->fields) canonicalize_header(simple, f.text, h);
+    EXPECT_EQ(h, "A: X\r\nB : Y\t\r\n\tZ  \r\n");
+    EXPECT_EQ(canonical_body(simple, parsed->body), " C \r\nD \t E\r\n");
+}
+
+TEST(DkimCanonicalize, Rfc6376Example3RelaxedHeaderSimpleBody) {
+    auto parsed = parse_header_block(rfc_message);
+    ASSERT_LETTRE_OK(parsed);
+    std::string h;
+    for (const auto& f : parsed->fields) canonicalize_header(relaxed, f.text, h);
+    EXPECT_EQ(h, "a:X\r\nb:Y Z\r\n");
+    EXPECT_EQ(canonical_body(simple, parsed->body), " C \r\nD \t E\r\n");
+}
+
+TEST(DkimCanonicalize, Rfc6376BodyHashes) {
+    const std::string_view body = " C \r\nD \t E\r\n\r\n\r\n";
+    EXPECT_EQ(dkim_test::sha256_b64(canonical_body(relaxed, body)),
+              "unak6JHq0wL+Q1HP7dW1tjBx9FLA6DffoZ0qrLwbbpo=");
+    EXPECT_EQ(dkim_test::sha256_b64(canonical_body(simple, body)),
+              "NOeivbQlDH9TmNKJUw7D53wZfsk8YMZ/hTuVVwTgi8s=");
+}
+
+TEST(DkimCanonicalize, EmptyBodies) {
+    for (std::string_view body : {"", "\r\n", "\r\n\r\n", "\r\n\r\n\r\n"}) {
+        SCOPED_TRACE(lettre_test::repeat("CRLF ", body.size() / 2));
+        EXPECT_EQ(canonical_body(simple, body), "\r\n");
+        EXPECT_EQ(canonical_body(relaxed, body), "");
+        EXPECT_EQ(dkim_test::sha256_b64(canonical_body(simple, body)),
+                  "frcCV1k9oG9oKj3dpUqdJg1PxRT2RSN/XKdLCPjaYaY=");
+        EXPECT_EQ(dkim_test::sha256_b64(canonical_body(relaxed, body)),
+                  "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+    }
+    // Lines of white space only are empty lines once relaxed.
+    EXPECT_EQ(canonical_body(relaxed, " \r\n\t\r\n  \t \r\n"), "");
+    EXPECT_EQ(canonical_body(simple, " \r\n\t\r\n"), " \r\n\t\r\n");
+}
+
+TEST(DkimCanonicalize, MissingFinalCrlfIsAdded) {
+    EXPECT_EQ(canonical_body(simple, "Foo bar"), "Foo bar\r\n");
+    EXPECT_EQ(canonical_body(relaxed, "Foo bar"), "Foo bar\r\n");
+    EXPECT_EQ(canonical_body(relaxed, "Foo bar  \t"), "Foo bar\r\n");
+    EXPECT_EQ(canonical_body(simple, "a\r\n\r\nb"), "a\r\n\r\nb\r\n");
+}
+
+TEST(DkimCanonicalize, DkimpyHeaderVectors) {
+    // dkimpy's vectors give (name, value) pairs; the field is name ':' value.
+    EXPECT_EQ(header(relaxed, "Foo  :   Bar \t baz   \r\n"), "foo:Bar baz\r\n");
+    EXPECT_EQ(header(relaxed, "Foo:Bar\r\n baz\r\n"), "foo:Bar baz\r\n");
+}
+
+TEST(DkimCanonicalize, DkimpyBodyVectors) {
+    EXPECT_EQ(canonical_body(relaxed, "Foo  \t\r\nbar\r\n"), "Foo\r\nbar\r\n");
+    EXPECT_EQ(canonical_body(relaxed, "Foo  \t  bar\r\n"), "Foo bar\r\n");
+    EXPECT_EQ(canonical_body(relaxed, "Foo\r\nbar\r\n\r\n\r\n"), "Foo\r\nbar\r\n");
+    EXPECT_EQ(canonical_body(simple, "Foo  \tbar    \r\n\r\n"), "Foo  \tbar    \r\n");
+}
+
+TEST(DkimCanonicalize, RelaxedHeaderDetails) {
+    // Leading WSP of the value goes, inner runs (also across folds) become one SP.
+    EXPECT_EQ(header(relaxed, "SUBJECT:\t \tHello \t  World\t\r\n"), "subject:Hello World\r\n");
+    EXPECT_EQ(header(relaxed, "To: a,\r\n\tb,\r\n        c\r\n"), "to:a, b, c\r\n");
+    EXPECT_EQ(header(relaxed, "X-Empty:\r\n"), "x-empty:\r\n");
+    EXPECT_EQ(header(relaxed, "X-Empty:   \t \r\n"), "x-empty:\r\n");
+    EXPECT_EQ(header(relaxed, "X-Fold:\r\n value\r\n"), "x-fold:value\r\n");
+    // Only ASCII letters change case; the value keeps its case and 8-bit bytes.
+    EXPECT_EQ(header(relaxed, "X-\xc3\x84Mixed-Case: V\xc3\xa4lue ABC\r\n"),
+              "x-\xc3\x84mixed-case:V\xc3\xa4lue ABC\r\n");
+    // A colon inside the value is not the separator.
+    EXPECT_EQ(header(relaxed, "Date : Fri, 11 Jul 2003 21:00:37 -0700\r\n"),
+              "date:Fri, 11 Jul 2003 21:00:37 -0700\r\n");
+}
+
+TEST(DkimCanonicalize, SimpleHeaderIsVerbatim) {
+    for (std::string_view f : {"A: X\r\n", "B : Y\t\r\n\tZ  \r\n", "x-Odd:\tvalue \r\n"})
+        EXPECT_EQ(header(simple, f), f);
+}
+
+TEST(DkimCanonicalize, HeaderAppendsToOutput) {
+    std::string out = "prefix";
+    canonicalize_header(relaxed, "A: X\r\n", out);
+    canonicalize_header(simple, "B: Y\r\n", out);
+    EXPECT_EQ(out, "prefixa:X\r\nB: Y\r\n");
+}
+
+TEST(DkimCanonicalize, LineBreaksInBodyBecomeCrlf) {
+    // Bare LF and bare CR are read as the CRLF that SMTP sends.
+    EXPECT_EQ(canonical_body(simple, "a\nb\n"), "a\r\nb\r\n");
+    EXPECT_EQ(canonical_body(simple, "a\rb\r"), "a\r\nb\r\n");
+    EXPECT_EQ(canonical_body(relaxed, "a \nb\t\n\n\n"), "a\r\nb\r\n");
+    EXPECT_EQ(canonical_body(simple, "a\n\n\nb\n\n"), "a\r\n\r\n\r\nb\r\n");
+}
+
+TEST(DkimCanonicalize, InnerEmptyLinesAreKept) {
+    EXPECT_EQ(canonical_body(relaxed, "a\r\n\r\n \r\nb\r\n\r\n"), "a\r\n\r\n\r\nb\r\n");
+    EXPECT_EQ(canonical_body(simple, "a\r\n\r\n \r\nb\r\n\r\n"), "a\r\n\r\n \r\nb\r\n");
+}
+
+TEST(DkimCanonicalize, RelaxedBodyLeadingWhitespaceBecomesOneSpace) {
+    EXPECT_EQ(canonical_body(relaxed, "\t\t x\r\n"), " x\r\n");
+    EXPECT_EQ(canonical_body(relaxed, " \x0b x\r\n"), " \x0b x\r\n");  // VT is not WSP
+}
+
+TEST(DkimCanonicalize, StreamingEqualsWhole) {
+    // A body larger than the sink's buffer, with long lines, WSP runs and
+    // trailing blank lines; the pieces concatenated equal canonical_body().
+    std::string body;
+    for (int i = 0; i < 3000; ++i) {
+        body += "line " + std::to_string(i) + " \t with   runs\t\r\n";
+        if (i % 97 == 0) body += lettre_test::repeat("x", 70000) + "  \r\n";
+        if (i % 13 == 0) body += "\r\n \r\n";
+    }
+    body += "\r\n\r\n \r\n";
+    for (auto c : {simple, relaxed}) {
+        std::string streamed;
+        std::size_t pieces = 0;
+        canonicalize_body(c, body, [&](std::string_view s) {
+            streamed += s;
+            ++pieces;
+        });
+        EXPECT_EQ(streamed, canonical_body(c, body));
+        EXPECT_GT(pieces, 1u);
+        EXPECT_EQ(streamed, c == relaxed ? dkim_test::relaxed_body(body) : dkim_test::simple_body(body));
+    }
+}
+
+TEST(DkimCanonicalize, AgreesWithIndependentCanonicalizerOnCorpus) {
+    for (const char* name : {"corpus/small.eml", "corpus/typical.eml"}) {
+        SCOPED_TRACE(name);
+        const std::string msg = dkim_test::shared_file(name);
+        ASSERT_FALSE(msg.empty());
+        auto parsed = parse_header_block(msg);
+        ASSERT_LETTRE_OK(parsed);
+        const auto ref = dkim_test::split(msg);
+        ASSERT_TRUE(ref.ok);
+        ASSERT_EQ(parsed->fields.size(), ref.fields.size());
+        for (std::size_t i = 0; i < ref.fields.size(); ++i) {
+            EXPECT_EQ(parsed->fields[i].name, ref.fields[i].name);
+            EXPECT_EQ(parsed->fields[i].text, ref.fields[i].raw);
+            EXPECT_EQ(header(relaxed, parsed->fields[i].text), dkim_test::relaxed_header(ref.fields[i].raw));
+        }
+        EXPECT_EQ(parsed->body, ref.body);
+        EXPECT_EQ(canonical_body(relaxed, parsed->body), dkim_test::relaxed_body(ref.body));
+        EXPECT_EQ(canonical_body(simple, parsed->body), dkim_test::simple_body(ref.body));
+    }
+}
+
+// --- header block -----------------------------------------------------------
+
+TEST(DkimHeaderBlock, NoSeparatorIsMalformed) {
+    using lettre::errc;
+    for (std::string_view m : {"", "From: a@example.com", "From: a@example.com\r\n",
+                               "From: a@example.com\r\nTo: b@example.com\r\n",
+                               "From: a@example.com\r\n continued"}) {
+        SCOPED_TRACE(dkim_test::strip_fws(m));
+        EXPECT_LETTRE_ERROR(parse_header_block(m), errc::malformed_message);
+    }
+}
+
+TEST(DkimHeaderBlock, BrokenFieldsAreMalformed) {
+    using lettre::errc;
+    EXPECT_LETTRE_ERROR(parse_header_block(" starts folded\r\n\r\nbody"), errc::malformed_message);
+    EXPECT_LETTRE_ERROR(parse_header_block("no colon here\r\n\r\nbody"), errc::malformed_message);
+    EXPECT_LETTRE_ERROR(parse_header_block(": empty name\r\n\r\nbody"), errc::malformed_message);
+    EXPECT_LETTRE_ERROR(parse_header_block("Bad Name: x\r\n\r\nbody"), errc::malformed_message);
+    EXPECT_LETTRE_ERROR(parse_header_block("N\xc3\xa4me: x\r\n\r\nbody"), errc::malformed_message);
+}
+
+TEST(DkimHeaderBlock, EmptyHeaderAndEmptyBody) {
+    auto only_body = parse_header_block("\r\nbody\r\n");
+    ASSERT_LETTRE_OK(only_body);
+    EXPECT_TRUE(only_body->fields.empty());
+    EXPECT_EQ(only_body->body, "body\r\n");
+
+    auto no_body = parse_header_block("From: a@example.com\r\n\r\n");
+    ASSERT_LETTRE_OK(no_body);
+    ASSERT_EQ(no_body->fields.size(), 1u);
+    EXPECT_EQ(no_body->body, "");
+}
+
+TEST(DkimHeaderBlock, LineEndsNormalizedToCrlf) {
+    auto p = parse_header_block("From: a\nSubject: x\n  y\rTo: b\r\n\nbody\n");
+    ASSERT_LETTRE_OK(p);
+    ASSERT_EQ(p->fields.size(), 3u);
+    EXPECT_EQ(p->fields[0].text, "From: a\r\n");
+    EXPECT_EQ(p->fields[1].text, "Subject: x\r\n  y\r\n");
+    EXPECT_EQ(p->fields[2].text, "To: b\r\n");
+    EXPECT_EQ(p->body, "body\n");  // the body is not copied or changed
+}
+
+TEST(DkimHeaderBlock, ObsoleteSpaceBeforeColon) {
+    auto p = parse_header_block("Subject \t: x\r\n\r\n");
+    ASSERT_LETTRE_OK(p);
+    ASSERT_EQ(p->fields.size(), 1u);
+    EXPECT_EQ(p->fields[0].name, "Subject");
+    EXPECT_EQ(p->fields[0].text, "Subject \t: x\r\n");
+}
+
+TEST(DkimHeaderBlock, BodyViewPointsIntoInput) {
+    const std::string msg = "From: a\r\n\r\nthe body";
+    auto p = parse_header_block(msg);
+    ASSERT_LETTRE_OK(p);
+    EXPECT_EQ(p->body.data(), msg.data() + msg.find("the body"));
+}
+
+}  // namespace
