@@ -101,7 +101,7 @@ void write_output(const std::string& path, std::string_view bytes, std::ostream&
 
 void write_private_file(const std::string& path, std::string_view bytes, bool replace) {
     errno = 0;
-    if (true) {
+    if (!replace) {
         // O_EXCL: never follows a symlink, never replaces anything.
         const int fd =
             ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
