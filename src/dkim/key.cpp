@@ -19,6 +19,7 @@ namespace {
 
 constexpr unsigned min_rsa_bits = 1024;   // RFC 8301 §3.2: verifiers refuse less
 constexpr unsigned good_rsa_bits = 2048;  // RFC 8301: signers SHOULD use at least this
+constexpr unsigned max_rsa_bits = 16384;  // beyond this generation takes minutes
 constexpr std::size_t ed25519_seed = 32;
 constexpr std::size_t max_txt_string = 255;
 
@@ -105,6 +106,9 @@ result<private_key> private_key::try_load_file(const std::filesystem::path& path
     if (!std::filesystem::exists(path, ec))
         return make_error(errc::file_not_found,
                           fmt::format("cannot read key {}: no such file", path.string()));
+    if (std::filesystem::is_directory(path, ec))
+        return make_error(errc::file_unreadable,
+                          fmt::format("cannot read key {}: it is a directory", path.string()));
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return make_error(errc::file_unreadable,
@@ -132,6 +136,11 @@ private_key private_key::load_file(const std::filesystem::path& path) {
 }
 
 result<private_key> private_key::try_generate(dkim::algorithm alg, unsigned rsa_bits) {
+    if (alg == dkim::algorithm::rsa_sha256 && rsa_bits > max_rsa_bits)
+        return make_error(errc::invalid_key,
+                          fmt::format("RSA keys of {} bits are not generated (limit {}); DKIM "
+                                      "records and verifiers expect 1024 to 4096",
+                                      rsa_bits, max_rsa_bits));
     if (alg == dkim::algorithm::rsa_sha256 && rsa_bits < min_rsa_bits)
         return make_error(errc::weak_key,
                           fmt::format("RSA keys of {} bits are refused; DKIM verifiers reject "
@@ -141,7 +150,7 @@ result<private_key> private_key::try_generate(dkim::algorithm alg, unsigned rsa_
                         ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(rsa_bits))
                         : EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
     if (!raw)
-        return make_error(errc::signing_failed,
+        return make_error(errc::invalid_key,
                           fmt::format("key generation failed: {}", openssl_reason()));
     return adopt(pkey_ptr(raw, &EVP_PKEY_free), "generated");
 }
@@ -217,9 +226,12 @@ std::string dns_record::zone_line() const {
 result<dns_record> try_make_dns_record(const private_key& key, std::string_view selector,
                                        std::string_view domain) {
     auto d = detail::domain_to_ascii(domain, domain);
-    if (!d) return std::move(d).error();
+    if (!d || domain.front() == '[')
+        return make_error(errc::invalid_dkim_config,
+                          fmt::format("invalid signing domain {}",
+                                      detail::quote_for_error(domain)));
     auto s = detail::domain_to_ascii(selector, selector);
-    if (!s)
+    if (!s || selector.front() == '[' || !detail::is_ascii(selector))
         return make_error(errc::invalid_dkim_config,
                           fmt::format("invalid selector {}", detail::quote_for_error(selector)));
     dns_record r;

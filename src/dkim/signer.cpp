@@ -101,9 +101,9 @@ result<signer> signer::try_create(std::string_view domain, std::string_view sele
     auto d = lettre::detail::domain_to_ascii(domain, domain);
     if (!d || domain.front() == '[') {
         return make_error(errc::invalid_dkim_config,
-                          fmt::format("invalid signing domain {}{}",
-                                      lettre::detail::quote_for_error(domain),
-                                      d ? "" : ": " + d.error().message));
+                          fmt::format("invalid signing domain {}: a domain name (letters, "
+                                      "digits, '-', dots; IDN allowed) is needed",
+                                      lettre::detail::quote_for_error(domain)));
     }
     auto s = lettre::detail::domain_to_ascii(selector, selector);
     if (!s || selector.front() == '[' || !lettre::detail::is_ascii(selector))
@@ -315,12 +315,7 @@ result<std::string> try_sign_all(std::span<const signer> signers, std::string_vi
     std::size_t extra = 0;
     for (const auto& f : *fields) extra += f.name.size() + f.value.size() + 4;
     out.reserve(message.size() + extra);
-    for (const auto& f : *fields) {
-        out += f.name;
-        out += ": ";
-        out += f.value;
-        out += "\r\n";
-    }
+    for (const auto& f : *fields) lettre::detail::append_field(out, f.name, f.value);
     out += message;
     return out;
 }

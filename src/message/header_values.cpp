@@ -94,7 +94,20 @@ std::vector<header_token> phrase_tokens(std::string_view name, std::size_t used)
             start = sp + 1;
         }
     } else if (is_ascii(name) && !needs_encoding(name)) {
-        out.push_back({" ", quoted(name), false});
+        // A quoted string may fold at its spaces (RFC 5322 §3.2.4): unfolding
+        // gives the same spaces back.
+        const std::string q = quoted(name);
+        std::size_t i = 0;
+        std::string ws = " ";
+        while (i < q.size()) {
+            std::size_t end = i;
+            while (end < q.size() && q[end] != ' ') ++end;
+            out.push_back({ws, q.substr(i, end - i), false});
+            std::size_t next = end;
+            while (next < q.size() && q[next] == ' ') ++next;
+            ws = q.substr(end, next - end);
+            i = next;
+        }
     } else {
         const std::size_t room = used + 1 + 16 < 76 ? 76 - used - 1 : max_encoded_word;
         for (auto& w : encode_words(name, std::min(room, max_encoded_word)))
@@ -139,7 +152,9 @@ void append_parameter(std::vector<header_token>& tokens, std::string_view name,
         tokens.push_back({" ", std::string(name) + '=' + std::string(value), false});
         return;
     }
-    if (is_printable_ascii(value)) {
+    // "=?" inside quotes is not an encoded-word (RFC 2047 §5), but readers
+    // decode it anyway; RFC 2231 form leaves no doubt.
+    if (is_printable_ascii(value) && value.find("=?") == std::string_view::npos) {
         std::string q = quoted(value);
         if (name.size() + 1 + q.size() <= room) {
             tokens.push_back({" ", std::string(name) + '=' + q, false});

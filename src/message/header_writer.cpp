@@ -6,6 +6,13 @@ namespace lettre::detail {
 
 void header_writer::add(std::string_view ws, std::string_view text, bool encoded, bool soft) {
     if (value_.empty()) {
+        const std::size_t first_limit = encoded ? fold_column - 2 : fold_column;
+        if (line_ + text.size() > first_limit && 1 + text.size() <= first_limit) {
+            // Fold right after the colon, so that a long first token (a
+            // media type like application/vnd.openxmlformats-...) fits.
+            value_ = "\r\n ";
+            line_ = 1;
+        }
         value_ += text;
         line_ += text.size();
         line_has_word_ = encoded;

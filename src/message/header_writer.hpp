@@ -14,6 +14,19 @@ namespace lettre::detail {
 inline constexpr std::size_t fold_column = 78;
 inline constexpr std::size_t max_line = 998;
 
+/// "Name: value" and CRLF; no space after the colon when the value starts
+/// on the next line (a first token too long for the first line).
+inline void append_field(std::string& out, std::string_view name, std::string_view value) {
+    out += name;
+    out += value.starts_with("\r\n") ? ":" : ": ";
+    out += value;
+    out += "\r\n";
+}
+
+inline std::size_t field_size(std::string_view name, std::string_view value) noexcept {
+    return name.size() + (value.starts_with("\r\n") ? 1 : 2) + value.size() + 2;
+}
+
 class header_writer {
 public:
     explicit header_writer(std::string_view name) : line_(name.size() + 2) {}

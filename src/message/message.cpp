@@ -1,6 +1,7 @@
 #include <lettre/message/message.hpp>
 
 #include "detail/utf8.hpp"
+#include "message/header_writer.hpp"
 
 #include <ostream>
 
@@ -8,18 +9,13 @@ namespace lettre {
 
 std::size_t message::formatted_size() const noexcept {
     std::size_t n = 2 + body_.size();  // blank line
-    for (const auto& h : headers_) n += h.name.size() + 2 + h.value.size() + 2;
+    for (const auto& h : headers_) n += detail::field_size(h.name, h.value);
     return n;
 }
 
 void message::format_to(std::string& out) const {
     out.reserve(out.size() + formatted_size());
-    for (const auto& h : headers_) {
-        out += h.name;
-        out += ": ";
-        out += h.value;
-        out += "\r\n";
-    }
+    for (const auto& h : headers_) detail::append_field(out, h.name, h.value);
     out += "\r\n";
     out += body_;
 }
@@ -33,7 +29,10 @@ std::string message::formatted() const {
 void message::write_to(std::ostream& out) const {
     for (const auto& h : headers_) {
         out.write(h.name.data(), static_cast<std::streamsize>(h.name.size()));
-        out.write(": ", 2);
+        if (h.value.starts_with("\r\n"))
+            out.put(':');
+        else
+            out.write(": ", 2);
         out.write(h.value.data(), static_cast<std::streamsize>(h.value.size()));
         out.write("\r\n", 2);
     }

@@ -70,6 +70,33 @@ bool any_smtputf8(const address_list& list) {
                        [](const mailbox& m) { return m.email().requires_smtputf8(); });
 }
 
+/// Mailboxes and groups made in code (not parsed) are checked here.
+std::optional<error_info> check_name(std::string_view name, const char* field, const char* what) {
+    if (const auto at = detail::find_line_break_or_nul(name); at != std::string_view::npos)
+        return make_error(errc::header_injection,
+                          fmt::format("{}: CR, LF or NUL in {} {} at offset {}", field, what,
+                                      detail::quote_for_error(name), at));
+    if (!detail::is_valid_utf8(name))
+        return make_error(errc::invalid_utf8, fmt::format("{}: {} {} is not valid UTF-8", field,
+                                                          what, detail::quote_for_error(name)));
+    return std::nullopt;
+}
+
+std::optional<error_info> check_mailbox(const mailbox& m, const char* field) {
+    if (auto e = check_name(m.name(), field, "display name")) return e;
+    if (m.email().empty())
+        return make_error(errc::invalid_address, fmt::format("{}: empty address", field));
+    return std::nullopt;
+}
+
+std::optional<error_info> check_group(const group& g, const char* field) {
+    if (g.name.empty()) return make_error(errc::invalid_address, fmt::format("{}: group without a name", field));
+    if (auto e = check_name(g.name, field, "group name")) return e;
+    for (const auto& m : g.members)
+        if (auto e = check_mailbox(m, field)) return e;
+    return std::nullopt;
+}
+
 }  // namespace
 
 void message_builder::fail(error_info e) {
@@ -94,6 +121,7 @@ message_builder& message_builder::from(std::string_view mailboxes) {
     return *this;
 }
 message_builder& message_builder::from(mailbox m) {
+    if (auto e = check_mailbox(m, "From")) fail(std::move(*e));
     from_.push_back(std::move(m));
     return *this;
 }
@@ -110,6 +138,7 @@ message_builder& message_builder::sender(std::string_view mailbox_text) {
     return *this;
 }
 message_builder& message_builder::sender(mailbox m) {
+    if (auto e = check_mailbox(m, "Sender")) fail(std::move(*e));
     sender_ = std::move(m);
     return *this;
 }
@@ -118,10 +147,12 @@ message_builder& message_builder::to(std::string_view text) {
     return *this;
 }
 message_builder& message_builder::to(mailbox m) {
+    if (auto e = check_mailbox(m, "To")) fail(std::move(*e));
     to_.push_back(std::move(m));
     return *this;
 }
 message_builder& message_builder::to(group g) {
+    if (auto e = check_group(g, "To")) fail(std::move(*e));
     to_.push_back(std::move(g));
     return *this;
 }
@@ -130,10 +161,12 @@ message_builder& message_builder::cc(std::string_view text) {
     return *this;
 }
 message_builder& message_builder::cc(mailbox m) {
+    if (auto e = check_mailbox(m, "Cc")) fail(std::move(*e));
     cc_.push_back(std::move(m));
     return *this;
 }
 message_builder& message_builder::cc(group g) {
+    if (auto e = check_group(g, "Cc")) fail(std::move(*e));
     cc_.push_back(std::move(g));
     return *this;
 }
@@ -142,6 +175,7 @@ message_builder& message_builder::bcc(std::string_view text) {
     return *this;
 }
 message_builder& message_builder::bcc(mailbox m) {
+    if (auto e = check_mailbox(m, "Bcc")) fail(std::move(*e));
     bcc_.push_back(std::move(m));
     return *this;
 }
@@ -150,6 +184,7 @@ message_builder& message_builder::reply_to(std::string_view text) {
     return *this;
 }
 message_builder& message_builder::reply_to(mailbox m) {
+    if (auto e = check_mailbox(m, "Reply-To")) fail(std::move(*e));
     reply_to_.push_back(std::move(m));
     return *this;
 }
@@ -431,6 +466,9 @@ result<message> message_builder::try_build() const {
 
     msg.body_.reserve(detail::mime_size_bound(root));
     if (auto e = detail::render_mime(root, h, msg.body_)) return std::move(*e);
+    // A message ends with a line break: SMTP would add one before the final
+    // dot anyway, and DKIM's canonical body has it too.
+    if (!msg.body_.empty() && !msg.body_.ends_with("\r\n")) msg.body_ += "\r\n";
     return msg;
 }
 

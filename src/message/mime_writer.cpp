@@ -38,12 +38,7 @@ header_field structured(std::string_view name, const std::vector<header_token>& 
 }
 
 void serialize(std::string& out, const std::vector<header_field>& fields) {
-    for (const auto& f : fields) {
-        out += f.name;
-        out += ": ";
-        out += f.value;
-        out += "\r\n";
-    }
+    for (const auto& f : fields) append_field(out, f.name, f.value);
 }
 
 std::optional<error_info> extra_headers(const part& p, std::vector<header_field>& fields) {
@@ -101,7 +96,15 @@ std::optional<error_info> render(const part& p, std::string& out,
 
     std::string encoded_text;
     transfer_encoding enc = transfer_encoding::base64;
-    if (p.type().is_text()) enc = append_text_body(encoded_text, p.content());
+    const bool is_message = p.type().type() == "message";
+    if (is_message) {
+        // RFC 2046 §5.2.1: message/* is never quoted-printable or base64.
+        append_crlf_normalized(encoded_text, p.content());
+        enc = is_seven_bit(encoded_text) ? transfer_encoding::seven_bit
+                                         : transfer_encoding::eight_bit;
+    } else if (p.type().is_text()) {
+        enc = append_text_body(encoded_text, p.content());
+    }
 
     if (p.filename() && p.type().parameter_value("name").empty()) {
         // The name parameter is the fallback for readers that ignore
@@ -123,7 +126,7 @@ std::optional<error_info> render(const part& p, std::string& out,
     if (p.content_id()) fields.push_back({"Content-ID", '<' + *p.content_id() + '>'});
     if (auto e = extra_headers(p, fields)) return e;
     finish_headers();
-    if (p.type().is_text())
+    if (p.type().is_text() || is_message)
         out += encoded_text;
     else
         append_binary_body(out, p.content());

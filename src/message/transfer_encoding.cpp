@@ -37,6 +37,7 @@ text_stats scan(std::string_view text) {
 std::string_view encoding_name(transfer_encoding e) noexcept {
     switch (e) {
     case transfer_encoding::seven_bit: return "7bit";
+    case transfer_encoding::eight_bit: return "8bit";
     case transfer_encoding::quoted_printable: return "quoted-printable";
     case transfer_encoding::base64: return "base64";
     }
@@ -119,6 +120,8 @@ transfer_encoding append_text_body(std::string& out, std::string_view text) {
     append_base64_mime(out, normalized);
     return transfer_encoding::base64;
 }
+
+bool is_seven_bit(std::string_view text) noexcept { return scan(text).seven_bit; }
 
 transfer_encoding append_binary_body(std::string& out, std::string_view data) {
     append_base64_mime(out, data);

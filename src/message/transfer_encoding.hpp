@@ -6,7 +6,7 @@
 
 namespace lettre::detail {
 
-enum class transfer_encoding { seven_bit, quoted_printable, base64 };
+enum class transfer_encoding { seven_bit, eight_bit, quoted_printable, base64 };
 
 std::string_view encoding_name(transfer_encoding e) noexcept;
 
@@ -14,6 +14,9 @@ std::string_view encoding_name(transfer_encoding e) noexcept;
 /// line fits 998 octets; otherwise quoted-printable or base64, whichever is
 /// smaller. The chosen body is appended to `out` in its encoded form.
 transfer_encoding append_text_body(std::string& out, std::string_view text);
+
+/// ASCII without NUL, every line at most 998 octets (CRLF text).
+bool is_seven_bit(std::string_view crlf_text) noexcept;
 
 /// Binary data: always base64 in 76-column lines.
 transfer_encoding append_binary_body(std::string& out, std::string_view data);
