@@ -79,6 +79,20 @@ std::string_view canon_name(canonicalization c) noexcept {
     return c == canonicalization::simple ? "simple" : "relaxed";
 }
 
+/// RFC 6376 §2.11 dkim-quoted-printable: bytes outside 0x21-0x3A, 0x3C,
+/// 0x3E-0x7E (so also '=', ';', space, controls, UTF-8) become =XX.
+std::string dkim_quoted_printable(std::string_view s) {
+    std::string out;
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c >= 0x21 && c <= 0x3A) || c == 0x3C || (c >= 0x3E && c <= 0x7E))
+            out += ch;
+        else
+            out += fmt::format("={:02X}", c);
+    }
+    return out;
+}
+
 const std::vector<std::string>& default_oversigned() {
     static const std::vector<std::string> names{"from", "subject", "date", "to", "cc", "reply-to"};
     return names;
@@ -185,24 +199,26 @@ signer& signer::identity(std::string_view id) {
                            fmt::format("identity {} is not in the signing domain {} (RFC 6376 "
                                        "§3.5 i=)",
                                        lettre::detail::quote_for_error(id), domain_));
-        else if (lettre::detail::find_line_break_or_nul(id) != std::string_view::npos ||
-                 id.substr(0, at).find_first_of("; \t") != std::string_view::npos)
-            e = make_error(errc::invalid_dkim_config,
-                           fmt::format("identity {} has characters not allowed in i=",
-                                       lettre::detail::quote_for_error(id)));
         else
-            identity_ = std::string(id.substr(0, at)) + '@' + dom;
+            identity_ = dkim_quoted_printable(id.substr(0, at)) + '@' + dom;
     }
     if (e && !error_) error_ = std::move(e);
     return *this;
 }
 
 signer& signer::time(std::chrono::sys_seconds t) {
+    if (t.time_since_epoch().count() < 0 && !error_)
+        error_ = make_error(errc::invalid_dkim_config, "t= cannot be before 1970");
     time_ = t;
     return *this;
 }
 
 signer& signer::expiration(std::chrono::seconds after) {
+    // RFC 6376 §3.5: x= MUST be greater than t=.
+    if (after.count() <= 0 && !error_)
+        error_ = make_error(errc::invalid_dkim_config,
+                            fmt::format("expiration must be after the signature time (got {} s)",
+                                        after.count()));
     expiration_ = after;
     return *this;
 }

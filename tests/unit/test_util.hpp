@@ -39,7 +39,9 @@ namespace fs = std::filesystem;
 // ---------------------------------------------------------------------------
 // Errors
 
-inline std::error_code ec(lettre::errc e) { return lettre::make_error_code(e); }
+inline std::error_code ec(lettre::errc e) {
+    return lettre::make_error_code(e);
+}
 
 /// Runs `f` and returns the code of the lettre::error it throws, or an empty
 /// error_code when it returns normally. Other exceptions escape (and fail the
@@ -75,34 +77,33 @@ std::error_code code_of(const lettre::result<T>& r) {
 }  // namespace lettre_test
 
 /// EXPECT that evaluating `expr` throws lettre::error with `code`.
-#define EXPECT_LETTRE_THROW(expr, code)                                                     \
-    EXPECT_EQ(::lettre_test::thrown_code([&] { static_cast<void>(expr); }),                \
-              ::lettre::make_error_code(code))                                             \
+#define EXPECT_LETTRE_THROW(expr, code)                                     \
+    EXPECT_EQ(::lettre_test::thrown_code([&] { static_cast<void>(expr); }), \
+              ::lettre::make_error_code(code))                              \
         << "expression: " #expr
 
 /// EXPECT that a lettre::result holds an error with `code`.
-#define EXPECT_LETTRE_ERROR(res, code)                                                      \
-    EXPECT_EQ(::lettre_test::code_of(res), ::lettre::make_error_code(code))                \
-        << "expression: " #res
+#define EXPECT_LETTRE_ERROR(res, code) \
+    EXPECT_EQ(::lettre_test::code_of(res), ::lettre::make_error_code(code)) << "expression: " #res
 
 /// EXPECT that a lettre::result holds a value (prints the error otherwise).
 /// `res` is evaluated once.
-#define EXPECT_LETTRE_OK(res)                                                               \
-    do {                                                                                    \
-        const auto& lettre_ok_result_ = (res);                                              \
-        EXPECT_TRUE(lettre_ok_result_.has_value())                                          \
-            << "expression: " #res << "\n  error: "                                         \
-            << (lettre_ok_result_.has_value() ? std::string()                               \
-                                              : lettre_ok_result_.error().message);         \
+#define EXPECT_LETTRE_OK(res)                                                       \
+    do {                                                                            \
+        const auto& lettre_ok_result_ = (res);                                      \
+        EXPECT_TRUE(lettre_ok_result_.has_value())                                  \
+            << "expression: " #res << "\n  error: "                                 \
+            << (lettre_ok_result_.has_value() ? std::string()                       \
+                                              : lettre_ok_result_.error().message); \
     } while (false)
 
-#define ASSERT_LETTRE_OK(res)                                                               \
-    do {                                                                                    \
-        const auto& lettre_ok_result_ = (res);                                              \
-        ASSERT_TRUE(lettre_ok_result_.has_value())                                          \
-            << "expression: " #res << "\n  error: "                                         \
-            << (lettre_ok_result_.has_value() ? std::string()                               \
-                                              : lettre_ok_result_.error().message);         \
+#define ASSERT_LETTRE_OK(res)                                                       \
+    do {                                                                            \
+        const auto& lettre_ok_result_ = (res);                                      \
+        ASSERT_TRUE(lettre_ok_result_.has_value())                                  \
+            << "expression: " #res << "\n  error: "                                 \
+            << (lettre_ok_result_.has_value() ? std::string()                       \
+                                              : lettre_ok_result_.error().message); \
     } while (false)
 
 namespace lettre_test {
@@ -126,15 +127,17 @@ inline std::string to_lower(std::string_view s) {
     return out;
 }
 
-inline bool iequals(std::string_view a, std::string_view b) { return to_lower(a) == to_lower(b); }
+inline bool iequals(std::string_view a, std::string_view b) {
+    return to_lower(a) == to_lower(b);
+}
 
 inline bool istarts_with(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
 inline std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
-                          s.front() == '\n'))
+    while (!s.empty() &&
+           (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
         s.remove_prefix(1);
     while (!s.empty() &&
            (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
@@ -195,7 +198,8 @@ inline std::size_t max_line_length(std::string_view s) {
 }
 
 inline bool is_ascii(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
 /// Strict UTF-8 validation (no overlongs, no surrogates, <= U+10FFFF).
@@ -265,7 +269,9 @@ inline int hex_value(char c) {
     return -1;
 }
 
-inline bool is_upper_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); }
+inline bool is_upper_hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
 
 /// Base64 (RFC 4648) ignoring CR, LF; nullopt on any other non-alphabet byte
 /// or bad padding.
@@ -505,7 +511,7 @@ inline bool is_attribute_char(char c) {
 }
 
 struct raw_param {
-    std::string name;  ///< lower-cased, with any "*N" / "*" suffix kept
+    std::string name;   ///< lower-cased, with any "*N" / "*" suffix kept
     std::string value;  ///< quotes removed, escapes resolved
     bool quoted = false;
 };
@@ -572,8 +578,8 @@ inline parsed_params parse_params(std::string_view v) {
             while (i < v.size() && v[i] != ';' && v[i] != ' ' && v[i] != '\t') ++i;
             p.value = std::string(v.substr(vs, i - vs));
             for (char c : p.value) {
-                if (!(static_cast<unsigned char>(c) > 0x20 && static_cast<unsigned char>(c) < 0x7F &&
-                      !is_tspecial(c))) {
+                if (!(static_cast<unsigned char>(c) > 0x20 &&
+                      static_cast<unsigned char>(c) < 0x7F && !is_tspecial(c))) {
                     out.ok = false;
                     return out;
                 }
@@ -604,13 +610,13 @@ inline std::optional<std::string> percent_decode(std::string_view s) {
 
 /// A parameter reassembled per RFC 2231.
 struct rfc2231_value {
-    std::string value;          ///< octets (in `charset`)
-    std::string charset;        ///< "" when not extended
+    std::string value;    ///< octets (in `charset`)
+    std::string charset;  ///< "" when not extended
     std::string language;
-    bool extended = false;      ///< came from name* or name*0*
-    bool continued = false;     ///< came from name*0, name*1...
-    std::vector<int> indices;   ///< segment numbers in the order written
-    std::string error;          ///< non-empty when the encoding breaks a rule
+    bool extended = false;     ///< came from name* or name*0*
+    bool continued = false;    ///< came from name*0, name*1...
+    std::vector<int> indices;  ///< segment numbers in the order written
+    std::string error;         ///< non-empty when the encoding breaks a rule
 };
 
 /// Reassembles parameter `name` from plain, `name*`, and `name*N[*]` forms.
@@ -647,23 +653,24 @@ inline std::optional<rfc2231_value> rfc2231_param(const std::vector<raw_param>& 
             out.language = p.value.substr(a + 1, b - a - 1);
             const std::string enc = p.value.substr(b + 1);
             for (char c : enc)
-                if (c != '%' && !is_attribute_char(c)) out.error = "character outside attribute-char";
+                if (c != '%' && !is_attribute_char(c))
+                    out.error = "character outside attribute-char";
             auto dec = percent_decode(enc);
             if (!dec) {
                 out.error = "bad percent-encoding";
                 return out;
             }
             out.value = *dec;
-        } else if (p.name.size() > lname.size() + 1 && p.name.compare(0, lname.size(), lname) == 0 &&
-                   p.name[lname.size()] == '*') {
+        } else if (p.name.size() > lname.size() + 1 &&
+                   p.name.compare(0, lname.size(), lname) == 0 && p.name[lname.size()] == '*') {
             std::string rest = p.name.substr(lname.size() + 1);
             bool ext = false;
             if (!rest.empty() && rest.back() == '*') {
                 ext = true;
                 rest.pop_back();
             }
-            if (rest.empty() || !std::all_of(rest.begin(), rest.end(),
-                                             [](char c) { return c >= '0' && c <= '9'; }))
+            if (rest.empty() ||
+                !std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; }))
                 continue;  // another parameter sharing the prefix
             if (rest.size() > 1 && rest[0] == '0') out.error = "leading zero in segment number";
             segs.push_back({std::stoi(rest), ext, p.value, p.quoted});
@@ -674,7 +681,8 @@ inline std::optional<rfc2231_value> rfc2231_param(const std::vector<raw_param>& 
     if (!found) return std::nullopt;
     if (segs.empty()) return out;
     out.continued = true;
-    std::sort(segs.begin(), segs.end(), [](const seg& a, const seg& b) { return a.index < b.index; });
+    std::sort(segs.begin(), segs.end(),
+              [](const seg& a, const seg& b) { return a.index < b.index; });
     std::string value;
     for (std::size_t k = 0; k < segs.size(); ++k) {
         if (segs[k].index != static_cast<int>(k)) {
@@ -697,7 +705,8 @@ inline std::optional<rfc2231_value> rfc2231_param(const std::vector<raw_param>& 
                 text = text.substr(b + 1);
             }
             for (char c : text)
-                if (c != '%' && !is_attribute_char(c)) out.error = "character outside attribute-char";
+                if (c != '%' && !is_attribute_char(c))
+                    out.error = "character outside attribute-char";
             auto dec = percent_decode(text);
             if (!dec) {
                 out.error = "segment " + std::to_string(k) + " does not percent-decode on its own";
@@ -777,7 +786,8 @@ inline entity parse_entity(std::string_view bytes) {
     while (pos <= body.size()) {
         std::size_t found = body.find(dash, pos);
         if (found == std::string_view::npos) break;
-        const bool at_line_start = found == 0 || (found >= 2 && body.substr(found - 2, 2) == "\r\n");
+        const bool at_line_start =
+            found == 0 || (found >= 2 && body.substr(found - 2, 2) == "\r\n");
         if (!at_line_start) {
             pos = found + 1;
             continue;
@@ -885,9 +895,13 @@ private:
     fs::path path_;
 };
 
-inline bool running_as_root() { return ::geteuid() == 0; }
+inline bool running_as_root() {
+    return ::geteuid() == 0;
+}
 
-inline fs::path shared_dir() { return fs::path(LETTRE_SHARED_DIR); }
+inline fs::path shared_dir() {
+    return fs::path(LETTRE_SHARED_DIR);
+}
 
 // ---------------------------------------------------------------------------
 // A tiny JSON reader (objects, arrays, strings, numbers, true/false/null)
@@ -898,8 +912,8 @@ struct json {
     bool b = false;
     double num = 0;
     std::string str;
-    std::vector<json> items;         ///< array elements or object values
-    std::vector<std::string> keys;   ///< object keys, parallel to items
+    std::vector<json> items;        ///< array elements or object values
+    std::vector<std::string> keys;  ///< object keys, parallel to items
 
     const json* get(std::string_view key) const {
         for (std::size_t i = 0; i < keys.size(); ++i)
@@ -944,7 +958,8 @@ private:
         throw std::runtime_error("JSON: " + what + " at " + std::to_string(i_));
     }
     void ws() {
-        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
+        while (i_ < s_.size() &&
+               (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r'))
             ++i_;
     }
     bool eat(char c) {
@@ -980,27 +995,27 @@ private:
             if (i_ >= s_.size()) fail("bad escape");
             const char e = s_[i_++];
             switch (e) {
-            case '"': out += '"'; break;
-            case '\\': out += '\\'; break;
-            case '/': out += '/'; break;
-            case 'b': out += '\b'; break;
-            case 'f': out += '\f'; break;
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
-            case 'u': {
-                std::uint32_t cp = hex4();
-                if (cp >= 0xD800 && cp <= 0xDBFF) {
-                    if (s_.substr(i_, 2) != "\\u") fail("lone surrogate");
-                    i_ += 2;
-                    const std::uint32_t lo = hex4();
-                    if (lo < 0xDC00 || lo > 0xDFFF) fail("bad surrogate pair");
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                case '"': out += '"'; break;
+                case '\\': out += '\\'; break;
+                case '/': out += '/'; break;
+                case 'b': out += '\b'; break;
+                case 'f': out += '\f'; break;
+                case 'n': out += '\n'; break;
+                case 'r': out += '\r'; break;
+                case 't': out += '\t'; break;
+                case 'u': {
+                    std::uint32_t cp = hex4();
+                    if (cp >= 0xD800 && cp <= 0xDBFF) {
+                        if (s_.substr(i_, 2) != "\\u") fail("lone surrogate");
+                        i_ += 2;
+                        const std::uint32_t lo = hex4();
+                        if (lo < 0xDC00 || lo > 0xDFFF) fail("bad surrogate pair");
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    }
+                    append_utf8(out, cp);
+                    break;
                 }
-                append_utf8(out, cp);
-                break;
-            }
-            default: fail("bad escape");
+                default: fail("bad escape");
             }
         }
         return out;
@@ -1043,7 +1058,8 @@ private:
             v.type = json::kind::boolean;
         } else {
             const std::size_t start = i_;
-            while (i_ < s_.size() && std::string_view("+-0123456789.eE").find(s_[i_]) != std::string_view::npos)
+            while (i_ < s_.size() &&
+                   std::string_view("+-0123456789.eE").find(s_[i_]) != std::string_view::npos)
                 ++i_;
             if (start == i_) fail("unexpected character");
             v.type = json::kind::number;
@@ -1059,7 +1075,9 @@ private:
 }  // namespace detail_json
 
 /// Parses a JSON document; throws std::runtime_error when malformed.
-inline json parse_json(std::string_view text) { return detail_json::reader(text).document(); }
+inline json parse_json(std::string_view text) {
+    return detail_json::reader(text).document();
+}
 
 // ---------------------------------------------------------------------------
 // Messages

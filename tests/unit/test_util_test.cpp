@@ -13,7 +13,9 @@ TEST(TestUtil, Base64RoundTripAndStrictness) {
         EXPECT_EQ(*d, s);
     }
     EXPECT_EQ(base64_encode("foobar"), "Zm9vYmFy");  // RFC 4648 §10
-    EXPECT_EQ(*base64_decode("Zm9v\r\nYmE="), "foob" "a");
+    EXPECT_EQ(*base64_decode("Zm9v\r\nYmE="),
+              "foob"
+              "a");
     EXPECT_FALSE(base64_decode("Zm9").has_value());
     EXPECT_FALSE(base64_decode("Zm!v").has_value());
     EXPECT_FALSE(base64_decode("Z===").has_value());
@@ -39,11 +41,11 @@ TEST(TestUtil, EncodedWords) {
 TEST(TestUtil, Utf8Validation) {
     EXPECT_TRUE(is_valid_utf8("plain"));
     EXPECT_TRUE(is_valid_utf8("Zo\xC3\xAB \xE2\x82\xAC \xF0\x9F\x98\x80"));
-    EXPECT_FALSE(is_valid_utf8("\xC3"));              // truncated
-    EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong
-    EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
-    EXPECT_FALSE(is_valid_utf8("\x80"));              // lone continuation
-    EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x98"));      // split 4-byte sequence
+    EXPECT_FALSE(is_valid_utf8("\xC3"));          // truncated
+    EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));      // overlong
+    EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));  // surrogate
+    EXPECT_FALSE(is_valid_utf8("\x80"));          // lone continuation
+    EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x98"));  // split 4-byte sequence
 }
 
 TEST(TestUtil, UnfoldAndHeaderBlock) {
@@ -70,7 +72,8 @@ TEST(TestUtil, Rfc2231ReassemblyMatchesTheRfcExamples) {
         EXPECT_EQ(v->value, "ftp://cs.utk.edu/pub/moore/bulk-mailer/bulk-mailer.tar");
     }
     {  // §4
-        auto p = parse_params("application/x-stuff; title*=us-ascii'en-us'This%20is%20%2A%2A%2Afun%2A%2A%2A");
+        auto p = parse_params(
+            "application/x-stuff; title*=us-ascii'en-us'This%20is%20%2A%2A%2Afun%2A%2A%2A");
         auto v = rfc2231_param(p.params, "title");
         ASSERT_TRUE(v.has_value());
         EXPECT_EQ(v->error, "");
@@ -97,8 +100,10 @@ TEST(TestUtil, Rfc2231ReassemblyMatchesTheRfcExamples) {
     }
     {  // rule breaks are seen
         EXPECT_NE(rfc2231_param(parse_params("a/b; n*0=x; n*2=y").params, "n")->error, "");
-        EXPECT_NE(rfc2231_param(parse_params("a/b; n*0*=utf-8''%C3; n*01*=%A9").params, "n")->error, "");
-        EXPECT_NE(rfc2231_param(parse_params("a/b; n*0*=utf-8''%C; n*1*=3%A9").params, "n")->error, "");
+        EXPECT_NE(rfc2231_param(parse_params("a/b; n*0*=utf-8''%C3; n*01*=%A9").params, "n")->error,
+                  "");
+        EXPECT_NE(rfc2231_param(parse_params("a/b; n*0*=utf-8''%C; n*1*=3%A9").params, "n")->error,
+                  "");
         EXPECT_NE(rfc2231_param(parse_params("a/b; n*=utf-8''a*b").params, "n")->error, "");
     }
 }
@@ -126,7 +131,8 @@ TEST(TestUtil, MimeReader) {
 }
 
 TEST(TestUtil, Json) {
-    const json j = parse_json(R"({"from": "a@example.com", "to": ["b@x", "\u00e9\"\\"], "n": null})");
+    const json j =
+        parse_json(R"({"from": "a@example.com", "to": ["b@x", "\u00e9\"\\"], "n": null})");
     ASSERT_EQ(j.type, json::kind::object);
     EXPECT_EQ(j.get("from")->str, "a@example.com");
     ASSERT_EQ(j.get("to")->items.size(), 2u);

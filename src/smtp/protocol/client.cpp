@@ -201,7 +201,7 @@ client::action client::start_send(const envelope& env, std::string_view message,
         return fail(errc::starttls_unavailable,
                     "REQUIRETLS was asked for but the server does not offer it");
     chunked_ = cfg_.chunking && caps_.chunking;
-    const std::size_t size = chunked_ ? message.size() : framed_size(message);
+    const std::size_t size = message_size(message);
     if (caps_.size && *caps_.size > 0 && size > *caps_.size)
         return fail(errc::message_too_big,
                     fmt::format("the message is {} octets; the server takes at most {}", size,
@@ -451,6 +451,7 @@ client::action client::handle(const reply& r) {
                            : make_error(errc::no_recipient_accepted,
                                         "the server refused every recipient");
             diag_.server_reply = mail_ok_ ? data_reply_ : mail_reply_;
+            diag_.phase = mail_ok_ ? phase::rcpt : phase::mail;
             state_ = state::dot_after_failure;
             return write(phase::data_final);
         }
@@ -498,8 +499,8 @@ client::action client::handle(const reply& r) {
         pending_.reset();
         if (!r.positive_completion()) broken_ = true;
         const auto keep = diag_.server_reply;
-        auto a = fail(static_cast<errc>(e.code.value()), e.message, keep);
-        return a;
+        phase_ = diag_.phase;  // report the step that failed, not the RSET
+        return fail(static_cast<errc>(e.code.value()), e.message, keep);
     }
 
     case state::rset:

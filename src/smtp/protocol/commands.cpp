@@ -175,6 +175,23 @@ result<void> auth_continue(std::string& out, std::string_view response) {
 
 }  // namespace commands
 
+std::size_t message_size(std::string_view m) noexcept {
+    std::size_t n = 0;
+    bool line_start = true;
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        const char c = m[i];
+        if (c == '\r' || c == '\n') {
+            if (c == '\r' && i + 1 < m.size() && m[i + 1] == '\n') ++i;
+            n += 2;
+            line_start = true;
+            continue;
+        }
+        ++n;
+        line_start = false;
+    }
+    return line_start ? n : n + 2;
+}
+
 std::size_t framed_size(std::string_view m) noexcept {
     std::size_t n = 0;
     bool line_start = true;

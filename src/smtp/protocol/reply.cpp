@@ -84,7 +84,7 @@ bool reply_parser::parse_available() {
     while (true) {
         const std::size_t nl = buf_.find('\n', pos_);
         if (nl == std::string::npos) {
-            if (buf_.size() - pos_ > max_line_) {
+            if (buf_.size() - pos_ > max_line_ + 1) {  // + the CR of a CRLF split in two
                 error_ = make_error(errc::smtp_protocol,
                                     fmt::format("reply line longer than {} octets", max_line_));
                 return false;

@@ -173,6 +173,8 @@ result<std::string> sasl_client::respond(std::string_view challenge_b64) {
     case mechanism::scram_sha_256: {
         if (step_ == 1) {
             // server-first: r=<nonce>,s=<salt>,i=<iterations>
+            // RFC 5802 §5.1: a mandatory extension (m=) we do not know ends the exchange.
+            if (challenge.starts_with("m=")) return auth_error("SCRAM: unsupported mandatory extension");
             const auto r = scram_attr(challenge, 'r');
             const auto s = scram_attr(challenge, 's');
             const auto i = scram_attr(challenge, 'i');

@@ -13,7 +13,6 @@ import base64
 import email
 import email.policy
 import json
-import os
 import re
 import secrets
 import stat
@@ -514,16 +513,22 @@ def is_probable_prime(n):
     return True
 
 
+def random_prime(bits):
+    """A prime of exactly `bits` bits, its top two bits set."""
+    while True:
+        n = secrets.randbits(bits) | (3 << (bits - 2)) | 1
+        if is_probable_prime(n):
+            return n
+
+
 def weak_rsa_pem(bits=512):
     """A PKCS#1 RSA key of `bits` bits, made here: keygen refuses to make one."""
     e = 65537
     while True:
-        p = secrets.randbits(bits // 2) | (3 << (bits // 2 - 2)) | 1
-        q = secrets.randbits(bits // 2) | (3 << (bits // 2 - 2)) | 1
-        if p != q and is_probable_prime(p) and is_probable_prime(q):
-            phi = (p - 1) * (q - 1)
-            if phi % e:
-                break
+        p, q = random_prime(bits // 2), random_prime(bits // 2)
+        phi = (p - 1) * (q - 1)
+        if p != q and phi % e:
+            break
     d = pow(e, -1, phi)
     fields = [0, p * q, e, d, p, q, d % (p - 1), d % (q - 1), pow(q, -1, p)]
     return pem("RSA PRIVATE KEY", der(0x30, b"".join(der_int(v) for v in fields)))

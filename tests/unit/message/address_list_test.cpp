@@ -48,8 +48,8 @@ TEST(AddressListParse, EmptyGroup) {
 }
 
 TEST(AddressListParse, GroupMembersAreFlattenedInOrder) {
-    const address_list l =
-        address_list::parse("z@example.com, Friends: a@example.com, B <b@example.com>;, c@example.com");
+    const address_list l = address_list::parse(
+        "z@example.com, Friends: a@example.com, B <b@example.com>;, c@example.com");
     ASSERT_EQ(l.size(), 3u);
     ASSERT_TRUE(std::holds_alternative<group>(l.entries()[1]));
     const group& g = std::get<group>(l.entries()[1]);
@@ -123,7 +123,10 @@ TEST(AddressListInHeader, ToWithManyAddressesFoldsBetweenAddresses) {
 
 TEST(AddressListInHeader, GroupIsWrittenAsGroup) {
     auto b = lettre::message::builder();
-    b.from("a@example.com").to(group{"undisclosed-recipients", {}}).bcc("hidden@example.org").text("t");
+    b.from("a@example.com")
+        .to(group{"undisclosed-recipients", {}})
+        .bcc("hidden@example.org")
+        .text("t");
     const lettre::message m = must_build(b);
     const auto hs = top_headers(m);
     const raw_header* to = find_header(hs, "To");

@@ -64,9 +64,8 @@ TEST(AddressParse, RejectsMalformed) {
     for (std::string_view bad :
          {"", "john", "@example.com", "john@", "john@@example.com", "jo hn@example.com",
           ".john@example.com", "john.@example.com", "jo..hn@example.com", "john@example..com",
-          "john@.example.com", "\"unterminated@example.com", "john@exa mple.com",
-          "john@[192.0.2.1", "<john@example.com>", "john@example.com>", "john@example,com",
-          "a(b@example.com"}) {
+          "john@.example.com", "\"unterminated@example.com", "john@exa mple.com", "john@[192.0.2.1",
+          "<john@example.com>", "john@example.com>", "john@example,com", "a(b@example.com"}) {
         const auto r = address::try_parse(bad);
         EXPECT_FALSE(r.has_value()) << "accepted: " << bad;
         if (!r) {
@@ -139,7 +138,9 @@ TEST(AddressFromParts, QuotesWhenNeeded) {
 }
 
 TEST(AddressFromParts, ConvertsTheDomainToALabels) {
-    const address a = address::from_parts("x", "b\xC3\xBC" "cher.de");
+    const address a = address::from_parts("x",
+                                          "b\xC3\xBC"
+                                          "cher.de");
     EXPECT_EQ(a.domain(), "xn--bcher-kva.de");
 }
 
@@ -154,7 +155,9 @@ TEST(AddressFromParts, RejectsEmptyOrInvalidParts) {
 }
 
 TEST(AddressSmtpUtf8, Utf8LocalPartIsKeptAndFlagged) {
-    const address a = address::parse("zo\xC3\xAB@b\xC3\xBC" "cher.de");
+    const address a = address::parse(
+        "zo\xC3\xAB@b\xC3\xBC"
+        "cher.de");
     EXPECT_EQ(a.local_part(), "zo\xC3\xAB");
     EXPECT_EQ(a.domain(), "xn--bcher-kva.de");
     EXPECT_TRUE(a.requires_smtputf8());
@@ -162,7 +165,9 @@ TEST(AddressSmtpUtf8, Utf8LocalPartIsKeptAndFlagged) {
 }
 
 TEST(AddressSmtpUtf8, IdnDomainAloneDoesNotNeedSmtpUtf8) {
-    EXPECT_FALSE(address::parse("zoe@b\xC3\xBC" "cher.de").requires_smtputf8());
+    EXPECT_FALSE(address::parse("zoe@b\xC3\xBC"
+                                "cher.de")
+                     .requires_smtputf8());
 }
 
 TEST(AddressSmtpUtf8, InvalidUtf8IsRejected) {

@@ -47,8 +47,11 @@ TEST(AttachmentFile, ResultFormReadsTheSame) {
 TEST(AttachmentFile, TypeGuessedFromTheExtension) {
     const temp_dir dir;
     const std::pair<std::string_view, std::string_view> cases[] = {
-        {"a.png", "image/png"}, {"a.txt", "text/plain"}, {"a.html", "text/html"},
-        {"a.zip", "application/zip"}, {"a.unknownext", "application/octet-stream"},
+        {"a.png", "image/png"},
+        {"a.txt", "text/plain"},
+        {"a.html", "text/html"},
+        {"a.zip", "application/zip"},
+        {"a.unknownext", "application/octet-stream"},
         {"no_extension", "application/octet-stream"},
     };
     for (const auto& [name, type] : cases) {
@@ -56,8 +59,8 @@ TEST(AttachmentFile, TypeGuessedFromTheExtension) {
         write_file(path, "x");
         EXPECT_EQ(part::attachment_file(path).type().essence(), type) << name;
     }
-    EXPECT_TRUE(iequals(part::attachment_file(dir / "a.txt").type().parameter_value("charset"),
-                        "utf-8"));
+    EXPECT_TRUE(
+        iequals(part::attachment_file(dir / "a.txt").type().parameter_value("charset"), "utf-8"));
 }
 
 TEST(AttachmentFile, ExplicitTypeAndFilename) {
@@ -131,7 +134,8 @@ TEST(AttachmentFile, BuilderAttachFile) {
     ASSERT_EQ(outline(e), "multipart/mixed[text/plain,text/plain]");
     const entity& att = e.children[1];
     EXPECT_TRUE(istarts_with(att.value("Content-Disposition"), "attachment"));
-    const auto fn = rfc2231_param(parse_params(att.value("Content-Disposition")).params, "filename");
+    const auto fn =
+        rfc2231_param(parse_params(att.value("Content-Disposition")).params, "filename");
     ASSERT_TRUE(fn.has_value());
     EXPECT_EQ(fn->value, "notes.txt");
     const auto body = decoded_body(att);
@@ -144,7 +148,10 @@ TEST(AttachmentFile, BuilderAttachFileWithType) {
     const auto path = dir / "raw.dat";
     write_file(path, all_bytes());
     auto b = lettre::message::builder();
-    b.from("a@example.com").to("b@example.org").text("t").attach_file(path, content_type::parse("image/png"));
+    b.from("a@example.com")
+        .to("b@example.org")
+        .text("t")
+        .attach_file(path, content_type::parse("image/png"));
     const entity e = parse_entity(must_build(b).formatted());
     ASSERT_EQ(outline(e), "multipart/mixed[text/plain,image/png]");
     EXPECT_EQ(decoded_body(e.children[1]).value_or(""), all_bytes());
@@ -174,7 +181,9 @@ TEST(InlineFile, ReadsAndSetsTheContentId) {
     EXPECT_EQ(*p.content_id(), "logo@example.com");
 
     auto b = lettre::message::builder();
-    b.from("a@example.com").to("b@example.org").html("<img src=\"cid:logo@example.com\">")
+    b.from("a@example.com")
+        .to("b@example.org")
+        .html("<img src=\"cid:logo@example.com\">")
         .inline_part(p);
     const entity e = parse_entity(must_build(b).formatted());
     ASSERT_EQ(outline(e), "multipart/related[text/html,image/png]");

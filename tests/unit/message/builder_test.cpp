@@ -114,7 +114,9 @@ TEST(BuilderEnvelope, DerivedFromFromAndAllRecipients) {
 
 TEST(BuilderEnvelope, BccIsNeverInTheBytes) {
     auto b = lettre::message::builder();
-    b.from("alice@example.com").to("bob@example.org").bcc("Secret Person <secret@hidden.example>")
+    b.from("alice@example.com")
+        .to("bob@example.org")
+        .bcc("Secret Person <secret@hidden.example>")
         .text("t");
     const lettre::message m = must_build(b);
     const std::string f = m.formatted();
@@ -140,7 +142,8 @@ TEST(BuilderEnvelope, DuplicatesAreRemovedInOrder) {
 TEST(BuilderEnvelope, GroupMembersAreRecipients) {
     auto b = lettre::message::builder();
     b.from("alice@example.com")
-        .to(lettre::group{"G", {mailbox::parse("g1@example.org"), mailbox::parse("g2@example.org")}})
+        .to(lettre::group{"G",
+                          {mailbox::parse("g1@example.org"), mailbox::parse("g2@example.org")}})
         .text("t");
     EXPECT_THAT(addrs(must_build(b).envelope().to()),
                 ::testing::ElementsAre("g1@example.org", "g2@example.org"));
@@ -218,7 +221,11 @@ TEST(BuilderDefaults, MessageIdIsAddedWithTheFromDomain) {
 
 TEST(BuilderDefaults, MessageIdDomainIsTheALabel) {
     auto b = lettre::message::builder();
-    b.from("zoe@b\xC3\xBC" "cher.de").to("x@example.org").text("t");
+    b.from(
+         "zoe@b\xC3\xBC"
+         "cher.de")
+        .to("x@example.org")
+        .text("t");
     const lettre::message m = must_build(b);
     const std::string& id = m.message_id();
     ASSERT_GE(id.size(), 2u);
@@ -263,7 +270,9 @@ TEST(BuilderDefaults, MimeVersion) {
 TEST(BuilderDefaults, SingleOccurrenceFields) {
     // RFC 5322 §3.6: these occur at most once.
     auto b = simple_builder();
-    b.cc("c@example.org").reply_to("r@example.com").in_reply_to("<p@example.com>")
+    b.cc("c@example.org")
+        .reply_to("r@example.com")
+        .in_reply_to("<p@example.com>")
         .references("<p@example.com>");
     const auto hs = top_headers(must_build(b));
     for (std::string_view n : {"Date", "From", "To", "Cc", "Subject", "Message-ID", "Reply-To",
@@ -385,7 +394,10 @@ TEST(BuilderSmtpUtf8, Utf8LocalPartIsWrittenAsUtf8) {
     // RFC 6532 §3.2: a UTF-8 local part cannot be encoded; it goes raw, and
     // the whole header block must then be valid UTF-8.
     auto b = lettre::message::builder();
-    b.from("alice@example.com").to("Zo\xC3\xAB <zo\xC3\xAB@b\xC3\xBC" "cher.de>").text("t");
+    b.from("alice@example.com")
+        .to("Zo\xC3\xAB <zo\xC3\xAB@b\xC3\xBC"
+            "cher.de>")
+        .text("t");
     const lettre::message m = must_build(b);
     const auto hs = top_headers(m);
     const raw_header* to = find_header(hs, "To");
@@ -400,7 +412,12 @@ TEST(BuilderSmtpUtf8, Utf8LocalPartIsWrittenAsUtf8) {
 
 TEST(BuilderSmtpUtf8, AsciiOrIdnOnlyDoesNot) {
     auto b = lettre::message::builder();
-    b.from("Zo\xC3\xAB <zoe@b\xC3\xBC" "cher.de>").to("bob@example.org").subject("\xC3\xA9").text("\xC3\xA9");
+    b.from(
+         "Zo\xC3\xAB <zoe@b\xC3\xBC"
+         "cher.de>")
+        .to("bob@example.org")
+        .subject("\xC3\xA9")
+        .text("\xC3\xA9");
     const lettre::message m = must_build(b);
     EXPECT_FALSE(m.requires_smtputf8());
     EXPECT_FALSE(m.envelope().requires_smtputf8());
@@ -433,8 +450,9 @@ TEST(BuilderStructure, TextOnly) {
     b.text("plain");
     const entity e = structure_of(b);
     EXPECT_EQ(outline(e), "text/plain");
-    EXPECT_TRUE(iequals(rfc2231_param(e.content_type_params(), "charset").value_or(
-                            rfc2231_value{}).value, "utf-8"));
+    EXPECT_TRUE(
+        iequals(rfc2231_param(e.content_type_params(), "charset").value_or(rfc2231_value{}).value,
+                "utf-8"));
 }
 
 TEST(BuilderStructure, HtmlOnly) {
@@ -461,7 +479,8 @@ TEST(BuilderStructure, AttachmentMakesMixed) {
 
 TEST(BuilderStructure, TextHtmlAndAttachments) {
     auto b = base();
-    b.text("t").html("<p>h</p>")
+    b.text("t")
+        .html("<p>h</p>")
         .attachment(part::attachment("a.pdf", "%PDF"))
         .attachment(part::attachment("b.png", "PNG"));
     EXPECT_EQ(outline(structure_of(b)),
@@ -472,7 +491,8 @@ TEST(BuilderStructure, TextHtmlAndAttachments) {
 TEST(BuilderStructure, InlinePartsMakeRelated) {
     auto b = base();
     b.html("<img src=\"cid:logo@example\">")
-        .inline_part(part::inline_body("logo@example", "PNGDATA", content_type::parse("image/png")));
+        .inline_part(
+            part::inline_body("logo@example", "PNGDATA", content_type::parse("image/png")));
     const entity e = structure_of(b);
     EXPECT_EQ(outline(e), "multipart/related[text/html,image/png]");
     ASSERT_EQ(e.children.size(), 2u);
@@ -575,7 +595,8 @@ std::vector<lettre::message> sample_messages() {
     std::vector<lettre::message> out;
     out.push_back(must_build(simple_builder()));
     auto b = base();
-    b.text("t\n\xC3\xA9").html("<p>\xC3\xA9</p>")
+    b.text("t\n\xC3\xA9")
+        .html("<p>\xC3\xA9</p>")
         .inline_part(part::inline_body("c", "PNG", content_type::parse("image/png")))
         .attachment(part::attachment("r\xC3\xA9sum\xC3\xA9.pdf", std::string(5000, 'x')))
         .header("X-Long", repeat("word ", 50));

@@ -46,9 +46,8 @@ TEST(ContentTypeParse, QuotedValues) {
 }
 
 TEST(ContentTypeParse, WhitespaceVariants) {
-    for (std::string_view text :
-         {"text/plain;charset=utf-8", "text/plain;  charset=utf-8", "  text/plain; charset=utf-8  ",
-          "text/plain;\tcharset=utf-8"}) {
+    for (std::string_view text : {"text/plain;charset=utf-8", "text/plain;  charset=utf-8",
+                                  "  text/plain; charset=utf-8  ", "text/plain;\tcharset=utf-8"}) {
         const auto r = content_type::try_parse(text);
         ASSERT_LETTRE_OK(r);
         EXPECT_EQ(r->essence(), "text/plain") << text;
@@ -126,12 +125,12 @@ TEST(ContentTypeEquality, ParsedEqualsReadyMade) {
 
 TEST(ContentTypeGuess, CommonExtensions) {
     const std::pair<std::string_view, std::string_view> cases[] = {
-        {"report.pdf", "application/pdf"},   {"logo.png", "image/png"},
-        {"photo.jpg", "image/jpeg"},         {"photo.jpeg", "image/jpeg"},
-        {"anim.gif", "image/gif"},           {"notes.txt", "text/plain"},
-        {"page.html", "text/html"},          {"data.csv", "text/csv"},
-        {"archive.zip", "application/zip"},  {"data.json", "application/json"},
-        {"REPORT.PDF", "application/pdf"},   {"dir.with.dots/file.png", "image/png"},
+        {"report.pdf", "application/pdf"},  {"logo.png", "image/png"},
+        {"photo.jpg", "image/jpeg"},        {"photo.jpeg", "image/jpeg"},
+        {"anim.gif", "image/gif"},          {"notes.txt", "text/plain"},
+        {"page.html", "text/html"},         {"data.csv", "text/csv"},
+        {"archive.zip", "application/zip"}, {"data.json", "application/json"},
+        {"REPORT.PDF", "application/pdf"},  {"dir.with.dots/file.png", "image/png"},
     };
     for (const auto& [name, type] : cases)
         EXPECT_EQ(content_type::guess_from_filename(name).essence(), type) << name;

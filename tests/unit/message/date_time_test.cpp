@@ -50,8 +50,8 @@ TEST(DateTimeParse, ExtraFoldingWhitespace) {
 TEST(DateTimeParse, ObsoleteZones) {
     // RFC 5322 §4.3
     const std::pair<std::string_view, int> zones[] = {
-        {"UT", 0},      {"GMT", 0},     {"EST", -300}, {"EDT", -240}, {"CST", -360},
-        {"CDT", -300},  {"MST", -420},  {"MDT", -360}, {"PST", -480}, {"PDT", -420},
+        {"UT", 0},     {"GMT", 0},    {"EST", -300}, {"EDT", -240}, {"CST", -360},
+        {"CDT", -300}, {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420},
     };
     for (const auto& [zone, offset] : zones) {
         const std::string text = "Sat, 1 Nov 2025 12:00:00 " + std::string(zone);
@@ -82,14 +82,26 @@ TEST(DateTimeParse, DayOfWeekMustMatch) {
 }
 
 TEST(DateTimeParse, RejectsInvalid) {
-    for (std::string_view bad :
-         {"", "garbage", "Sat, 1 Nov 2025", "32 Nov 2025 12:00:00 +0000",
-          "31 Nov 2025 12:00:00 +0000", "29 Feb 2023 12:00:00 +0000", "0 Nov 2025 12:00:00 +0000",
-          "1 Foo 2025 12:00:00 +0000", "1 Nov 2025 24:00:00 +0000", "1 Nov 2025 12:60:00 +0000",
-          "1 Nov 2025 12:00:61 +0000", "1 Nov 2025 12:00:00", "1 Nov 2025 12:00:00 +01",
-          "1 Nov 2025 12:00:00 0100", "1 Nov 2025 12:00:00 +01:00", "Sat 1 Nov 2025 12:00:00 +0000",
-          "Sun, 1 Nov 2025 12:00:00 +0000", "1 Nov 2025 12 +0000", "2025-11-01T12:00:00Z",
-          "Xyz, 1 Nov 2025 12:00:00 +0000"}) {
+    for (std::string_view bad : {"",
+                                 "garbage",
+                                 "Sat, 1 Nov 2025",
+                                 "32 Nov 2025 12:00:00 +0000",
+                                 "31 Nov 2025 12:00:00 +0000",
+                                 "29 Feb 2023 12:00:00 +0000",
+                                 "0 Nov 2025 12:00:00 +0000",
+                                 "1 Foo 2025 12:00:00 +0000",
+                                 "1 Nov 2025 24:00:00 +0000",
+                                 "1 Nov 2025 12:60:00 +0000",
+                                 "1 Nov 2025 12:00:61 +0000",
+                                 "1 Nov 2025 12:00:00",
+                                 "1 Nov 2025 12:00:00 +01",
+                                 "1 Nov 2025 12:00:00 0100",
+                                 "1 Nov 2025 12:00:00 +01:00",
+                                 "Sat 1 Nov 2025 12:00:00 +0000",
+                                 "Sun, 1 Nov 2025 12:00:00 +0000",
+                                 "1 Nov 2025 12 +0000",
+                                 "2025-11-01T12:00:00Z",
+                                 "Xyz, 1 Nov 2025 12:00:00 +0000"}) {
         const auto r = date_time::try_parse(bad);
         EXPECT_FALSE(r.has_value()) << "accepted: " << bad;
         if (!r) {

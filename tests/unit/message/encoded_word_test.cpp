@@ -107,11 +107,11 @@ TEST(EncodedWordDecode, QUnderscoreIsSpaceAndEncodedUnderscoreIsUnderscore) {
 }
 
 TEST(EncodedWordDecode, OtherIsoCharsets) {
-    EXPECT_EQ(decoded("=?ISO-8859-2?Q?=B3?="), "\xC5\x82");          // ł
+    EXPECT_EQ(decoded("=?ISO-8859-2?Q?=B3?="), "\xC5\x82");             // ł
     EXPECT_EQ(decoded("=?ISO-8859-5?Q?=D0=B8?="), "\xD0\xB0\xD0\x98");  // аИ
-    EXPECT_EQ(decoded("=?ISO-8859-7?Q?=E1?="), "\xCE\xB1");          // α
-    EXPECT_EQ(decoded("=?ISO-8859-15?Q?=A4?="), "\xE2\x82\xAC");     // €
-    EXPECT_EQ(decoded("=?windows-1252?Q?=80?="), "\xE2\x82\xAC");    // €
+    EXPECT_EQ(decoded("=?ISO-8859-7?Q?=E1?="), "\xCE\xB1");             // α
+    EXPECT_EQ(decoded("=?ISO-8859-15?Q?=A4?="), "\xE2\x82\xAC");        // €
+    EXPECT_EQ(decoded("=?windows-1252?Q?=80?="), "\xE2\x82\xAC");       // €
 }
 
 TEST(EncodedWordDecode, PlainTextIsUnchanged) {
@@ -122,7 +122,8 @@ TEST(EncodedWordDecode, PlainTextIsUnchanged) {
 
 TEST(EncodedWordDecode, MalformedWordsAreKeptLiterally) {
     // RFC 2047 §6.3
-    for (std::string_view in : {"=?utf-8?X?abc?=", "=?utf-8?Q?abc", "=??Q?abc?=", "=?utf-8??abc?="}) {
+    for (std::string_view in :
+         {"=?utf-8?X?abc?=", "=?utf-8?Q?abc", "=??Q?abc?=", "=?utf-8??abc?="}) {
         const auto r = decode_unstructured(in);
         if (r) {
             EXPECT_EQ(*r, in) << "a malformed word must be kept as is";
@@ -156,13 +157,16 @@ std::vector<std::string> long_samples() {
     return out;
 }
 
-std::size_t b_length(std::string_view bytes) { return (bytes.size() + 2) / 3 * 4; }
+std::size_t b_length(std::string_view bytes) {
+    return (bytes.size() + 2) / 3 * 4;
+}
 
 std::size_t q_length(std::string_view bytes) {
     std::size_t n = 0;
     for (char c : bytes) {
-        const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                          c == ' ' || std::string_view("!*+-/").find(c) != std::string_view::npos;
+        const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == ' ' ||
+                          std::string_view("!*+-/").find(c) != std::string_view::npos;
         n += safe ? 1 : 3;
     }
     return n;
@@ -217,8 +221,8 @@ TEST(EncodeWords, MostlyAsciiPrefersQMostlyNonAsciiPrefersB) {
     const auto q = encode_words("Caf\xC3\xA9 au lait");
     ASSERT_EQ(q.size(), 1u);
     EXPECT_EQ(split_encoded_word(q[0])->encoding, 'Q') << q[0];
-    const auto b = encode_words(
-        "\xE4\xBB\x96\xE4\xBB\xAC\xE4\xB8\xBA\xE4\xBB\x80\xE4\xB9\x88\xE4\xB8\x8D");
+    const auto b =
+        encode_words("\xE4\xBB\x96\xE4\xBB\xAC\xE4\xB8\xBA\xE4\xBB\x80\xE4\xB9\x88\xE4\xB8\x8D");
     ASSERT_EQ(b.size(), 1u);
     EXPECT_EQ(split_encoded_word(b[0])->encoding, 'B') << b[0];
 }
@@ -327,10 +331,14 @@ TEST(UnstructuredTokens, LeadingAndTrailingWhiteSpaceIsDropped) {
 
 TEST(UnstructuredTokens, RoundTripThroughTheDecoder) {
     for (std::string_view s :
-         {"Hello world", "Gr\xC3\xBC\xC3\x9F" "e aus K\xC3\xB6ln", "\xC3\xA9 \xC3\xA9 a \xC3\xA9",
-          "see =?utf-8?q?x?= here", "=?iso-8859-1?q?a?= =?iso-8859-1?q?b?=",
-          "mixed \xE4\xB8\xAD\xE6\x96\x87 and ASCII words \xF0\x9F\x98\x80 end",
-          "a_b c=d e?f", "control\x01" "char"}) {
+         {"Hello world",
+          "Gr\xC3\xBC\xC3\x9F"
+          "e aus K\xC3\xB6ln",
+          "\xC3\xA9 \xC3\xA9 a \xC3\xA9", "see =?utf-8?q?x?= here",
+          "=?iso-8859-1?q?a?= =?iso-8859-1?q?b?=",
+          "mixed \xE4\xB8\xAD\xE6\x96\x87 and ASCII words \xF0\x9F\x98\x80 end", "a_b c=d e?f",
+          "control\x01"
+          "char"}) {
         check_tokens(s);
     }
     check_tokens(repeat("\xC3\xA9t\xC3\xA9 ", 40) + "fin");

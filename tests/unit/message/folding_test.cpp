@@ -51,8 +51,8 @@ void check_encoded_words(const raw_header& h) {
 void check_encoded_line_limit(const raw_header& h) {
     for (const auto& l : h.lines) {
         if (!find_encoded_words(l).empty()) {
-            EXPECT_LE(l.size(), 76u) << "RFC 2047 §2: a line with encoded-words is at most 76: "
-                                     << l;
+            EXPECT_LE(l.size(), 76u)
+                << "RFC 2047 §2: a line with encoded-words is at most 76: " << l;
         }
     }
 }
@@ -78,14 +78,18 @@ std::vector<std::string> subjects() {
     std::vector<std::string> out;
     std::string words;
     for (int i = 0; i < 50; ++i) words += (i ? " " : "") + std::string("word") + std::to_string(i);
-    out.push_back(words);                                              // long ASCII, breakable
-    out.push_back(repeat("\xC3\xBC", 200));                            // 2-byte, no spaces
-    out.push_back(repeat("\xC3\xBC ", 100) + "end");                   // 2-byte with spaces
-    out.push_back(repeat("\xE2\x82\xAC", 150));                        // 3-byte
-    out.push_back(repeat("\xF0\x9F\x98\x80", 100));                    // 4-byte
-    out.push_back(repeat("x", 300));                                   // one long ASCII word
-    out.push_back("Re: " + repeat("Gr\xC3\xBC\xC3\x9F" "e aus K\xC3\xB6ln, ", 12) + "fin");
-    for (std::size_t prefix = 1; prefix < 4; ++prefix)                // shift boundaries
+    out.push_back(words);                             // long ASCII, breakable
+    out.push_back(repeat("\xC3\xBC", 200));           // 2-byte, no spaces
+    out.push_back(repeat("\xC3\xBC ", 100) + "end");  // 2-byte with spaces
+    out.push_back(repeat("\xE2\x82\xAC", 150));       // 3-byte
+    out.push_back(repeat("\xF0\x9F\x98\x80", 100));   // 4-byte
+    out.push_back(repeat("x", 300));                  // one long ASCII word
+    out.push_back("Re: " +
+                  repeat("Gr\xC3\xBC\xC3\x9F"
+                         "e aus K\xC3\xB6ln, ",
+                         12) +
+                  "fin");
+    for (std::size_t prefix = 1; prefix < 4; ++prefix)  // shift boundaries
         out.push_back(std::string(prefix, 'a') + repeat("\xF0\x9F\x98\x80\xE2\x82\xAC", 40));
     return out;
 }
@@ -133,9 +137,9 @@ TEST(Folding, CustomHeaderValues) {
     const std::string longword = repeat("z", 1500);
     b.header("X-Ascii", ascii).header("X-Utf8", utf8).header("X-Long-Word", longword);
     const auto hs = check_header_lines(must_build(b).formatted());
-    for (const auto& [name, value] :
-         {std::pair<std::string, std::string>{"X-Ascii", ascii}, {"X-Utf8", utf8},
-          {"X-Long-Word", longword}}) {
+    for (const auto& [name, value] : {std::pair<std::string, std::string>{"X-Ascii", ascii},
+                                      {"X-Utf8", utf8},
+                                      {"X-Long-Word", longword}}) {
         SCOPED_TRACE(name);
         const raw_header& h = the_header(hs, name);
         check_breakable_lines(h);
@@ -194,15 +198,20 @@ TEST(Folding, EveryHeaderOfARichMessage) {
     std::string to;
     for (int i = 0; i < 25; ++i)
         to += (i ? ", " : "") + std::string("\xC3\x89l\xC3\xA8ve ") + std::to_string(i) +
-              " <student" + std::to_string(i) + "@\xC3\xA9" "cole.example>";
-    b.from("Dr. \xC3\x89milie Dupont-Lefebvre de la Tour <emilie@\xC3\xA9" "cole.example>")
+              " <student" + std::to_string(i) +
+              "@\xC3\xA9"
+              "cole.example>";
+    b.from(
+         "Dr. \xC3\x89milie Dupont-Lefebvre de la Tour <emilie@\xC3\xA9"
+         "cole.example>")
         .to(to)
         .cc("\"Doe, John Jacob Jingleheimer Schmidt the Third\" <john@example.org>")
         .subject(repeat("Annonce \xC3\xA0 tous les \xC3\xA9l\xC3\xA8ves: ", 5))
         .header("X-Mixed", repeat("ascii \xE2\x9C\x93 ", 30))
-        .list_unsubscribe({"https://example.com/unsubscribe?list=students&token=" + repeat("ab", 40),
-                           "mailto:unsubscribe@example.com?subject=unsubscribe"},
-                          true)
+        .list_unsubscribe(
+            {"https://example.com/unsubscribe?list=students&token=" + repeat("ab", 40),
+             "mailto:unsubscribe@example.com?subject=unsubscribe"},
+            true)
         .text("t");
     const auto m = must_build(b);
     const auto hs = check_header_lines(m.formatted());

@@ -19,18 +19,24 @@ using namespace lettre_test;
 
 /// The poison, inserted in the middle of an otherwise valid value.
 std::vector<std::string> poisons() {
-    return {"\r", "\n", "\r\n", std::string(1, '\0'), "\r\n ", "\r\nBcc: evil@example.net",
-            "\n\tcontinued"};
+    return {
+        "\r",           "\n", "\r\n", std::string(1, '\0'), "\r\n ", "\r\nBcc: evil@example.net",
+        "\n\tcontinued"};
 }
 
 std::string printable(std::string_view s) {
     std::string out;
     for (char c : s) {
-        if (c == '\r') out += "\\r";
-        else if (c == '\n') out += "\\n";
-        else if (c == '\0') out += "\\0";
-        else if (c == '\t') out += "\\t";
-        else out += c;
+        if (c == '\r')
+            out += "\\r";
+        else if (c == '\n')
+            out += "\\n";
+        else if (c == '\0')
+            out += "\\0";
+        else if (c == '\t')
+            out += "\\t";
+        else
+            out += c;
     }
     return out;
 }
@@ -77,8 +83,8 @@ void expect_rejected(const field_case& c, message_builder& b, const std::string&
     ASSERT_FALSE(r.has_value()) << "accepted; formatted header block:\n"
                                 << printable(header_block(r->formatted()));
     const auto code = r.error().code;
-    const bool ok = std::any_of(c.accepted.begin(), c.accepted.end(),
-                                [&](errc e) { return code == ec(e); });
+    const bool ok =
+        std::any_of(c.accepted.begin(), c.accepted.end(), [&](errc e) { return code == ec(e); });
     EXPECT_TRUE(ok) << "unexpected error: " << code.message() << " — " << r.error().message;
     // The throwing form agrees.
     EXPECT_EQ(thrown_code([&] { static_cast<void>(b.build()); }), code);
@@ -91,7 +97,9 @@ std::vector<field_case> field_cases() {
     return {
         {"Subject", [=](message_builder& b, const std::string& p) { b.subject(with(p)); }, inj},
         {"Subject (non-ASCII)",
-         [=](message_builder& b, const std::string& p) { b.subject("\xC3\xA9t\xC3\xA9" + p + "x"); },
+         [=](message_builder& b, const std::string& p) {
+             b.subject("\xC3\xA9t\xC3\xA9" + p + "x");
+         },
          inj},
         {"custom header value",
          [=](message_builder& b, const std::string& p) { b.header("X-Custom", with(p)); }, inj},
@@ -100,9 +108,11 @@ std::vector<field_case> field_cases() {
              b.from(mailbox(with(p), address::parse("mallory@example.com")));
          },
          addr, builder_without_from},
-        {"From text", [=](message_builder& b, const std::string& p) {
+        {"From text",
+         [=](message_builder& b, const std::string& p) {
              b.from("Mallory" + p + " <mallory@example.com>");
-         }, addr, builder_without_from},
+         },
+         addr, builder_without_from},
         {"From address text",
          [=](message_builder& b, const std::string& p) { b.from("mallory" + p + "@example.com"); },
          addr, builder_without_from},
@@ -119,9 +129,11 @@ std::vector<field_case> field_cases() {
              b.to(mailbox(with(p), address::parse("carol@example.org")));
          },
          addr, builder_without_to},
-        {"To text", [=](message_builder& b, const std::string& p) {
+        {"To text",
+         [=](message_builder& b, const std::string& p) {
              b.to("carol@example.org" + p + ", dave@example.org");
-         }, addr, builder_without_to},
+         },
+         addr, builder_without_to},
         {"To group name",
          [=](message_builder& b, const std::string& p) {
              b.to(lettre::group{with(p), {mailbox::parse("carol@example.org")}});
@@ -146,10 +158,14 @@ std::vector<field_case> field_cases() {
         {"Reply-To text",
          [=](message_builder& b, const std::string& p) { b.reply_to("r@example.com" + p); }, addr},
         {"Message-ID",
-         [=](message_builder& b, const std::string& p) { b.message_id("<id" + p + "@example.com>"); },
+         [=](message_builder& b, const std::string& p) {
+             b.message_id("<id" + p + "@example.com>");
+         },
          {errc::header_injection, errc::invalid_message_id}},
         {"In-Reply-To",
-         [=](message_builder& b, const std::string& p) { b.in_reply_to("<id" + p + "@example.com>"); },
+         [=](message_builder& b, const std::string& p) {
+             b.in_reply_to("<id" + p + "@example.com>");
+         },
          {errc::header_injection, errc::invalid_message_id}},
         {"References",
          [=](message_builder& b, const std::string& p) {
@@ -182,7 +198,8 @@ std::vector<field_case> field_cases() {
         {"inline Content-ID",
          [=](message_builder& b, const std::string& p) {
              b.html("<img src=\"cid:logo\">");
-             b.inline_part(part::inline_body("logo" + p + "x", "PNG", content_type::parse("image/png")));
+             b.inline_part(
+                 part::inline_body("logo" + p + "x", "PNG", content_type::parse("image/png")));
          },
          {errc::header_injection, errc::invalid_message_id}},
         {"part header value",
@@ -206,7 +223,9 @@ std::vector<field_case> field_cases() {
     };
 }
 
-void PrintTo(const field_case& c, std::ostream* os) { *os << c.field; }
+void PrintTo(const field_case& c, std::ostream* os) {
+    *os << c.field;
+}
 
 /// One test per user-supplied value, each tried with every poison.
 class UserValue : public ::testing::TestWithParam<field_case> {};
@@ -234,7 +253,8 @@ TEST_P(UserValue, RejectsCrLfNul) {
 std::string test_name(const ::testing::TestParamInfo<field_case>& info_) {
     std::string out;
     for (char ch : info_.param.field) {
-        const bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+        const bool alnum =
+            (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
         out += alnum ? ch : '_';
     }
     return out;
@@ -315,9 +335,18 @@ TEST(HeaderInjection, TabIsAllowedInUnstructuredText) {
 // --- header names --------------------------------------------------------------
 
 std::vector<std::string> bad_names() {
-    return {"",         "X Foo",     "X:Foo",          "X-Foo\r\n", "X-F\xC3\xB6o",
-            "X\x7F",    "X\tFoo",    std::string("X\0F", 3),        "X-Foo\r\nBcc",
-            ":",        "X-Foo:",    "\r\nX-Foo"};
+    return {"",
+            "X Foo",
+            "X:Foo",
+            "X-Foo\r\n",
+            "X-F\xC3\xB6o",
+            "X\x7F",
+            "X\tFoo",
+            std::string("X\0F", 3),
+            "X-Foo\r\nBcc",
+            ":",
+            "X-Foo:",
+            "\r\nX-Foo"};
 }
 
 TEST(HeaderName, InvalidNamesAreRejected) {
@@ -328,7 +357,8 @@ TEST(HeaderName, InvalidNamesAreRejected) {
         const auto r = b.try_build();
         ASSERT_FALSE(r.has_value());
         EXPECT_EQ(r.error().code, ec(errc::invalid_header_name)) << r.error().message;
-        EXPECT_EQ(thrown_code([&] { static_cast<void>(b.build()); }), ec(errc::invalid_header_name));
+        EXPECT_EQ(thrown_code([&] { static_cast<void>(b.build()); }),
+                  ec(errc::invalid_header_name));
     }
 }
 

@@ -60,15 +60,17 @@ const std::map<std::string, std::string, std::less<>> kNotValid = {
     {"S", "pure ASCII, not a host name label"},
 };
 
-void PrintTo(const sample& s, std::ostream* os) { *os << s.id << " (" << s.name << ")"; }
+void PrintTo(const sample& s, std::ostream* os) {
+    *os << s.id << " (" << s.name << ")";
+}
 
 class Rfc3492Sample : public ::testing::TestWithParam<sample> {};
 
 TEST_P(Rfc3492Sample, ParsesToALabel) {
     const sample& s = GetParam();
     if (kNotValid.count(s.id) != 0) {
-        GTEST_SKIP() << "sample " << s.id << " (" << s.name << ") is not a valid UTS #46 label: "
-                     << kNotValid.find(s.id)->second;
+        GTEST_SKIP() << "sample " << s.id << " (" << s.name
+                     << ") is not a valid UTS #46 label: " << kNotValid.find(s.id)->second;
     }
     const std::string input = "x@" + s.unicode + ".example";
     const auto r = address::try_parse(input);
@@ -107,18 +109,29 @@ TEST(Idna, LabelTooLongAfterEncodingIsRejected) {
 TEST(Idna, DisallowedCodePointIsInvalidDomain) {
     for (const auto& s : load_samples()) {
         if (s.id != "A") continue;
-        EXPECT_LETTRE_ERROR(address::try_parse("x@" + s.unicode + ".example"), errc::invalid_domain);
+        EXPECT_LETTRE_ERROR(address::try_parse("x@" + s.unicode + ".example"),
+                            errc::invalid_domain);
     }
 }
 
 TEST(Idna, Uts46MapsUpperCase) {
-    EXPECT_EQ(address::parse("x@B\xC3\x9C" "CHER.de").domain(), "xn--bcher-kva.de");
-    EXPECT_EQ(address::parse("x@b\xC3\xBC" "cher.DE").domain(), "xn--bcher-kva.de");
+    EXPECT_EQ(address::parse("x@B\xC3\x9C"
+                             "CHER.de")
+                  .domain(),
+              "xn--bcher-kva.de");
+    EXPECT_EQ(address::parse("x@b\xC3\xBC"
+                             "cher.DE")
+                  .domain(),
+              "xn--bcher-kva.de");
 }
 
 TEST(Idna, Uts46MapsFullwidthAndIdeographicFullStop) {
     // UTS #46 mapping table: U+3002 -> '.', fullwidth letters -> ASCII.
-    EXPECT_EQ(address::parse("x@b\xC3\xBC" "cher\xE3\x80\x82" "de").domain(), "xn--bcher-kva.de");
+    EXPECT_EQ(address::parse("x@b\xC3\xBC"
+                             "cher\xE3\x80\x82"
+                             "de")
+                  .domain(),
+              "xn--bcher-kva.de");
     EXPECT_TRUE(iequals(
         address::parse("x@\xEF\xBD\x85\xEF\xBD\x98\xEF\xBD\x81\xEF\xBD\x8D\xEF\xBD\x90\xEF\xBD\x8C"
                        "\xEF\xBD\x85.com")
@@ -128,7 +141,10 @@ TEST(Idna, Uts46MapsFullwidthAndIdeographicFullStop) {
 
 TEST(Idna, NfcNormalizesDecomposedInput) {
     // "u" + U+0308 COMBINING DIAERESIS == U+00FC after NFC.
-    EXPECT_EQ(address::parse("x@bu\xCC\x88" "cher.de").domain(), "xn--bcher-kva.de");
+    EXPECT_EQ(address::parse("x@bu\xCC\x88"
+                             "cher.de")
+                  .domain(),
+              "xn--bcher-kva.de");
 }
 
 TEST(Idna, ALabelInputIsKept) {
@@ -137,8 +153,12 @@ TEST(Idna, ALabelInputIsKept) {
 
 TEST(Idna, LeadingCombiningMarkIsInvalidDomain) {
     // UTS #46 §4.1 V5 / RFC 5891 §4.2.3.2
-    EXPECT_LETTRE_ERROR(address::try_parse("x@\xCC\x81" "abc.example"), errc::invalid_domain);
-    EXPECT_LETTRE_THROW(address::parse("x@\xCC\x81" "abc.example"), errc::invalid_domain);
+    EXPECT_LETTRE_ERROR(address::try_parse("x@\xCC\x81"
+                                           "abc.example"),
+                        errc::invalid_domain);
+    EXPECT_LETTRE_THROW(address::parse("x@\xCC\x81"
+                                       "abc.example"),
+                        errc::invalid_domain);
 }
 
 TEST(Idna, DisallowedSymbolIsInvalidDomain) {
@@ -148,7 +168,11 @@ TEST(Idna, DisallowedSymbolIsInvalidDomain) {
 
 TEST(Idna, HeadersCarryTheALabel) {
     auto b = lettre::message::builder();
-    b.from("Zo\xC3\xAB <zoe@b\xC3\xBC" "cher.de>").to("x@\xE4\xBB\x96\xE4\xBB\xAC.example").text("t");
+    b.from(
+         "Zo\xC3\xAB <zoe@b\xC3\xBC"
+         "cher.de>")
+        .to("x@\xE4\xBB\x96\xE4\xBB\xAC.example")
+        .text("t");
     const lettre::message m = must_build(b);
     const auto hs = top_headers(m);
     const raw_header* from = find_header(hs, "From");

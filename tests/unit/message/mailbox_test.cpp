@@ -47,7 +47,9 @@ TEST(MailboxParse, CommentsAreIgnored) {
 }
 
 TEST(MailboxParse, IdnDomainBecomesALabel) {
-    const mailbox m = mailbox::parse("Zo\xC3\xAB <zoe@b\xC3\xBC" "cher.de>");
+    const mailbox m = mailbox::parse(
+        "Zo\xC3\xAB <zoe@b\xC3\xBC"
+        "cher.de>");
     EXPECT_EQ(m.email().domain(), "xn--bcher-kva.de");
 }
 
@@ -67,11 +69,11 @@ TEST(MailboxParse, RejectsMalformed) {
 }
 
 TEST(MailboxParse, RejectsCrLfNulEvenAsFoldingWhitespace) {
-    for (std::string bad : {std::string("John\r\n Doe <j@example.com>"),
-                            std::string("John\nDoe <j@example.com>"),
-                            std::string("John\rDoe <j@example.com>"),
-                            std::string("John <j@example.com>\r\nBcc: x@example.com"),
-                            std::string("John\0Doe <j@example.com>", 24)}) {
+    for (std::string bad :
+         {std::string("John\r\n Doe <j@example.com>"), std::string("John\nDoe <j@example.com>"),
+          std::string("John\rDoe <j@example.com>"),
+          std::string("John <j@example.com>\r\nBcc: x@example.com"),
+          std::string("John\0Doe <j@example.com>", 24)}) {
         const auto r = mailbox::try_parse(bad);
         EXPECT_FALSE(r.has_value()) << "accepted a CR/LF/NUL";
         if (!r) {
@@ -117,8 +119,9 @@ TEST(MailboxInHeader, NameWithoutDisplayNameIsTheAddress) {
 }
 
 TEST(MailboxInHeader, SpecialsAreQuotedOrEncodedAndRoundTrip) {
-    for (std::string name : {"Doe, John", "John \"JD\" Doe", "a\\b", "Dr. Who", "x@y", "(not a comment)",
-                             "<angle>", "semi;colon", "=?utf-8?q?not-a-word?="}) {
+    for (std::string name :
+         {"Doe, John", "John \"JD\" Doe", "a\\b", "Dr. Who", "x@y", "(not a comment)", "<angle>",
+          "semi;colon", "=?utf-8?q?not-a-word?="}) {
         const std::string v = from_header_for(mailbox(name, address::parse("j@example.com")));
         const auto [phrase, addr] = split_name_addr(v);
         EXPECT_EQ(addr, "<j@example.com>") << v;

@@ -176,7 +176,8 @@ TEST(Rfc2231Filename, VeryLongAsciiNameKeepsLinesShort) {
     ASSERT_NE(cd, nullptr);
     const auto v = rfc2231_param(parse_params(cd->value).params, "filename");
     ASSERT_TRUE(v.has_value());
-    EXPECT_TRUE(v->continued) << "a 304-character value cannot fit a 78-character line: " << cd->raw;
+    EXPECT_TRUE(v->continued) << "a 304-character value cannot fit a 78-character line: "
+                              << cd->raw;
 }
 
 TEST(Rfc2231Filename, EveryLineOfEveryPartHeaderIsShort) {

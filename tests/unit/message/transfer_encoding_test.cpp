@@ -119,8 +119,10 @@ TEST(TransferEncoding, AsciiLineOver998IsEncoded) {
 }
 
 TEST(TransferEncoding, MostlyAsciiUtf8IsQuotedPrintable) {
-    const std::string text = "Caf\xC3\xA9 au lait, cr\xC3\xA8me br\xC3\xBBl\xC3\xA9" "e, and a long "
-                             "line of plain English text that goes on and on for a while.\r\n";
+    const std::string text =
+        "Caf\xC3\xA9 au lait, cr\xC3\xA8me br\xC3\xBBl\xC3\xA9"
+        "e, and a long "
+        "line of plain English text that goes on and on for a while.\r\n";
     const built b = with_text(text);
     check_wire(b.formatted);
     const entity* leaf = leaves(b.root)[0];
@@ -130,8 +132,8 @@ TEST(TransferEncoding, MostlyAsciiUtf8IsQuotedPrintable) {
 }
 
 TEST(TransferEncoding, MostlyNonAsciiUtf8IsBase64) {
-    const std::string text = repeat("\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 ", 40) + "\r\n" +
-                             repeat("\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", 60) + "\r\n";
+    const std::string text = repeat("\xD0\xBF\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 ", 40) +
+                             "\r\n" + repeat("\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", 60) + "\r\n";
     const built b = with_text(text);
     check_wire(b.formatted);
     const entity* leaf = leaves(b.root)[0];
@@ -144,10 +146,8 @@ TEST(TransferEncoding, ChosenEncodingIsNotLargerThanTheOther) {
     // Compare with reference sizes: base64 is 4/3 plus CRLF every 76; QP
     // is at least one octet per safe byte and three per other byte.
     for (const std::string& text :
-         {std::string("plain words \xC3\xA9 more words\r\n"),
-          repeat("\xC3\xA9", 300) + "\r\n",
-          repeat("ab\xC3\xA9", 100) + "\r\n",
-          repeat("abcd\xE2\x82\xAC", 80) + "\r\n"}) {
+         {std::string("plain words \xC3\xA9 more words\r\n"), repeat("\xC3\xA9", 300) + "\r\n",
+          repeat("ab\xC3\xA9", 100) + "\r\n", repeat("abcd\xE2\x82\xAC", 80) + "\r\n"}) {
         const built b = with_text(text);
         const entity* leaf = leaves(b.root)[0];
         std::size_t safe = 0;
@@ -177,7 +177,8 @@ TEST(TransferEncoding, TextIsNormalizedToCrlf) {
 
 TEST(TransferEncoding, TextNormalizationInAllTextParts) {
     auto b = lettre::message::builder();
-    b.from("a@example.com").to("b@example.org")
+    b.from("a@example.com")
+        .to("b@example.org")
         .text("line1\nline2\rline3")
         .html("<p>a</p>\n<p>b</p>\r<p>c</p>")
         .attachment(part::body("x\ny\rz", content_type::parse("text/csv; charset=utf-8")));

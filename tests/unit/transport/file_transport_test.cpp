@@ -3,8 +3,8 @@
 // missing; failures are reported in all three forms and leave nothing behind.
 #include "../test_util.hpp"
 
-#include <set>
 #include <sys/stat.h>
+#include <set>
 
 namespace {
 
@@ -57,8 +57,9 @@ TEST(FileTransport, WritesEmlAndJson) {
     EXPECT_EQ(j.get("from")->str, "alice@example.com");
     ASSERT_NE(j.get("to"), nullptr);
     ASSERT_EQ(j.get("to")->type, json::kind::array);
-    EXPECT_THAT(json_strings(j.get("to")),
-                ::testing::ElementsAre("bob@example.org", "carol@example.org", "hidden@example.net"));
+    EXPECT_THAT(
+        json_strings(j.get("to")),
+        ::testing::ElementsAre("bob@example.org", "carol@example.org", "hidden@example.net"));
     EXPECT_EQ(files_in(dir.path()).size(), 2u) << "only the two files, no temporaries left";
 }
 
@@ -132,14 +133,17 @@ TEST(FileTransport, NullReversePath) {
 TEST(FileTransport, JsonEscapesAndUtf8) {
     const temp_dir dir;
     const address quoted = address::parse(R"("we\"ird\\one"@example.org)");
-    const address utf8 = address::parse("zo\xC3\xAB@b\xC3\xBC" "cher.de");
+    const address utf8 = address::parse(
+        "zo\xC3\xAB@b\xC3\xBC"
+        "cher.de");
     const envelope env = envelope::create(utf8, {quoted, utf8});
     const auto d = file_transport(dir.path()).send_raw(env, "x\r\n");
     const std::string text = read_file(d.json_path);
     json j;
     ASSERT_NO_THROW(j = parse_json(text)) << text;
     EXPECT_EQ(j.get("from")->str, utf8.to_string());
-    EXPECT_THAT(json_strings(j.get("to")), ::testing::ElementsAre(quoted.to_string(), utf8.to_string()));
+    EXPECT_THAT(json_strings(j.get("to")),
+                ::testing::ElementsAre(quoted.to_string(), utf8.to_string()));
 }
 
 TEST(FileTransport, DirectoryPathIsAFile) {

@@ -76,6 +76,9 @@ LETTRE_EXPORT std::string xtext(std::string_view s);
 /// CR and bare LF becomes CRLF first, so no input can end DATA early or
 /// smuggle a second message (the CVE-2023-51764 class).
 LETTRE_EXPORT void frame_data(std::string& out, std::string_view message);
+/// The message size RFC 1870 means: CRLF-normalized octets, without the
+/// dot-stuffing and the terminating dot (a final CRLF is counted).
+LETTRE_EXPORT std::size_t message_size(std::string_view message) noexcept;
 /// Size of frame_data's output.
 LETTRE_EXPORT std::size_t framed_size(std::string_view message) noexcept;
 /// CRLF normalization only (for BDAT, which needs no dot-stuffing).
