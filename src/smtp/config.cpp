@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <boost/asio/ip/host_name.hpp>
+
 #include <charconv>
 
 namespace lettre::smtp {
@@ -48,6 +50,35 @@ std::optional<mechanism> mechanism_from(std::string_view name) {
 
 }  // namespace
 
+std::string default_hello_name() {
+    boost::system::error_code ec;
+    std::string name = boost::asio::ip::host_name(ec);
+    if (ec || name.empty() || name.size() > 255) return "localhost";
+    for (char c : name)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.'))
+            return "localhost";
+    return name;
+}
+
+bool diagnostics::is_transient() const noexcept {
+    if (!error) return false;
+    if (server_reply && (server_reply->transient() || server_reply->permanent()))
+        return server_reply->transient();
+    if (error == make_error_code(errc::timeout) ||
+        error == make_error_code(errc::connection_closed))
+        return true;
+    if (error.category() == std::system_category() || error.category() == std::generic_category())
+        return true;  // connection refused, network unreachable, ...
+    return false;
+}
+
+bool diagnostics::is_permanent() const noexcept {
+    if (!error) return false;
+    if (error == make_error_code(errc::outcome_unknown)) return false;
+    return !is_transient();
+}
+
 std::chrono::milliseconds timeouts::of(phase p) const noexcept {
     switch (p) {
     case phase::connect: return connect;
@@ -66,6 +97,7 @@ timeouts timeouts::all(std::chrono::milliseconds d) noexcept {
 
 result<transport_config> parse_url(std::string_view url) {
     transport_config cfg;
+    cfg.client.hello_name = default_hello_name();
     std::string_view rest;
     if (url.starts_with("smtps://")) {
         cfg.client.tls = tls_mode::implicit;

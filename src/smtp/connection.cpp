@@ -63,6 +63,49 @@ void connection::set_expiry(phase p) {
     stream_->next_layer().expires_after(cfg_.timeouts.of(p));
 }
 
+void connection::trace_sent(std::string_view bytes, phase p) {
+    if (!cfg_.trace) return;
+    if (p == phase::data_transfer) {
+        cfg_.trace(trace_direction::sent, fmt::format("<message: {} octets>", bytes.size()));
+        return;
+    }
+    while (!bytes.empty()) {
+        const std::size_t nl = bytes.find("\r\n");
+        std::string_view line = bytes.substr(0, nl);
+        bytes = nl == std::string_view::npos ? std::string_view() : bytes.substr(nl + 2);
+        if (p == phase::auth) {
+            // "AUTH PLAIN <secret>" keeps its mechanism; continuations are secrets.
+            if (line.starts_with("AUTH ")) {
+                const std::size_t sp = line.find(' ', 5);
+                cfg_.trace(trace_direction::sent,
+                           sp == std::string_view::npos ? std::string(line)
+                                                        : std::string(line.substr(0, sp)) +
+                                                              " <redacted>");
+            } else {
+                cfg_.trace(trace_direction::sent, "<redacted>");
+            }
+            continue;
+        }
+        cfg_.trace(trace_direction::sent, line);
+    }
+}
+
+void connection::trace_received(std::string_view bytes) {
+    if (!cfg_.trace) return;
+    trace_partial_ += bytes;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t nl = trace_partial_.find('\n', start);
+        if (nl == std::string::npos) break;
+        std::string_view line(trace_partial_.data() + start, nl - start);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        cfg_.trace(trace_direction::received, line);
+        start = nl + 1;
+    }
+    trace_partial_.erase(0, start);
+    if (trace_partial_.size() > 8192) trace_partial_.clear();  // a hostile endless line
+}
+
 void connection::complete(error_code ec) {
     if (!pending_) return;
     // Take the handler out first: it may start the next operation inline.
@@ -109,6 +152,7 @@ void connection::on_resolved(error_code ec, asio::ip::tcp::resolver::results_typ
         diag_.message = resolve_timed_out_
                             ? fmt::format("resolving {} timed out", cfg_.host)
                             : fmt::format("cannot resolve {}: {}", cfg_.host, ec.message());
+        diag_.error = resolve_timed_out_ ? make_error_code(errc::timeout) : std::error_code(ec);
         return complete(resolve_timed_out_ ? error_code(make_error_code(errc::timeout)) : ec);
     }
     set_expiry(phase::connect);
@@ -152,6 +196,7 @@ void connection::io_failed(error_code ec, phase p) {
     } else {
         diag_.message = fmt::format("{} failed: {}", phase_name(p), ec.message());
     }
+    diag_.error = out;
     close();
     complete(out);
 }
@@ -161,6 +206,7 @@ void connection::drive(client::action a) {
     switch (a.what) {
     case client::action::type::write: {
         set_expiry(a.phase);
+        trace_sent(a.bytes, a.phase);
         auto done = [self, p = a.phase](error_code ec, std::size_t) {
             if (ec) return self->io_failed(ec, p);
             self->drive(self->fsm_.on_written());
@@ -175,7 +221,9 @@ void connection::drive(client::action a) {
         set_expiry(a.phase);
         auto done = [self, p = a.phase](error_code ec, std::size_t n) {
             if (ec) return self->io_failed(ec, p);
-            self->drive(self->fsm_.on_read(std::string_view(self->buf_.data(), n)));
+            const std::string_view got(self->buf_.data(), n);
+            self->trace_received(got);
+            self->drive(self->fsm_.on_read(got));
         };
         if (tls_)
             stream_->async_read_some(asio::buffer(buf_), std::move(done));
@@ -211,6 +259,7 @@ void connection::drive(client::action a) {
     case client::action::type::done:
         if (a.error) {
             diag_ = fsm_.diagnostics();
+            diag_.error = a.error;
             if (fsm_.broken()) close();
         }
         return complete(a.error);

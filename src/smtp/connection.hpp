@@ -53,6 +53,8 @@ private:
     void io_failed(boost::system::error_code ec, phase p);
     void complete(boost::system::error_code ec);
     void set_expiry(phase p);
+    void trace_sent(std::string_view bytes, phase p);
+    void trace_received(std::string_view bytes);
 
     boost::asio::any_io_executor ex_;
     const transport_config& cfg_;
@@ -64,6 +66,7 @@ private:
     smtp::diagnostics diag_;
     std::array<char, 16 * 1024> buf_{};
     std::optional<op_handler> pending_;
+    std::string trace_partial_;  ///< a received line not complete yet
     bool tls_ = false;
     bool open_ = false;
     bool resolve_timed_out_ = false;

@@ -32,6 +32,7 @@ smtp_transport_builder make_builder(std::string host, smtp::tls_mode mode, std::
     cfg.host = std::move(host);
     cfg.port = port;
     cfg.client.tls = mode;
+    cfg.client.hello_name = smtp::default_hello_name();
     cfg.client.server_host = cfg.host;
     cfg.client.server_port = port;
     return smtp_transport_builder(std::move(cfg));
@@ -87,6 +88,10 @@ smtp_transport_builder& smtp_transport_builder::requiretls(bool on) {
 }
 smtp_transport_builder& smtp_transport_builder::dsn(smtp::dsn_request request) {
     cfg_.client.dsn = std::move(request);
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::trace(smtp::trace_hook hook) {
+    cfg_.trace = std::move(hook);
     return *this;
 }
 smtp_transport smtp_transport_builder::build() const { return smtp_transport(cfg_); }

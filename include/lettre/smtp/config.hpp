@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,16 @@ struct tls_parameters {
     bool accept_invalid_certificates_dangerous = false;
 };
 
+enum class trace_direction { sent, received };
+
+/// Receives every line of the dialogue (without CRLF). AUTH payloads are
+/// replaced by "<redacted>" and message content by a size summary.
+using trace_hook = std::function<void(trace_direction, std::string_view line)>;
+
+/// The machine's host name for EHLO (RFC 5321 §4.1.1.1 asks for the FQDN),
+/// or "localhost" when it is not a usable domain.
+LETTRE_EXPORT std::string default_hello_name();
+
 /// Everything a transport needs to open sessions.
 struct transport_config {
     std::string host;
@@ -55,6 +66,7 @@ struct transport_config {
     client_config client;
     tls_parameters tls;
     smtp::timeouts timeouts;
+    trace_hook trace;
 };
 
 /// Reads `smtp://` and `smtps://` URLs:

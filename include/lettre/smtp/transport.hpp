@@ -67,6 +67,8 @@ public:
     smtp_transport_builder& chunking(bool on);
     smtp_transport_builder& requiretls(bool on);
     smtp_transport_builder& dsn(smtp::dsn_request request);
+    /// Receives the dialogue line by line, AUTH payloads redacted.
+    smtp_transport_builder& trace(smtp::trace_hook hook);
 
     const smtp::transport_config& config() const noexcept { return cfg_; }
     smtp_transport build() const;

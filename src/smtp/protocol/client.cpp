@@ -60,6 +60,7 @@ client::action client::done(std::error_code ec) {
 
 client::action client::fail(errc code, std::string message, std::optional<reply> r) {
     diag_.phase = phase_;
+    diag_.error = make_error_code(code);
     diag_.server_reply = std::move(r);
     diag_.message = std::move(message);
     diag_.recipients = report_.recipients;
