@@ -47,6 +47,16 @@ public:
         case errc::connection_closed: return "connection closed by the server";
         case errc::outcome_unknown: return "delivery outcome unknown";
         case errc::invalid_url: return "invalid SMTP URL";
+        case errc::dns_nxdomain: return "domain does not exist (NXDOMAIN)";
+        case errc::dns_nodata: return "no DNS record of that type (NODATA)";
+        case errc::dns_servfail: return "name server failure (SERVFAIL)";
+        case errc::dns_timeout: return "DNS query timed out";
+        case errc::dns_refused: return "name server refused the query (REFUSED)";
+        case errc::dns_failed: return "DNS resolution failed";
+        case errc::null_mx: return "domain accepts no mail (null MX)";
+        case errc::no_mx_host: return "no MX host has an address";
+        case errc::pool_full: return "too many sends waiting for a connection";
+        case errc::shut_down: return "the transport is shutting down";
         }
         return "unknown lettre error";
     }

@@ -56,6 +56,17 @@ enum class errc {
     connection_closed,      ///< the server closed the connection
     outcome_unknown,        ///< the end of data was sent but no reply came
     invalid_url,            ///< an smtp:// or smtps:// URL cannot be read
+    // DNS and direct MX delivery
+    dns_nxdomain,           ///< the name does not exist (NXDOMAIN)
+    dns_nodata,             ///< the name exists but has no record of that type
+    dns_servfail,           ///< the name server failed (SERVFAIL)
+    dns_timeout,            ///< no name server answered in time
+    dns_refused,            ///< the name server refused the query (REFUSED)
+    dns_failed,             ///< any other resolver failure (unreachable, malformed)
+    null_mx,                ///< the domain accepts no mail (null MX, RFC 7505)
+    no_mx_host,             ///< no MX host of the domain has an address
+    pool_full,              ///< the pool's waiting queue is full
+    shut_down,              ///< the transport is shutting down
 };
 
 LETTRE_EXPORT const std::error_category& error_category() noexcept;

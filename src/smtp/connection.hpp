@@ -45,6 +45,7 @@ public:
     const client& fsm() const noexcept { return fsm_; }
     bool usable() const noexcept { return open_ && fsm_.ready() && !fsm_.broken(); }
     smtp::diagnostics& diagnostics() noexcept { return diag_; }
+    const smtp::diagnostics& diagnostics() const noexcept { return diag_; }
 
 private:
     void on_resolved(boost::system::error_code ec,

@@ -1,11 +1,15 @@
 #include <lettre/smtp/transport.hpp>
 
 #include "smtp/connection.hpp"
+#include "smtp/pool.hpp"
 
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <future>
 #include <fmt/format.h>
 
 namespace lettre {
@@ -107,6 +111,11 @@ struct async_smtp_transport::impl {
     std::shared_ptr<asio::ssl::context> tls;
     std::error_code tls_error;
     std::string tls_why;
+    std::shared_ptr<smtp::detail::pool> pool;  ///< null when pooling is off
+
+    ~impl() {
+        if (pool) pool->shutdown();
+    }
 };
 
 smtp_transport_builder async_smtp_transport::relay(std::string host) {
@@ -131,6 +140,17 @@ async_smtp_transport::async_smtp_transport(asio::any_io_executor ex, smtp::trans
     if (impl_->cfg.client.server_host.empty()) impl_->cfg.client.server_host = impl_->cfg.host;
     if (impl_->cfg.client.server_port == 0) impl_->cfg.client.server_port = impl_->cfg.port;
     impl_->tls = smtp::detail::make_tls_context(impl_->cfg.tls, impl_->tls_error, impl_->tls_why);
+    if (impl_->tls && impl_->cfg.pool.enabled)
+        impl_->pool = std::make_shared<smtp::detail::pool>(asio::make_strand(impl_->ex),
+                                                           impl_->cfg, impl_->tls);
+}
+
+smtp::pool_metrics async_smtp_transport::metrics() const noexcept {
+    return impl_ && impl_->pool ? impl_->pool->metrics() : smtp::pool_metrics{};
+}
+
+void async_smtp_transport::shutdown() {
+    if (impl_ && impl_->pool) impl_->pool->shutdown();
 }
 
 async_smtp_transport::~async_smtp_transport() = default;
@@ -215,6 +235,15 @@ void async_smtp_transport::start_send(envelope env, std::string bytes, bool smtp
         asio::post(impl_->ex, [op] { op->finish(error_code(op->owner->tls_error)); });
         return;
     }
+    if (impl_->pool) {
+        auto req = std::make_shared<smtp::detail::send_request>();
+        req->env = std::move(op->env);
+        req->bytes = std::move(op->bytes);
+        req->smtputf8 = smtputf8;
+        req->handler.emplace(std::move(*op->handler));
+        impl_->pool->submit(std::move(req));
+        return;
+    }
     op->conn = std::make_shared<smtp::detail::connection>(impl_->ex, impl_->cfg, impl_->tls);
     // Start from the executor so that nothing completes inside async_send.
     asio::post(impl_->ex, [op] { op->start(); });
@@ -224,24 +253,35 @@ void async_smtp_transport::start_send(envelope env, std::string bytes, bool smtp
 
 smtp_transport::smtp_transport(smtp::transport_config config)
     : ioc_(std::make_unique<asio::io_context>(1)),
-      async_(std::make_unique<async_smtp_transport>(ioc_->get_executor(), std::move(config))) {}
+      async_(std::make_unique<async_smtp_transport>(ioc_->get_executor(), std::move(config))),
+      work_(std::make_unique<work_guard>(ioc_->get_executor())),
+      thread_([this] { ioc_->run(); }) {}
 
-smtp_transport::~smtp_transport() = default;
+smtp_transport::~smtp_transport() {
+    // QUIT the pooled connections, let in-flight sends finish, then stop.
+    async_->shutdown();
+    async_.reset();
+    work_.reset();
+    if (thread_.joinable()) thread_.join();
+}
 
 const smtp::transport_config& smtp_transport::config() const noexcept { return async_->config(); }
 
+smtp::pool_metrics smtp_transport::metrics() const noexcept { return async_->metrics(); }
+
 smtp::send_report smtp_transport::run(const envelope& env, std::string bytes, bool smtputf8,
                                       error_code& ec) {
-    std::lock_guard lock(mutex_);
-    smtp::send_report out;
-    ioc_->restart();
+    // The engine runs on the transport's own thread; callers on any number
+    // of threads wait here for their own result.
+    std::promise<std::pair<error_code, smtp::send_report>> done;
+    auto result = done.get_future();
     async_->async_send_raw(env, std::move(bytes), smtputf8,
-                           [&](error_code e, smtp::send_report r) {
-                               ec = e;
-                               out = std::move(r);
+                           [&done](error_code e, smtp::send_report r) {
+                               done.set_value({e, std::move(r)});
                            });
-    ioc_->run();
-    return out;
+    auto [e, report] = result.get();
+    ec = e;
+    return std::move(report);
 }
 
 smtp::send_report smtp_transport::send(const message& msg, error_code& ec) {

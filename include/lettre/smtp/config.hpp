@@ -49,6 +49,39 @@ struct tls_parameters {
     bool accept_invalid_certificates_dangerous = false;
 };
 
+/// The connection pool of a transport (on by default).
+struct pool_config {
+    bool enabled = true;
+    /// A real bound on concurrency: never more connections than this.
+    std::size_t max_connections = 4;
+    /// A connection is closed (QUIT) after this many messages; 0: no limit.
+    std::size_t max_messages_per_connection = 100;
+    /// Idle connections are closed (QUIT) after this long.
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
+    /// A connection idle longer than this gets a NOOP before it is reused.
+    std::chrono::milliseconds check_after_idle{std::chrono::seconds(5)};
+    /// Sends waiting for a connection; when full, `on_full` decides.
+    std::size_t max_waiting = 100'000;
+    enum class when_full { wait, fail };
+    when_full on_full = when_full::fail;
+    /// At most `messages` sends started per `interval` (off when messages is 0).
+    struct rate_limit {
+        std::size_t messages = 0;
+        std::chrono::milliseconds interval{std::chrono::seconds(1)};
+    };
+    rate_limit rate;
+};
+
+/// What the pool has done so far (read from any thread).
+struct pool_metrics {
+    std::size_t connections_open = 0;
+    std::size_t connections_idle = 0;
+    std::size_t messages_sent = 0;
+    std::size_t messages_failed = 0;
+    std::size_t reconnects = 0;  ///< retries on a fresh connection
+    std::size_t waiting = 0;     ///< sends queued for a connection
+};
+
 enum class trace_direction { sent, received };
 
 /// Receives every line of the dialogue (without CRLF). AUTH payloads are
@@ -67,6 +100,7 @@ struct transport_config {
     tls_parameters tls;
     smtp::timeouts timeouts;
     trace_hook trace;
+    pool_config pool;
 };
 
 /// Reads `smtp://` and `smtps://` URLs:

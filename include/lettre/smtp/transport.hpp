@@ -11,16 +11,15 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <memory>
-#include <mutex>
+#include <thread>
 #include <string>
 #include <string_view>
 
-namespace boost::asio {
-class io_context;
-}
 
 namespace lettre {
 
@@ -119,6 +118,11 @@ public:
 
     boost::asio::any_io_executor get_executor() const noexcept;
     const smtp::transport_config& config() const noexcept;
+    /// Counters of the connection pool (zeros when pooling is off).
+    smtp::pool_metrics metrics() const noexcept;
+    /// Stops taking sends: QUITs idle connections, fails sends still waiting
+    /// for a connection with operation_aborted; sends on the wire finish.
+    void shutdown();
 
     struct impl;  ///< internal
 
@@ -128,8 +132,10 @@ private:
     std::shared_ptr<impl> impl_;
 };
 
-/// The blocking transport: the same engine on an io_context of its own.
-/// Safe to share between threads (sends are serialized).
+/// The blocking transport: the same engine and pool on an io_context run by
+/// a thread of its own. Safe to share between threads: sends from several
+/// threads use up to pool.max_connections connections at once. Do not call
+/// it from inside a completion handler of the same transport.
 class LETTRE_EXPORT smtp_transport {
 public:
     static smtp_transport_builder relay(std::string host) {
@@ -157,13 +163,16 @@ public:
                                boost::system::error_code& ec);
 
     const smtp::transport_config& config() const noexcept;
+    smtp::pool_metrics metrics() const noexcept;
 
 private:
+    using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
     smtp::send_report run(const envelope& env, std::string bytes, bool smtputf8,
                           boost::system::error_code& ec);
     std::unique_ptr<boost::asio::io_context> ioc_;
     std::unique_ptr<async_smtp_transport> async_;
-    std::mutex mutex_;
+    std::unique_ptr<work_guard> work_;
+    std::thread thread_;
 };
 
 }  // namespace lettre

@@ -1,0 +1,315 @@
+#include "smtp/pool.hpp"
+
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+
+namespace lettre::smtp::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using clock = std::chrono::steady_clock;
+
+namespace {
+
+/// A failure the pool may retry once on a fresh connection: the server never
+/// took responsibility (no final dot sent) and the connection itself died.
+bool retryable(error_code ec, const connection& c) {
+    const auto& d = c.diagnostics();
+    if (d.phase == phase::data_final) return false;  // outcome unknown: never resend
+    if (ec == make_error_code(errc::connection_closed)) return true;
+    if (ec == make_error_code(errc::smtp_transient) && c.fsm().broken())
+        return true;  // 421: the server is closing this connection
+    if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+        ec == asio::error::eof)
+        return true;
+    return false;
+}
+
+}  // namespace
+
+pool::pool(asio::strand<asio::any_io_executor> strand, transport_config cfg,
+           std::shared_ptr<asio::ssl::context> tls)
+    : strand_(std::move(strand)), cfg_(std::move(cfg)), tls_(std::move(tls)), idle_timer_(strand_),
+      rate_timer_(strand_) {}
+
+pool_metrics pool::metrics() const noexcept {
+    return {m_open_.load(), m_idle_.load(), m_sent_.load(), m_failed_.load(),
+            m_reconnects_.load(), m_waiting_.load()};
+}
+
+void pool::update_metrics() {
+    m_open_ = open_;
+    m_idle_ = idle_.size();
+    m_waiting_ = waiting_.size();
+}
+
+void pool::submit(std::shared_ptr<send_request> req) {
+    asio::dispatch(strand_, [self = shared_from_this(), req] {
+        if (self->shut_down_) {
+            send_report r;
+            r.diagnostics.message = "the transport is shutting down";
+            r.diagnostics.error = make_error_code(errc::shut_down);
+            return self->finish(req, asio::error::operation_aborted, std::move(r));
+        }
+        self->watch_cancellation(req);
+        self->start(req, false);
+    });
+}
+
+void pool::watch_cancellation(const std::shared_ptr<send_request>& req) {
+    auto slot = asio::get_associated_cancellation_slot(*req->handler);
+    if (!slot.is_connected()) return;
+    std::weak_ptr<send_request> weak = req;
+    slot.assign([self = shared_from_this(), weak](asio::cancellation_type) {
+        asio::dispatch(self->strand_, [self, weak] {
+            auto r = weak.lock();
+            if (!r || r->finished || !r->queued) return;
+            // Only a send still waiting can be withdrawn cleanly; one on the
+            // wire runs to its end so that its outcome is known.
+            auto it = std::find(self->waiting_.begin(), self->waiting_.end(), r);
+            if (it != self->waiting_.end()) self->waiting_.erase(it);
+            r->queued = false;
+            self->update_metrics();
+            send_report rep;
+            rep.diagnostics.message = "cancelled while waiting for a connection";
+            self->finish(r, asio::error::operation_aborted, std::move(rep));
+        });
+    });
+}
+
+bool pool::rate_allows() {
+    const auto& rate = cfg_.pool.rate;
+    if (rate.messages == 0) return true;
+    const auto now = clock::now();
+    while (!recent_starts_.empty() && now - recent_starts_.front() >= rate.interval)
+        recent_starts_.pop_front();
+    if (recent_starts_.size() < rate.messages) {
+        recent_starts_.push_back(now);
+        return true;
+    }
+    if (!rate_timer_armed_) {
+        rate_timer_armed_ = true;
+        rate_timer_.expires_at(recent_starts_.front() + rate.interval);
+        rate_timer_.async_wait([self = shared_from_this()](error_code ec) {
+            self->rate_timer_armed_ = false;
+            if (ec || self->shut_down_) return;
+            // Wake the oldest waiters; start() queues them again if still too early.
+            std::deque<std::shared_ptr<send_request>> again;
+            again.swap(self->waiting_);
+            for (auto& r : again) {
+                r->queued = false;
+                self->start(r, false);
+            }
+        });
+    }
+    return false;
+}
+
+void pool::start(std::shared_ptr<send_request> req, bool fresh) {
+    if (req->finished) return;
+    if (!fresh && !rate_allows()) {
+        req->queued = true;
+        waiting_.push_back(std::move(req));
+        update_metrics();
+        return;
+    }
+    const auto now = clock::now();
+    while (!fresh && !idle_.empty()) {
+        pooled p = std::move(idle_.back());  // most recently used: most likely alive
+        idle_.pop_back();
+        update_metrics();
+        const auto idle_for = now - p.idle_since;
+        if (idle_for >= cfg_.pool.idle_timeout || !p.conn->usable()) {
+            retire(std::move(p));
+            continue;
+        }
+        if (idle_for >= cfg_.pool.check_after_idle) {
+            // Health check before reuse; a dead one is replaced transparently.
+            auto conn = p.conn;
+            conn->async_noop([self = shared_from_this(), req, p](error_code ec) mutable {
+                if (ec) {
+                    ++self->m_reconnects_;
+                    self->retire(std::move(p));
+                    return self->start(req, false);
+                }
+                self->run(req, std::move(p));
+            });
+            return;
+        }
+        return run(std::move(req), std::move(p));
+    }
+    if (open_ < std::max<std::size_t>(cfg_.pool.max_connections, 1)) return open_for(std::move(req));
+    if (waiting_.size() >= cfg_.pool.max_waiting &&
+        cfg_.pool.on_full == pool_config::when_full::fail) {
+        send_report r;
+        r.diagnostics.error = make_error_code(errc::pool_full);
+        r.diagnostics.message = "too many sends are waiting for a connection";
+        return finish(req, make_error_code(errc::pool_full), std::move(r));
+    }
+    req->queued = true;
+    if (fresh)
+        waiting_.push_front(std::move(req));  // a retry goes first
+    else
+        waiting_.push_back(std::move(req));
+    update_metrics();
+}
+
+void pool::open_for(std::shared_ptr<send_request> req) {
+    ++open_;
+    update_metrics();
+    auto conn = std::make_shared<connection>(asio::any_io_executor(strand_), cfg_, tls_);
+    conn->async_open([self = shared_from_this(), req, conn](error_code ec) {
+        if (ec) {
+            --self->open_;
+            send_report r;
+            r.diagnostics = conn->diagnostics();
+            conn->close();
+            self->finish(req, ec, std::move(r));
+            // Whoever waits may still get a connection later; try one now.
+            if (!self->waiting_.empty() && !self->shut_down_) {
+                auto next = std::move(self->waiting_.front());
+                self->waiting_.pop_front();
+                next->queued = false;
+                self->update_metrics();
+                self->start(next, false);
+            }
+            return;
+        }
+        self->run(req, pooled{conn, clock::now(), 0});
+    });
+}
+
+void pool::run(std::shared_ptr<send_request> req, pooled p) {
+    if (req->finished) return release(std::move(p));
+    auto conn = p.conn;
+    conn->async_send(req->env, req->bytes, req->smtputf8,
+                     [self = shared_from_this(), req, p](error_code ec) mutable {
+                         ++p.sent;
+                         send_report report = p.conn->fsm().report();
+                         if (ec) {
+                             report.diagnostics = p.conn->diagnostics();
+                             if (report.diagnostics.recipients.empty())
+                                 report.diagnostics.recipients = report.recipients;
+                             if (!req->retried && retryable(ec, *p.conn)) {
+                                 req->retried = true;
+                                 ++self->m_reconnects_;
+                                 self->retire(std::move(p));
+                                 return self->start(req, true);
+                             }
+                         }
+                         self->finish(req, ec, std::move(report));
+                         self->release(std::move(p));
+                     });
+}
+
+void pool::release(pooled p) {
+    const std::size_t max_msgs = cfg_.pool.max_messages_per_connection;
+    if (shut_down_ || !p.conn->usable() || (max_msgs > 0 && p.sent >= max_msgs)) {
+        retire(std::move(p));
+        if (!shut_down_ && !waiting_.empty() && open_ < cfg_.pool.max_connections) {
+            auto next = std::move(waiting_.front());
+            waiting_.pop_front();
+            next->queued = false;
+            update_metrics();
+            start(next, false);
+        }
+        return;
+    }
+    while (!waiting_.empty()) {
+        auto next = std::move(waiting_.front());
+        waiting_.pop_front();
+        next->queued = false;
+        update_metrics();
+        if (next->finished) continue;
+        if (!rate_allows()) {
+            next->queued = true;
+            waiting_.push_front(std::move(next));
+            break;
+        }
+        return run(std::move(next), std::move(p));
+    }
+    p.idle_since = clock::now();
+    idle_.push_back(std::move(p));
+    update_metrics();
+    arm_idle_timer();
+}
+
+void pool::retire(pooled p) {
+    --open_;
+    update_metrics();
+    auto conn = p.conn;
+    if (conn->usable()) {
+        conn->async_quit([conn](error_code) { conn->close(); });
+    } else {
+        conn->close();
+    }
+}
+
+void pool::arm_idle_timer() {
+    if (idle_timer_armed_ || idle_.empty()) return;
+    idle_timer_armed_ = true;
+    idle_timer_.expires_after(cfg_.pool.idle_timeout);
+    idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
+        self->idle_timer_armed_ = false;
+        if (!ec) self->sweep_idle();
+    });
+}
+
+void pool::sweep_idle() {
+    const auto now = clock::now();
+    std::deque<pooled> keep;
+    for (auto& p : idle_) {
+        if (now - p.idle_since >= cfg_.pool.idle_timeout)
+            retire(std::move(p));
+        else
+            keep.push_back(std::move(p));
+    }
+    idle_.swap(keep);
+    update_metrics();
+    arm_idle_timer();
+}
+
+void pool::finish(const std::shared_ptr<send_request>& req, error_code ec, send_report report) {
+    if (req->finished) return;
+    req->finished = true;
+    if (ec)
+        ++m_failed_;
+    else
+        ++m_sent_;
+    send_handler h(std::move(*req->handler));
+    req->handler.reset();
+    // Never inline: deferred through the strand, then run on the handler's
+    // own executor (Boost 1.81 cannot post to an any_completion_executor).
+    asio::post(strand_, [h = std::move(h), ec, r = std::move(report), ex = strand_]() mutable {
+        auto hex = asio::get_associated_executor(h, ex);
+        asio::dispatch(hex, [h = std::move(h), ec, r = std::move(r)]() mutable {
+            std::move(h)(ec, std::move(r));
+        });
+    });
+}
+
+void pool::shutdown() {
+    asio::dispatch(strand_, [self = shared_from_this()] {
+        self->shut_down_ = true;
+        self->idle_timer_.cancel();
+        self->rate_timer_.cancel();
+        auto waiting = std::move(self->waiting_);
+        self->waiting_.clear();
+        for (auto& r : waiting) {
+            send_report rep;
+            rep.diagnostics.error = make_error_code(errc::shut_down);
+            rep.diagnostics.message = "the transport shut down before a connection was free";
+            self->finish(r, asio::error::operation_aborted, std::move(rep));
+        }
+        auto idle = std::move(self->idle_);
+        self->idle_.clear();
+        for (auto& p : idle) self->retire(std::move(p));
+        self->update_metrics();
+    });
+}
+
+}  // namespace lettre::smtp::detail

@@ -1,0 +1,87 @@
+// The connection pool behind async_smtp_transport. Everything runs on one
+// strand, so the pool needs no locks; metrics are atomics for other threads.
+// Internal.
+#pragma once
+
+#include "smtp/connection.hpp"
+
+#include <lettre/smtp/config.hpp>
+#include <lettre/smtp/response.hpp>
+#include <lettre/smtp/transport.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+
+namespace lettre::smtp::detail {
+
+using send_handler = boost::asio::any_completion_handler<send_signature>;
+
+/// One message waiting for, or travelling on, a pooled connection.
+struct send_request {
+    envelope env;
+    std::string bytes;
+    bool smtputf8 = false;
+    // optional + emplace: Boost 1.81's any_completion_handler move-assignment recurses.
+    std::optional<send_handler> handler;
+    bool retried = false;   ///< the one retry on a fresh connection is spent
+    bool finished = false;
+    bool queued = false;
+};
+
+class pool : public std::enable_shared_from_this<pool> {
+public:
+    pool(boost::asio::strand<boost::asio::any_io_executor> strand, transport_config cfg,
+         std::shared_ptr<boost::asio::ssl::context> tls);
+
+    /// Takes a send; completes its handler exactly once.
+    void submit(std::shared_ptr<send_request> req);
+    /// QUITs idle connections, fails waiting sends with operation_aborted;
+    /// sends in flight finish, then their connections are closed.
+    void shutdown();
+    pool_metrics metrics() const noexcept;
+
+private:
+    struct pooled {
+        std::shared_ptr<connection> conn;
+        std::chrono::steady_clock::time_point idle_since;
+        std::size_t sent = 0;
+    };
+
+    void start(std::shared_ptr<send_request> req, bool fresh);
+    void open_for(std::shared_ptr<send_request> req);
+    void run(std::shared_ptr<send_request> req, pooled p);
+    void release(pooled p);
+    void retire(pooled p);  ///< QUIT (when usable) and close
+    void finish(const std::shared_ptr<send_request>& req, boost::system::error_code ec,
+                send_report report);
+    bool rate_allows();
+    void arm_idle_timer();
+    void sweep_idle();
+    void watch_cancellation(const std::shared_ptr<send_request>& req);
+    void update_metrics();
+
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    const transport_config cfg_;  ///< a copy: connections refer to it while the pool lives
+    std::shared_ptr<boost::asio::ssl::context> tls_;
+    std::deque<pooled> idle_;
+    std::deque<std::shared_ptr<send_request>> waiting_;
+    std::deque<std::chrono::steady_clock::time_point> recent_starts_;  ///< rate limit window
+    std::size_t open_ = 0;  ///< connections alive: idle, busy or opening
+    bool shut_down_ = false;
+    boost::asio::steady_timer idle_timer_;
+    boost::asio::steady_timer rate_timer_;
+    bool idle_timer_armed_ = false;
+    bool rate_timer_armed_ = false;
+
+    std::atomic<std::size_t> m_open_{0}, m_idle_{0}, m_sent_{0}, m_failed_{0}, m_reconnects_{0},
+        m_waiting_{0};
+};
+
+}  // namespace lettre::smtp::detail
