@@ -2,6 +2,7 @@
 
 #include "cli_error.hpp"
 #include "commands.hpp"
+#include "mx_command.hpp"
 #include "usage.hpp"
 
 #include <lettre/error.hpp>
@@ -21,10 +22,11 @@ struct command {
     std::string (*help)();
 };
 
-constexpr std::array<command, 3> commands{{
+constexpr std::array<command, 4> commands{{
     {"compose", &run_compose, &compose_help},
     {"send", &run_send, &send_help},
     {"dkim", &run_dkim, &dkim_help},
+    {"mx", &run_mx, &mx_help},
 }};
 
 const command* find_command(std::string_view name) {

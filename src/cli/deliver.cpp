@@ -2,7 +2,14 @@
 
 #include "cli_error.hpp"
 
+#include <lettre/smtp/transport.hpp>
 #include <lettre/transport/file_transport.hpp>
+
+#include <algorithm>
+#include <ostream>
+#include <string_view>
+#include <system_error>
+#include <vector>
 
 namespace lettre::cli {
 namespace {
@@ -14,7 +21,8 @@ struct overloaded : F... {
 template <class... F>
 overloaded(F...) -> overloaded<F...>;
 
-std::string deliver_to(const outbox_target& target, const outgoing_message& msg) {
+exit_code deliver_to(const outbox_target& target, const outgoing_message& msg,
+                     const cli_streams& io) {
     const lettre::file_transport transport(target.directory);
     auto sent = std::visit(
         overloaded{
@@ -23,14 +31,108 @@ std::string deliver_to(const outbox_target& target, const outgoing_message& msg)
         },
         msg);
     if (!sent) throw from_library(sent.error(), "--outbox", target.directory.string());
-    return "sent to outbox: " + sent->eml_path.string() + " (envelope " + sent->json_path.string() +
-           ")";
+    io.out << "sent to outbox: " << sent->eml_path.string() << " (envelope "
+           << sent->json_path.string() << ")\n";
+    return exit_code::ok;
+}
+
+/// `accepted  bob@example.org  250 2.1.5 OK`, one line per recipient.
+void print_recipients(const std::vector<lettre::smtp::recipient_result>& recipients,
+                      std::ostream& out) {
+    for (const lettre::smtp::recipient_result& r : recipients) {
+        out << (r.accepted() ? "accepted" : "refused") << "  " << printable(r.recipient.to_string())
+            << "  " << printable(r.reply.to_string()) << '\n';
+    }
+}
+
+/// Prints what the server did and picks the exit status: 0 when every
+/// recipient was accepted and the message queued; 75 when every failure
+/// (each refused recipient, and the error that ended the send) was
+/// transient; 69 otherwise. An unknown outcome (no reply after the final
+/// dot) is 69: the server may have taken the message, and a retry could
+/// deliver it twice.
+exit_code report_outcome(const lettre::smtp::send_report& report,
+                         const boost::system::error_code& ec, const cli_streams& io) {
+    const lettre::smtp::diagnostics& diag = report.diagnostics;
+    const std::vector<lettre::smtp::recipient_result>& recipients =
+        report.recipients.empty() ? diag.recipients : report.recipients;
+    print_recipients(recipients, io.out);
+
+    const auto refused = static_cast<std::size_t>(
+        std::count_if(recipients.begin(), recipients.end(),
+                      [](const lettre::smtp::recipient_result& r) { return !r.accepted(); }));
+    bool permanent = std::any_of(recipients.begin(), recipients.end(),
+                                 [](const lettre::smtp::recipient_result& r) {
+                                     return !r.accepted() && !r.reply.transient();
+                                 });
+
+    if (!ec) {
+        io.out << "queued: " << printable(report.final_reply.to_string()) << '\n';
+        if (refused == 0) return exit_code::ok;
+        io.err << "lettre: the server refused " << refused << " of " << recipients.size()
+               << " recipients; the message was queued for the others\n";
+        return permanent ? exit_code::unavailable : exit_code::temporary_failure;
+    }
+
+    lettre::smtp::diagnostics failure = diag;
+    if (!failure.error) failure.error = std::error_code(ec);
+    const std::string why = failure.message.empty() ? failure.error.message() : failure.message;
+    if (failure.error == lettre::errc::outcome_unknown) {
+        io.err << "lettre: delivery outcome unknown: " << printable(why)
+               << "; sending it again may deliver it twice\n";
+        return exit_code::unavailable;
+    }
+    io.err << "lettre: delivery failed: " << printable(why) << '\n';
+    if (failure.error == lettre::errc::no_recipient_accepted) {
+        // The recipients' replies (above) are the reasons.
+        if (recipients.empty()) permanent = true;
+    } else {
+        if (failure.server_reply) {
+            io.err << "lettre: server reply: " << printable(failure.server_reply->to_string())
+                   << '\n';
+        }
+        if (!failure.is_transient()) permanent = true;
+    }
+    return permanent ? exit_code::unavailable : exit_code::temporary_failure;
+}
+
+exit_code deliver_to(const smtp_target& target, const outgoing_message& msg,
+                     const cli_streams& io) {
+    lettre::smtp_transport_builder builder(target.config);
+    if (target.trace) {
+        builder.trace([&err = io.err](lettre::smtp::trace_direction d, std::string_view line) {
+            err << (d == lettre::smtp::trace_direction::sent ? "C: " : "S: ") << printable(line)
+                << '\n';
+            err.flush();
+        });
+    }
+    boost::system::error_code ec;
+    lettre::smtp::send_report report;
+    {
+        // The transport's engine (and the trace hook) runs on a thread of its
+        // own; it is gone, its QUIT traced, before anything else is printed.
+        lettre::smtp_transport transport = builder.build();
+        report = std::visit(
+            overloaded{
+                [&](const lettre::message& m) { return transport.send(m, ec); },
+                [&](const raw_message& r) { return transport.send_raw(r.envelope, r.bytes, ec); },
+            },
+            msg);
+    }
+    return report_outcome(report, ec, io);
+}
+
+exit_code deliver_to(const mx_target& target, const outgoing_message& msg,
+                     const cli_streams& io) {
+    return deliver_mx(target, std::get_if<lettre::message>(&msg), std::get_if<raw_message>(&msg),
+                      io);
 }
 
 }  // namespace
 
-std::string deliver(const delivery_target& target, const outgoing_message& msg) {
-    return std::visit([&](const auto& t) { return deliver_to(t, msg); }, target);
+exit_code deliver(const delivery_target& target, const outgoing_message& msg,
+                  const cli_streams& io) {
+    return std::visit([&](const auto& t) { return deliver_to(t, msg, io); }, target);
 }
 
 }  // namespace lettre::cli

@@ -1,10 +1,15 @@
 // Where `lettre send` delivers and how. Each transport is one alternative
-// of delivery_target with its own overload in deliver.cpp; `--smtp URL` and
-// `--mx` will add theirs next to outbox_target.
+// of delivery_target with its own overload in deliver.cpp; `--mx` will add
+// its own next to outbox_target and smtp_target.
 #pragma once
+
+#include "exit_code.hpp"
+#include "io_files.hpp"
+#include "mx_deliver.hpp"
 
 #include <lettre/message/envelope.hpp>
 #include <lettre/message/message.hpp>
+#include <lettre/smtp/config.hpp>
 
 #include <filesystem>
 #include <string>
@@ -17,7 +22,14 @@ struct outbox_target {
     std::filesystem::path directory;
 };
 
-using delivery_target = std::variant<outbox_target>;
+/// lettre::smtp_transport to one server (`--smtp URL` and its options).
+struct smtp_target {
+    lettre::smtp::transport_config config;
+    /// Show the dialogue on stderr ("C: " / "S: " lines, AUTH redacted).
+    bool trace = false;
+};
+
+using delivery_target = std::variant<outbox_target, smtp_target, mx_target>;
 
 /// A ready-made message read from a file, with the envelope given by hand.
 struct raw_message {
@@ -27,8 +39,13 @@ struct raw_message {
 
 using outgoing_message = std::variant<lettre::message, raw_message>;
 
-/// Delivers and returns one line telling where the message went. Failures
-/// are thrown as cli_error (status 1 unless the library says otherwise).
-std::string deliver(const delivery_target& target, const outgoing_message& msg);
+/// Delivers and tells on io.out what happened: the outbox files, or one line
+/// per SMTP recipient and the server's final reply. Returns the exit status:
+/// ok, or for SMTP temporary_failure (75) when every failure was transient
+/// and unavailable (69) otherwise, with the reason on io.err. Outbox
+/// failures are thrown as cli_error (status 1 unless the library says
+/// otherwise).
+exit_code deliver(const delivery_target& target, const outgoing_message& msg,
+                  const cli_streams& io);
 
 }  // namespace lettre::cli

@@ -7,10 +7,13 @@
 #include "dkim_options.hpp"
 #include "envelope_options.hpp"
 #include "message_options.hpp"
+#include "mx_options.hpp"
+#include "smtp_options.hpp"
 #include "usage.hpp"
 
 #include <lettre/message/envelope.hpp>
 
+#include <cstdlib>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -30,13 +33,45 @@ struct send_options {
     std::optional<std::string> message_file;
     std::optional<std::string> envelope_from;
     std::vector<std::string> envelope_to;
-    // Transport choice; --smtp and --mx go here and into choose_target().
+    // Transport choice; --mx goes here and into choose_target() next.
     std::optional<std::string> outbox;
+    smtp_options smtp;
+    mx_options mx;
     /// The first message option given, for the --message conflict message.
     std::optional<std::string> first_message_option;
 };
 
-delivery_target choose_target(const send_options& opts) {
+/// LETTRE_PASSWORD, the password for --user when no --password-file is given.
+std::optional<std::string> password_from_environment() {
+    const char* value = std::getenv("LETTRE_PASSWORD");
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+}
+
+/// Standard input can feed one option only.
+void check_stdin_readers(const send_options& opts, const message_options& mopts) {
+    if (opts.smtp.password_file != "-") return;
+    const bool other = opts.message_file == "-" || mopts.text_file == "-" || mopts.html_file == "-";
+    if (other) {
+        throw usage_error(
+            "--password-file - reads standard input, which another option reads already");
+    }
+}
+
+delivery_target choose_target(const send_options& opts, const cli_streams& io) {
+    if (opts.mx.mx || opts.mx.first_dependent) {
+        if (!opts.mx.mx) throw usage_error(*opts.mx.first_dependent + " needs --mx");
+        if (opts.smtp.url || opts.outbox)
+            throw usage_error("--mx, --smtp and --outbox exclude each other: give one of them");
+        return mx_target{make_mx_config(opts.mx)};
+    }
+    if (opts.smtp.url || opts.smtp.first_dependent) {
+        if (opts.smtp.url && opts.outbox) {
+            throw usage_error("--smtp and --outbox exclude each other: give one of them");
+        }
+        smtp_settings settings = make_smtp_settings(opts.smtp, password_from_environment(), io.in);
+        return smtp_target{std::move(settings.config), settings.trace};
+    }
     return outbox_target{opts.outbox.value_or("outbox")};
 }
 
@@ -122,6 +157,8 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
                  dkim_message_option_specs().end());
     specs.insert(specs.end(),
                  {message_file_spec, envelope_from_spec, envelope_to_spec, outbox_spec, help_spec});
+    specs.insert(specs.end(), smtp_option_specs().begin(), smtp_option_specs().end());
+    specs.insert(specs.end(), mx_option_specs().begin(), mx_option_specs().end());
 
     message_options mopts;
     send_options opts;
@@ -134,6 +171,10 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
             if (!opts.first_message_option) opts.first_message_option = opt.spelling;
         } else if (is_dkim_message_option(*opt.spec)) {
             apply_dkim_option(dkim, opt);
+        } else if (is_smtp_option(*opt.spec)) {
+            apply_smtp_option(opts.smtp, opt);
+        } else if (is_mx_option(*opt.spec)) {
+            apply_mx_option(opts.mx, opt);
         } else if (name == message_file_spec.name) {
             opts.message_file = opt.value;
         } else if (name == envelope_from_spec.name) {
@@ -145,12 +186,12 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
         }
     }
 
-    const delivery_target target = choose_target(opts);
+    check_stdin_readers(opts, mopts);
+    const delivery_target target = choose_target(opts, io);
     const outgoing_message msg = opts.message_file
                                      ? outgoing_message(read_ready_message(opts, dkim, io))
                                      : outgoing_message(build_outgoing(mopts, opts, dkim, io));
-    io.out << deliver(target, msg) << '\n';
-    return to_int(exit_code::ok);
+    return to_int(deliver(target, msg, io));
 }
 
 }  // namespace lettre::cli

@@ -1,5 +1,7 @@
 #include "usage.hpp"
 
+#include "mx_options.hpp"
+
 #include <initializer_list>
 #include <string_view>
 
@@ -20,7 +22,9 @@ constexpr std::string_view compose_title =
 constexpr std::string_view send_title =
     "Usage: lettre send [OPTIONS]\n"
     "       lettre send --message FILE --envelope-from ADDR --envelope-to ADDRS\n"
-    "Builds a message (or reads one) and delivers it.\n";
+    "       lettre send --smtp URL [--user NAME] [OPTIONS]\n"
+    "Builds a message (or reads one) and delivers it into an outbox directory or\n"
+    "to an SMTP server.\n";
 
 constexpr std::string_view dkim_title =
     "Usage: lettre dkim keygen --algorithm rsa|ed25519 --domain DOMAIN\n"
@@ -32,10 +36,12 @@ constexpr std::string_view dkim_title =
 constexpr std::string_view synopsis =
     "Usage:\n"
     "  lettre compose [OPTIONS]   build a message and write it to stdout or a file\n"
-    "  lettre send [OPTIONS]      build a message (or read one) and deliver it\n"
+    "  lettre send [OPTIONS]      build a message (or read one) and deliver it to\n"
+    "                             an outbox directory or an SMTP server\n"
     "  lettre dkim keygen [OPTIONS]\n"
     "                             make a DKIM key and print its DNS record\n"
     "  lettre dkim sign [OPTIONS] DKIM-sign a message read from stdin or a file\n"
+    "  lettre mx DOMAIN [OPTIONS] print where mail for DOMAIN goes (MX hosts)\n"
     "  lettre help [COMMAND]      show this help, or one command's help\n"
     "  lettre -h | --help         show this help\n"
     "  lettre --version           print the version\n";
@@ -94,13 +100,66 @@ constexpr std::string_view send_section =
     "                          reverse-path. Default: Sender, else the first From\n"
     "  --envelope-to ADDRS     the SMTP recipients (RCPT TO); repeatable, comma\n"
     "                          lists allowed. Default: To + Cc + Bcc\n"
-    "  --outbox DIR            deliver into DIR (default: ./outbox), which is made\n"
-    "                          when missing: <id>.eml holds the message and\n"
-    "                          <id>.json the envelope {\"from\": ..., \"to\": [...]}\n"
+    "  --outbox DIR            deliver into DIR (default: ./outbox, used when\n"
+    "                          --smtp is not given), which is made when missing:\n"
+    "                          <id>.eml holds the message and <id>.json the\n"
+    "                          envelope {\"from\": ..., \"to\": [...]}\n"
     "  -h, --help              show the help of send\n"
     "\n"
     "  send prints where the message went:\n"
     "    sent to outbox: outbox/<id>.eml (envelope outbox/<id>.json)\n";
+
+constexpr std::string_view smtp_section =
+    "SMTP options (send):\n"
+    "  --smtp URL              deliver to an SMTP server instead of an outbox:\n"
+    "                          smtps://[USER@]HOST[:PORT] (TLS from the start,\n"
+    "                          port 465) or smtp://[USER@]HOST[:PORT] (STARTTLS,\n"
+    "                          port 587), then ?OPTION=VALUE&...: tls=required\n"
+    "                          (default), tls=opportunistic or tls=none (smtp://\n"
+    "                          only; none is plaintext), auth=MECH,..., ehlo=NAME,\n"
+    "                          timeout=SECONDS, pipelining=false, chunking=true,\n"
+    "                          ca_file=PATH, plaintext_auth=dangerous (AUTH\n"
+    "                          without TLS), certificates=dangerous-accept-invalid.\n"
+    "                          Excludes --outbox. A password in the URL is refused\n"
+    "                          (other users could read it in the process list)\n"
+    "  --user NAME             log in (AUTH) as NAME; replaces a user in the URL\n"
+    "  --password-file FILE    the password (or token): the first line of FILE,\n"
+    "                          without its line end ('-': stdin). Without it the\n"
+    "                          LETTRE_PASSWORD environment variable is used; one of\n"
+    "                          the two is needed with --user\n"
+    "  --auth MECH             the AUTH mechanisms to try, in order: SCRAM-SHA-256,\n"
+    "                          OAUTHBEARER, XOAUTH2, PLAIN, LOGIN, CRAM-MD5;\n"
+    "                          repeatable, comma lists allowed. With only XOAUTH2\n"
+    "                          and/or OAUTHBEARER the secret is an OAuth 2.0 access\n"
+    "                          token. Default: the URL's auth=, else SCRAM-SHA-256,\n"
+    "                          PLAIN, LOGIN (CRAM-MD5 only when named)\n"
+    "  --ca FILE               trust the CA certificates (PEM) in FILE instead of\n"
+    "                          the system store; the server's name is still checked\n"
+    "  --timeout SECONDS       the limit for every step (resolve, connect, TLS,\n"
+    "                          greeting, each command, the data); default: 30 s to\n"
+    "                          connect, 5 min per command, 10 min after the data\n"
+    "  --ehlo NAME             the name sent with EHLO (default: this host's name)\n"
+    "  --trace                 show the SMTP dialogue on stderr, 'C: ' lines sent\n"
+    "                          and 'S: ' lines received; AUTH payloads are shown as\n"
+    "                          <redacted> and the message as its size\n"
+    "  --notify never|success,failure,delay\n"
+    "                          DSN (RFC 3461): when the servers should report\n"
+    "                          back (NOTIFY=)\n"
+    "  --ret full|hdrs         DSN: a report holds the whole message or its header\n"
+    "  --envid ID              DSN: an id for this message in reports (ENVID=)\n"
+    "  --requiretls            REQUIRETLS (RFC 8689): every server on the way must\n"
+    "                          use TLS; the send fails when this server does not\n"
+    "                          offer it. Needs smtps:// or tls=required\n"
+    "\n"
+    "  These options need --smtp. --user, --auth, --ca, --timeout and --ehlo take\n"
+    "  precedence over the URL's user, auth=, ca_file=, timeout= and ehlo=. The\n"
+    "  DSN options are left out when the server does not offer DSN.\n"
+    "\n"
+    "  send --smtp prints one line per recipient and the server's final reply:\n"
+    "    accepted  bob@example.org  250 2.1.5 OK\n"
+    "    refused  carol@example.org  550 5.1.1 No such user\n"
+    "    queued: 250 2.0.0 Ok: queued as 4F2A\n"
+    "  When the send fails, the reason and the server's reply go to stderr.\n";
 
 constexpr std::string_view dkim_message_section =
     "DKIM options (compose and send):\n"
@@ -176,15 +235,23 @@ constexpr std::string_view exit_section =
     "Exit status:\n"
     "  0   success\n"
     "  64  usage error: unknown option, missing value, missing --from or recipient,\n"
-    "      keys and selectors that do not pair up\n"
+    "      keys and selectors that do not pair up, a bad --smtp URL or option\n"
     "  65  invalid data: an address, header, date, Message-ID or content type, or\n"
     "      CR/LF in a header value; a DKIM key that is malformed, unsupported or\n"
     "      too small (under 1024 bits); a message to sign without the empty line\n"
-    "      after its header, or without From\n"
+    "      after its header, or without From; an empty password, a bad --ehlo\n"
+    "      name or --envid\n"
     "  66  an input file (--text-file, --html-file, --attach, --inline, --message,\n"
-    "      --key, --dkim-key, --in) does not exist or cannot be read\n"
+    "      --key, --dkim-key, --in, --password-file, --ca) does not exist or cannot\n"
+    "      be read\n"
+    "  69  send --smtp: a recipient or the message was refused for good (5xx), or\n"
+    "      TLS, AUTH or the connection failed for a reason a retry will not fix;\n"
+    "      also when the outcome is unknown (no reply after the message was sent:\n"
+    "      the server may have it, and sending again may deliver it twice)\n"
+    "  75  send --smtp: every failure was temporary (4xx replies, a timeout, a\n"
+    "      refused or dropped connection): try again later\n"
     "  1   any other failure (writing the output or the key file, a key file\n"
-    "      that exists without --force, delivering)\n"
+    "      that exists without --force, delivering to the outbox)\n"
     "Errors go to stderr, prefixed 'lettre: ', and name the offending value.\n";
 
 constexpr std::string_view examples_section =
@@ -199,7 +266,13 @@ constexpr std::string_view examples_section =
     "  lettre dkim sign --domain example.com --key rsa1.pem --selector rsa1 \\\n"
     "      --key ed1.pem --selector ed1 --in report.eml -o signed.eml\n"
     "  lettre send --demo --dkim-domain example.com --dkim-selector ed1 \\\n"
-    "      --dkim-key ed1.pem\n";
+    "      --dkim-key ed1.pem\n"
+    "  LETTRE_PASSWORD=... lettre send --smtp smtp://smtp.example.com \\\n"
+    "      --user ann@example.com --from ann@example.com --to bob@example.org \\\n"
+    "      --subject Hi --text 'Hello'\n"
+    "  lettre send --smtp 'smtps://mail.example.com?timeout=20' --user ann \\\n"
+    "      --password-file ~/.smtp-pass --message report.eml \\\n"
+    "      --envelope-from ann@example.com --envelope-to bob@example.org\n";
 
 std::string join(std::initializer_list<std::string_view> parts) {
     std::string out;
@@ -213,9 +286,10 @@ std::string join(std::initializer_list<std::string_view> parts) {
 }  // namespace
 
 std::string global_help() {
-    return join({global_title, synopsis, compose_section, send_section, message_section,
-                 dkim_message_section, keygen_section, sign_section, syntax_section, exit_section,
-                 examples_section});
+    return join({global_title, synopsis, compose_section, send_section, smtp_section,
+                 mx_send_section(),
+                 message_section, dkim_message_section, keygen_section, sign_section,
+                 syntax_section, exit_section, examples_section});
 }
 
 std::string compose_help() {
@@ -224,8 +298,9 @@ std::string compose_help() {
 }
 
 std::string send_help() {
-    return join({send_title, send_section, message_section, dkim_message_section, syntax_section,
-                 exit_section});
+    return join({send_title, send_section, smtp_section, mx_send_section(), message_section,
+                 dkim_message_section,
+                 syntax_section, exit_section});
 }
 
 std::string dkim_help() {
@@ -233,7 +308,7 @@ std::string dkim_help() {
 }
 
 std::string short_usage() {
-    return "usage: lettre (compose | send | dkim keygen | dkim sign | help) [OPTIONS]\n"
+    return "usage: lettre (compose | send | dkim keygen | dkim sign | mx | help) [OPTIONS]\n"
            "Try 'lettre --help'.\n";
 }
 

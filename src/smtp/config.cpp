@@ -63,6 +63,11 @@ std::string default_hello_name() {
 
 bool diagnostics::is_transient() const noexcept {
     if (!error) return false;
+    if (error == make_error_code(errc::no_recipient_accepted) && !recipients.empty()) {
+        for (const auto& r : recipients)
+            if (!r.reply.transient()) return false;
+        return true;  // every RCPT got a 4xx: try again later
+    }
     if (server_reply && (server_reply->transient() || server_reply->permanent()))
         return server_reply->transient();
     if (error == make_error_code(errc::timeout) ||

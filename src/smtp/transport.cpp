@@ -232,6 +232,7 @@ void async_smtp_transport::start_send(envelope env, std::string bytes, bool smtp
     if (!impl_->tls) {
         op->report.diagnostics.phase = smtp::phase::connect;
         op->report.diagnostics.message = impl_->tls_why;
+        op->report.diagnostics.error = impl_->tls_error;
         asio::post(impl_->ex, [op] { op->finish(error_code(op->owner->tls_error)); });
         return;
     }

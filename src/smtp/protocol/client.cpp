@@ -198,9 +198,10 @@ client::action client::start_send(const envelope& env, std::string_view message,
     if (needs_utf8 && !caps_.smtputf8)
         return fail(errc::smtputf8_unavailable,
                     "the message or an address needs SMTPUTF8, which the server does not offer");
-    if (cfg_.requiretls && !caps_.requiretls)
+    if (cfg_.requiretls && (!caps_.requiretls || !tls_active_))
         return fail(errc::starttls_unavailable,
-                    "REQUIRETLS was asked for but the server does not offer it");
+                    tls_active_ ? "REQUIRETLS was asked for but the server does not offer it"
+                                : "REQUIRETLS needs a TLS session (RFC 8689); this one is plaintext");
     chunked_ = cfg_.chunking && caps_.chunking;
     const std::size_t size = message_size(message);
     if (caps_.size && *caps_.size > 0 && size > *caps_.size)
@@ -451,7 +452,8 @@ client::action client::handle(const reply& r) {
                                                     mail_reply_->to_string()))
                            : make_error(errc::no_recipient_accepted,
                                         "the server refused every recipient");
-            diag_.server_reply = mail_ok_ ? data_reply_ : mail_reply_;
+            // The 354 is not the reason; the refused RCPTs (or MAIL) are.
+            diag_.server_reply = mail_ok_ ? std::nullopt : mail_reply_;
             diag_.phase = mail_ok_ ? phase::rcpt : phase::mail;
             state_ = state::dot_after_failure;
             return write(phase::data_final);

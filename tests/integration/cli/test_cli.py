@@ -1049,7 +1049,9 @@ MESSAGE_OPTIONS = ["--from", "--sender", "--to", "--cc", "--bcc", "--reply-to", 
                    "--header", "--date", "--message-id", "--demo", "--help"]
 DKIM_MESSAGE_OPTIONS = ["--dkim-domain", "--dkim-selector", "--dkim-key"]
 COMPOSE_OPTIONS = MESSAGE_OPTIONS + DKIM_MESSAGE_OPTIONS + ["--output", "-o"]
-SEND_OPTIONS = (MESSAGE_OPTIONS + DKIM_MESSAGE_OPTIONS +
+SMTP_OPTIONS = ["--smtp", "--user", "--password-file", "--auth", "--ca", "--timeout", "--ehlo",
+                "--trace", "--notify", "--ret", "--envid", "--requiretls"]
+SEND_OPTIONS = (MESSAGE_OPTIONS + DKIM_MESSAGE_OPTIONS + SMTP_OPTIONS +
                 ["--message", "--envelope-from", "--envelope-to", "--outbox"])
 KEYGEN_OPTIONS = ["--algorithm", "--bits", "--domain", "--selector", "--out", "--force",
                   "--help"]
@@ -1079,7 +1081,7 @@ class help_tests(lettre_case):
             self.assertIn("--version", text)
             self.assert_documents(text, COMPOSE_OPTIONS + SEND_OPTIONS + KEYGEN_OPTIONS +
                                   SIGN_OPTIONS)
-            for status in ("64", "65", "66"):
+            for status in ("64", "65", "66", "69", "75"):
                 self.assertRegex(text, rf"(?m)^\s+{status}\s")
 
     def test_command_help(self):
@@ -1092,6 +1094,9 @@ class help_tests(lettre_case):
             text = self.help_text(*args)
             self.assertIn("lettre send", text)
             self.assert_documents(text, SEND_OPTIONS)
+            for status in ("69", "75"):
+                self.assertRegex(text, rf"(?m)^\s+{status}\s")
+            self.assertIn("LETTRE_PASSWORD", text)
         self.assertFalse((self.dir / "outbox").exists())
 
     def test_dkim_help(self):

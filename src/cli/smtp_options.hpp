@@ -1,0 +1,54 @@
+// `lettre send --smtp URL` and the options that go with it (--user,
+// --password-file, --auth, --ca, --timeout, --ehlo, --trace, DSN and
+// REQUIRETLS), turned into an smtp::transport_config: the URL is read with
+// smtp::parse_url, then the options are laid over it.
+#pragma once
+
+#include "arguments.hpp"
+
+#include <lettre/smtp/config.hpp>
+
+#include <iosfwd>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace lettre::cli {
+
+struct smtp_options {
+    std::optional<std::string> url;
+    std::optional<std::string> user, password_file, ca, timeout, ehlo;
+    std::optional<std::string> notify, ret, envid;
+    std::vector<std::string> auth;  ///< each value may be a comma list
+    bool trace = false;
+    bool requiretls = false;
+    /// The first option given that needs --smtp, as spelled (for the error).
+    std::optional<std::string> first_dependent;
+};
+
+/// --smtp and every option that needs it.
+std::span<const option_spec> smtp_option_specs() noexcept;
+bool is_smtp_option(const option_spec& spec) noexcept;
+
+/// Stores one parsed option.
+void apply_smtp_option(smtp_options& opts, const parsed_option& opt);
+
+/// What `send --smtp` delivers with.
+struct smtp_settings {
+    lettre::smtp::transport_config config;
+    bool trace = false;
+};
+
+/// Checks the options and reads the password. Usage errors (64): a bad URL,
+/// a password in the URL, a user without a password source (or the other
+/// way round), unknown or mixed mechanisms, bad --timeout/--notify/--ret,
+/// --requiretls or --ca without TLS, AUTH over tls=none without
+/// plaintext_auth=dangerous, an option that needs --smtp without it. Bad
+/// data (65): an empty password, a bad --ehlo name or --envid. Unreadable
+/// --password-file or CA file: 66. `password_env` is LETTRE_PASSWORD's value
+/// (empty or absent: not set); `in` serves `--password-file -`.
+smtp_settings make_smtp_settings(const smtp_options& opts,
+                                 const std::optional<std::string>& password_env, std::istream& in);
+
+}  // namespace lettre::cli
