@@ -26,19 +26,38 @@ void append_base64(std::string& out, std::string_view data) {
     out.resize(start + static_cast<std::size_t>(n));
 }
 
+// MIME bodies are encoded with a table here rather than EVP_EncodeBlock:
+// OpenSSL's routine has to be called once per 57-byte line, and measured
+// on the corpus' 100 KB attachment this loop is about twice as fast.
+// Header encoded-words and everything else still use OpenSSL.
 void append_base64_mime(std::string& out, std::string_view data) {
+    static constexpr char table[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     const std::size_t start = out.size();
-    out.resize(start + base64_mime_size(data.size()) + 1);
-    auto* dst = reinterpret_cast<unsigned char*>(out.data() + start);
-    std::size_t written = 0;
-    for (std::size_t pos = 0; pos < data.size(); pos += line_input) {
-        const std::size_t len = std::min(line_input, data.size() - pos);
-        const int n = EVP_EncodeBlock(dst + written, bytes(data) + pos, static_cast<int>(len));
-        written += static_cast<std::size_t>(n);
-        dst[written++] = '\r';
-        dst[written++] = '\n';
+    out.resize(start + base64_mime_size(data.size()));
+    char* dst = out.data() + start;
+    const auto* src = bytes(data);
+    const std::size_t n = data.size();
+    for (std::size_t pos = 0; pos < n; pos += line_input) {
+        const std::size_t end = std::min(pos + line_input, n);
+        std::size_t i = pos;
+        for (; i + 3 <= end; i += 3) {
+            const unsigned v = (unsigned{src[i]} << 16) | (unsigned{src[i + 1]} << 8) | src[i + 2];
+            *dst++ = table[(v >> 18) & 63];
+            *dst++ = table[(v >> 12) & 63];
+            *dst++ = table[(v >> 6) & 63];
+            *dst++ = table[v & 63];
+        }
+        if (i < end) {  // the last 1 or 2 bytes of the data
+            const unsigned v = (unsigned{src[i]} << 16) | (i + 1 < end ? unsigned{src[i + 1]} << 8 : 0u);
+            *dst++ = table[(v >> 18) & 63];
+            *dst++ = table[(v >> 12) & 63];
+            *dst++ = i + 1 < end ? table[(v >> 6) & 63] : '=';
+            *dst++ = '=';
+        }
+        *dst++ = '\r';
+        *dst++ = '\n';
     }
-    out.resize(start + written);
 }
 
 bool decode_base64(std::string_view in, std::string& out) {

@@ -12,6 +12,7 @@ constexpr char hex[] = "0123456789ABCDEF";
 struct text_stats {
     bool seven_bit = true;
     std::size_t normalized_size = 0;
+    std::size_t escapes = 0;  ///< bytes quoted-printable must write as =XX
 };
 
 text_stats scan(std::string_view text) {
@@ -27,6 +28,7 @@ text_stats scan(std::string_view text) {
             continue;
         }
         ++st.normalized_size;
+        if (c == '=' || c >= 0x7F || (c < 0x20 && c != '\t')) ++st.escapes;
         if (++line > max_7bit_line || c == 0 || c >= 0x80) st.seven_bit = false;
     }
     return st;
@@ -107,12 +109,14 @@ transfer_encoding append_text_body(std::string& out, std::string_view text) {
         append_crlf_normalized(out, text);
         return transfer_encoding::seven_bit;
     }
-    std::string qp;
-    qp.reserve(st.normalized_size + st.normalized_size / 4);
-    append_quoted_printable(qp, text);
-    if (qp.size() <= base64_mime_size(st.normalized_size)) {
-        out += qp;
-        return transfer_encoding::quoted_printable;
+    // Quoted-printable costs at least 3 bytes per escaped byte; when even
+    // that bound loses to base64 (CJK text, say), skip encoding it at all.
+    const std::size_t b64 = base64_mime_size(st.normalized_size);
+    if (st.normalized_size + 2 * st.escapes <= b64) {
+        const std::size_t before = out.size();
+        append_quoted_printable(out, text);
+        if (out.size() - before <= b64) return transfer_encoding::quoted_printable;
+        out.resize(before);
     }
     std::string normalized;
     normalized.reserve(st.normalized_size);
