@@ -9,18 +9,26 @@
 #   BUILD_DIR       lettre build dir (default build-bench, relative to the
 #                   checkout); configured with -DCMAKE_BUILD_TYPE=Release when
 #                   it is not configured yet or not Release.
-#   ROUNDS          rounds of measurements (default 3); the table shows the
-#                   median of each figure, and the ratios are taken between
-#                   medians of the same run. The order of the three
-#                   implementations rotates each round.
+#   ROUNDS          rounds of measurements (default 3). Each round runs the
+#                   three implementations back to back on each message (the
+#                   order rotates every round); lettre's ratios are taken
+#                   within a round, and the tables show medians over rounds
+#                   with the min-max range.
 #   RUN_SECONDS     length of each timed run (default 2).
 #   NODE, PYTHON    interpreters (default node, /usr/bin/python3: Debian's
 #                   Python, the one the corpus was built with).
 #   NODEMAILER_NEWLINE  passed to compose_nodemailer.js (empty: line ends as
 #                   given, Nodemailer's default; "win": CRLF like the others).
+#   SKIP_BUILD=1    use the lettre_compose_rate already in BUILD_DIR as is.
 #   CHECK_TARGETS=1 exit 1 when lettre misses a target (typical >= 10x and
 #                   small >= 20x Nodemailer).
 #   RESULTS         also append every raw JSON line to this file.
+#
+# Output: per-run JSON lines on stderr, then two tables on stdout: msg/s by
+# wall clock (the target figure) and msg per CPU second of the process (all
+# threads), which a busy machine disturbs less. Run it on an idle machine
+# when you can: under heavy load Nodemailer (JIT and GC threads) slows down
+# far more than lettre, which flatters lettre's ratios.
 #
 # Installs Nodemailer into bench/node_modules (npm install --no-save) when it
 # is missing. Needs cmake, a C++20 compiler, node/npm and /usr/bin/python3.
@@ -47,21 +55,27 @@ if [ ! -f "$BENCH_DIR/node_modules/nodemailer/package.json" ]; then
 fi
 
 # --- lettre, Release ---------------------------------------------------------
-build_type=""
-if [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
-  build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")
-fi
-if [ "$build_type" != "Release" ]; then
-  generator=()
-  if [ ! -f "$BUILD_DIR/CMakeCache.txt" ] && command -v ninja >/dev/null; then
-    generator=(-G Ninja)
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  build_type=""
+  if [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
+    build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")
   fi
-  say "configuring $BUILD_DIR (Release)"
-  cmake -S "$ROOT" -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >&2
+  if [ "$build_type" != "Release" ]; then
+    generator=()
+    if [ ! -f "$BUILD_DIR/CMakeCache.txt" ] && command -v ninja >/dev/null; then
+      generator=(-G Ninja)
+    fi
+    say "configuring $BUILD_DIR (Release)"
+    cmake -S "$ROOT" -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >&2
+  fi
+  say "building lettre_compose_rate"
+  cmake --build "$BUILD_DIR" --target lettre_compose_rate >&2
 fi
-say "building lettre_compose_rate"
-cmake --build "$BUILD_DIR" --target lettre_compose_rate >&2
 RATE="$BUILD_DIR/bench/lettre_compose_rate"
+if [ ! -x "$RATE" ]; then
+  echo "compare_compose.sh: $RATE not found" >&2
+  exit 1
+fi
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

@@ -250,16 +250,16 @@ void pool::retire(pooled p) {
 }
 
 void pool::arm_idle_timer() {
-    if (idle_timer_armed_ || idle_.empty()) return;
-    idle_timer_armed_ = true;
-    idle_timer_.expires_after(cfg_.pool.idle_timeout);
-    idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
-        self->idle_timer_armed_ = false;
-        if (!ec) self->sweep_idle();
-    });
+    // Idle connections are swept whenever the pool is used, not by a timer:
+    // a pending timer would keep io_context::run() from returning after the
+    // last send, a surprise for programs that send and exit. Whatever is
+    // still idle is QUIT at shutdown (or when the transport is destroyed).
+    sweep_idle_now();
 }
 
-void pool::sweep_idle() {
+void pool::sweep_idle() { sweep_idle_now(); }
+
+void pool::sweep_idle_now() {
     const auto now = clock::now();
     std::deque<pooled> keep;
     for (auto& p : idle_) {
@@ -270,7 +270,6 @@ void pool::sweep_idle() {
     }
     idle_.swap(keep);
     update_metrics();
-    arm_idle_timer();
 }
 
 void pool::finish(const std::shared_ptr<send_request>& req, error_code ec, send_report report) {

@@ -64,6 +64,7 @@ private:
     bool rate_allows();
     void arm_idle_timer();
     void sweep_idle();
+    void sweep_idle_now();
     void watch_cancellation(const std::shared_ptr<send_request>& req);
     void update_metrics();
 

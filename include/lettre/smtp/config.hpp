@@ -56,7 +56,9 @@ struct pool_config {
     std::size_t max_connections = 4;
     /// A connection is closed (QUIT) after this many messages; 0: no limit.
     std::size_t max_messages_per_connection = 100;
-    /// Idle connections are closed (QUIT) after this long.
+    /// Idle connections older than this are closed (QUIT) when the pool is
+    /// next used, and all idle ones at shutdown; no timer is kept, so
+    /// io_context::run() returns once the sends are done.
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
     /// A connection idle longer than this gets a NOOP before it is reused.
     std::chrono::milliseconds check_after_idle{std::chrono::seconds(5)};

@@ -36,7 +36,7 @@ constexpr std::string_view rfc_message =
     "\r\n"
     "\r\n";
 
-TEST(DkimCanonicalize, VectorFileIsTheOneTranscribed) {
+TEST(dkim_canonicalize, VectorFileIsTheOneTranscribed) {
     // Guards against the vector file changing under the hard-coded bytes.
     const std::string v = dkim_test::shared_file("vectors/rfc6376_canon.txt");
     EXPECT_NE(v.find(R"("A: X\r\n")"), std::string::npos);
@@ -48,7 +48,7 @@ TEST(DkimCanonicalize, VectorFileIsTheOneTranscribed) {
     EXPECT_NE(v.find("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="), std::string::npos);
 }
 
-TEST(DkimCanonicalize, Rfc6376Example1RelaxedRelaxed) {
+TEST(dkim_canonicalize, Rfc6376Example1RelaxedRelaxed) {
     auto parsed = parse_header_block(rfc_message);
     ASSERT_LETTRE_OK(parsed);
     ASSERT_EQ(parsed->fields.size(), 2u);
@@ -64,7 +64,7 @@ TEST(DkimCanonicalize, Rfc6376Example1RelaxedRelaxed) {
     EXPECT_EQ(canonical_body(relaxed, parsed->body), " C\r\nD E\r\n");
 }
 
-TEST(DkimCanonicalize, Rfc6376Example2SimpleSimple) {
+TEST(dkim_canonicalize, Rfc6376Example2SimpleSimple) {
     auto parsed = parse_header_block(rfc_message);
     ASSERT_LETTRE_OK(parsed);
     std::string h;
@@ -73,7 +73,7 @@ TEST(DkimCanonicalize, Rfc6376Example2SimpleSimple) {
     EXPECT_EQ(canonical_body(simple, parsed->body), " C \r\nD \t E\r\n");
 }
 
-TEST(DkimCanonicalize, Rfc6376Example3RelaxedHeaderSimpleBody) {
+TEST(dkim_canonicalize, Rfc6376Example3RelaxedHeaderSimpleBody) {
     auto parsed = parse_header_block(rfc_message);
     ASSERT_LETTRE_OK(parsed);
     std::string h;
@@ -82,7 +82,7 @@ TEST(DkimCanonicalize, Rfc6376Example3RelaxedHeaderSimpleBody) {
     EXPECT_EQ(canonical_body(simple, parsed->body), " C \r\nD \t E\r\n");
 }
 
-TEST(DkimCanonicalize, Rfc6376BodyHashes) {
+TEST(dkim_canonicalize, Rfc6376BodyHashes) {
     const std::string_view body = " C \r\nD \t E\r\n\r\n\r\n";
     EXPECT_EQ(dkim_test::sha256_b64(canonical_body(relaxed, body)),
               "unak6JHq0wL+Q1HP7dW1tjBx9FLA6DffoZ0qrLwbbpo=");
@@ -90,7 +90,7 @@ TEST(DkimCanonicalize, Rfc6376BodyHashes) {
               "NOeivbQlDH9TmNKJUw7D53wZfsk8YMZ/hTuVVwTgi8s=");
 }
 
-TEST(DkimCanonicalize, EmptyBodies) {
+TEST(dkim_canonicalize, EmptyBodies) {
     for (std::string_view body : {"", "\r\n", "\r\n\r\n", "\r\n\r\n\r\n"}) {
         SCOPED_TRACE(lettre_test::repeat("CRLF ", body.size() / 2));
         EXPECT_EQ(canonical_body(simple, body), "\r\n");
@@ -105,27 +105,27 @@ TEST(DkimCanonicalize, EmptyBodies) {
     EXPECT_EQ(canonical_body(simple, " \r\n\t\r\n"), " \r\n\t\r\n");
 }
 
-TEST(DkimCanonicalize, MissingFinalCrlfIsAdded) {
+TEST(dkim_canonicalize, MissingFinalCrlfIsAdded) {
     EXPECT_EQ(canonical_body(simple, "Foo bar"), "Foo bar\r\n");
     EXPECT_EQ(canonical_body(relaxed, "Foo bar"), "Foo bar\r\n");
     EXPECT_EQ(canonical_body(relaxed, "Foo bar  \t"), "Foo bar\r\n");
     EXPECT_EQ(canonical_body(simple, "a\r\n\r\nb"), "a\r\n\r\nb\r\n");
 }
 
-TEST(DkimCanonicalize, DkimpyHeaderVectors) {
+TEST(dkim_canonicalize, DkimpyHeaderVectors) {
     // dkimpy's vectors give (name, value) pairs; the field is name ':' value.
     EXPECT_EQ(header(relaxed, "Foo  :   Bar \t baz   \r\n"), "foo:Bar baz\r\n");
     EXPECT_EQ(header(relaxed, "Foo:Bar\r\n baz\r\n"), "foo:Bar baz\r\n");
 }
 
-TEST(DkimCanonicalize, DkimpyBodyVectors) {
+TEST(dkim_canonicalize, DkimpyBodyVectors) {
     EXPECT_EQ(canonical_body(relaxed, "Foo  \t\r\nbar\r\n"), "Foo\r\nbar\r\n");
     EXPECT_EQ(canonical_body(relaxed, "Foo  \t  bar\r\n"), "Foo bar\r\n");
     EXPECT_EQ(canonical_body(relaxed, "Foo\r\nbar\r\n\r\n\r\n"), "Foo\r\nbar\r\n");
     EXPECT_EQ(canonical_body(simple, "Foo  \tbar    \r\n\r\n"), "Foo  \tbar    \r\n");
 }
 
-TEST(DkimCanonicalize, RelaxedHeaderDetails) {
+TEST(dkim_canonicalize, RelaxedHeaderDetails) {
     // Leading WSP of the value goes, inner runs (also across folds) become one SP.
     EXPECT_EQ(header(relaxed, "SUBJECT:\t \tHello \t  World\t\r\n"), "subject:Hello World\r\n");
     EXPECT_EQ(header(relaxed, "To: a,\r\n\tb,\r\n        c\r\n"), "to:a, b, c\r\n");
@@ -140,19 +140,19 @@ TEST(DkimCanonicalize, RelaxedHeaderDetails) {
               "date:Fri, 11 Jul 2003 21:00:37 -0700\r\n");
 }
 
-TEST(DkimCanonicalize, SimpleHeaderIsVerbatim) {
+TEST(dkim_canonicalize, SimpleHeaderIsVerbatim) {
     for (std::string_view f : {"A: X\r\n", "B : Y\t\r\n\tZ  \r\n", "x-Odd:\tvalue \r\n"})
         EXPECT_EQ(header(simple, f), f);
 }
 
-TEST(DkimCanonicalize, HeaderAppendsToOutput) {
+TEST(dkim_canonicalize, HeaderAppendsToOutput) {
     std::string out = "prefix";
     canonicalize_header(relaxed, "A: X\r\n", out);
     canonicalize_header(simple, "B: Y\r\n", out);
     EXPECT_EQ(out, "prefixa:X\r\nB: Y\r\n");
 }
 
-TEST(DkimCanonicalize, LineBreaksInBodyBecomeCrlf) {
+TEST(dkim_canonicalize, LineBreaksInBodyBecomeCrlf) {
     // Bare LF and bare CR are read as the CRLF that SMTP sends.
     EXPECT_EQ(canonical_body(simple, "a\nb\n"), "a\r\nb\r\n");
     EXPECT_EQ(canonical_body(simple, "a\rb\r"), "a\r\nb\r\n");
@@ -160,17 +160,17 @@ TEST(DkimCanonicalize, LineBreaksInBodyBecomeCrlf) {
     EXPECT_EQ(canonical_body(simple, "a\n\n\nb\n\n"), "a\r\n\r\n\r\nb\r\n");
 }
 
-TEST(DkimCanonicalize, InnerEmptyLinesAreKept) {
+TEST(dkim_canonicalize, InnerEmptyLinesAreKept) {
     EXPECT_EQ(canonical_body(relaxed, "a\r\n\r\n \r\nb\r\n\r\n"), "a\r\n\r\n\r\nb\r\n");
     EXPECT_EQ(canonical_body(simple, "a\r\n\r\n \r\nb\r\n\r\n"), "a\r\n\r\n \r\nb\r\n");
 }
 
-TEST(DkimCanonicalize, RelaxedBodyLeadingWhitespaceBecomesOneSpace) {
+TEST(dkim_canonicalize, RelaxedBodyLeadingWhitespaceBecomesOneSpace) {
     EXPECT_EQ(canonical_body(relaxed, "\t\t x\r\n"), " x\r\n");
     EXPECT_EQ(canonical_body(relaxed, " \x0b x\r\n"), " \x0b x\r\n");  // VT is not WSP
 }
 
-TEST(DkimCanonicalize, StreamingEqualsWhole) {
+TEST(dkim_canonicalize, StreamingEqualsWhole) {
     // A body larger than the sink's buffer, with long lines, WSP runs and
     // trailing blank lines; the pieces concatenated equal canonical_body().
     std::string body;
@@ -193,7 +193,7 @@ TEST(DkimCanonicalize, StreamingEqualsWhole) {
     }
 }
 
-TEST(DkimCanonicalize, AgreesWithIndependentCanonicalizerOnCorpus) {
+TEST(dkim_canonicalize, AgreesWithIndependentCanonicalizerOnCorpus) {
     for (const char* name : {"corpus/small.eml", "corpus/typical.eml"}) {
         SCOPED_TRACE(name);
         const std::string msg = dkim_test::shared_file(name);
@@ -216,7 +216,7 @@ TEST(DkimCanonicalize, AgreesWithIndependentCanonicalizerOnCorpus) {
 
 // --- header block -----------------------------------------------------------
 
-TEST(DkimHeaderBlock, NoSeparatorIsMalformed) {
+TEST(dkim_header_block, NoSeparatorIsMalformed) {
     using lettre::errc;
     for (std::string_view m : {"", "From: a@example.com", "From: a@example.com\r\n",
                                "From: a@example.com\r\nTo: b@example.com\r\n",
@@ -226,7 +226,7 @@ TEST(DkimHeaderBlock, NoSeparatorIsMalformed) {
     }
 }
 
-TEST(DkimHeaderBlock, BrokenFieldsAreMalformed) {
+TEST(dkim_header_block, BrokenFieldsAreMalformed) {
     using lettre::errc;
     EXPECT_LETTRE_ERROR(parse_header_block(" starts folded\r\n\r\nbody"), errc::malformed_message);
     EXPECT_LETTRE_ERROR(parse_header_block("no colon here\r\n\r\nbody"), errc::malformed_message);
@@ -235,7 +235,7 @@ TEST(DkimHeaderBlock, BrokenFieldsAreMalformed) {
     EXPECT_LETTRE_ERROR(parse_header_block("N\xc3\xa4me: x\r\n\r\nbody"), errc::malformed_message);
 }
 
-TEST(DkimHeaderBlock, EmptyHeaderAndEmptyBody) {
+TEST(dkim_header_block, EmptyHeaderAndEmptyBody) {
     auto only_body = parse_header_block("\r\nbody\r\n");
     ASSERT_LETTRE_OK(only_body);
     EXPECT_TRUE(only_body->fields.empty());
@@ -247,7 +247,7 @@ TEST(DkimHeaderBlock, EmptyHeaderAndEmptyBody) {
     EXPECT_EQ(no_body->body, "");
 }
 
-TEST(DkimHeaderBlock, LineEndsNormalizedToCrlf) {
+TEST(dkim_header_block, LineEndsNormalizedToCrlf) {
     auto p = parse_header_block("From: a\nSubject: x\n  y\rTo: b\r\n\nbody\n");
     ASSERT_LETTRE_OK(p);
     ASSERT_EQ(p->fields.size(), 3u);
@@ -257,7 +257,7 @@ TEST(DkimHeaderBlock, LineEndsNormalizedToCrlf) {
     EXPECT_EQ(p->body, "body\n");  // the body is not copied or changed
 }
 
-TEST(DkimHeaderBlock, ObsoleteSpaceBeforeColon) {
+TEST(dkim_header_block, ObsoleteSpaceBeforeColon) {
     auto p = parse_header_block("Subject \t: x\r\n\r\n");
     ASSERT_LETTRE_OK(p);
     ASSERT_EQ(p->fields.size(), 1u);
@@ -265,7 +265,7 @@ TEST(DkimHeaderBlock, ObsoleteSpaceBeforeColon) {
     EXPECT_EQ(p->fields[0].text, "Subject \t: x\r\n");
 }
 
-TEST(DkimHeaderBlock, BodyViewPointsIntoInput) {
+TEST(dkim_header_block, BodyViewPointsIntoInput) {
     const std::string msg = "From: a\r\n\r\nthe body";
     auto p = parse_header_block(msg);
     ASSERT_LETTRE_OK(p);

@@ -35,7 +35,7 @@ void check_strings(const lettre::dkim::dns_record& r) {
     EXPECT_EQ(r.strings.size(), (r.text.size() + 254) / 255);
 }
 
-TEST(DkimDnsRecord, CorpusRecordsMatchPublishedText) {
+TEST(dkim_dns_record, CorpusRecordsMatchPublishedText) {
     for (std::string_view name : {"dkim_rsa2048", "dkim_ed25519"}) {
         SCOPED_TRACE(name);
         const auto key = corpus_key(name);
@@ -52,7 +52,7 @@ TEST(DkimDnsRecord, CorpusRecordsMatchPublishedText) {
     }
 }
 
-TEST(DkimDnsRecord, ExactForm) {
+TEST(dkim_dns_record, ExactForm) {
     const auto rsa = make_dns_record(corpus_key("dkim_rsa2048"), "rsa2048", "example.com");
     EXPECT_EQ(rsa.name, "rsa2048._domainkey.example.com");
     EXPECT_TRUE(rsa.text.starts_with("v=DKIM1; k=rsa; p=MIIB")) << rsa.text;
@@ -71,15 +71,15 @@ TEST(DkimDnsRecord, ExactForm) {
                                    rsa.strings[1] + "\" )");
 }
 
-TEST(DkimDnsRecord, LargeKeySplitsIntoSeveralStrings) {
-    const auto k = private_key::generate(algorithm::rsa_sha256, 4096);
+TEST(dkim_dns_record, LargeKeySplitsIntoSeveralStrings) {
+    const auto k = private_key::generate(algorithm::rsa_sha256, 3072);
     const auto rec = make_dns_record(k, "big", "example.com");
-    EXPECT_GT(rec.text.size(), 700u);
+    EXPECT_GT(rec.text.size(), 510u);
     check_strings(rec);
     EXPECT_GE(rec.strings.size(), 3u);
 }
 
-TEST(DkimDnsRecord, IdnDomainBecomesALabels) {
+TEST(dkim_dns_record, IdnDomainBecomesALabels) {
     const auto key = corpus_key("dkim_ed25519");
     auto r = try_make_dns_record(key, "sel", "bücher.example");
     ASSERT_LETTRE_OK(r);
@@ -90,13 +90,13 @@ TEST(DkimDnsRecord, IdnDomainBecomesALabels) {
     EXPECT_TRUE(lettre_test::is_ascii(r2->zone_line()));
 }
 
-TEST(DkimDnsRecord, SubdomainSelector) {
+TEST(dkim_dns_record, SubdomainSelector) {
     auto r = try_make_dns_record(corpus_key("dkim_ed25519"), "2025.q1", "mail.example.com");
     ASSERT_LETTRE_OK(r);
     EXPECT_EQ(r->name, "2025.q1._domainkey.mail.example.com");
 }
 
-TEST(DkimDnsRecord, InvalidNamesAreRefused) {
+TEST(dkim_dns_record, InvalidNamesAreRefused) {
     const auto key = corpus_key("dkim_ed25519");
     EXPECT_FALSE(try_make_dns_record(key, "sel", "").has_value());
     EXPECT_FALSE(try_make_dns_record(key, "sel", "exa mple.com").has_value());
@@ -106,7 +106,7 @@ TEST(DkimDnsRecord, InvalidNamesAreRefused) {
     EXPECT_THROW(make_dns_record(key, "", "example.com"), lettre::error);
 }
 
-TEST(DkimDnsRecord, DomainLiteralIsRefused) {
+TEST(dkim_dns_record, DomainLiteralIsRefused) {
     // A DKIM d= is a domain name (RFC 6376 §3.5 "d=" is a domain-name); the
     // signer refuses "[192.0.2.1]" and the record maker should too: a TXT
     // owner "sel._domainkey.[192.0.2.1]" cannot exist in DNS.

@@ -67,7 +67,7 @@ bool signs_for(const private_key& k, EVP_PKEY* pub) {
     return dkim_test::verify(out, 0, pub).ok();
 }
 
-TEST(DkimKey, Pkcs8PemCorpusKeys) {
+TEST(dkim_key, Pkcs8PemCorpusKeys) {
     auto rsa = private_key::try_load(rsa_pem());
     ASSERT_LETTRE_OK(rsa);
     EXPECT_TRUE(rsa->valid());
@@ -92,7 +92,7 @@ TEST(DkimKey, Pkcs8PemCorpusKeys) {
     EXPECT_LETTRE_OK(private_key::try_from_pem(ed_pem()));
 }
 
-TEST(DkimKey, Pkcs1Pem) {
+TEST(dkim_key, Pkcs1Pem) {
     auto src = dkim_test::pkey_from_pem(rsa_pem(), false);
     ASSERT_TRUE(src);
     const std::string pkcs1 = pem_of(src.get(), true);
@@ -105,7 +105,7 @@ TEST(DkimKey, Pkcs1Pem) {
     EXPECT_LETTRE_OK(private_key::try_load(lettre_test::to_crlf(pkcs1)));
 }
 
-TEST(DkimKey, Der) {
+TEST(dkim_key, Der) {
     for (const auto& pem : {rsa_pem(), ed_pem()}) {
         auto src = dkim_test::pkey_from_pem(pem, false);
         ASSERT_TRUE(src);
@@ -124,7 +124,7 @@ TEST(DkimKey, Der) {
     }
 }
 
-TEST(DkimKey, Ed25519Seed) {
+TEST(dkim_key, Ed25519Seed) {
     // RFC 8032 7.1 TEST 1, as printed in RFC 8463 A.1.
     const std::string seed = "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=";
     for (const std::string& form : {seed, seed + "\n", seed + "\r\n", "  " + seed + "\n"}) {
@@ -145,7 +145,7 @@ TEST(DkimKey, Ed25519Seed) {
     EXPECT_LETTRE_ERROR(private_key::try_from_ed25519_seed(std::string(43, '!') + "="), errc::invalid_key);
 }
 
-TEST(DkimKey, LoadedKeysSign) {
+TEST(dkim_key, LoadedKeysSign) {
     auto rsa_pub = dkim_test::pkey_from_pem(dkim_test::shared_file("corpus/keys/dkim_rsa2048.pub.pem"), true);
     auto ed_pub = dkim_test::pkey_from_pem(dkim_test::shared_file("corpus/keys/dkim_ed25519.pub.pem"), true);
     ASSERT_TRUE(rsa_pub);
@@ -155,7 +155,7 @@ TEST(DkimKey, LoadedKeysSign) {
     EXPECT_FALSE(signs_for(private_key::load(ed_pem()), rsa_pub.get()));
 }
 
-TEST(DkimKey, RsaUnder1024IsWeak) {
+TEST(dkim_key, RsaUnder1024IsWeak) {
     auto k768 = rsa_key(768);
     ASSERT_TRUE(k768);
     for (bool pkcs1 : {false, true}) {
@@ -177,7 +177,7 @@ TEST(DkimKey, RsaUnder1024IsWeak) {
     EXPECT_LETTRE_ERROR(private_key::try_generate(algorithm::rsa_sha256, 512), errc::weak_key);
 }
 
-TEST(DkimKey, Rsa1024IsAllowedWithAWarning) {
+TEST(dkim_key, Rsa1024IsAllowedWithAWarning) {
     auto k1024 = rsa_key(1024);
     ASSERT_TRUE(k1024);
     auto k = private_key::try_load(pem_of(k1024.get(), false));
@@ -193,7 +193,7 @@ TEST(DkimKey, Rsa1024IsAllowedWithAWarning) {
     EXPECT_FALSE(gen->warnings().empty());
 }
 
-TEST(DkimKey, Generate) {
+TEST(dkim_key, Generate) {
     auto ed = private_key::generate(algorithm::ed25519_sha256);
     EXPECT_EQ(ed.algorithm(), algorithm::ed25519_sha256);
     EXPECT_EQ(lettre_test::base64_decode(ed.public_key_base64())->size(), 32u);
@@ -213,7 +213,7 @@ TEST(DkimKey, Generate) {
     }
 }
 
-TEST(DkimKey, GarbageIsInvalidKey) {
+TEST(dkim_key, GarbageIsInvalidKey) {
     const std::vector<std::string> garbage{
         "",
         "hello",
@@ -239,7 +239,7 @@ TEST(DkimKey, GarbageIsInvalidKey) {
     EXPECT_LETTRE_THROW(private_key::load("garbage"), errc::invalid_key);
 }
 
-TEST(DkimKey, OtherAlgorithmsAreInvalidKey) {
+TEST(dkim_key, OtherAlgorithmsAreInvalidKey) {
     dkim_test::pkey_ptr ec(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"), &EVP_PKEY_free);
     ASSERT_TRUE(ec);
     EXPECT_LETTRE_ERROR(private_key::try_load(pem_of(ec.get(), false)), errc::invalid_key);
@@ -249,7 +249,7 @@ TEST(DkimKey, OtherAlgorithmsAreInvalidKey) {
     EXPECT_LETTRE_ERROR(private_key::try_load(pem_of(x.get(), false)), errc::invalid_key);
 }
 
-TEST(DkimKey, EncryptedPemIsInvalidKey) {
+TEST(dkim_key, EncryptedPemIsInvalidKey) {
     auto src = dkim_test::pkey_from_pem(ed_pem(), false);
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
     char pass[] = "secret";
@@ -262,7 +262,7 @@ TEST(DkimKey, EncryptedPemIsInvalidKey) {
     EXPECT_LETTRE_ERROR(r, errc::invalid_key);
 }
 
-TEST(DkimKey, Files) {
+TEST(dkim_key, Files) {
     lettre_test::temp_dir dir;
     lettre_test::write_file(dir / "rsa.pem", rsa_pem());
     lettre_test::write_file(dir / "ed.seed", "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=\n");
@@ -295,7 +295,7 @@ TEST(DkimKey, Files) {
     }
 }
 
-TEST(DkimKey, UnreadableFile) {
+TEST(dkim_key, UnreadableFile) {
     if (lettre_test::running_as_root()) GTEST_SKIP() << "root reads any file";
     lettre_test::temp_dir dir;
     lettre_test::write_file(dir / "locked.pem", rsa_pem());
@@ -304,7 +304,7 @@ TEST(DkimKey, UnreadableFile) {
     EXPECT_LETTRE_ERROR(r, errc::file_unreadable);
 }
 
-TEST(DkimKey, KeysAreCheapToCopyAndShareTheKey) {
+TEST(dkim_key, KeysAreCheapToCopyAndShareTheKey) {
     auto k = private_key::load(ed_pem());
     private_key copy = k;
     EXPECT_EQ(&copy.native(), &k.native());

@@ -1,0 +1,182 @@
+#include "dns/channel.hpp"
+
+#include "dns/ares_status.hpp"
+
+#include <boost/asio/error.hpp>
+#include <fmt/format.h>
+
+#include <ares.h>
+
+namespace lettre::dns::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+struct channel::watcher {
+    watcher(const strand_type& s, int f) : sd(s), fd(f) {}
+    asio::posix::stream_descriptor sd;
+    int fd;
+    bool want_read = false;
+    bool want_write = false;
+    bool reading = false;  ///< a read wait is in flight
+    bool writing = false;
+    bool closed = false;   ///< c-ares is done with the socket
+};
+
+struct channel::pending_query {
+    channel* self;
+    answer_handler handler;
+};
+
+namespace {
+
+/// c-ares needs ares_library_init once per process before the first channel
+/// (a no-op on POSIX today, but required by its contract). It is reference
+/// counted by c-ares; we take one reference for the process's lifetime.
+void ensure_library() {
+    static const int status = ares_library_init(ARES_LIB_INIT_ALL);
+    static_cast<void>(status);
+}
+
+}  // namespace
+
+channel::channel(asio::any_io_executor ex, const resolver_config& cfg)
+    : strand_(asio::make_strand(std::move(ex))), timer_(strand_) {
+    ensure_library();
+    ares_options opts{};
+    int mask = ARES_OPT_SOCK_STATE_CB;
+    opts.sock_state_cb = [](void* data, ares_socket_t fd, int r, int w) {
+        on_sock_state(data, fd, r, w);
+    };
+    opts.sock_state_cb_data = this;
+    if (cfg.timeout.count() > 0) {
+        mask |= ARES_OPT_TIMEOUTMS;
+        opts.timeout = static_cast<int>(cfg.timeout.count());
+    }
+    if (cfg.tries > 0) {
+        mask |= ARES_OPT_TRIES;
+        opts.tries = cfg.tries;
+    }
+    // NOCHECKRESP: c-ares 1.18 otherwise hides a SERVFAIL or REFUSED answer
+    // behind ECONNREFUSED ("could not contact DNS servers"), and MX delivery
+    // must tell them apart. The cost: such an answer from the first server
+    // is final, the next server is not asked.
+    mask |= ARES_OPT_FLAGS;
+    opts.flags = ARES_FLAG_NOCHECKRESP | (cfg.tcp_only ? ARES_FLAG_USEVC : 0);
+    ares_channel ch = nullptr;
+    if (const int st = ares_init_options(&ch, &opts, mask); st != ARES_SUCCESS) {
+        init_error_ = make_error(errc::dns_failed,
+                                 fmt::format("cannot set up the resolver: {}", ares_strerror(st)));
+        return;
+    }
+    ch_ = ch;
+    if (!cfg.servers.empty()) {
+        std::string csv;
+        for (const auto& s : cfg.servers) csv += (csv.empty() ? "" : ",") + s;
+        if (const int st = ares_set_servers_ports_csv(ch_, csv.c_str()); st != ARES_SUCCESS) {
+            init_error_ = make_error(errc::dns_failed,
+                                     fmt::format("invalid name server list \"{}\": {}", csv,
+                                                 ares_strerror(st)));
+            ares_destroy(ch_);
+            ch_ = nullptr;
+        }
+    }
+}
+
+channel::~channel() {
+    if (ch_) ares_destroy(ch_);  // reports every socket closed: releases the watchers
+    for (auto& [fd, w] : watchers_) {
+        // c-ares owns the descriptors: never let Asio close them.
+        w->sd.release();
+    }
+}
+
+void channel::on_sock_state(void* data, int fd, int readable, int writable) {
+    static_cast<channel*>(data)->sock_state(fd, readable != 0, writable != 0);
+}
+
+void channel::sock_state(int fd, bool readable, bool writable) {
+    auto it = watchers_.find(fd);
+    if (!readable && !writable) {
+        // c-ares is about to close the socket: forget it before the number is reused.
+        if (it != watchers_.end()) {
+            it->second->closed = true;
+            it->second->sd.release();  // cancels the waits (operation_aborted)
+            watchers_.erase(it);
+        }
+        return;
+    }
+    if (it == watchers_.end()) {
+        auto w = std::make_shared<watcher>(strand_, fd);
+        error_code ec;
+        w->sd.assign(fd, ec);
+        if (ec) return;  // c-ares will time the query out
+        it = watchers_.emplace(fd, std::move(w)).first;
+    }
+    it->second->want_read = readable;
+    it->second->want_write = writable;
+}
+
+void channel::wait(const std::shared_ptr<watcher>& w, bool for_write) {
+    (for_write ? w->writing : w->reading) = true;
+    w->sd.async_wait(
+        for_write ? asio::posix::stream_descriptor::wait_write
+                  : asio::posix::stream_descriptor::wait_read,
+        [self = shared_from_this(), w, for_write](error_code ec) {
+            (for_write ? w->writing : w->reading) = false;
+            if (w->closed || ec == asio::error::operation_aborted || !self->ch_) return;
+            if (ec) return;  // c-ares will time the query out
+            const ares_socket_t fd = w->fd;
+            ares_process_fd(self->ch_, for_write ? ARES_SOCKET_BAD : fd,
+                            for_write ? fd : ARES_SOCKET_BAD);
+            self->arm();
+        });
+}
+
+void channel::arm() {
+    // Nothing here calls into c-ares, so the map cannot change meanwhile.
+    for (auto& [fd, w] : watchers_) {
+        if (w->want_read && !w->reading) wait(w, false);
+        if (w->want_write && !w->writing) wait(w, true);
+    }
+    if (pending_ == 0 || !ch_) {
+        timer_.cancel();
+        return;
+    }
+    timeval tv{};
+    if (!ares_timeout(ch_, nullptr, &tv)) return;
+    timer_.expires_after(std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec));
+    timer_.async_wait([self = shared_from_this()](error_code ec) {
+        if (ec || !self->ch_) return;
+        ares_process_fd(self->ch_, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts, retries
+        self->arm();
+    });
+}
+
+void channel::on_answer(void* arg, int status, int, unsigned char* abuf, int alen) {
+    std::unique_ptr<pending_query> q(static_cast<pending_query*>(arg));
+    --q->self->pending_;
+    std::vector<std::uint8_t> answer;
+    if (status == ARES_SUCCESS && abuf && alen > 0)
+        answer.assign(abuf, abuf + alen);
+    q->handler(from_ares_status(status), std::move(answer));
+}
+
+void channel::query(const std::string& name, rr_type type, answer_handler h) {
+    auto* q = new pending_query{this, std::move(h)};
+    ++pending_;
+    ares_query(ch_, name.c_str(), 1 /* class IN */, static_cast<int>(type),
+               [](void* arg, int status, int timeouts, unsigned char* abuf, int alen) {
+                   on_answer(arg, status, timeouts, abuf, alen);
+               },
+               q);
+    arm();
+}
+
+void channel::cancel_all() {
+    if (!ch_) return;
+    ares_cancel(ch_);
+    arm();
+}
+
+}  // namespace lettre::dns::detail

@@ -1,0 +1,73 @@
+// One c-ares channel driven by an Asio executor. c-ares tells which sockets
+// it wants to read or write (sock_state_cb); each is watched with a
+// posix::stream_descriptor wait, and a steady_timer follows ares_timeout.
+// Everything runs on one strand: a c-ares 1.18 channel is not thread-safe.
+// Internal.
+#pragma once
+
+#include <lettre/dns/resolver.hpp>
+
+#include "dns/answer_parser.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct ares_channeldata;
+
+namespace lettre::dns::detail {
+
+/// Receives the raw answer (empty on error). Called on the strand, from
+/// inside c-ares: it must not call back into the channel synchronously.
+using answer_handler =
+    std::function<void(boost::system::error_code, std::vector<std::uint8_t> answer)>;
+
+class channel : public std::enable_shared_from_this<channel> {
+public:
+    using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+
+    channel(boost::asio::any_io_executor ex, const resolver_config& cfg);
+    ~channel();
+    channel(const channel&) = delete;
+    channel& operator=(const channel&) = delete;
+
+    /// Why the channel could not be made (bad server list...); empty if fine.
+    const error_info& init_error() const noexcept { return init_error_; }
+    bool ok() const noexcept { return ch_ != nullptr; }
+
+    const strand_type& strand() const noexcept { return strand_; }
+
+    /// On the strand only.
+    void query(const std::string& name, rr_type type, answer_handler h);
+    /// Every pending query completes with operation_aborted. On the strand only.
+    void cancel_all();
+
+private:
+    struct watcher;
+    struct pending_query;
+
+    static void on_sock_state(void* data, int fd, int readable, int writable);
+    static void on_answer(void* arg, int status, int timeouts, unsigned char* abuf, int alen);
+    void sock_state(int fd, bool readable, bool writable);
+    /// Starts the waits c-ares asked for and sets the timer: after every call
+    /// into c-ares.
+    void arm();
+    void wait(const std::shared_ptr<watcher>& w, bool for_write);
+
+    strand_type strand_;
+    boost::asio::steady_timer timer_;
+    ares_channeldata* ch_ = nullptr;
+    error_info init_error_;
+    std::map<int, std::shared_ptr<watcher>> watchers_;
+    std::size_t pending_ = 0;
+};
+
+}  // namespace lettre::dns::detail

@@ -1,0 +1,287 @@
+#include <lettre/dns/resolver.hpp>
+
+#include "dns/answer_parser.hpp"
+#include "dns/channel.hpp"
+#include "dns/complete_later.hpp"
+#include "message/idna.hpp"
+
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+
+namespace lettre::dns {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+// ---- helpers -------------------------------------------------------------
+
+bool is_transient(const std::error_code& ec) noexcept {
+    if (ec.category() != lettre::error_category()) return false;
+    switch (static_cast<errc>(ec.value())) {
+    case errc::dns_servfail:
+    case errc::dns_timeout:
+    case errc::dns_refused:
+    case errc::dns_failed: return true;
+    default: return false;
+    }
+}
+
+std::string tlsa_name(std::string_view host, std::uint16_t port) {
+    return fmt::format("_{}._tcp.{}", port, host);
+}
+
+result<std::vector<std::string>> parse_servers(std::string_view csv) {
+    std::vector<std::string> out;
+    while (!csv.empty()) {
+        const std::size_t comma = csv.find(',');
+        std::string_view item = csv.substr(0, comma);
+        csv = comma == std::string_view::npos ? std::string_view() : csv.substr(comma + 1);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        std::string_view host = item;
+        std::string_view port;
+        if (item.starts_with('[')) {
+            const std::size_t close = item.find(']');
+            if (close == std::string_view::npos)
+                return make_error(errc::dns_failed, fmt::format("bad name server \"{}\"", item));
+            host = item.substr(1, close - 1);
+            const std::string_view rest = item.substr(close + 1);
+            if (!rest.empty()) {
+                if (rest.front() != ':')
+                    return make_error(errc::dns_failed, fmt::format("bad name server \"{}\"", item));
+                port = rest.substr(1);
+            }
+        } else if (std::count(item.begin(), item.end(), ':') == 1) {
+            host = item.substr(0, item.find(':'));
+            port = item.substr(item.find(':') + 1);
+        }
+        error_code ec;
+        const auto addr = asio::ip::make_address(std::string(host), ec);
+        if (ec)
+            return make_error(errc::dns_failed,
+                              fmt::format("bad name server \"{}\": not an IP address", item));
+        if (!port.empty()) {
+            unsigned value = 0;
+            const auto [p, e] = std::from_chars(port.data(), port.data() + port.size(), value);
+            if (e != std::errc() || p != port.data() + port.size() || value == 0 || value > 65535)
+                return make_error(errc::dns_failed, fmt::format("bad name server port in \"{}\"", item));
+        }
+        // c-ares wants IPv6 with a port in brackets.
+        if (addr.is_v6() && !port.empty())
+            out.push_back(fmt::format("[{}]:{}", host, port));
+        else
+            out.push_back(std::string(item));
+    }
+    if (out.empty()) return make_error(errc::dns_failed, "no name server given");
+    return out;
+}
+
+// ---- async resolver --------------------------------------------------------
+
+struct async_resolver::impl {
+    asio::any_io_executor ex;
+    resolver_config cfg;
+    std::shared_ptr<detail::channel> ch;
+};
+
+namespace {
+
+template <class Record>
+result<std::vector<Record>> parse(detail::rr_type t, detail::bytes msg);
+template <>
+result<std::vector<mx_record>> parse<mx_record>(detail::rr_type, detail::bytes m) {
+    return detail::parse_mx(m);
+}
+template <>
+result<std::vector<address_record>> parse<address_record>(detail::rr_type t, detail::bytes m) {
+    return detail::parse_addresses(m, t);
+}
+template <>
+result<std::vector<txt_record>> parse<txt_record>(detail::rr_type, detail::bytes m) {
+    return detail::parse_txt(m);
+}
+template <>
+result<std::vector<tlsa_record>> parse<tlsa_record>(detail::rr_type, detail::bytes m) {
+    return detail::parse_tlsa(m);
+}
+
+/// One lookup: the handler, completed once (by the answer or by a
+/// cancellation), always through a post.
+template <class Record>
+struct lookup_op : std::enable_shared_from_this<lookup_op<Record>> {
+    asio::any_io_executor ex;
+    // optional + emplace: Boost 1.81's any_completion_handler move-assignment recurses.
+    std::optional<asio::any_completion_handler<signature<Record>>> handler;
+    bool done = false;
+
+    void finish(error_code ec, std::vector<Record> records) {
+        if (done) return;
+        done = true;
+        auto h(std::move(*handler));
+        handler.reset();
+        auto slot = asio::get_associated_cancellation_slot(h);
+        if (slot.is_connected()) slot.clear();
+        detail::complete_later(ex, std::move(h), ec, std::move(records));
+    }
+};
+
+detail::rr_type type_of(int k) {
+    switch (k) {
+    case 0: return detail::rr_type::mx;
+    case 1: return detail::rr_type::a;
+    case 2: return detail::rr_type::aaaa;
+    case 3: return detail::rr_type::txt;
+    default: return detail::rr_type::tlsa;
+    }
+}
+
+/// Names go to the wire in ASCII: non-ASCII ones become A-labels.
+result<std::string> query_name(std::string name) {
+    while (!name.empty() && name.back() == '.') name.pop_back();
+    if (name.empty()) return make_error(errc::invalid_domain, "empty domain name");
+    const bool ascii = std::all_of(name.begin(), name.end(),
+                                   [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (ascii) return name;
+    return lettre::detail::domain_to_ascii(name, name);
+}
+
+template <class Record>
+void start_lookup(const std::shared_ptr<async_resolver::impl>& im, int k, std::string name,
+                  asio::any_completion_handler<signature<Record>> h) {
+    auto op = std::make_shared<lookup_op<Record>>();
+    op->ex = im->ex;
+    op->handler.emplace(std::move(h));
+    auto ch = im->ch;
+    auto slot = asio::get_associated_cancellation_slot(*op->handler);
+    if (slot.is_connected()) {
+        std::weak_ptr<lookup_op<Record>> weak = op;
+        slot.assign([weak, ch](asio::cancellation_type) {
+            // c-ares 1.18 cannot cancel one query: drop its answer instead.
+            asio::post(ch->strand(), [weak] {
+                if (auto o = weak.lock()) o->finish(asio::error::operation_aborted, {});
+            });
+        });
+    }
+    // Always start from the strand: nothing completes inside the initiation.
+    asio::post(ch->strand(), [op, ch, k, name = std::move(name)]() mutable {
+        if (op->done) return;
+        if (!ch->ok()) return op->finish(error_code(ch->init_error().code), {});
+        auto qname = query_name(std::move(name));
+        if (!qname) return op->finish(error_code(qname.error().code), {});
+        const auto type = type_of(k);
+        ch->query(*qname, type, [op, type](error_code ec, std::vector<std::uint8_t> answer) {
+            if (ec) return op->finish(ec, {});
+            auto records = parse<Record>(type, answer);
+            if (!records) return op->finish(error_code(records.error().code), {});
+            op->finish({}, std::move(*records));
+        });
+    });
+}
+
+}  // namespace
+
+async_resolver::async_resolver(asio::any_io_executor ex, resolver_config config)
+    : impl_(std::make_shared<impl>()) {
+    impl_->ex = ex;
+    impl_->cfg = std::move(config);
+    impl_->ch = std::make_shared<detail::channel>(std::move(ex), impl_->cfg);
+}
+
+async_resolver::~async_resolver() { cancel(); }
+async_resolver::async_resolver(async_resolver&&) noexcept = default;
+async_resolver& async_resolver::operator=(async_resolver&& o) noexcept {
+    if (this != &o) {
+        cancel();
+        impl_ = std::move(o.impl_);
+    }
+    return *this;
+}
+
+void async_resolver::cancel() {
+    if (!impl_) return;
+    asio::post(impl_->ch->strand(), [ch = impl_->ch] { ch->cancel_all(); });
+}
+
+asio::any_io_executor async_resolver::get_executor() const noexcept { return impl_->ex; }
+const resolver_config& async_resolver::config() const noexcept { return impl_->cfg; }
+
+void async_resolver::start(kind k, std::string name,
+                           asio::any_completion_handler<signature<mx_record>> h) {
+    start_lookup<mx_record>(impl_, static_cast<int>(k), std::move(name), std::move(h));
+}
+void async_resolver::start(kind k, std::string name,
+                           asio::any_completion_handler<signature<address_record>> h) {
+    start_lookup<address_record>(impl_, static_cast<int>(k), std::move(name), std::move(h));
+}
+void async_resolver::start(kind k, std::string name,
+                           asio::any_completion_handler<signature<txt_record>> h) {
+    start_lookup<txt_record>(impl_, static_cast<int>(k), std::move(name), std::move(h));
+}
+void async_resolver::start(kind k, std::string name,
+                           asio::any_completion_handler<signature<tlsa_record>> h) {
+    start_lookup<tlsa_record>(impl_, static_cast<int>(k), std::move(name), std::move(h));
+}
+
+// ---- blocking resolver -------------------------------------------------------
+
+resolver::resolver(resolver_config config)
+    : ioc_(std::make_unique<asio::io_context>(1)),
+      async_(std::make_unique<async_resolver>(ioc_->get_executor(), std::move(config))) {}
+
+resolver::~resolver() {
+    async_.reset();
+    ioc_->restart();
+    ioc_->run();  // lets the channel shut down on its own executor
+}
+
+template <class Record, class Start>
+std::vector<Record> resolver::run(Start&& start, error_code& ec) {
+    std::lock_guard lock(mutex_);
+    std::vector<Record> out;
+    ec = {};
+    ioc_->restart();
+    start([&](error_code e, std::vector<Record> r) {
+        ec = e;
+        out = std::move(r);
+    });
+    ioc_->run();
+    return out;
+}
+
+namespace {
+template <class T>
+std::vector<T> or_throw(std::vector<T> v, const error_code& ec, std::string_view what,
+                        std::string_view name) {
+    if (ec)
+        throw lettre::error(error_info{std::error_code(ec),
+                                       fmt::format("{} lookup for {}: {}", what, name, ec.message())});
+    return v;
+}
+}  // namespace
+
+#define LETTRE_DNS_BLOCKING(fn, Record, label)                                                  \
+    std::vector<Record> resolver::fn(std::string_view name, error_code& ec) {                   \
+        return run<Record>([&](auto cb) { async_->async_##fn(name, std::move(cb)); }, ec);      \
+    }                                                                                           \
+    std::vector<Record> resolver::fn(std::string_view name) {                                   \
+        error_code ec;                                                                          \
+        auto r = fn(name, ec);                                                                  \
+        return or_throw(std::move(r), ec, label, name);                                         \
+    }
+
+LETTRE_DNS_BLOCKING(resolve_mx, mx_record, "MX")
+LETTRE_DNS_BLOCKING(resolve_a, address_record, "A")
+LETTRE_DNS_BLOCKING(resolve_aaaa, address_record, "AAAA")
+LETTRE_DNS_BLOCKING(resolve_txt, txt_record, "TXT")
+LETTRE_DNS_BLOCKING(resolve_tlsa, tlsa_record, "TLSA")
+
+#undef LETTRE_DNS_BLOCKING
+
+}  // namespace lettre::dns

@@ -1,0 +1,47 @@
+// The peers of the MX integration tests, started once per test program:
+// dnsmasq serving the test domains, the scripted DNS server, and the SMTP
+// servers on 127.0.0.2... (see peers/mx_smtp_server.py for behaviours).
+#pragma once
+
+#include "dns_peers.hpp"
+
+#include <lettre/transport/mx_transport.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mx_it {
+
+namespace fs = std::filesystem;
+
+struct delivered_message {
+    std::string from;
+    std::vector<std::string> rcpts;
+    bool tls = false;
+    std::string helo;
+    std::string data;
+};
+
+struct peers {
+    std::unique_ptr<dns_test::dnsmasq> dns;
+    std::unique_ptr<dns_test::scripted_dns> scripted;
+    std::unique_ptr<dns_test::child> smtp;
+    std::uint16_t smtp_port = 0;
+    fs::path outdir;
+
+    /// Messages an address has accepted so far, in order.
+    std::vector<delivered_message> messages(const std::string& ip) const;
+    int connections(const std::string& ip) const;
+    fs::path ca() const { return outdir / "ca.pem"; }
+};
+
+/// Started on first use, stopped at exit.
+const peers& shared_peers();
+
+/// A config for the peers: their DNS, their port, short timeouts.
+lettre::mx::config test_config();
+
+lettre::message message_to(const std::vector<std::string>& to, const std::string& subject = "mx test");
+
+}  // namespace mx_it

@@ -1,0 +1,366 @@
+// Direct MX delivery end to end: dnsmasq serves the test domains, one SMTP
+// server per MX host on 127.0.0.x. Preference order, ties, fallback on 4xx
+// and on refused connections, 5xx final, null MX, implicit MX, NXDOMAIN,
+// SERVFAIL (scripted DNS), every host down, TLS policies, mixed domains.
+#include "mx_peers.hpp"
+
+#include <lettre/transport/mx_transport.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+
+#include <set>
+
+namespace {
+
+using namespace mx_it;
+using lettre::errc;
+using lettre::mx::status;
+using boost::system::error_code;
+namespace asio = boost::asio;
+
+std::string describe(const lettre::mx::report& r) {
+    std::string s;
+    for (const auto& x : r.recipients)
+        s += x.recipient.to_string() + ": " + std::string(lettre::mx::to_string(x.status)) + " (" +
+             x.host + " " + x.ip + ") " + x.message + "\n";
+    return s;
+}
+
+const lettre::mx::recipient_result& of(const lettre::mx::report& r, const std::string& who) {
+    for (const auto& x : r.recipients)
+        if (x.recipient.to_string() == who) return x;
+    throw std::runtime_error("no result for " + who);
+}
+
+TEST(mx_delivery, preference_order) {
+    const auto& p = shared_peers();
+    const auto before_a = p.messages("127.0.0.2").size();
+    const auto before_b = p.messages("127.0.0.3").size();
+    lettre::mx_transport mx(test_config());
+    auto msg = message_to({"alice@pref.test", "bob@PREF.test"});
+    auto report = mx.send(msg);
+    ASSERT_TRUE(report.all_delivered()) << describe(report);
+    for (const auto& r : report.recipients) {
+        EXPECT_EQ(r.host, "mx-a.pref.test");
+        EXPECT_EQ(r.ip, "127.0.0.2");
+        ASSERT_TRUE(r.reply);
+        EXPECT_EQ(r.reply->code(), 250);
+    }
+    auto box = p.messages("127.0.0.2");
+    ASSERT_EQ(box.size(), before_a + 1) << "one transaction for the domain";
+    EXPECT_EQ(box.back().rcpts.size(), 2u);
+    EXPECT_EQ(box.back().from, "<sender@origin.test>");
+    EXPECT_EQ(box.back().helo, "client.test");
+    EXPECT_NE(box.back().data.find("Hello MX."), std::string::npos);
+    EXPECT_EQ(p.messages("127.0.0.3").size(), before_b);
+}
+
+TEST(mx_delivery, ties_are_shuffled) {
+    const auto& p = shared_peers();
+    const auto a0 = p.messages("127.0.0.4").size();
+    const auto b0 = p.messages("127.0.0.5").size();
+    lettre::mx_transport mx(test_config());
+    for (int i = 0; i < 16; ++i) {
+        auto r = mx.send(message_to({"u@ties.test"}));
+        ASSERT_TRUE(r.all_delivered()) << describe(r);
+    }
+    const auto a = p.messages("127.0.0.4").size() - a0;
+    const auto b = p.messages("127.0.0.5").size() - b0;
+    EXPECT_EQ(a + b, 16u);
+    EXPECT_GT(a, 0u) << "the tie never went to t1 in 16 sends";
+    EXPECT_GT(b, 0u) << "the tie never went to t2 in 16 sends";
+}
+
+TEST(mx_delivery, fallback_on_4xx_and_refused_connection) {
+    const auto& p = shared_peers();
+    const auto good0 = p.messages("127.0.0.7").size();
+    lettre::mx_transport mx(test_config());
+    auto r = mx.send(message_to({"x@fallback4xx.test", "y@conn-refused.test", "z@datafail.test"}));
+    ASSERT_TRUE(r.all_delivered()) << describe(r);
+    for (const auto& x : r.recipients) EXPECT_EQ(x.ip, "127.0.0.7") << describe(r);
+    EXPECT_EQ(p.messages("127.0.0.7").size(), good0 + 3);
+    EXPECT_TRUE(p.messages("127.0.0.6").empty());
+    EXPECT_TRUE(p.messages("127.0.0.13").empty());
+    EXPECT_GE(p.connections("127.0.0.6"), 1);
+    EXPECT_GE(p.connections("127.0.0.13"), 1);
+}
+
+TEST(mx_delivery, every_address_of_a_host_is_tried) {
+    const auto& p = shared_peers();
+    const auto good0 = p.messages("127.0.0.7").size();
+    auto cfg = test_config();
+    lettre::mx_transport mx(cfg);
+    auto r = mx.send(message_to({"m@multi.test"}));
+    ASSERT_TRUE(r.all_delivered()) << describe(r);
+    EXPECT_EQ(r.recipients[0].host, "multi-mx.test");
+    EXPECT_EQ(r.recipients[0].ip, "127.0.0.7");
+    EXPECT_EQ(p.messages("127.0.0.7").size(), good0 + 1);
+}
+
+TEST(mx_delivery, rcpt_5xx_is_final) {
+    const auto& p = shared_peers();
+    const auto backup0 = p.messages("127.0.0.3").size();
+    lettre::mx_transport mx(test_config());
+    error_code ec;
+    auto r = mx.send(message_to({"good@final5xx.test", "bad@final5xx.test"}), ec);
+    EXPECT_FALSE(ec) << "one recipient got it";
+    const auto& good = of(r, "good@final5xx.test");
+    const auto& bad = of(r, "bad@final5xx.test");
+    EXPECT_EQ(good.status, status::delivered);
+    EXPECT_EQ(good.ip, "127.0.0.9");
+    EXPECT_EQ(bad.status, status::permanent_failure) << describe(r);
+    ASSERT_TRUE(bad.reply);
+    EXPECT_EQ(bad.reply->code(), 550);
+    EXPECT_EQ(bad.host, "picky.final5xx.test");
+    EXPECT_EQ(bad.error, lettre::make_error_code(errc::smtp_permanent));
+    EXPECT_EQ(p.messages("127.0.0.3").size(), backup0) << "5xx must not fall back";
+    EXPECT_EQ(r.permanent_failures().size(), 1u);
+}
+
+TEST(mx_delivery, null_mx_is_permanent_without_fallback) {
+    const auto& p = shared_peers();
+    const auto good0 = p.messages("127.0.0.7").size();
+    lettre::mx_transport mx(test_config());
+    error_code ec;
+    auto r = mx.send(message_to({"n@nullmx.test"}), ec);
+    EXPECT_EQ(ec, errc::null_mx);
+    EXPECT_EQ(r.recipients.at(0).status, status::permanent_failure);
+    EXPECT_EQ(r.recipients.at(0).error, lettre::make_error_code(errc::null_mx));
+    EXPECT_EQ(p.messages("127.0.0.7").size(), good0) << "the A record must not be used";
+    try {
+        mx.send(message_to({"n@nullmx.test"}));
+        FAIL() << "no exception";
+    } catch (const lettre::mx::delivery_error& e) {
+        EXPECT_EQ(e.code(), errc::null_mx);
+        EXPECT_EQ(e.report().recipients.size(), 1u);
+    }
+}
+
+TEST(mx_delivery, implicit_mx_on_nodata) {
+    const auto& p = shared_peers();
+    const auto good0 = p.messages("127.0.0.7").size();
+    lettre::mx_transport mx(test_config());
+    auto r = mx.send(message_to({"i@implicit.test"}));
+    ASSERT_TRUE(r.all_delivered()) << describe(r);
+    EXPECT_EQ(r.recipients[0].host, "implicit.test");
+    EXPECT_EQ(p.messages("127.0.0.7").size(), good0 + 1);
+}
+
+TEST(mx_delivery, nxdomain_and_no_address_are_permanent) {
+    lettre::mx_transport mx(test_config());
+    error_code ec;
+    auto r = mx.send(message_to({"a@nowhere.test", "b@noaddr.test"}), ec);
+    EXPECT_EQ(ec, errc::dns_nxdomain);
+    EXPECT_EQ(of(r, "a@nowhere.test").status, status::permanent_failure);
+    EXPECT_EQ(of(r, "a@nowhere.test").error, lettre::make_error_code(errc::dns_nxdomain));
+    EXPECT_EQ(of(r, "b@noaddr.test").status, status::permanent_failure) << describe(r);
+    EXPECT_EQ(of(r, "b@noaddr.test").error, lettre::make_error_code(errc::no_mx_host));
+}
+
+TEST(mx_delivery, servfail_is_transient_without_fallback) {
+    const auto& p = shared_peers();
+    const auto good0 = p.messages("127.0.0.7").size();
+    auto cfg = test_config();
+    cfg.dns.servers = {p.scripted->server()};
+    cfg.dns.tries = 1;
+    cfg.dns.timeout = std::chrono::milliseconds(300);
+    lettre::mx_transport mx(cfg);
+    error_code ec;
+    auto r = mx.send(message_to({"s@mx-servfail.test", "t@silent.test"}), ec);
+    EXPECT_EQ(ec, errc::dns_servfail);
+    EXPECT_EQ(of(r, "s@mx-servfail.test").status, status::transient_failure);
+    EXPECT_EQ(of(r, "s@mx-servfail.test").error, lettre::make_error_code(errc::dns_servfail));
+    EXPECT_EQ(of(r, "t@silent.test").status, status::transient_failure);
+    EXPECT_EQ(of(r, "t@silent.test").error, lettre::make_error_code(errc::dns_timeout));
+    EXPECT_EQ(p.messages("127.0.0.7").size(), good0) << "never the A record on SERVFAIL";
+}
+
+TEST(mx_delivery, every_host_down_is_transient) {
+    lettre::mx_transport mx(test_config());
+    error_code ec;
+    auto r = mx.send(message_to({"d@down.test"}), ec);
+    EXPECT_TRUE(ec);
+    const auto& d = r.recipients.at(0);
+    EXPECT_EQ(d.status, status::transient_failure) << describe(r);
+    EXPECT_EQ(d.host, "greeting421.test") << "the last host tried";
+    ASSERT_TRUE(d.reply);
+    EXPECT_EQ(d.reply->code(), 421);
+    EXPECT_EQ(r.transient_failures().size(), 1u);
+}
+
+TEST(mx_delivery, mixed_domains_in_one_message) {
+    const auto& p = shared_peers();
+    const auto a0 = p.messages("127.0.0.2").size();
+    lettre::mx_transport mx(test_config());
+    auto msg = message_to({"one@pref.test", "bad@final5xx.test", "two@nowhere.test",
+                           "three@nullmx.test", "four@down.test", "five@implicit.test",
+                           "six@[127.0.0.7]"});
+    error_code ec;
+    auto r = mx.send(msg, ec);
+    EXPECT_FALSE(ec);
+    ASSERT_EQ(r.recipients.size(), 7u);
+    EXPECT_EQ(r.recipients[0].recipient.to_string(), "one@pref.test") << "envelope order";
+    EXPECT_EQ(of(r, "one@pref.test").status, status::delivered);
+    EXPECT_EQ(of(r, "bad@final5xx.test").status, status::permanent_failure);
+    EXPECT_EQ(of(r, "two@nowhere.test").status, status::permanent_failure);
+    EXPECT_EQ(of(r, "three@nullmx.test").status, status::permanent_failure);
+    EXPECT_EQ(of(r, "four@down.test").status, status::transient_failure);
+    EXPECT_EQ(of(r, "five@implicit.test").status, status::delivered);
+    EXPECT_EQ(of(r, "six@[127.0.0.7]").status, status::delivered) << describe(r);
+    EXPECT_EQ(r.delivered().size(), 3u);
+    EXPECT_EQ(p.messages("127.0.0.2").size(), a0 + 1);
+    // Bcc-free copy: the message went as formatted, to each domain's hosts.
+    EXPECT_EQ(p.messages("127.0.0.2").back().rcpts,
+              std::vector<std::string>{"one@pref.test"});
+}
+
+TEST(mx_delivery, plan) {
+    lettre::mx_transport mx(test_config());
+    auto plan = mx.plan("pref.test");
+    EXPECT_FALSE(plan.error);
+    ASSERT_EQ(plan.hosts.size(), 2u);
+    EXPECT_EQ(plan.hosts[0].name, "mx-a.pref.test");
+    EXPECT_EQ(plan.hosts[0].preference, 10);
+    ASSERT_EQ(plan.hosts[0].addresses.size(), 1u);
+    EXPECT_EQ(plan.hosts[0].addresses[0].to_string(), "127.0.0.2");
+    auto imp = mx.plan("implicit.test");
+    EXPECT_TRUE(imp.implicit_mx);
+    auto null = mx.plan("nullmx.test");
+    EXPECT_EQ(null.error, lettre::make_error_code(errc::null_mx));
+    EXPECT_TRUE(null.permanent);
+    auto nx = mx.plan("nowhere.test");
+    EXPECT_EQ(nx.error, lettre::make_error_code(errc::dns_nxdomain));
+    auto none = mx.plan("noaddr.test");
+    EXPECT_EQ(none.error, lettre::make_error_code(errc::no_mx_host));
+    ASSERT_EQ(none.hosts.size(), 1u);
+    EXPECT_EQ(none.hosts[0].error, lettre::make_error_code(errc::dns_nxdomain));
+}
+
+// ---- TLS policies ---------------------------------------------------------------
+
+TEST(mx_tls, opportunistic_uses_starttls_without_verification) {
+    const auto& p = shared_peers();
+    const auto n0 = p.messages("127.0.0.11").size();
+    lettre::mx_transport mx(test_config());  // the test CA is not trusted
+    auto r = mx.send(message_to({"t@tls.test"}));
+    ASSERT_TRUE(r.all_delivered()) << describe(r);
+    auto box = p.messages("127.0.0.11");
+    ASSERT_EQ(box.size(), n0 + 1);
+    EXPECT_TRUE(box.back().tls);
+    // And plaintext where STARTTLS is not offered.
+    auto plain = mx.send(message_to({"t@notls.test"}));
+    ASSERT_TRUE(plain.all_delivered()) << describe(plain);
+    EXPECT_FALSE(p.messages("127.0.0.12").back().tls);
+}
+
+TEST(mx_tls, required_without_starttls_is_transient) {
+    auto cfg = test_config();
+    cfg.tls = lettre::mx::tls_policy::required;
+    lettre::mx_transport mx(cfg);
+    error_code ec;
+    auto r = mx.send(message_to({"t@notls.test"}), ec);
+    EXPECT_EQ(ec, errc::starttls_unavailable);
+    EXPECT_EQ(r.recipients.at(0).status, status::transient_failure) << describe(r);
+    auto ok = mx.send(message_to({"t@tls.test"}), ec);
+    EXPECT_FALSE(ec) << describe(ok);
+}
+
+TEST(mx_tls, verified_needs_a_trusted_certificate_for_the_mx_name) {
+    const auto& p = shared_peers();
+    auto cfg = test_config();
+    cfg.tls = lettre::mx::tls_policy::verified;
+    {
+        // A CA that did not sign the server's certificate: refused.
+        auto other = cfg;
+        other.tls_parameters.ca_file = p.outdir / "server.pem";
+        lettre::mx_transport mx(other);
+        error_code ec;
+        auto r = mx.send(message_to({"t@tls.test"}), ec);
+        EXPECT_EQ(ec, errc::tls_failed) << describe(r);
+        EXPECT_EQ(r.recipients.at(0).status, status::transient_failure);
+    }
+    cfg.tls_parameters.ca_file = p.ca();
+    lettre::mx_transport mx(cfg);
+    const auto n0 = p.messages("127.0.0.11").size();
+    auto r = mx.send(message_to({"v@tls.test"}));
+    ASSERT_TRUE(r.all_delivered()) << describe(r);
+    EXPECT_EQ(p.messages("127.0.0.11").size(), n0 + 1);
+}
+
+TEST(mx_tls, policy_hook_decides_per_host) {
+    auto cfg = test_config();
+    std::vector<std::string> asked;
+    cfg.policy = [&](std::string_view domain, std::string_view host, lettre::mx::tls_policy t) {
+        asked.push_back(std::string(domain) + "/" + std::string(host));
+        lettre::mx::host_policy hp{t, true, {}};
+        if (host == "mx-a.pref.test") {
+            hp.allowed = false;
+            hp.reason = "not in the MTA-STS policy";
+        }
+        return hp;
+    };
+    lettre::mx_transport mx(cfg);
+    auto r = mx.send(message_to({"h@pref.test"}));
+    ASSERT_TRUE(r.all_delivered()) << describe(r);
+    EXPECT_EQ(r.recipients[0].host, "mx-b.pref.test");
+    EXPECT_EQ(asked, (std::vector<std::string>{"pref.test/mx-a.pref.test",
+                                               "pref.test/mx-b.pref.test"}));
+}
+
+// ---- async -------------------------------------------------------------------------
+
+TEST(mx_async, callbacks_never_inline_and_domains_concurrent) {
+    asio::io_context ioc;
+    auto cfg = test_config();
+    cfg.max_concurrent_domains = 2;
+    lettre::async_mx_transport mx(ioc.get_executor(), cfg);
+    bool called = false;
+    lettre::mx::report report;
+    error_code got;
+    mx.async_send(message_to({"a@pref.test", "b@implicit.test", "c@ties.test", "d@nowhere.test"}),
+                  [&](error_code ec, lettre::mx::report r) {
+                      called = true;
+                      got = ec;
+                      report = std::move(r);
+                  });
+    EXPECT_FALSE(called);
+    ioc.run();
+    ASSERT_TRUE(called);
+    EXPECT_FALSE(got);
+    EXPECT_EQ(report.delivered().size(), 3u) << describe(report);
+    EXPECT_EQ(report.permanent_failures().size(), 1u);
+}
+
+TEST(mx_async, coroutines_send_and_plan) {
+    asio::io_context ioc;
+    lettre::async_mx_transport mx(ioc.get_executor(), test_config());
+    std::string out;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            // Arguments prepared outside co_await: GCC 12 miscompiles string
+            // literals in a co_await expression ("array used as initializer").
+            const std::string domain = "pref.test";
+            const auto good = message_to({"co@pref.test"});
+            const auto null = message_to({"co@nullmx.test"});
+            const std::string space = " ";
+            auto plan = co_await mx.async_plan(domain, asio::use_awaitable);
+            out += plan.hosts.at(0).name;
+            auto r = co_await mx.async_send(good, asio::use_awaitable);
+            out += space + std::string(lettre::mx::to_string(r.recipients.at(0).status));
+            try {
+                co_await mx.async_send(null, asio::use_awaitable);
+            } catch (const boost::system::system_error& e) {
+                out += space + (e.code() == errc::null_mx ? std::string("null") : std::string("?"));
+            }
+        },
+        asio::detached);
+    ioc.run();
+    EXPECT_EQ(out, "mx-a.pref.test delivered null");
+}
+
+}  // namespace

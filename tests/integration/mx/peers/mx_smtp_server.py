@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+"""SMTP servers standing in for MX hosts: one process listening on several
+loopback addresses (127.0.0.2, 127.0.0.3, ...) on one shared port, each
+address with its own behaviour. Prints "PORT smtp <n>" and "READY"; exits
+when stdin closes.
+
+    mx_smtp_server.py --outdir DIR [--tls-name NAME] --host IP=BEHAVIOUR[,BEHAVIOUR...] ...
+
+Behaviours:
+  accept            take every message (the default)
+  tempfail_rcpt     451 4.3.0 to every RCPT
+  reject_rcpt       550 5.1.1 to every RCPT
+  reject_user=NAME  550 5.1.1 to RCPTs whose local part is NAME
+  greet421          421 at connection, then close
+  tempfail_data     451 after the end of data
+  reject_mail       550 5.7.1 to MAIL FROM
+  starttls          offer STARTTLS (certificate for --tls-name, from a test CA
+                    written to DIR/ca.pem)
+
+Every accepted message is written to DIR/<ip>/<n>.txt: lines "from X",
+"rcpt X" (each), "tls 0|1", "helo NAME", then "data" and the message.
+Every connection appends a line to DIR/<ip>.connections.
+"""
+
+import argparse
+import asyncio
+import os
+import ssl
+import subprocess
+import sys
+
+
+def make_cert(d, name):
+    def run(*args):
+        subprocess.run(["openssl", *args], cwd=d, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    run("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=lettre mx test CA",
+        "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=" + name)
+    with open(os.path.join(d, "server.ext"), "w") as f:
+        f.write("subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\n"
+                "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n" % name)
+    run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext")
+
+
+class Session:
+    def __init__(self, ip, behaviour, outdir, tls_ctx, counter):
+        self.ip = ip
+        self.b = behaviour
+        self.outdir = outdir
+        self.tls_ctx = tls_ctx
+        self.counter = counter
+
+    async def run(self, reader, writer):
+        self.reader, self.writer = reader, writer
+        with open(os.path.join(self.outdir, self.ip + ".connections"), "a") as f:
+            f.write("connect\n")
+        if "greet421" in self.b:
+            await self.reply("421 4.3.2 busy, try later")
+            writer.close()
+            return
+        await self.reply("220 %s ESMTP test" % self.ip)
+        tls = False
+        helo = ""
+        mail = None
+        rcpts = []
+        while True:
+            line = await reader.readline()
+            if not line:
+                break
+            cmd = line.decode("utf-8", "replace").rstrip("\r\n")
+            verb = cmd.split(" ", 1)[0].upper()
+            if verb in ("EHLO", "HELO"):
+                helo = cmd[5:]
+                caps = ["250-%s" % self.ip, "250-PIPELINING", "250-8BITMIME", "250-SMTPUTF8"]
+                if "starttls" in self.b and not tls and self.tls_ctx:
+                    caps.append("250-STARTTLS")
+                caps.append("250 ENHANCEDSTATUSCODES")
+                await self.reply("\r\n".join(caps))
+            elif verb == "STARTTLS" and self.tls_ctx and not tls:
+                await self.reply("220 2.0.0 go ahead")
+                await writer.start_tls(self.tls_ctx)
+                tls = True
+                helo = ""
+            elif verb == "MAIL":
+                if "reject_mail" in self.b:
+                    await self.reply("550 5.7.1 sender refused")
+                    continue
+                mail = cmd[10:].split(" ")[0]
+                rcpts = []
+                await self.reply("250 2.1.0 ok")
+            elif verb == "RCPT":
+                addr = cmd[8:].split(" ")[0].strip("<>")
+                local = addr.split("@")[0]
+                if mail is None:
+                    await self.reply("503 5.5.1 need MAIL")
+                elif "tempfail_rcpt" in self.b:
+                    await self.reply("451 4.3.0 try again later")
+                elif "reject_rcpt" in self.b or self.b.get("reject_user") == local:
+                    await self.reply("550 5.1.1 no such user here")
+                else:
+                    rcpts.append(addr)
+                    await self.reply("250 2.1.5 ok")
+            elif verb == "DATA":
+                if mail is None or not rcpts:
+                    await self.reply("503 5.5.1 no valid recipients")
+                    continue
+                await self.reply("354 go ahead")
+                data = []
+                while True:
+                    l = await reader.readline()
+                    if not l or l == b".\r\n":
+                        break
+                    data.append(l[1:] if l.startswith(b"..") else l)
+                if "tempfail_data" in self.b:
+                    await self.reply("451 4.3.0 cannot take it now")
+                else:
+                    self.counter[self.ip] = self.counter.get(self.ip, 0) + 1
+                    d = os.path.join(self.outdir, self.ip)
+                    os.makedirs(d, exist_ok=True)
+                    n = self.counter[self.ip]
+                    tmp = os.path.join(d, "%03d.tmp" % n)
+                    with open(tmp, "wb") as f:
+                        f.write(("from %s\n" % mail).encode())
+                        for r in rcpts:
+                            f.write(("rcpt %s\n" % r).encode())
+                        f.write(("tls %d\nhelo %s\ndata\n" % (tls, helo)).encode())
+                        f.write(b"".join(data))
+                    os.rename(tmp, os.path.join(d, "%03d.txt" % n))
+                    await self.reply("250 2.0.0 queued as %s-%d" % (self.ip, n))
+                mail = None
+                rcpts = []
+            elif verb == "RSET":
+                mail = None
+                rcpts = []
+                await self.reply("250 2.0.0 ok")
+            elif verb == "NOOP":
+                await self.reply("250 2.0.0 ok")
+            elif verb == "QUIT":
+                await self.reply("221 2.0.0 bye")
+                break
+            else:
+                await self.reply("502 5.5.2 unknown command")
+        writer.close()
+
+    async def reply(self, text):
+        self.writer.write(text.encode() + b"\r\n")
+        await self.writer.drain()
+
+
+def parse_behaviour(spec):
+    out = {}
+    for item in spec.split(","):
+        if "=" in item:
+            k, v = item.split("=", 1)
+            out[k] = v
+        elif item:
+            out[item] = True
+    return out
+
+
+async def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--outdir", required=True)
+    p.add_argument("--tls-name")
+    p.add_argument("--host", action="append", default=[])
+    args = p.parse_args()
+    os.makedirs(args.outdir, exist_ok=True)
+    tls_ctx = None
+    if args.tls_name:
+        make_cert(args.outdir, args.tls_name)
+        tls_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls_ctx.load_cert_chain(os.path.join(args.outdir, "server.pem"),
+                                os.path.join(args.outdir, "server.key"))
+    hosts = []
+    for h in args.host:
+        ip, _, spec = h.partition("=")
+        hosts.append((ip, parse_behaviour(spec or "accept")))
+    counter = {}
+    loop = asyncio.get_running_loop()
+    for _ in range(30):
+        servers = []
+        try:
+            first = await asyncio.start_server(
+                lambda r, w, ip=hosts[0][0], b=hosts[0][1]:
+                    Session(ip, b, args.outdir, tls_ctx, counter).run(r, w),
+                hosts[0][0], 0)
+            servers.append(first)
+            port = first.sockets[0].getsockname()[1]
+            for ip, b in hosts[1:]:
+                servers.append(await asyncio.start_server(
+                    lambda r, w, ip=ip, b=b: Session(ip, b, args.outdir, tls_ctx, counter).run(r, w),
+                    ip, port))
+            break
+        except OSError:
+            for s in servers:
+                s.close()
+            continue
+    else:
+        sys.exit("no common free port")
+    print("PORT smtp %d" % port, flush=True)
+    print("READY", flush=True)
+    await loop.run_in_executor(None, sys.stdin.read)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

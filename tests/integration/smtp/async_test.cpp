@@ -1,0 +1,305 @@
+// async_smtp_transport with each kind of completion token: callbacks,
+// use_future, C++20 coroutines (use_awaitable), plus per-operation
+// cancellation and the associated executor.
+#include "support.hpp"
+
+#include <lettre/lettre.hpp>
+#include <lettre/smtp/transport.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace {
+
+using namespace smtp_it;
+using lettre::errc;
+using boost::system::error_code;
+namespace asio = boost::asio;
+
+error_code code(errc e) { return lettre::make_error_code(e); }
+
+TEST(Async, CallbackNeverInline) {
+    const auto& peer = aiosmtpd();
+    const auto before = peer.count("plain");
+    asio::io_context ioc;
+    auto mailer = plain_builder(peer.port("plain")).build(ioc.get_executor());
+    const auto msg = sample_message();
+    bool called = false;
+    error_code got;
+    lettre::smtp::send_report report;
+    mailer.async_send(msg, [&](error_code ec, lettre::smtp::send_report r) {
+        called = true;
+        got = ec;
+        report = std::move(r);
+        mailer.shutdown();  // QUITs the pooled connection so that run() returns
+    });
+    EXPECT_FALSE(called) << "completed inside async_send";
+    ioc.run();
+    ASSERT_TRUE(called);
+    ASSERT_FALSE(got) << describe(got, report);
+    const auto box = mailbox(peer.dir("plain"));
+    ASSERT_EQ(box.size(), before + 1);
+    EXPECT_EQ(box.back().content, msg.formatted());
+}
+
+TEST(Async, ImmediateErrorIsNotInlineEither) {
+    asio::io_context ioc;
+    auto t = test_ca();
+    t.ca_file = "/nonexistent/ca.pem";
+    auto mailer = starttls_builder(1).tls(t).build(ioc.get_executor());
+    bool called = false;
+    error_code got;
+    mailer.async_send(sample_message(), [&](error_code ec, lettre::smtp::send_report) {
+        called = true;
+        got = ec;
+    });
+    EXPECT_FALSE(called);
+    ioc.run();
+    EXPECT_TRUE(called);
+    EXPECT_EQ(got, code(errc::tls_failed));
+}
+
+TEST(Async, UseFuture) {
+    const auto& peer = aiosmtpd();
+    asio::io_context ioc;
+    auto guard = asio::make_work_guard(ioc);
+    std::thread runner([&] { ioc.run(); });
+    auto mailer = plain_builder(peer.port("plain")).build(ioc.get_executor());
+    const auto before = peer.count("plain");
+    auto ok = mailer.async_send(sample_message(), asio::use_future);
+    auto refused = mailer.async_send(
+        lettre::message::builder().from("a@example.com").to("reject@example.org").subject("x").text("x").build(),
+        asio::use_future);
+    try {
+        const auto r = ok.get();
+        EXPECT_EQ(r.final_reply.code(), 250);
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+    }
+    try {
+        refused.get();
+        ADD_FAILURE() << "no exception";
+    } catch (const boost::system::system_error& e) {
+        EXPECT_EQ(e.code(), code(errc::no_recipient_accepted));
+    }
+    mailer.shutdown();
+    guard.reset();
+    runner.join();
+    EXPECT_EQ(peer.count("plain"), before + 1);
+}
+
+TEST(Async, Coroutines) {
+    const auto& peer = aiosmtpd();
+    const auto before = peer.count("plain");
+    asio::io_context ioc;
+    auto mailer = plain_builder(peer.port("plain")).build(ioc.get_executor());
+    constexpr int n = 8;
+    int delivered = 0;
+    int finished = 0;
+    std::vector<std::string> problems;
+    error_code refused_code;
+    auto one_done = [&] {
+        if (++finished == n + 1) mailer.shutdown();
+    };
+    for (int i = 0; i < n; ++i) {
+        asio::co_spawn(
+            ioc,
+            [&, i]() -> asio::awaitable<void> {
+                try {
+                    const auto r = co_await mailer.async_send(
+                        sample_message("rcpt@example.org", "coroutine " + std::to_string(i)),
+                        asio::use_awaitable);
+                    if (r.final_reply.code() == 250) ++delivered;
+                } catch (const boost::system::system_error& e) {
+                    problems.push_back(e.what());
+                }
+                one_done();
+            },
+            asio::detached);
+    }
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            try {
+                co_await mailer.async_send(
+                    lettre::message::builder().from("a@example.com").to("reject@example.org").subject("x").text("x").build(),
+                    asio::use_awaitable);
+                problems.push_back("refused message reported as sent");
+            } catch (const boost::system::system_error& e) {
+                refused_code = e.code();
+            }
+            one_done();
+        },
+        asio::detached);
+    ioc.run();
+    EXPECT_EQ(delivered, n);
+    EXPECT_TRUE(problems.empty()) << problems.front();
+    EXPECT_EQ(refused_code, code(errc::no_recipient_accepted));
+    EXPECT_EQ(peer.count("plain"), before + n);
+}
+
+TEST(Async, CoroutineSeesOutcomeUnknown) {
+    const auto& fake = fake_server();
+    asio::io_context ioc;
+    auto mailer = plain_builder(fake.port("drop_after_dot")).build(ioc.get_executor());
+    error_code got;
+    bool returned = false;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+            try {
+                co_await mailer.async_send(sample_message(), asio::use_awaitable);
+                returned = true;
+            } catch (const boost::system::system_error& e) {
+                got = e.code();
+            }
+            mailer.shutdown();
+        },
+        asio::detached);
+    ioc.run();
+    EXPECT_FALSE(returned) << "success reported for a message with no final reply";
+    EXPECT_EQ(got, code(errc::outcome_unknown));
+}
+
+lettre::smtp::transport_config single_connection(lettre::smtp::transport_config cfg) {
+    cfg.pool.max_connections = 1;
+    return cfg;
+}
+
+// A send waiting for a pooled connection is withdrawn at once.
+TEST(Async, CancelWhileWaitingForAConnection) {
+    const auto& fake = fake_server();
+    asio::io_context ioc;
+    auto cfg = single_connection(plain_builder(fake.port("stall_greeting"))
+                                     .timeouts(lettre::smtp::timeouts::all(3s))
+                                     .config());
+    lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
+    error_code first, second;
+    bool second_called = false;
+    std::chrono::steady_clock::time_point second_at;
+    mailer.async_send(sample_message(), [&](error_code ec, lettre::smtp::send_report) {
+        first = ec;
+        mailer.shutdown();
+    });
+    asio::cancellation_signal signal;
+    const auto start = std::chrono::steady_clock::now();
+    mailer.async_send(sample_message(),
+                      asio::bind_cancellation_slot(signal.slot(),
+                                                   [&](error_code ec, lettre::smtp::send_report) {
+                                                       second_called = true;
+                                                       second = ec;
+                                                       second_at = std::chrono::steady_clock::now();
+                                                   }));
+    asio::steady_timer timer(ioc, 200ms);
+    timer.async_wait([&](error_code) { signal.emit(asio::cancellation_type::terminal); });
+    ioc.run();
+    ASSERT_TRUE(second_called);
+    EXPECT_EQ(second, asio::error::operation_aborted) << second.message();
+    EXPECT_LT(second_at - start, 2s);
+    EXPECT_EQ(first, code(errc::timeout)) << first.message();
+}
+
+// A send on the wire that has not sent anything yet (stuck at the greeting)
+// can be cancelled too: "supports per-operation cancellation".
+// LIBRARY BUG (reported): since the connection pool, only queued sends react
+// to cancellation; this one completes at the 20 s greeting timeout instead.
+TEST(Async, DISABLED_CancelInFlightBeforeAnythingWasSent) {
+    const auto& fake = fake_server();
+    asio::io_context ioc;
+    auto mailer = plain_builder(fake.port("stall_greeting"))
+                      .timeouts(lettre::smtp::timeouts::all(20s))
+                      .build(ioc.get_executor());
+    asio::cancellation_signal signal;
+    bool called = false;
+    error_code got;
+    const auto start = std::chrono::steady_clock::now();
+    mailer.async_send(sample_message(),
+                      asio::bind_cancellation_slot(signal.slot(),
+                                                   [&](error_code ec, lettre::smtp::send_report) {
+                                                       called = true;
+                                                       got = ec;
+                                                       mailer.shutdown();
+                                                   }));
+    asio::steady_timer timer(ioc, 300ms);
+    timer.async_wait([&](error_code) { signal.emit(asio::cancellation_type::terminal); });
+    ioc.run();
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    ASSERT_TRUE(called);
+    EXPECT_EQ(got, asio::error::operation_aborted) << got.message();
+    EXPECT_LT(elapsed, 5s);
+}
+
+// The usual Asio pattern: start the sends, run() until they are done.
+// LIBRARY BUG (reported, or a design choice to document): with the pool on by
+// default, the idle connection and its idle timer keep the io_context busy,
+// so run() returns only after pool.idle_timeout (60 s) unless shutdown() is called.
+TEST(Async, DISABLED_RunReturnsWhenTheSendsAreDone) {
+    const auto& peer = aiosmtpd();
+    asio::io_context ioc;
+    auto mailer = plain_builder(peer.port("plain")).build(ioc.get_executor());
+    bool called = false;
+    mailer.async_send(sample_message(), [&](error_code, lettre::smtp::send_report) { called = true; });
+    const auto start = std::chrono::steady_clock::now();
+    ioc.run_for(10s);
+    EXPECT_TRUE(called);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << "run() lingered after the last send";
+    mailer.shutdown();
+    ioc.run();
+}
+
+TEST(Async, ShutdownQuitsIdleConnectionsAndFailsNewSends) {
+    const auto& fake = fake_server();
+    const int before = fake.connections("good");
+    asio::io_context ioc;
+    auto mailer = plain_builder(fake.port("good")).build(ioc.get_executor());
+    error_code first, after;
+    mailer.async_send(sample_message(), [&](error_code ec, lettre::smtp::send_report) {
+        first = ec;
+        mailer.shutdown();
+        mailer.async_send(sample_message(), [&](error_code ec2, lettre::smtp::send_report r) {
+            after = ec2;
+            EXPECT_EQ(r.diagnostics.error, code(errc::shut_down));
+        });
+    });
+    const auto start = std::chrono::steady_clock::now();
+    ioc.run();
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    EXPECT_FALSE(first) << first.message();
+    EXPECT_EQ(after, asio::error::operation_aborted);
+    // The idle connection was closed with QUIT.
+    const auto log = fake.log("good", before + 1);
+    ASSERT_TRUE(log);
+    EXPECT_TRUE(log->ends_with("QUIT\r\n")) << *log;
+}
+
+TEST(Async, CompletesOnTheHandlersExecutor) {
+    const auto& peer = aiosmtpd();
+    asio::io_context ioc;
+    auto strand = asio::make_strand(ioc);
+    auto mailer = plain_builder(peer.port("plain")).build(ioc.get_executor());
+    bool on_strand = false;
+    bool called = false;
+    mailer.async_send(sample_message(),
+                      asio::bind_executor(strand, [&](error_code, lettre::smtp::send_report) {
+                          called = true;
+                          on_strand = strand.running_in_this_thread();
+                          mailer.shutdown();
+                      }));
+    ioc.run();
+    EXPECT_TRUE(called);
+    EXPECT_TRUE(on_strand);
+}
+
+}  // namespace

@@ -1,0 +1,455 @@
+#include "support.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#ifndef LETTRE_PYTHON
+#error "LETTRE_PYTHON must be defined"
+#endif
+#ifndef LETTRE_SMTP_PEERS_DIR
+#error "LETTRE_SMTP_PEERS_DIR must be defined"
+#endif
+#ifndef LETTRE_SMTP_SINK
+#define LETTRE_SMTP_SINK ""
+#endif
+
+namespace smtp_it {
+
+// ---------------------------------------------------------------------------
+// process
+
+process::process(process&& o) noexcept
+    : pid_(std::exchange(o.pid_, -1)), in_(std::exchange(o.in_, -1)),
+      out_(std::exchange(o.out_, -1)), buffered_(std::move(o.buffered_)) {}
+
+process& process::operator=(process&& o) noexcept {
+    if (this != &o) {
+        stop();
+        pid_ = std::exchange(o.pid_, -1);
+        in_ = std::exchange(o.in_, -1);
+        out_ = std::exchange(o.out_, -1);
+        buffered_ = std::move(o.buffered_);
+    }
+    return *this;
+}
+
+process::~process() { stop(); }
+
+process process::start(const std::vector<std::string>& argv, const std::string& user) {
+    if (argv.empty()) throw std::invalid_argument("empty argv");
+    bool change_user = false;
+    uid_t uid = 0;
+    gid_t gid = 0;
+    if (!user.empty() && geteuid() == 0) {
+        const passwd* pw = getpwnam(user.c_str());
+        if (!pw) throw std::runtime_error("no user " + user);
+        change_user = true;
+        uid = pw->pw_uid;
+        gid = pw->pw_gid;
+    }
+    int in[2];
+    int out[2];
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
+        throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    const pid_t parent = getpid();
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+    if (pid == 0) {
+        // Child: only async-signal-safe calls until exec.
+        if (change_user && (setgroups(0, nullptr) != 0 || setgid(gid) != 0 || setuid(uid) != 0))
+            _exit(126);
+        // Set after the credential change: a change clears it.
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(125);
+        dup2(in[0], STDIN_FILENO);
+        dup2(out[1], STDOUT_FILENO);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    process p;
+    p.pid_ = pid;
+    p.in_ = in[1];
+    p.out_ = out[0];
+    return p;
+}
+
+std::optional<std::string> process::read_line(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        if (const auto nl = buffered_.find('\n'); nl != std::string::npos) {
+            std::string line = buffered_.substr(0, nl);
+            buffered_.erase(0, nl + 1);
+            return line;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || out_ < 0) return std::nullopt;
+        pollfd pfd{out_, POLLIN, 0};
+        const int r = poll(&pfd, 1, static_cast<int>(left.count()));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) return std::nullopt;
+        char buf[4096];
+        const ssize_t n = read(out_, buf, sizeof buf);
+        if (n <= 0) return std::nullopt;
+        buffered_.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+std::map<std::string, std::uint16_t> process::wait_ready(std::chrono::milliseconds timeout) {
+    std::map<std::string, std::uint16_t> ports;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        auto line = read_line(left);
+        if (!line) throw std::runtime_error("test peer did not become ready");
+        if (*line == "READY") return ports;
+        std::istringstream in(*line);
+        std::string word, name;
+        unsigned port = 0;
+        if (in >> word >> name >> port && word == "PORT")
+            ports[name] = static_cast<std::uint16_t>(port);
+    }
+}
+
+void process::stop() {
+    if (in_ >= 0) {
+        close(in_);  // the Python peers exit on EOF
+        in_ = -1;
+    }
+    if (pid_ > 0) {
+        kill(pid_, SIGTERM);
+        int status = 0;
+        bool reaped = false;
+        for (int i = 0; i < 300 && !reaped; ++i) {
+            const pid_t r = waitpid(pid_, &status, WNOHANG);
+            if (r == pid_ || (r < 0 && errno == ECHILD)) reaped = true;
+            else std::this_thread::sleep_for(10ms);
+        }
+        if (!reaped) {
+            kill(pid_, SIGKILL);
+            waitpid(pid_, &status, 0);
+        }
+        pid_ = -1;
+    }
+    if (out_ >= 0) {
+        close(out_);
+        out_ = -1;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// files, ports
+
+temp_dir::temp_dir() {
+    std::string tmpl = (fs::temp_directory_path() / "lettre-smtp-it-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+}
+
+temp_dir::~temp_dir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+}
+
+std::uint16_t free_port() {
+    const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    if (bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        close(s);
+        throw std::runtime_error("bind failed");
+    }
+    socklen_t len = sizeof a;
+    getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+    close(s);
+    return ntohs(a.sin_port);
+}
+
+bool wait_port(std::uint16_t port, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(port);
+        const bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+        close(s);
+        if (ok) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return false;
+}
+
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        if (pred()) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(10ms);
+    }
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::string lf_only(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
+        out += s[i];
+    }
+    return out;
+}
+
+std::vector<received> mailbox(const fs::path& dir) {
+    std::vector<fs::path> envs;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.path().extension() == ".env") envs.push_back(e.path());
+    std::sort(envs.begin(), envs.end());
+    std::vector<received> out;
+    for (const auto& env : envs) {
+        received r;
+        r.content = read_file(fs::path(env).replace_extension(".eml"));
+        std::istringstream in(read_file(env));
+        std::string line;
+        while (std::getline(in, line)) {
+            const auto sp = line.find(' ');
+            const std::string key = line.substr(0, sp);
+            const std::string value = sp == std::string::npos ? "" : line.substr(sp + 1);
+            if (key == "from") r.from = value;
+            else if (key == "option") r.options.push_back(value);
+            else if (key == "rcpt") r.rcpts.push_back(value);
+            else if (key == "tls") r.tls = value == "1";
+            else if (key == "auth") r.auth = value;
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------
+// shared peers
+
+namespace {
+
+struct shared_state {
+    std::unique_ptr<temp_dir> root;
+    std::optional<fs::path> certs;
+    std::unique_ptr<process> aiosmtpd_proc;
+    std::optional<aiosmtpd_peer> aiosmtpd;
+    std::unique_ptr<process> fake_proc;
+    std::optional<fake_peer> fake;
+};
+
+shared_state& state() {
+    static shared_state s;
+    return s;
+}
+
+const fs::path& root_dir() {
+    auto& s = state();
+    if (!s.root) s.root = std::make_unique<temp_dir>();
+    return s.root->path();
+}
+
+std::string peer_script(const char* name) { return std::string(LETTRE_SMTP_PEERS_DIR) + "/" + name; }
+
+}  // namespace
+
+void stop_all_peers() {
+    auto& s = state();
+    if (s.aiosmtpd_proc) s.aiosmtpd_proc->stop();
+    if (s.fake_proc) s.fake_proc->stop();
+    s.aiosmtpd_proc.reset();
+    s.fake_proc.reset();
+    s.root.reset();
+}
+
+const fs::path& cert_dir() {
+    auto& s = state();
+    if (!s.certs) {
+        const fs::path d = root_dir() / "certs";
+        process p = process::start({LETTRE_PYTHON, peer_script("make_certs.py"), d.string()});
+        const auto line = p.read_line(30s);
+        p.stop();
+        if (!line || *line != "ok") throw std::runtime_error("make_certs.py failed");
+        s.certs = d;
+    }
+    return *s.certs;
+}
+
+std::uint16_t aiosmtpd_peer::port(const std::string& listener) const {
+    const auto it = ports.find(listener);
+    if (it == ports.end()) throw std::runtime_error("no aiosmtpd listener " + listener);
+    return it->second;
+}
+
+const aiosmtpd_peer& aiosmtpd() {
+    auto& s = state();
+    if (!s.aiosmtpd) {
+        const fs::path out = root_dir() / "aiosmtpd";
+        fs::create_directories(out);
+        std::vector<std::string> argv = {LETTRE_PYTHON, peer_script("aiosmtpd_peer.py"),
+                                         "--outdir", out.string(), "--certdir",
+                                         cert_dir().string()};
+        for (const char* l : {"plain:plain", "nopipe:nopipe", "size:size", "auth_plain:auth_plain",
+                              "starttls:starttls", "impostor:impostor", "implicit:implicit"}) {
+            argv.emplace_back("--listen");
+            argv.emplace_back(l);
+        }
+        s.aiosmtpd_proc = std::make_unique<process>(process::start(argv));
+        aiosmtpd_peer peer;
+        peer.outdir = out;
+        peer.ports = s.aiosmtpd_proc->wait_ready(20s);
+        s.aiosmtpd = std::move(peer);
+    }
+    return *s.aiosmtpd;
+}
+
+std::uint16_t fake_peer::port(const std::string& scenario) const {
+    const auto it = ports.find(scenario);
+    if (it == ports.end()) throw std::runtime_error("no fake scenario " + scenario);
+    return it->second;
+}
+
+std::optional<std::string> fake_peer::log(const std::string& scenario, int n) const {
+    const fs::path p = outdir / (scenario + "." + std::to_string(n) + ".log");
+    if (!eventually([&] { return fs::exists(p); }, 5s)) return std::nullopt;
+    return read_file(p);
+}
+
+int fake_peer::connections(const std::string& scenario) const {
+    int n = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(outdir, ec))
+        if (e.path().filename().string().starts_with(scenario + ".")) ++n;
+    return n;
+}
+
+const fake_peer& fake_server() {
+    auto& s = state();
+    if (!s.fake) {
+        const fs::path out = root_dir() / "fake";
+        fs::create_directories(out);
+        s.fake_proc = std::make_unique<process>(process::start(
+            {LETTRE_PYTHON, peer_script("fake_server.py"), "--outdir", out.string()}));
+        fake_peer peer;
+        peer.outdir = out;
+        peer.ports = s.fake_proc->wait_ready(20s);
+        s.fake = std::move(peer);
+    }
+    return *s.fake;
+}
+
+std::vector<fs::path> smtp_sink::messages() const {
+    std::vector<fs::path> out;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dumps->path(), ec))
+        if (e.path().filename().string().starts_with("msg.")) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::unique_ptr<smtp_sink> start_smtp_sink(const std::vector<std::string>& options) {
+    const std::string binary = LETTRE_SMTP_SINK;
+    if (binary.empty() || access(binary.c_str(), X_OK) != 0)
+        throw std::runtime_error("smtp-sink not found (Debian package postfix; see "
+                                 "scripts/install-deps.sh)");
+    auto sink = std::make_unique<smtp_sink>();
+    sink->dumps = std::make_unique<temp_dir>();
+    fs::permissions(sink->dumps->path(), fs::perms::all);  // smtp-sink runs as nobody
+    // smtp-sink binds the port itself: take a free one, retry on a race.
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        sink->port = free_port();
+        std::vector<std::string> argv = {binary};
+        argv.insert(argv.end(), options.begin(), options.end());
+        // %H%M%S. plus smtp-sink's random suffix; a sortable prefix keeps order per second.
+        argv.insert(argv.end(), {"-d", (sink->dumps->path() / "msg.%Y%m%d%H%M%S.").string(),
+                                 "127.0.0.1:" + std::to_string(sink->port), "100"});
+        sink->proc = process::start(argv, "nobody");
+        if (wait_port(sink->port, 5s)) return sink;
+        sink->proc.stop();
+    }
+    throw std::runtime_error("smtp-sink did not start");
+}
+
+// ---------------------------------------------------------------------------
+// lettre helpers
+
+lettre::smtp::tls_parameters test_ca() {
+    lettre::smtp::tls_parameters t;
+    t.ca_file = cert_dir() / "ca.pem";
+    return t;
+}
+
+lettre::smtp_transport_builder plain_builder(std::uint16_t port) {
+    auto b = lettre::smtp_transport::builder_dangerous("127.0.0.1");
+    b.port(port).hello_name("client.example").timeouts(lettre::smtp::timeouts::all(10s));
+    return b;
+}
+
+lettre::smtp_transport_builder starttls_builder(std::uint16_t port) {
+    auto b = lettre::smtp_transport::starttls_relay("127.0.0.1");
+    b.port(port).hello_name("client.example").timeouts(lettre::smtp::timeouts::all(10s)).tls(test_ca());
+    return b;
+}
+
+lettre::smtp_transport_builder implicit_builder(std::uint16_t port) {
+    auto b = lettre::smtp_transport::relay("127.0.0.1");
+    b.port(port).hello_name("client.example").timeouts(lettre::smtp::timeouts::all(10s)).tls(test_ca());
+    return b;
+}
+
+lettre::message sample_message(const std::string& to, const std::string& subject) {
+    return lettre::message::builder()
+        .from("Sender <sender@example.com>")
+        .to(to)
+        .cc("Copy <copy@example.net>")
+        .bcc("hidden@example.net")
+        .subject(subject)
+        .text("First line\n.leading dot\n.\n..two dots\nlast line\n")
+        .build();
+}
+
+std::string describe(const boost::system::error_code& ec, const lettre::smtp::send_report& r) {
+    std::string s = ec ? ec.message() : "success";
+    if (!r.diagnostics.message.empty()) s += " — " + r.diagnostics.message;
+    if (r.diagnostics.server_reply) s += " — server: " + r.diagnostics.server_reply->to_string();
+    s += std::string(" — phase ") + std::string(lettre::smtp::phase_name(r.diagnostics.phase));
+    return s;
+}
+
+}  // namespace smtp_it

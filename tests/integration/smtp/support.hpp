@@ -1,0 +1,150 @@
+// Test peers for the SMTP integration tests: child processes started from
+// the test (aiosmtpd, a scripted fake server, Postfix's smtp-sink) on
+// 127.0.0.1, kernel-chosen or free high ports, stopped by PID. A peer also
+// dies with the test process (PR_SET_PDEATHSIG, and the Python peers exit
+// when their stdin closes), so nothing is left behind.
+#pragma once
+
+#include <lettre/lettre.hpp>
+#include <lettre/smtp/transport.hpp>
+
+#include <gtest/gtest.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace smtp_it {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+/// A child process with pipes on stdin and stdout; stderr is inherited (so
+/// that CTest shows it on failure).
+class process {
+public:
+    process() = default;
+    process(const process&) = delete;
+    process& operator=(const process&) = delete;
+    process(process&& o) noexcept;
+    process& operator=(process&& o) noexcept;
+    ~process();
+
+    /// Starts argv[0] (an absolute path) with argv. With `user` (and when
+    /// running as root) the child switches to that user before exec.
+    static process start(const std::vector<std::string>& argv, const std::string& user = {});
+    /// One line of the child's stdout, or nullopt on timeout or EOF.
+    std::optional<std::string> read_line(std::chrono::milliseconds timeout);
+    /// Reads "PORT <name> <port>" lines until "READY".
+    std::map<std::string, std::uint16_t> wait_ready(std::chrono::milliseconds timeout);
+    /// SIGTERM, then SIGKILL if it has not exited within 3 s; reaps it.
+    void stop();
+    bool running() const noexcept { return pid_ > 0; }
+    pid_t pid() const noexcept { return pid_; }
+
+private:
+    pid_t pid_ = -1;
+    int in_ = -1;
+    int out_ = -1;
+    std::string buffered_;
+};
+
+/// A fresh directory under the system temp dir, removed on destruction.
+class temp_dir {
+public:
+    temp_dir();
+    ~temp_dir();
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+    const fs::path& path() const noexcept { return path_; }
+
+private:
+    fs::path path_;
+};
+
+std::uint16_t free_port();
+/// True once something accepts TCP connections on 127.0.0.1:port.
+bool wait_port(std::uint16_t port, std::chrono::milliseconds timeout);
+/// Polls `pred` every 10 ms until it holds or the time is up.
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 5s);
+
+std::string read_file(const fs::path& p);
+/// CRLF -> LF (smtp-sink stores messages with LF line ends).
+std::string lf_only(std::string_view s);
+
+/// A message as the aiosmtpd peer stored it.
+struct received {
+    std::string content;  ///< bytes after dot-unstuffing
+    std::string from;
+    std::vector<std::string> options;
+    std::vector<std::string> rcpts;
+    bool tls = false;
+    std::string auth;
+};
+
+/// Messages stored under `dir`, in arrival order.
+std::vector<received> mailbox(const fs::path& dir);
+
+// ---------------------------------------------------------------------------
+// Shared peers, started on first use and stopped when the test program ends.
+
+struct aiosmtpd_peer {
+    fs::path outdir;
+    std::map<std::string, std::uint16_t> ports;
+    std::uint16_t port(const std::string& listener) const;
+    fs::path dir(const std::string& listener) const { return outdir / listener; }
+    std::size_t count(const std::string& listener) const { return mailbox(dir(listener)).size(); }
+};
+
+struct fake_peer {
+    fs::path outdir;
+    std::map<std::string, std::uint16_t> ports;
+    std::uint16_t port(const std::string& scenario) const;
+    /// The bytes the server received on its n-th (1-based) connection.
+    std::optional<std::string> log(const std::string& scenario, int n) const;
+    int connections(const std::string& scenario) const;
+};
+
+/// Stops the shared peers and removes their files (main() calls it).
+void stop_all_peers();
+/// The certificates from peers/make_certs.py.
+const fs::path& cert_dir();
+const aiosmtpd_peer& aiosmtpd();
+const fake_peer& fake_server();
+
+/// A running smtp-sink; stopped by its destructor.
+struct smtp_sink {
+    process proc;
+    std::uint16_t port = 0;
+    std::unique_ptr<temp_dir> dumps;
+    /// Dump files written so far (one per accepted message).
+    std::vector<fs::path> messages() const;
+};
+/// Starts smtp-sink with extra options (e.g. {"-q", "."}).
+std::unique_ptr<smtp_sink> start_smtp_sink(const std::vector<std::string>& options = {});
+
+// ---------------------------------------------------------------------------
+// lettre helpers
+
+/// A transport builder for a plaintext test server.
+lettre::smtp_transport_builder plain_builder(std::uint16_t port);
+/// STARTTLS required, trusting the test CA.
+lettre::smtp_transport_builder starttls_builder(std::uint16_t port);
+/// Implicit TLS, trusting the test CA.
+lettre::smtp_transport_builder implicit_builder(std::uint16_t port);
+lettre::smtp::tls_parameters test_ca();
+
+/// A message with dot lines, a Bcc recipient and non-trivial structure.
+lettre::message sample_message(const std::string& to = "Rcpt <rcpt@example.org>",
+                               const std::string& subject = "integration test");
+
+std::string describe(const boost::system::error_code& ec, const lettre::smtp::send_report& r);
+
+}  // namespace smtp_it

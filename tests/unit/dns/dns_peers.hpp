@@ -1,0 +1,62 @@
+// Test peers for the DNS and MX tests: dnsmasq and the scripted DNS server
+// (scripted_dns.py), started as child processes on 127.0.0.1 and a free
+// high port, stopped by PID (they also die with the test: PR_SET_PDEATHSIG,
+// and the Python server exits when its stdin closes).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dns_test {
+
+class child {
+public:
+    child() = default;
+    child(const child&) = delete;
+    child& operator=(const child&) = delete;
+    ~child() { stop(); }
+
+    /// Starts argv (argv[0] absolute) with stdin and stdout as pipes.
+    static std::unique_ptr<child> start(const std::vector<std::string>& argv);
+    /// One line of stdout, or nullopt on timeout/EOF.
+    std::optional<std::string> read_line(std::chrono::milliseconds timeout);
+    /// Still running (not exited)?
+    bool alive();
+    /// Closes stdin, SIGTERM, SIGKILL after 3 s; reaps.
+    void stop();
+
+private:
+    pid_t pid_ = -1;
+    int in_ = -1;
+    int out_ = -1;
+    std::string buffered_;
+};
+
+/// A dnsmasq serving only what `records` says (dnsmasq options such as
+/// "--mx-host=a.test,mx.a.test,10"), authoritative for *.test: names under
+/// .test it does not know are NXDOMAIN; names elsewhere are REFUSED.
+struct dnsmasq {
+    std::unique_ptr<child> proc;
+    std::uint16_t port = 0;
+    std::string server() const { return "127.0.0.1:" + std::to_string(port); }
+};
+std::unique_ptr<dnsmasq> start_dnsmasq(const std::vector<std::string>& records);
+
+/// The scripted server (see scripted_dns.py for its names).
+struct scripted_dns {
+    std::unique_ptr<child> proc;
+    std::uint16_t port = 0;
+    std::string server() const { return "127.0.0.1:" + std::to_string(port); }
+};
+std::unique_ptr<scripted_dns> start_scripted_dns();
+
+/// The directory of this file (scripts live beside it).
+std::string here();
+
+}  // namespace dns_test
