@@ -1,5 +1,6 @@
 // Umbrella header.
 #pragma once
 
+#include <lettre/dkim.hpp>
 #include <lettre/message.hpp>
 #include <lettre/transport/file_transport.hpp>

@@ -272,6 +272,9 @@ client::action client::send_body() {
         // BDAT carries the bytes as they are (no dot-stuffing); CRLF only.
         std::string body;
         normalize_crlf(body, message_);
+        // As DATA framing does: the message ends with a line break, so that
+        // what DKIM hashed is what the server gets.
+        if (!body.empty() && !body.ends_with("\r\n")) body += "\r\n";
         commands::bdat(out_, body.size(), true);
         out_ += body;
         state_ = state::bdat_final;

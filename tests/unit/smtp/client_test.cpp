@@ -1276,8 +1276,7 @@ TEST(SmtpClient, RequireTls) {
 // RFC 8689 §4.1: a message sent with REQUIRETLS must travel over TLS; the
 // client may not send it (nor the REQUIRETLS parameter) on a plaintext
 // session, even if a (non-compliant or forged) plaintext EHLO offers it.
-// LIBRARY BUG (reported): start_send() checks only caps_.requiretls.
-TEST(SmtpClient, DISABLED_RequireTlsIsNeverSentInPlaintext) {
+TEST(SmtpClient, RequireTlsIsNeverSentInPlaintext) {
     client_config c = plain();
     c.requiretls = true;
     script s(c);
@@ -1296,7 +1295,8 @@ TEST(SmtpClient, BdatWhenChunkingEnabledAndOffered) {
     ASSERT_TRUE(open(s, "250-mx\r\n250 CHUNKING\r\n"));
     const auto e = env1();
     const std::string m = "Subject: x\n\n.not stuffed\nend";  // bare LFs, a leading dot
-    const std::string body = "Subject: x\r\n\r\n.not stuffed\r\nend";
+    // CRLF-normalized, not dot-stuffed, and ending with a line break (as DATA does).
+    const std::string body = "Subject: x\r\n\r\n.not stuffed\r\nend\r\n";
     s.set(s.fsm().start_send(e, m, false));
     ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com>\r\n"));
     ASSERT_TRUE(s.server("250 ok\r\n"));
