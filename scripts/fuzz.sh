@@ -20,7 +20,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${LETTRE_FUZZ_BUILD_DIR:-$root/build-fuzz}
 seconds=${1:-${LETTRE_FUZZ_SECONDS:-30}}
 shift $(( $# > 0 ? 1 : 0 ))
-all_targets=(fuzz_address_list fuzz_encoded_word fuzz_dkim)
+all_targets=(fuzz_address_list fuzz_encoded_word fuzz_dkim fuzz_smtp_reply)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 

@@ -23,6 +23,6 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
 echo "== fuzz (bounded)"
-FUZZ_SECONDS="${FUZZ_SECONDS:-20}" scripts/fuzz.sh
+scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
 
 echo "== all tests passed"
