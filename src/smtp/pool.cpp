@@ -33,7 +33,7 @@ bool retryable(error_code ec, const connection& c) {
 
 pool::pool(asio::strand<asio::any_io_executor> strand, transport_config cfg,
            std::shared_ptr<asio::ssl::context> tls)
-    : strand_(std::move(strand)), cfg_(std::move(cfg)), tls_(std::move(tls)), idle_timer_(strand_),
+    : strand_(std::move(strand)), cfg_(std::move(cfg)), tls_(std::move(tls)),
       rate_timer_(strand_) {}
 
 pool_metrics pool::metrics() const noexcept {
@@ -294,7 +294,6 @@ void pool::finish(const std::shared_ptr<send_request>& req, error_code ec, send_
 void pool::shutdown() {
     asio::dispatch(strand_, [self = shared_from_this()] {
         self->shut_down_ = true;
-        self->idle_timer_.cancel();
         self->rate_timer_.cancel();
         auto waiting = std::move(self->waiting_);
         self->waiting_.clear();

@@ -76,9 +76,7 @@ private:
     std::deque<std::chrono::steady_clock::time_point> recent_starts_;  ///< rate limit window
     std::size_t open_ = 0;  ///< connections alive: idle, busy or opening
     bool shut_down_ = false;
-    boost::asio::steady_timer idle_timer_;
     boost::asio::steady_timer rate_timer_;
-    bool idle_timer_armed_ = false;
     bool rate_timer_armed_ = false;
 
     std::atomic<std::size_t> m_open_{0}, m_idle_{0}, m_sent_{0}, m_failed_{0}, m_reconnects_{0},
