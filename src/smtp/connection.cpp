@@ -235,8 +235,11 @@ void connection::drive(client::action a) {
         const std::string& name =
             cfg_.tls.server_name.empty() ? cfg_.host : cfg_.tls.server_name;
         // SNI, and the host name the certificate must match.
-        if (SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
-                     const_cast<char*>(name.c_str())) != 1) {
+        // RFC 6066 §3: no SNI for an IP literal (the certificate check stays).
+        error_code not_ip;
+        asio::ip::make_address(name, not_ip);
+        if (not_ip && SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                               TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str())) != 1) {
             diag_.message = "cannot set the TLS server name";
             close();
             return complete(make_error_code(errc::tls_failed));

@@ -210,7 +210,8 @@ void pool::release(pooled p) {
     const std::size_t max_msgs = cfg_.pool.max_messages_per_connection;
     if (shut_down_ || !p.conn->usable() || (max_msgs > 0 && p.sent >= max_msgs)) {
         retire(std::move(p));
-        if (!shut_down_ && !waiting_.empty() && open_ < cfg_.pool.max_connections) {
+        if (!shut_down_ && !waiting_.empty() &&
+            open_ < std::max<std::size_t>(cfg_.pool.max_connections, 1)) {
             auto next = std::move(waiting_.front());
             waiting_.pop_front();
             next->queued = false;

@@ -220,7 +220,7 @@ TEST(Pool, ServerClosedIdleConnectionIsReplaced) {
 // LIBRARY BUG (reported): pool::release() compares open_ with the raw
 // max_connections (0), so the queued send is never started; its handler is
 // never called and the io_context runs out of work.
-TEST(Pool, DISABLED_ZeroMaxConnectionsDoesNotStrandQueuedSends) {
+TEST(Pool, ZeroMaxConnectionsDoesNotStrandQueuedSends) {
     auto cfg = config_for("good");
     cfg.pool.max_connections = 0;
     cfg.pool.max_messages_per_connection = 1;
