@@ -58,7 +58,7 @@ private:
     void trace_received(std::string_view bytes);
 
     boost::asio::any_io_executor ex_;
-    const transport_config& cfg_;
+    const transport_config cfg_;  ///< a copy: a pooled connection may outlive its pool
     std::shared_ptr<boost::asio::ssl::context> tls_ctx_;
     boost::asio::ip::tcp::resolver resolver_;
     boost::asio::steady_timer resolve_timer_;
