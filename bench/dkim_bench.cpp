@@ -55,8 +55,12 @@ std::string read_file(const std::filesystem::path& p) {
     return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-const std::string& message_for(std::string_view which) { return which == "small" ? g_small : g_typical; }
-const private_key& key_for(std::string_view which) { return which == "rsa2048" ? g_keys.at(0) : g_keys.at(1); }
+const std::string& message_for(std::string_view which) {
+    return which == "small" ? g_small : g_typical;
+}
+const private_key& key_for(std::string_view which) {
+    return which == "rsa2048" ? g_keys.at(0) : g_keys.at(1);
+}
 
 signer make_signer(std::string_view key) {
     signer s("example.com", key, key_for(key));
@@ -124,8 +128,8 @@ void bm_openssl_sign(benchmark::State& state, const char* key) {
     // The key as OpenSSL reads it from the same PEM file.
     const std::string pem = read_file(lettre_bench::shared_dir() / "corpus/keys" /
                                       (std::string("dkim_") + key + ".pem"));
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                  &BIO_free);
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+        BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
     std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(
         PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), &EVP_PKEY_free);
     if (!pkey) {
@@ -148,8 +152,8 @@ void bm_openssl_sign(benchmark::State& state, const char* key) {
         if (ed)
             EVP_DigestSign(ctx.get(), sig.data(), &len, digest, sizeof digest);
         else
-            EVP_DigestSign(ctx.get(), sig.data(), &len, reinterpret_cast<const unsigned char*>(data.data()),
-                           data.size());
+            EVP_DigestSign(ctx.get(), sig.data(), &len,
+                           reinterpret_cast<const unsigned char*>(data.data()), data.size());
         benchmark::DoNotOptimize(sig.data());
     }
     state.SetItemsProcessed(state.iterations());
@@ -170,19 +174,22 @@ int main(int argc, char** argv) {
     }
     for (const char* msg : {"small", "typical"})
         for (const char* key : {"rsa2048", "ed25519"}) {
-            benchmark::RegisterBenchmark((std::string("dkim_sign/") + msg + "/" + key).c_str(), bm_sign, msg, key);
-            benchmark::RegisterBenchmark((std::string("dkim_signature/") + msg + "/" + key).c_str(), bm_signature,
-                                         msg, key);
+            benchmark::RegisterBenchmark((std::string("dkim_sign/") + msg + "/" + key).c_str(),
+                                         bm_sign, msg, key);
+            benchmark::RegisterBenchmark((std::string("dkim_signature/") + msg + "/" + key).c_str(),
+                                         bm_signature, msg, key);
         }
     for (const char* msg : {"small", "typical"}) {
-        benchmark::RegisterBenchmark((std::string("dkim_sign_dual/") + msg).c_str(), bm_sign_dual, msg);
-        benchmark::RegisterBenchmark((std::string("dkim_body_hash/") + msg + "/relaxed").c_str(), bm_body_hash, msg,
-                                     canonicalization::relaxed);
-        benchmark::RegisterBenchmark((std::string("dkim_body_hash/") + msg + "/simple").c_str(), bm_body_hash, msg,
-                                     canonicalization::simple);
+        benchmark::RegisterBenchmark((std::string("dkim_sign_dual/") + msg).c_str(), bm_sign_dual,
+                                     msg);
+        benchmark::RegisterBenchmark((std::string("dkim_body_hash/") + msg + "/relaxed").c_str(),
+                                     bm_body_hash, msg, canonicalization::relaxed);
+        benchmark::RegisterBenchmark((std::string("dkim_body_hash/") + msg + "/simple").c_str(),
+                                     bm_body_hash, msg, canonicalization::simple);
     }
     for (const char* key : {"rsa2048", "ed25519"})
-        benchmark::RegisterBenchmark((std::string("openssl_sign/") + key).c_str(), bm_openssl_sign, key);
+        benchmark::RegisterBenchmark((std::string("openssl_sign/") + key).c_str(), bm_openssl_sign,
+                                     key);
 
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -85,7 +85,9 @@ int usage() {
     return 2;
 }
 
-[[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what); }
+[[noreturn]] void fail(const std::string& what) {
+    throw std::runtime_error(what);
+}
 
 double cpu_now() {
     rusage ru{};
@@ -103,13 +105,14 @@ lettre::message compose_100k(std::size_t attachment_bytes, const lettre_bench::m
     lettre_bench::message_spec spec = small;
     spec.subject = "100 KB benchmark message";
     spec.message_id = "<100k-0001@bench.example.com>";
-    spec.attachment = lettre_bench::attachment_spec{
-        "report-data.bin", "application/octet-stream", data.substr(0, attachment_bytes)};
+    spec.attachment = lettre_bench::attachment_spec{"report-data.bin", "application/octet-stream",
+                                                    data.substr(0, attachment_bytes)};
     return lettre_bench::compose(spec);
 }
 
 lettre::message make_message(std::string_view which) {
-    if (which == "small" || which == "typical") return lettre_bench::compose(lettre_bench::load(which));
+    if (which == "small" || which == "typical")
+        return lettre_bench::compose(lettre_bench::load(which));
     // 100k: the largest attachment prefix that keeps the message <= 100 KiB.
     const auto small = lettre_bench::load("small");
     const std::string data = lettre_bench::load("typical").attachment.value().bytes;
@@ -172,17 +175,16 @@ void run_async(const lettre::smtp::transport_config& cfg, const lettre::envelope
             transport.shutdown();  // QUIT the pooled connection
             return;
         }
-        transport.async_send_raw(env, bytes, smtputf8,
-                                 [&](error_code ec, lettre::smtp::send_report r) {
-                                     if (ec) {
-                                         error = "message " + std::to_string(t.sent() + 1) +
-                                                 ": " + describe(r, ec);
-                                         transport.shutdown();
-                                         return;
-                                     }
-                                     t.record();
-                                     next();
-                                 });
+        transport.async_send_raw(
+            env, bytes, smtputf8, [&](error_code ec, lettre::smtp::send_report r) {
+                if (ec) {
+                    error = "message " + std::to_string(t.sent() + 1) + ": " + describe(r, ec);
+                    transport.shutdown();
+                    return;
+                }
+                t.record();
+                next();
+            });
     };
     next();
     ioc.run();
@@ -222,8 +224,8 @@ void run_connection(const lettre::smtp::transport_config& cfg, const lettre::env
         }
         conn->async_send(env, bytes, smtputf8, [&](error_code ec) {
             if (ec) {
-                error = "message " + std::to_string(t.sent() + 1) + ": " +
-                        conn->diagnostics().message;
+                error =
+                    "message " + std::to_string(t.sent() + 1) + ": " + conn->diagnostics().message;
                 conn->close();
                 return;
             }
@@ -262,8 +264,8 @@ int main(int argc, char** argv) {
             if (argc != 3) return usage();
             // The corpus addresses are plain ASCII: no JSON escaping needed.
             const lettre::envelope& env = msg.envelope();
-            std::string out = "{\"from\": \"" + (env.from() ? env.from()->to_string() : "") +
-                              "\", \"to\": [";
+            std::string out =
+                "{\"from\": \"" + (env.from() ? env.from()->to_string() : "") + "\", \"to\": [";
             for (std::size_t i = 0; i < env.to().size(); ++i)
                 out += (i ? ", \"" : "\"") + env.to()[i].to_string() + '"';
             out += "]}\n";

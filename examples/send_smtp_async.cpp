@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
     asio::io_context ioc;
     auto mailer = builder->build(ioc.get_executor());
     const int count = argc > 3 ? std::stoi(argv[3]) : 3;
-    for (int i = 0; i < count; ++i) asio::co_spawn(ioc, send_one(mailer, argv[2], i), asio::detached);
+    for (int i = 0; i < count; ++i)
+        asio::co_spawn(ioc, send_one(mailer, argv[2], i), asio::detached);
     ioc.run();
 }

@@ -16,57 +16,57 @@ namespace lettre {
 /// What went wrong. Each code comes with a message naming the offending
 /// value and, for parsers, the position (see error_info).
 enum class errc {
-    invalid_address = 1,    ///< address or mailbox syntax error
-    address_too_long,       ///< local part > 64, domain > 255 or label > 63 octets
-    invalid_domain,         ///< IDNA conversion refused the domain
-    invalid_header_name,    ///< header name empty or with bytes outside 33..126 or ':'
-    header_injection,       ///< CR, LF or NUL in a user-supplied header value
-    line_too_long,          ///< a header cannot be folded under 998 octets
-    invalid_utf8,           ///< text that must be UTF-8 is not
-    invalid_header_value,   ///< a value breaks its header's syntax (bad URI, ...)
-    invalid_content_type,   ///< media type or parameter syntax error
-    invalid_date,           ///< not an RFC 5322 date-time
-    invalid_message_id,     ///< not an RFC 5322 msg-id
-    missing_from,           ///< message has no From
-    missing_recipient,      ///< message has no To, Cc or Bcc (and no envelope)
-    missing_sender,         ///< several From mailboxes but no Sender
-    invalid_part,           ///< MIME structure misuse (child added to a leaf, ...)
-    file_not_found,         ///< input file does not exist
-    file_unreadable,        ///< input file exists but cannot be read
-    io_error,               ///< writing output failed
-    invalid_key,            ///< a DKIM key cannot be read (format, algorithm)
-    weak_key,               ///< an RSA key under 1024 bits (RFC 8301)
-    malformed_message,      ///< no header/body separator, broken header field
-    invalid_dkim_config,    ///< bad domain, selector, identity or header list
-    signing_failed,         ///< the crypto library refused to sign
+    invalid_address = 1,   ///< address or mailbox syntax error
+    address_too_long,      ///< local part > 64, domain > 255 or label > 63 octets
+    invalid_domain,        ///< IDNA conversion refused the domain
+    invalid_header_name,   ///< header name empty or with bytes outside 33..126 or ':'
+    header_injection,      ///< CR, LF or NUL in a user-supplied header value
+    line_too_long,         ///< a header cannot be folded under 998 octets
+    invalid_utf8,          ///< text that must be UTF-8 is not
+    invalid_header_value,  ///< a value breaks its header's syntax (bad URI, ...)
+    invalid_content_type,  ///< media type or parameter syntax error
+    invalid_date,          ///< not an RFC 5322 date-time
+    invalid_message_id,    ///< not an RFC 5322 msg-id
+    missing_from,          ///< message has no From
+    missing_recipient,     ///< message has no To, Cc or Bcc (and no envelope)
+    missing_sender,        ///< several From mailboxes but no Sender
+    invalid_part,          ///< MIME structure misuse (child added to a leaf, ...)
+    file_not_found,        ///< input file does not exist
+    file_unreadable,       ///< input file exists but cannot be read
+    io_error,              ///< writing output failed
+    invalid_key,           ///< a DKIM key cannot be read (format, algorithm)
+    weak_key,              ///< an RSA key under 1024 bits (RFC 8301)
+    malformed_message,     ///< no header/body separator, broken header field
+    invalid_dkim_config,   ///< bad domain, selector, identity or header list
+    signing_failed,        ///< the crypto library refused to sign
     // SMTP
-    smtp_protocol,          ///< malformed or oversized reply, unexpected data
-    smtp_transient,         ///< the server answered 4xx
-    smtp_permanent,         ///< the server answered 5xx
-    invalid_smtp_argument,  ///< CR/LF/NUL or an over-long value in a command
-    no_recipient_accepted,  ///< every RCPT TO was refused
-    starttls_unavailable,   ///< TLS required but the server offers no STARTTLS
-    tls_failed,             ///< handshake or certificate verification failed
-    auth_unavailable,       ///< no common AUTH mechanism, or AUTH not offered
-    auth_failed,            ///< the server refused the credentials
-    plaintext_auth_refused, ///< AUTH over an unencrypted connection not allowed
-    smtputf8_unavailable,   ///< the message needs SMTPUTF8 and the server lacks it
-    message_too_big,        ///< larger than the server's SIZE
-    timeout,                ///< a phase took longer than its timeout
-    connection_closed,      ///< the server closed the connection
-    outcome_unknown,        ///< the end of data was sent but no reply came
-    invalid_url,            ///< an smtp:// or smtps:// URL cannot be read
+    smtp_protocol,           ///< malformed or oversized reply, unexpected data
+    smtp_transient,          ///< the server answered 4xx
+    smtp_permanent,          ///< the server answered 5xx
+    invalid_smtp_argument,   ///< CR/LF/NUL or an over-long value in a command
+    no_recipient_accepted,   ///< every RCPT TO was refused
+    starttls_unavailable,    ///< TLS required but the server offers no STARTTLS
+    tls_failed,              ///< handshake or certificate verification failed
+    auth_unavailable,        ///< no common AUTH mechanism, or AUTH not offered
+    auth_failed,             ///< the server refused the credentials
+    plaintext_auth_refused,  ///< AUTH over an unencrypted connection not allowed
+    smtputf8_unavailable,    ///< the message needs SMTPUTF8 and the server lacks it
+    message_too_big,         ///< larger than the server's SIZE
+    timeout,                 ///< a phase took longer than its timeout
+    connection_closed,       ///< the server closed the connection
+    outcome_unknown,         ///< the end of data was sent but no reply came
+    invalid_url,             ///< an smtp:// or smtps:// URL cannot be read
     // DNS and direct MX delivery
-    dns_nxdomain,           ///< the name does not exist (NXDOMAIN)
-    dns_nodata,             ///< the name exists but has no record of that type
-    dns_servfail,           ///< the name server failed (SERVFAIL)
-    dns_timeout,            ///< no name server answered in time
-    dns_refused,            ///< the name server refused the query (REFUSED)
-    dns_failed,             ///< any other resolver failure (unreachable, malformed)
-    null_mx,                ///< the domain accepts no mail (null MX, RFC 7505)
-    no_mx_host,             ///< no MX host of the domain has an address
-    pool_full,              ///< the pool's waiting queue is full
-    shut_down,              ///< the transport is shutting down
+    dns_nxdomain,  ///< the name does not exist (NXDOMAIN)
+    dns_nodata,    ///< the name exists but has no record of that type
+    dns_servfail,  ///< the name server failed (SERVFAIL)
+    dns_timeout,   ///< no name server answered in time
+    dns_refused,   ///< the name server refused the query (REFUSED)
+    dns_failed,    ///< any other resolver failure (unreachable, malformed)
+    null_mx,       ///< the domain accepts no mail (null MX, RFC 7505)
+    no_mx_host,    ///< no MX host of the domain has an address
+    pool_full,     ///< the pool's waiting queue is full
+    shut_down,     ///< the transport is shutting down
 };
 
 LETTRE_EXPORT const std::error_category& error_category() noexcept;
@@ -95,15 +95,24 @@ private:
 template <class T>
 class [[nodiscard]] result {
 public:
-    result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT implicit
+    result(T value) : v_(std::in_place_index<0>, std::move(value)) {}   // NOLINT implicit
     result(error_info e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT implicit
 
     bool has_value() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return has_value(); }
 
-    T& value() & { check(); return std::get<0>(v_); }
-    const T& value() const& { check(); return std::get<0>(v_); }
-    T&& value() && { check(); return std::get<0>(std::move(v_)); }
+    T& value() & {
+        check();
+        return std::get<0>(v_);
+    }
+    const T& value() const& {
+        check();
+        return std::get<0>(v_);
+    }
+    T&& value() && {
+        check();
+        return std::get<0>(std::move(v_));
+    }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
     T&& operator*() && { return std::move(*this).value(); }

@@ -122,8 +122,7 @@ exit_code deliver_to(const smtp_target& target, const outgoing_message& msg,
     return report_outcome(report, ec, io);
 }
 
-exit_code deliver_to(const mx_target& target, const outgoing_message& msg,
-                     const cli_streams& io) {
+exit_code deliver_to(const mx_target& target, const outgoing_message& msg, const cli_streams& io) {
     return deliver_mx(target, std::get_if<lettre::message>(&msg), std::get_if<raw_message>(&msg),
                       io);
 }

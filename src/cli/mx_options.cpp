@@ -20,12 +20,16 @@ constexpr std::array<option_spec, 2> lookup_specs{dns_spec, port_spec};
 
 }  // namespace
 
-std::span<const option_spec> mx_option_specs() noexcept { return send_specs; }
-std::span<const option_spec> mx_lookup_option_specs() noexcept { return lookup_specs; }
+std::span<const option_spec> mx_option_specs() noexcept {
+    return send_specs;
+}
+std::span<const option_spec> mx_lookup_option_specs() noexcept {
+    return lookup_specs;
+}
 
 bool is_mx_option(const option_spec& spec) noexcept {
-    return spec.name == mx_spec.name || spec.name == dns_spec.name ||
-           spec.name == port_spec.name || spec.name == tls_spec.name;
+    return spec.name == mx_spec.name || spec.name == dns_spec.name || spec.name == port_spec.name ||
+           spec.name == tls_spec.name;
 }
 
 void apply_mx_option(mx_options& opts, const parsed_option& opt) {
@@ -35,16 +39,20 @@ void apply_mx_option(mx_options& opts, const parsed_option& opt) {
         return;
     }
     if (!opts.first_dependent) opts.first_dependent = opt.spelling;
-    if (name == dns_spec.name) opts.dns = opt.value;
-    else if (name == port_spec.name) opts.port = opt.value;
-    else if (name == tls_spec.name) opts.tls = opt.value;
+    if (name == dns_spec.name)
+        opts.dns = opt.value;
+    else if (name == port_spec.name)
+        opts.port = opt.value;
+    else if (name == tls_spec.name)
+        opts.tls = opt.value;
 }
 
 lettre::mx::config make_mx_config(const mx_options& opts) {
     lettre::mx::config cfg;
     if (opts.dns) {
         auto servers = lettre::dns::parse_servers(*opts.dns);
-        if (!servers) throw usage_error("--dns " + in_quotes(*opts.dns) + ": " + servers.error().message);
+        if (!servers)
+            throw usage_error("--dns " + in_quotes(*opts.dns) + ": " + servers.error().message);
         cfg.dns.servers = std::move(servers).value();
     }
     if (opts.port) {

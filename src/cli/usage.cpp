@@ -287,9 +287,8 @@ std::string join(std::initializer_list<std::string_view> parts) {
 
 std::string global_help() {
     return join({global_title, synopsis, compose_section, send_section, smtp_section,
-                 mx_send_section(),
-                 message_section, dkim_message_section, keygen_section, sign_section,
-                 syntax_section, exit_section, examples_section});
+                 mx_send_section(), message_section, dkim_message_section, keygen_section,
+                 sign_section, syntax_section, exit_section, examples_section});
 }
 
 std::string compose_help() {
@@ -299,8 +298,7 @@ std::string compose_help() {
 
 std::string send_help() {
     return join({send_title, send_section, smtp_section, mx_send_section(), message_section,
-                 dkim_message_section,
-                 syntax_section, exit_section});
+                 dkim_message_section, syntax_section, exit_section});
 }
 
 std::string dkim_help() {

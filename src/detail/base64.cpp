@@ -11,7 +11,9 @@ const unsigned char* bytes(std::string_view s) {
 }
 }  // namespace
 
-std::size_t base64_size(std::size_t n) noexcept { return (n + 2) / 3 * 4; }
+std::size_t base64_size(std::size_t n) noexcept {
+    return (n + 2) / 3 * 4;
+}
 
 std::size_t base64_mime_size(std::size_t n) noexcept {
     const std::size_t lines = (n + line_input - 1) / line_input;
@@ -21,8 +23,8 @@ std::size_t base64_mime_size(std::size_t n) noexcept {
 void append_base64(std::string& out, std::string_view data) {
     const std::size_t start = out.size();
     out.resize(start + base64_size(data.size()) + 1);  // EVP_EncodeBlock writes a NUL
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + start),
-                                  bytes(data), static_cast<int>(data.size()));
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + start), bytes(data),
+                                  static_cast<int>(data.size()));
     out.resize(start + static_cast<std::size_t>(n));
 }
 
@@ -49,7 +51,8 @@ void append_base64_mime(std::string& out, std::string_view data) {
             *dst++ = table[v & 63];
         }
         if (i < end) {  // the last 1 or 2 bytes of the data
-            const unsigned v = (unsigned{src[i]} << 16) | (i + 1 < end ? unsigned{src[i + 1]} << 8 : 0u);
+            const unsigned v =
+                (unsigned{src[i]} << 16) | (i + 1 < end ? unsigned{src[i + 1]} << 8 : 0u);
             *dst++ = table[(v >> 18) & 63];
             *dst++ = table[(v >> 12) & 63];
             *dst++ = i + 1 < end ? table[(v >> 6) & 63] : '=';

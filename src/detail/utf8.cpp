@@ -83,12 +83,19 @@ std::string quote_for_error(std::string_view s) {
     std::string out = "\"";
     for (char c : s) {
         const auto u = static_cast<unsigned char>(c);
-        if (c == '\r') out += "\\r";
-        else if (c == '\n') out += "\\n";
-        else if (c == '\0') out += "\\0";
-        else if (c == '"' || c == '\\') { out += '\\'; out += c; }
-        else if (u < 0x20 || u == 0x7F) out += fmt::format("\\x{:02x}", u);
-        else out += c;
+        if (c == '\r')
+            out += "\\r";
+        else if (c == '\n')
+            out += "\\n";
+        else if (c == '\0')
+            out += "\\0";
+        else if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20 || u == 0x7F)
+            out += fmt::format("\\x{:02x}", u);
+        else
+            out += c;
     }
     out += '"';
     return out;

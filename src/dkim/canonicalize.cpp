@@ -3,7 +3,9 @@
 namespace lettre::dkim::detail {
 namespace {
 
-bool is_wsp(char c) noexcept { return c == ' ' || c == '\t'; }
+bool is_wsp(char c) noexcept {
+    return c == ' ' || c == '\t';
+}
 
 /// Buffers output so the sink (a hash update) sees large pieces.
 class chunked_sink {

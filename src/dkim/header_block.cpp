@@ -53,8 +53,7 @@ result<parsed_message> parse_header_block(std::string_view message) {
                 if (c < 33 || c > 126)
                     return make_error(errc::malformed_message,
                                       fmt::format("header line {} has an invalid field name {}",
-                                                  line_no,
-                                                  lettre::detail::quote_for_error(name)));
+                                                  line_no, lettre::detail::quote_for_error(name)));
             out.fields.push_back({std::string(name), std::string(line) + "\r\n"});
         }
         i = end + line_break(message, end);

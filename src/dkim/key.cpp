@@ -111,8 +111,7 @@ result<private_key> private_key::try_load_file(const std::filesystem::path& path
                           fmt::format("cannot read key {}: it is a directory", path.string()));
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        return make_error(errc::file_unreadable,
-                          fmt::format("cannot read key {}", path.string()));
+        return make_error(errc::file_unreadable, fmt::format("cannot read key {}", path.string()));
     const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     auto key = try_load(data);
     if (!key) {
@@ -199,17 +198,16 @@ std::string private_key::public_key_base64() const {
     unsigned char* der = nullptr;
     const int len = i2d_PUBKEY(impl_->pkey.get(), &der);
     if (len <= 0) return {};
-    detail::append_base64(out, std::string_view(reinterpret_cast<char*>(der),
-                                                 static_cast<std::size_t>(len)));
+    detail::append_base64(
+        out, std::string_view(reinterpret_cast<char*>(der), static_cast<std::size_t>(len)));
     OPENSSL_free(der);
     return out;
 }
 
 std::string private_key::to_pem() const {
     bio_ptr bio(BIO_new(BIO_s_mem()), &BIO_free);
-    if (!bio ||
-        PEM_write_bio_PKCS8PrivateKey(bio.get(), impl_->pkey.get(), nullptr, nullptr, 0,
-                                      nullptr, nullptr) != 1)
+    if (!bio || PEM_write_bio_PKCS8PrivateKey(bio.get(), impl_->pkey.get(), nullptr, nullptr, 0,
+                                              nullptr, nullptr) != 1)
         return {};
     char* data = nullptr;
     const long len = BIO_get_mem_data(bio.get(), &data);
@@ -227,9 +225,8 @@ result<dns_record> try_make_dns_record(const private_key& key, std::string_view 
                                        std::string_view domain) {
     auto d = detail::domain_to_ascii(domain, domain);
     if (!d || domain.front() == '[')
-        return make_error(errc::invalid_dkim_config,
-                          fmt::format("invalid signing domain {}",
-                                      detail::quote_for_error(domain)));
+        return make_error(errc::invalid_dkim_config, fmt::format("invalid signing domain {}",
+                                                                 detail::quote_for_error(domain)));
     auto s = detail::domain_to_ascii(selector, selector);
     if (!s || selector.front() == '[' || !detail::is_ascii(selector))
         return make_error(errc::invalid_dkim_config,
@@ -254,8 +251,8 @@ dns_record make_dns_record(const private_key& key, std::string_view selector,
 }  // namespace lettre::dkim
 
 namespace lettre::dkim {
-private_key private_key::make(std::shared_ptr<const impl> impl, dkim::algorithm alg,
-                              unsigned bits, std::vector<std::string> warnings) {
+private_key private_key::make(std::shared_ptr<const impl> impl, dkim::algorithm alg, unsigned bits,
+                              std::vector<std::string> warnings) {
     private_key k;
     k.impl_ = std::move(impl);
     k.alg_ = alg;

@@ -25,9 +25,8 @@ using md_ctx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 std::string body_hash(canonicalization c, std::string_view body) {
     md_ctx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
     EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-    detail::canonicalize_body(c, body, [&](std::string_view s) {
-        EVP_DigestUpdate(ctx.get(), s.data(), s.size());
-    });
+    detail::canonicalize_body(
+        c, body, [&](std::string_view s) { EVP_DigestUpdate(ctx.get(), s.data(), s.size()); });
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     EVP_DigestFinal_ex(ctx.get(), digest, &len);
@@ -72,7 +71,8 @@ result<std::string> sign_data(const private_key& key, std::string_view data) {
 
 bool is_ftext_name(std::string_view name) noexcept {
     if (name.empty()) return false;
-    return std::all_of(name.begin(), name.end(), [](char c) { return c >= 33 && c <= 126 && c != ':'; });
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return c >= 33 && c <= 126 && c != ':'; });
 }
 
 std::string_view canon_name(canonicalization c) noexcept {
@@ -101,11 +101,20 @@ const std::vector<std::string>& default_oversigned() {
 }  // namespace
 
 const std::vector<std::string>& default_signed_headers() {
-    static const std::vector<std::string> names{
-        "from",        "reply-to",   "subject",      "date",
-        "to",          "cc",         "message-id",   "in-reply-to",
-        "references",  "mime-version", "content-type", "content-transfer-encoding",
-        "list-unsubscribe", "list-unsubscribe-post"};
+    static const std::vector<std::string> names{"from",
+                                                "reply-to",
+                                                "subject",
+                                                "date",
+                                                "to",
+                                                "cc",
+                                                "message-id",
+                                                "in-reply-to",
+                                                "references",
+                                                "mime-version",
+                                                "content-type",
+                                                "content-transfer-encoding",
+                                                "list-unsubscribe",
+                                                "list-unsubscribe-post"};
     return names;
 }
 
@@ -192,8 +201,8 @@ signer& signer::identity(std::string_view id) {
     } else {
         auto d = lettre::detail::domain_to_ascii(id.substr(at + 1), id);
         const std::string dom = d ? lettre::detail::to_lower_ascii(*d) : std::string();
-        const bool inside = d && (dom == domain_ || (dom.size() > domain_.size() &&
-                                                     dom.ends_with("." + domain_)));
+        const bool inside =
+            d && (dom == domain_ || (dom.size() > domain_.size() && dom.ends_with("." + domain_)));
         if (!inside)
             e = make_error(errc::invalid_dkim_config,
                            fmt::format("identity {} is not in the signing domain {} (RFC 6376 "
@@ -216,9 +225,9 @@ signer& signer::time(std::chrono::sys_seconds t) {
 signer& signer::expiration(std::chrono::seconds after) {
     // RFC 6376 §3.5: x= MUST be greater than t=.
     if (after.count() <= 0 && !error_)
-        error_ = make_error(errc::invalid_dkim_config,
-                            fmt::format("expiration must be after the signature time (got {} s)",
-                                        after.count()));
+        error_ = make_error(
+            errc::invalid_dkim_config,
+            fmt::format("expiration must be after the signature time (got {} s)", after.count()));
     expiration_ = after;
     return *this;
 }
@@ -254,7 +263,9 @@ result<header_field> make_signature(const signer& s, dkim::canonicalization head
 
     // The field, folded, with b= last and empty while signing.
     std::vector<lettre::detail::header_token> t;
-    auto tag = [&](std::string text) { t.push_back({t.empty() ? "" : " ", std::move(text), false, false}); };
+    auto tag = [&](std::string text) {
+        t.push_back({t.empty() ? "" : " ", std::move(text), false, false});
+    };
     tag("v=1;");
     tag(fmt::format("a={};", algorithm_name(s.key().algorithm())));
     tag(fmt::format("c={}/{};", canon_name(header_c), canon_name(body_c)));
@@ -315,7 +326,8 @@ result<std::vector<header_field>> try_signatures(std::span<const signer> signers
         if (s.error_) return *s.error_;
         if (!s.key_.valid()) return make_error(errc::invalid_key, "signer without a key");
         auto it = hashes.find(s.body_c_);
-        if (it == hashes.end()) it = hashes.emplace(s.body_c_, body_hash(s.body_c_, parsed->body)).first;
+        if (it == hashes.end())
+            it = hashes.emplace(s.body_c_, body_hash(s.body_c_, parsed->body)).first;
         auto f = make_signature(s, s.header_c_, s.body_c_, s.headers_, s.oversign_, s.identity_,
                                 s.time_.value_or(now), s.expiration_, *parsed, it->second);
         if (!f) return std::move(f).error();
@@ -380,6 +392,8 @@ message& message::sign(std::span<const dkim::signer> signers) {
     return *this;
 }
 
-message& message::sign(const dkim::signer& s) { return sign(std::span<const dkim::signer>(&s, 1)); }
+message& message::sign(const dkim::signer& s) {
+    return sign(std::span<const dkim::signer>(&s, 1));
+}
 
 }  // namespace lettre

@@ -1,8 +1,8 @@
 #include "dns/answer_parser.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/ip/address_v4.hpp>
 #include <boost/asio/ip/address_v6.hpp>
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
@@ -96,8 +96,10 @@ result<answer> read_answer(bytes m, rr_type want) {
     std::vector<rr> all;
     for (std::uint16_t i = 0; i < ancount; ++i) {
         std::size_t next = 0;
-        if (!read_name(m, at, name, next) || next + 10 > m.size()) return malformed("answer record");
-        rr r{name, static_cast<rr_type>(u16(m, next)), u32(m, next + 4), next + 10, u16(m, next + 8)};
+        if (!read_name(m, at, name, next) || next + 10 > m.size())
+            return malformed("answer record");
+        rr r{name, static_cast<rr_type>(u16(m, next)), u32(m, next + 4), next + 10,
+             u16(m, next + 8)};
         if (u16(m, next + 2) != 1) {  // not class IN
             at = r.rdata + r.rdlength;
             if (at > m.size()) return malformed("record data");
@@ -139,7 +141,9 @@ result<answer> read_answer(bytes m, rr_type want) {
     return out;
 }
 
-error_info no_data() { return make_error(errc::dns_nodata, "no record of that type"); }
+error_info no_data() {
+    return make_error(errc::dns_nodata, "no record of that type");
+}
 
 }  // namespace
 

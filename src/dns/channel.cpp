@@ -2,8 +2,8 @@
 
 #include "dns/ares_status.hpp"
 
-#include <boost/asio/error.hpp>
 #include <fmt/format.h>
+#include <boost/asio/error.hpp>
 
 #include <ares.h>
 
@@ -20,7 +20,7 @@ struct channel::watcher {
     bool want_write = false;
     bool reading = false;  ///< a read wait is in flight
     bool writing = false;
-    bool closed = false;   ///< c-ares is done with the socket
+    bool closed = false;  ///< c-ares is done with the socket
 };
 
 struct channel::pending_query {
@@ -74,9 +74,9 @@ channel::channel(asio::any_io_executor ex, const resolver_config& cfg)
         std::string csv;
         for (const auto& s : cfg.servers) csv += (csv.empty() ? "" : ",") + s;
         if (const int st = ares_set_servers_ports_csv(ch_, csv.c_str()); st != ARES_SUCCESS) {
-            init_error_ = make_error(errc::dns_failed,
-                                     fmt::format("invalid name server list \"{}\": {}", csv,
-                                                 ares_strerror(st)));
+            init_error_ = make_error(
+                errc::dns_failed,
+                fmt::format("invalid name server list \"{}\": {}", csv, ares_strerror(st)));
             ares_destroy(ch_);
             ch_ = nullptr;
         }
@@ -119,18 +119,18 @@ void channel::sock_state(int fd, bool readable, bool writable) {
 
 void channel::wait(const std::shared_ptr<watcher>& w, bool for_write) {
     (for_write ? w->writing : w->reading) = true;
-    w->sd.async_wait(
-        for_write ? asio::posix::stream_descriptor::wait_write
-                  : asio::posix::stream_descriptor::wait_read,
-        [self = shared_from_this(), w, for_write](error_code ec) {
-            (for_write ? w->writing : w->reading) = false;
-            if (w->closed || ec == asio::error::operation_aborted || !self->ch_) return;
-            if (ec) return;  // c-ares will time the query out
-            const ares_socket_t fd = w->fd;
-            ares_process_fd(self->ch_, for_write ? ARES_SOCKET_BAD : fd,
-                            for_write ? fd : ARES_SOCKET_BAD);
-            self->arm();
-        });
+    w->sd.async_wait(for_write ? asio::posix::stream_descriptor::wait_write
+                               : asio::posix::stream_descriptor::wait_read,
+                     [self = shared_from_this(), w, for_write](error_code ec) {
+                         (for_write ? w->writing : w->reading) = false;
+                         if (w->closed || ec == asio::error::operation_aborted || !self->ch_)
+                             return;
+                         if (ec) return;  // c-ares will time the query out
+                         const ares_socket_t fd = w->fd;
+                         ares_process_fd(self->ch_, for_write ? ARES_SOCKET_BAD : fd,
+                                         for_write ? fd : ARES_SOCKET_BAD);
+                         self->arm();
+                     });
 }
 
 void channel::arm() {
@@ -157,19 +157,19 @@ void channel::on_answer(void* arg, int status, int, unsigned char* abuf, int ale
     std::unique_ptr<pending_query> q(static_cast<pending_query*>(arg));
     --q->self->pending_;
     std::vector<std::uint8_t> answer;
-    if (status == ARES_SUCCESS && abuf && alen > 0)
-        answer.assign(abuf, abuf + alen);
+    if (status == ARES_SUCCESS && abuf && alen > 0) answer.assign(abuf, abuf + alen);
     q->handler(from_ares_status(status), std::move(answer));
 }
 
 void channel::query(const std::string& name, rr_type type, answer_handler h) {
     auto* q = new pending_query{this, std::move(h)};
     ++pending_;
-    ares_query(ch_, name.c_str(), 1 /* class IN */, static_cast<int>(type),
-               [](void* arg, int status, int timeouts, unsigned char* abuf, int alen) {
-                   on_answer(arg, status, timeouts, abuf, alen);
-               },
-               q);
+    ares_query(
+        ch_, name.c_str(), 1 /* class IN */, static_cast<int>(type),
+        [](void* arg, int status, int timeouts, unsigned char* abuf, int alen) {
+            on_answer(arg, status, timeouts, abuf, alen);
+        },
+        q);
     arm();
 }
 

@@ -17,13 +17,13 @@ namespace lettre::dns::detail {
 // recurses when copied from an lvalue or move-assigned.
 template <class Handler, class... Args>
 void complete_later(const boost::asio::any_io_executor& ex, Handler&& handler, Args... args) {
-    boost::asio::post(ex, [h = std::forward<Handler>(handler), ex,
-                           ... a = std::move(args)]() mutable {
-        auto hex = boost::asio::get_associated_executor(h, ex);
-        boost::asio::dispatch(hex, [h = std::move(h), ... b = std::move(a)]() mutable {
-            std::move(h)(std::move(b)...);
+    boost::asio::post(
+        ex, [h = std::forward<Handler>(handler), ex, ... a = std::move(args)]() mutable {
+            auto hex = boost::asio::get_associated_executor(h, ex);
+            boost::asio::dispatch(hex, [h = std::move(h), ... b = std::move(a)]() mutable {
+                std::move(h)(std::move(b)...);
+            });
         });
-    });
 }
 
 }  // namespace lettre::dns::detail

@@ -5,11 +5,11 @@
 #include "dns/complete_later.hpp"
 #include "message/idna.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
@@ -25,11 +25,11 @@ using boost::system::error_code;
 bool is_transient(const std::error_code& ec) noexcept {
     if (ec.category() != lettre::error_category()) return false;
     switch (static_cast<errc>(ec.value())) {
-    case errc::dns_servfail:
-    case errc::dns_timeout:
-    case errc::dns_refused:
-    case errc::dns_failed: return true;
-    default: return false;
+        case errc::dns_servfail:
+        case errc::dns_timeout:
+        case errc::dns_refused:
+        case errc::dns_failed: return true;
+        default: return false;
     }
 }
 
@@ -55,7 +55,8 @@ result<std::vector<std::string>> parse_servers(std::string_view csv) {
             const std::string_view rest = item.substr(close + 1);
             if (!rest.empty()) {
                 if (rest.front() != ':')
-                    return make_error(errc::dns_failed, fmt::format("bad name server \"{}\"", item));
+                    return make_error(errc::dns_failed,
+                                      fmt::format("bad name server \"{}\"", item));
                 port = rest.substr(1);
             }
         } else if (std::count(item.begin(), item.end(), ':') == 1) {
@@ -71,7 +72,8 @@ result<std::vector<std::string>> parse_servers(std::string_view csv) {
             unsigned value = 0;
             const auto [p, e] = std::from_chars(port.data(), port.data() + port.size(), value);
             if (e != std::errc() || p != port.data() + port.size() || value == 0 || value > 65535)
-                return make_error(errc::dns_failed, fmt::format("bad name server port in \"{}\"", item));
+                return make_error(errc::dns_failed,
+                                  fmt::format("bad name server port in \"{}\"", item));
         }
         // c-ares wants IPv6 with a port in brackets.
         if (addr.is_v6() && !port.empty())
@@ -134,11 +136,11 @@ struct lookup_op : std::enable_shared_from_this<lookup_op<Record>> {
 
 detail::rr_type type_of(int k) {
     switch (k) {
-    case 0: return detail::rr_type::mx;
-    case 1: return detail::rr_type::a;
-    case 2: return detail::rr_type::aaaa;
-    case 3: return detail::rr_type::txt;
-    default: return detail::rr_type::tlsa;
+        case 0: return detail::rr_type::mx;
+        case 1: return detail::rr_type::a;
+        case 2: return detail::rr_type::aaaa;
+        case 3: return detail::rr_type::txt;
+        default: return detail::rr_type::tlsa;
     }
 }
 
@@ -194,7 +196,9 @@ async_resolver::async_resolver(asio::any_io_executor ex, resolver_config config)
     impl_->ch = std::make_shared<detail::channel>(std::move(ex), impl_->cfg);
 }
 
-async_resolver::~async_resolver() { cancel(); }
+async_resolver::~async_resolver() {
+    cancel();
+}
 async_resolver::async_resolver(async_resolver&&) noexcept = default;
 async_resolver& async_resolver::operator=(async_resolver&& o) noexcept {
     if (this != &o) {
@@ -209,8 +213,12 @@ void async_resolver::cancel() {
     asio::post(impl_->ch->strand(), [ch = impl_->ch] { ch->cancel_all(); });
 }
 
-asio::any_io_executor async_resolver::get_executor() const noexcept { return impl_->ex; }
-const resolver_config& async_resolver::config() const noexcept { return impl_->cfg; }
+asio::any_io_executor async_resolver::get_executor() const noexcept {
+    return impl_->ex;
+}
+const resolver_config& async_resolver::config() const noexcept {
+    return impl_->cfg;
+}
 
 void async_resolver::start(kind k, std::string name,
                            asio::any_completion_handler<signature<mx_record>> h) {
@@ -260,20 +268,20 @@ template <class T>
 std::vector<T> or_throw(std::vector<T> v, const error_code& ec, std::string_view what,
                         std::string_view name) {
     if (ec)
-        throw lettre::error(error_info{std::error_code(ec),
-                                       fmt::format("{} lookup for {}: {}", what, name, ec.message())});
+        throw lettre::error(error_info{
+            std::error_code(ec), fmt::format("{} lookup for {}: {}", what, name, ec.message())});
     return v;
 }
 }  // namespace
 
-#define LETTRE_DNS_BLOCKING(fn, Record, label)                                                  \
-    std::vector<Record> resolver::fn(std::string_view name, error_code& ec) {                   \
-        return run<Record>([&](auto cb) { async_->async_##fn(name, std::move(cb)); }, ec);      \
-    }                                                                                           \
-    std::vector<Record> resolver::fn(std::string_view name) {                                   \
-        error_code ec;                                                                          \
-        auto r = fn(name, ec);                                                                  \
-        return or_throw(std::move(r), ec, label, name);                                         \
+#define LETTRE_DNS_BLOCKING(fn, Record, label)                                             \
+    std::vector<Record> resolver::fn(std::string_view name, error_code& ec) {              \
+        return run<Record>([&](auto cb) { async_->async_##fn(name, std::move(cb)); }, ec); \
+    }                                                                                      \
+    std::vector<Record> resolver::fn(std::string_view name) {                              \
+        error_code ec;                                                                     \
+        auto r = fn(name, ec);                                                             \
+        return or_throw(std::move(r), ec, label, name);                                    \
     }
 
 LETTRE_DNS_BLOCKING(resolve_mx, mx_record, "MX")

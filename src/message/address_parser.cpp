@@ -132,8 +132,7 @@ public:
         for (std::size_t i = 0; i < words.size(); ++i) {
             const word& w = words[i];
             if (w.quoted) {
-                fail(errc::invalid_address,
-                     "a quoted string must be the whole local part", w.pos);
+                fail(errc::invalid_address, "a quoted string must be the whole local part", w.pos);
                 return std::nullopt;
             }
             if (i > 0 && w.space_before) {
@@ -143,8 +142,8 @@ public:
             local += w.text;
         }
         if (!is_dot_atom(local)) {
-            fail(errc::invalid_address,
-                 "local part has a leading, trailing or doubled dot", words.front().pos);
+            fail(errc::invalid_address, "local part has a leading, trailing or doubled dot",
+                 words.front().pos);
             return std::nullopt;
         }
         return local;
@@ -364,7 +363,8 @@ result<address> parse_addr_spec(std::string_view text) {
     p.skip_cfws();
     const std::size_t start = p.pos();
     auto words = p.read_words();
-    if (!p.failed() && p.peek() != '@') p.fail_here(words.empty() ? "expected an address" : "expected '@'");
+    if (!p.failed() && p.peek() != '@')
+        p.fail_here(words.empty() ? "expected an address" : "expected '@'");
     std::optional<address> addr;
     if (!p.failed()) addr = p.addr_spec_after(words, start);
     if (!p.failed()) {

@@ -117,13 +117,13 @@ std::string_view content_type::parameter_value(std::string_view name) const noex
 
 content_type& content_type::set_parameter(std::string_view name, std::string_view value) {
     if (!detail::is_mime_token(name))
-        throw error(make_error(errc::invalid_content_type,
-                               fmt::format("invalid parameter name {}",
-                                           detail::quote_for_error(name))));
+        throw error(
+            make_error(errc::invalid_content_type,
+                       fmt::format("invalid parameter name {}", detail::quote_for_error(name))));
     if (detail::find_line_break_or_nul(value) != std::string_view::npos)
-        throw error(make_error(errc::header_injection,
-                               fmt::format("CR, LF or NUL in parameter {} value {}", name,
-                                           detail::quote_for_error(value))));
+        throw error(
+            make_error(errc::header_injection, fmt::format("CR, LF or NUL in parameter {} value {}",
+                                                           name, detail::quote_for_error(value))));
     const std::string lower = detail::to_lower_ascii(name);
     for (auto& [n, v] : params_) {
         if (n == lower) {

@@ -159,7 +159,8 @@ result<date_time> date_time::try_parse(std::string_view text) {
     }
     if (!sc.at_end()) return bad(text, "unexpected text after the date", sc.pos());
 
-    const year_month_day ymd{std::chrono::year{*year}, std::chrono::month{static_cast<unsigned>(month)},
+    const year_month_day ymd{std::chrono::year{*year},
+                             std::chrono::month{static_cast<unsigned>(month)},
                              std::chrono::day{static_cast<unsigned>(*day)}};
     if (!ymd.ok()) return bad(text, "no such day", 0);
     const sys_days days{ymd};
@@ -187,8 +188,7 @@ std::string date_time::to_string() const {
     const long off = utc_offset.count();
     const long abs_off = off < 0 ? -off : off;
     return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} {}{:02}{:02}",
-                       day_names[weekday{days}.c_encoding()],
-                       static_cast<unsigned>(ymd.day()),
+                       day_names[weekday{days}.c_encoding()], static_cast<unsigned>(ymd.day()),
                        month_names[static_cast<unsigned>(ymd.month()) - 1],
                        static_cast<int>(ymd.year()), hms.hours().count(), hms.minutes().count(),
                        hms.seconds().count(), off < 0 ? '-' : '+', abs_off / 60, abs_off % 60);

@@ -18,11 +18,13 @@ constexpr std::size_t overhead = 12;  // prefix (10) + "?=" (2)
 constexpr char hex[] = "0123456789ABCDEF";
 
 bool q_literal(unsigned char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '!' || c == '*' || c == '+' || c == '-' || c == '/';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '!' ||
+           c == '*' || c == '+' || c == '-' || c == '/';
 }
 
-std::size_t q_cost(unsigned char c) noexcept { return q_literal(c) || c == ' ' ? 1 : 3; }
+std::size_t q_cost(unsigned char c) noexcept {
+    return q_literal(c) || c == ' ' ? 1 : 3;
+}
 
 void append_q(std::string& out, std::string_view bytes) {
     for (char ch : bytes) {
@@ -43,7 +45,9 @@ std::size_t sequence_at(std::string_view s, std::size_t i) noexcept {
     return std::min(utf8_sequence_length(static_cast<unsigned char>(s[i])), s.size() - i);
 }
 
-bool is_wsp(char c) noexcept { return c == ' ' || c == '\t'; }
+bool is_wsp(char c) noexcept {
+    return c == ' ' || c == '\t';
+}
 
 }  // namespace
 
@@ -168,8 +172,7 @@ struct decoded_word {
 std::optional<decoded_word> parse_word(std::string_view s) {
     if (!s.starts_with("=?")) return std::nullopt;
     const std::size_t q1 = s.find('?', 2);
-    if (q1 == std::string_view::npos || q1 + 2 >= s.size() || s[q1 + 2] != '?')
-        return std::nullopt;
+    if (q1 == std::string_view::npos || q1 + 2 >= s.size() || s[q1 + 2] != '?') return std::nullopt;
     const char enc = s[q1 + 1];
     const std::size_t end = s.find("?=", q1 + 3);
     if (end == std::string_view::npos) return std::nullopt;

@@ -5,8 +5,7 @@
 namespace lettre {
 
 result<envelope> envelope::try_create(std::optional<address> from, std::vector<address> to) {
-    if (to.empty())
-        return make_error(errc::missing_recipient, "the envelope has no recipient");
+    if (to.empty()) return make_error(errc::missing_recipient, "the envelope has no recipient");
     if (from && from->empty()) from.reset();
     envelope e;
     e.from_ = std::move(from);

@@ -164,7 +164,9 @@ void append_parameter(std::vector<header_token>& tokens, std::string_view name,
     // RFC 2231: charset'' then percent-encoded octets, split into numbered
     // segments that each fit a line; never split a %XX or a UTF-8 sequence.
     std::vector<std::string> segments(1, "utf-8''");
-    auto seg_head = [&](std::size_t n) { return std::string(name) + '*' + std::to_string(n) + "*="; };
+    auto seg_head = [&](std::size_t n) {
+        return std::string(name) + '*' + std::to_string(n) + "*=";
+    };
     for (std::size_t i = 0; i < value.size();) {
         const std::size_t seq =
             std::min(utf8_sequence_length(static_cast<unsigned char>(value[i])), value.size() - i);

@@ -33,8 +33,7 @@ public:
 
     /// Appends `text` after `ws`; folds (CRLF before `ws`) when the line
     /// would grow past the limit. Empty `ws` glues `text` to the line.
-    void add(std::string_view ws, std::string_view text, bool encoded = false,
-             bool soft = false);
+    void add(std::string_view ws, std::string_view text, bool encoded = false, bool soft = false);
     void add(const header_token& t) { add(t.ws, t.text, t.encoded, t.soft); }
     void add(const std::vector<header_token>& ts) {
         for (const auto& t : ts) add(t);

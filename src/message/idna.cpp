@@ -79,9 +79,9 @@ result<std::string> domain_to_ascii(std::string_view domain, std::string_view co
         return fail(errc::invalid_domain, context, "domain is not valid UTF-8");
     const std::string input(domain);
     char* out = nullptr;
-    const int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(input.c_str()),
-                                  reinterpret_cast<uint8_t**>(&out),
-                                  IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+    const int rc =
+        idn2_lookup_u8(reinterpret_cast<const uint8_t*>(input.c_str()),
+                       reinterpret_cast<uint8_t**>(&out), IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
     const std::unique_ptr<char, decltype(&idn2_free)> owner(out, &idn2_free);
     if (rc != IDN2_OK)
         return fail(rc == IDN2_TOO_BIG_DOMAIN || rc == IDN2_TOO_BIG_LABEL ? errc::address_too_long

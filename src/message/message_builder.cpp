@@ -16,13 +16,24 @@ namespace {
 
 // Headers the builder writes itself; header() refuses them so that a
 // message never carries two From or a stray Bcc.
-constexpr std::array<std::string_view, 18> managed_headers{
-    "from",          "sender",        "to",
-    "cc",            "bcc",           "reply-to",
-    "subject",       "date",          "message-id",
-    "in-reply-to",   "references",    "mime-version",
-    "content-type",  "content-transfer-encoding", "content-disposition",
-    "content-id",    "list-unsubscribe", "list-unsubscribe-post"};
+constexpr std::array<std::string_view, 18> managed_headers{"from",
+                                                           "sender",
+                                                           "to",
+                                                           "cc",
+                                                           "bcc",
+                                                           "reply-to",
+                                                           "subject",
+                                                           "date",
+                                                           "message-id",
+                                                           "in-reply-to",
+                                                           "references",
+                                                           "mime-version",
+                                                           "content-type",
+                                                           "content-transfer-encoding",
+                                                           "content-disposition",
+                                                           "content-id",
+                                                           "list-unsubscribe",
+                                                           "list-unsubscribe-post"};
 
 constexpr std::size_t subject_long_word = 75;
 
@@ -90,7 +101,8 @@ std::optional<error_info> check_mailbox(const mailbox& m, const char* field) {
 }
 
 std::optional<error_info> check_group(const group& g, const char* field) {
-    if (g.name.empty()) return make_error(errc::invalid_address, fmt::format("{}: group without a name", field));
+    if (g.name.empty())
+        return make_error(errc::invalid_address, fmt::format("{}: group without a name", field));
     if (auto e = check_name(g.name, field, "group name")) return e;
     for (const auto& m : g.members)
         if (auto e = check_mailbox(m, field)) return e;
@@ -217,9 +229,9 @@ message_builder& message_builder::message_id(std::string_view msg_id) {
     if (!ids) {
         fail(std::move(ids).error());
     } else if (ids->size() != 1) {
-        fail(make_error(errc::invalid_message_id,
-                        fmt::format("Message-ID: {} holds more than one id",
-                                    detail::quote_for_error(msg_id))));
+        fail(make_error(
+            errc::invalid_message_id,
+            fmt::format("Message-ID: {} holds more than one id", detail::quote_for_error(msg_id))));
     } else {
         message_id_ = std::move(ids->front());
     }
@@ -244,8 +256,7 @@ message_builder& message_builder::references(std::string_view msg_ids) {
     return *this;
 }
 
-message_builder& message_builder::list_unsubscribe(std::vector<std::string> uris,
-                                                   bool one_click) {
+message_builder& message_builder::list_unsubscribe(std::vector<std::string> uris, bool one_click) {
     bool https = false;
     if (uris.empty())
         fail(make_error(errc::invalid_header_value, "List-Unsubscribe: no URI given"));
@@ -283,11 +294,10 @@ message_builder& message_builder::header(std::string_view name, std::string_view
         return *this;
     }
     const std::string lower = detail::to_lower_ascii(name);
-    if (std::find(managed_headers.begin(), managed_headers.end(), lower) !=
-        managed_headers.end()) {
-        fail(make_error(errc::invalid_header_name,
-                        fmt::format("header {} is written by the builder; use its own setter",
-                                    name)));
+    if (std::find(managed_headers.begin(), managed_headers.end(), lower) != managed_headers.end()) {
+        fail(make_error(
+            errc::invalid_header_name,
+            fmt::format("header {} is written by the builder; use its own setter", name)));
         return *this;
     }
     custom_.emplace_back(std::string(name), std::string(value));
@@ -358,14 +368,15 @@ result<message> message_builder::try_build() const {
         for (const auto* list : {&to_, &cc_, &bcc_})
             for (const auto& m : list->mailboxes()) rcpts.push_back(m.email());
         if (rcpts.empty())
-            return make_error(errc::missing_recipient, "the message has no To, Cc or Bcc recipient");
+            return make_error(errc::missing_recipient,
+                              "the message has no To, Cc or Bcc recipient");
         auto env = envelope::try_create(sender_ ? sender_->email() : from_boxes.front().email(),
                                         std::move(rcpts));
         if (!env) return std::move(env).error();
         msg.envelope_ = std::move(*env);
     }
-    msg.smtputf8_ = msg.envelope_.requires_smtputf8() || any_smtputf8(from_) ||
-                    any_smtputf8(to_) || any_smtputf8(cc_) || any_smtputf8(reply_to_) ||
+    msg.smtputf8_ = msg.envelope_.requires_smtputf8() || any_smtputf8(from_) || any_smtputf8(to_) ||
+                    any_smtputf8(cc_) || any_smtputf8(reply_to_) ||
                     (sender_ && sender_->email().requires_smtputf8());
 
     // Body layout.

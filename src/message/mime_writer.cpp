@@ -45,8 +45,8 @@ std::optional<error_info> extra_headers(const part& p, std::vector<header_field>
     for (const auto& [name, value] : p.extra_headers()) {
         if (auto e = check_header(name, value)) return e;
         if (name.size() >= 8 && iequals(std::string_view(name).substr(0, 8), "content-")) {
-            for (std::string_view managed : {"content-type", "content-transfer-encoding",
-                                             "content-disposition", "content-id"})
+            for (std::string_view managed :
+                 {"content-type", "content-transfer-encoding", "content-disposition", "content-id"})
                 if (iequals(name, managed))
                     return make_error(errc::invalid_header_name,
                                       fmt::format("header {} is set by the part itself", name));
@@ -118,10 +118,9 @@ std::optional<error_info> render(const part& p, std::string& out,
     fields.push_back({"Content-Transfer-Encoding", std::string(encoding_name(enc))});
     if (p.content_disposition() != part::disposition::none) {
         const bool attach = p.content_disposition() == part::disposition::attachment;
-        fields.push_back(structured(
-            "Content-Disposition",
-            disposition_tokens(attach ? "attachment" : "inline",
-                               p.filename() ? &*p.filename() : nullptr)));
+        fields.push_back(structured("Content-Disposition",
+                                    disposition_tokens(attach ? "attachment" : "inline",
+                                                       p.filename() ? &*p.filename() : nullptr)));
     }
     if (p.content_id()) fields.push_back({"Content-ID", '<' + *p.content_id() + '>'});
     if (auto e = extra_headers(p, fields)) return e;
@@ -136,22 +135,20 @@ std::optional<error_info> render(const part& p, std::string& out,
 }  // namespace
 
 std::optional<error_info> check_header(std::string_view name, std::string_view value) {
-    if (name.empty())
-        return make_error(errc::invalid_header_name, "empty header name");
+    if (name.empty()) return make_error(errc::invalid_header_name, "empty header name");
     for (char c : name)
         if (c < 33 || c > 126 || c == ':')
-            return make_error(errc::invalid_header_name,
-                              fmt::format("invalid header name {}: character {} not allowed",
-                                          quote_for_error(name),
-                                          quote_for_error(std::string_view(&c, 1))));
+            return make_error(
+                errc::invalid_header_name,
+                fmt::format("invalid header name {}: character {} not allowed",
+                            quote_for_error(name), quote_for_error(std::string_view(&c, 1))));
     if (const auto at = find_line_break_or_nul(value); at != std::string_view::npos)
         return make_error(errc::header_injection,
                           fmt::format("header {}: CR, LF or NUL in value {} at offset {}", name,
                                       quote_for_error(value), at));
     if (!is_valid_utf8(value))
-        return make_error(errc::invalid_utf8,
-                          fmt::format("header {}: value {} is not valid UTF-8", name,
-                                      quote_for_error(value)));
+        return make_error(errc::invalid_utf8, fmt::format("header {}: value {} is not valid UTF-8",
+                                                          name, quote_for_error(value)));
     return std::nullopt;
 }
 

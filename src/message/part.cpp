@@ -23,8 +23,8 @@ result<std::string> read_file(const std::filesystem::path& path) {
                           fmt::format("cannot read {}: it is a directory", path.string()));
     std::ifstream in(path, std::ios::binary);
     if (!in)
-        return make_error(errc::file_unreadable, fmt::format("cannot read {}: {}", path.string(),
-                                                             std::strerror(errno)));
+        return make_error(errc::file_unreadable,
+                          fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
     std::string data;
     const auto size = std::filesystem::file_size(path, ec);
     if (!ec) data.reserve(static_cast<std::size_t>(size));
@@ -37,10 +37,9 @@ result<std::string> read_file(const std::filesystem::path& path) {
 
 std::optional<error_info> check_content_id(std::string_view id) {
     if (detail::find_line_break_or_nul(id) != std::string_view::npos)
-        return make_error(errc::header_injection,
-                          fmt::format("CR, LF or NUL in content id {}", detail::quote_for_error(id)));
-    if (id.empty())
-        return make_error(errc::invalid_header_value, "empty content id");
+        return make_error(errc::header_injection, fmt::format("CR, LF or NUL in content id {}",
+                                                              detail::quote_for_error(id)));
+    if (id.empty()) return make_error(errc::invalid_header_value, "empty content id");
     for (char c : id) {
         if (c <= ' ' || c > '~' || c == '<' || c == '>' || c == '"' || c == '(' || c == ')' ||
             c == ',' || c == ';' || c == ':' || c == '\\' || c == '[' || c == ']')
@@ -79,13 +78,17 @@ part part::body(std::string bytes, content_type type) {
     return p;
 }
 
-part part::text(std::string utf8) { return body(std::move(utf8), content_type::text_plain()); }
-part part::html(std::string utf8) { return body(std::move(utf8), content_type::text_html()); }
+part part::text(std::string utf8) {
+    return body(std::move(utf8), content_type::text_plain());
+}
+part part::html(std::string utf8) {
+    return body(std::move(utf8), content_type::text_html());
+}
 
 part part::attachment(std::string_view filename, std::string bytes,
                       std::optional<content_type> type) {
-    part p = body(std::move(bytes), type ? std::move(*type)
-                                         : content_type::guess_from_filename(filename));
+    part p = body(std::move(bytes),
+                  type ? std::move(*type) : content_type::guess_from_filename(filename));
     p.disposition_ = disposition::attachment;
     p.filename_ = std::string(filename);
     if (auto e = check_filename(filename)) p.fail(std::move(*e));
@@ -122,8 +125,8 @@ result<part> part::try_inline_file(std::string_view content_id, const std::files
                                    std::optional<content_type> type) {
     auto data = read_file(path);
     if (!data) return std::move(data).error();
-    content_type ct = type ? std::move(*type)
-                           : content_type::guess_from_filename(path.filename().string());
+    content_type ct =
+        type ? std::move(*type) : content_type::guess_from_filename(path.filename().string());
     part p = inline_body(content_id, std::move(*data), std::move(ct));
     if (p.error()) return *p.error();
     return p;
@@ -148,9 +151,15 @@ part part::multipart(std::string_view subtype) {
     return p;
 }
 
-part part::mixed() { return multipart("mixed"); }
-part part::alternative() { return multipart("alternative"); }
-part part::related() { return multipart("related"); }
+part part::mixed() {
+    return multipart("mixed");
+}
+part part::alternative() {
+    return multipart("alternative");
+}
+part part::related() {
+    return multipart("related");
+}
 
 part& part::add(part child) & {
     if (!is_multipart()) {

@@ -38,10 +38,10 @@ text_stats scan(std::string_view text) {
 
 std::string_view encoding_name(transfer_encoding e) noexcept {
     switch (e) {
-    case transfer_encoding::seven_bit: return "7bit";
-    case transfer_encoding::eight_bit: return "8bit";
-    case transfer_encoding::quoted_printable: return "quoted-printable";
-    case transfer_encoding::base64: return "base64";
+        case transfer_encoding::seven_bit: return "7bit";
+        case transfer_encoding::eight_bit: return "8bit";
+        case transfer_encoding::quoted_printable: return "quoted-printable";
+        case transfer_encoding::base64: return "base64";
     }
     return "7bit";
 }
@@ -80,8 +80,8 @@ void append_quoted_printable(std::string& out, std::string_view text) {
             continue;
         }
         const bool at_line_end = i + 1 == n || text[i + 1] == '\r' || text[i + 1] == '\n';
-        const bool literal = (c >= 33 && c <= 126 && c != '=') ||
-                             ((c == ' ' || c == '\t') && !at_line_end);
+        const bool literal =
+            (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !at_line_end);
         if (literal) {
             // A line that ends right after this character may use the 76th column.
             if (at_line_end && col + 1 == max_qp_line) {
@@ -125,13 +125,17 @@ transfer_encoding append_text_body(std::string& out, std::string_view text) {
     return transfer_encoding::base64;
 }
 
-bool is_seven_bit(std::string_view text) noexcept { return scan(text).seven_bit; }
+bool is_seven_bit(std::string_view text) noexcept {
+    return scan(text).seven_bit;
+}
 
 transfer_encoding append_binary_body(std::string& out, std::string_view data) {
     append_base64_mime(out, data);
     return transfer_encoding::base64;
 }
 
-std::size_t encoded_size_bound(std::size_t raw) noexcept { return base64_mime_size(raw) + 64; }
+std::size_t encoded_size_bound(std::size_t raw) noexcept {
+    return base64_mime_size(raw) + 64;
+}
 
 }  // namespace lettre::detail

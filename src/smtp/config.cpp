@@ -86,13 +86,13 @@ bool diagnostics::is_permanent() const noexcept {
 
 std::chrono::milliseconds timeouts::of(phase p) const noexcept {
     switch (p) {
-    case phase::connect: return connect;
-    case phase::tls_handshake: return tls_handshake;
-    case phase::greeting: return greeting;
-    case phase::data: return data_initiation;
-    case phase::data_transfer: return data_block;
-    case phase::data_final: return data_termination;
-    default: return command;
+        case phase::connect: return connect;
+        case phase::tls_handshake: return tls_handshake;
+        case phase::greeting: return greeting;
+        case phase::data: return data_initiation;
+        case phase::data_transfer: return data_block;
+        case phase::data_final: return data_termination;
+        default: return command;
     }
 }
 
@@ -178,10 +178,14 @@ result<transport_config> parse_url(std::string_view url) {
         if (key == "tls") {
             if (cfg.client.tls == tls_mode::implicit)
                 return bad_url(url, "tls= applies to smtp:// only (smtps:// is always TLS)");
-            if (value == "required") cfg.client.tls = tls_mode::starttls_required;
-            else if (value == "opportunistic") cfg.client.tls = tls_mode::starttls_opportunistic;
-            else if (value == "none") cfg.client.tls = tls_mode::none_dangerous;
-            else return bad_url(url, "tls= must be required, opportunistic or none");
+            if (value == "required")
+                cfg.client.tls = tls_mode::starttls_required;
+            else if (value == "opportunistic")
+                cfg.client.tls = tls_mode::starttls_opportunistic;
+            else if (value == "none")
+                cfg.client.tls = tls_mode::none_dangerous;
+            else
+                return bad_url(url, "tls= must be required, opportunistic or none");
         } else if (key == "auth") {
             cfg.client.mechanisms.clear();
             std::string_view list = value;
@@ -191,7 +195,8 @@ result<transport_config> parse_url(std::string_view url) {
                 const auto m = mechanism_from(name);
                 if (!m) return bad_url(url, fmt::format("unknown AUTH mechanism {}", name));
                 cfg.client.mechanisms.push_back(*m);
-                list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+                list =
+                    comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
             }
         } else if (key == "ehlo") {
             cfg.client.hello_name = value;

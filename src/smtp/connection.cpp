@@ -1,12 +1,12 @@
 #include "smtp/connection.hpp"
 
+#include <fmt/format.h>
+#include <openssl/ssl.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
-#include <fmt/format.h>
-#include <openssl/ssl.h>
 
 namespace lettre::smtp::detail {
 
@@ -26,7 +26,8 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_parameters& p, std::err
         ctx->set_verify_mode(ssl::verify_peer);
         if (p.ca_file) {
             ctx->load_verify_file(p.ca_file->string(), e);
-            if (e) why = fmt::format("cannot load CA file {}: {}", p.ca_file->string(), e.message());
+            if (e)
+                why = fmt::format("cannot load CA file {}: {}", p.ca_file->string(), e.message());
         }
         if (!e && p.ca_directory) {
             ctx->add_verify_path(p.ca_directory->string(), e);
@@ -43,8 +44,8 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_parameters& p, std::err
         ctx->use_certificate_chain_file(p.client_certificate->string(), e);
         if (!e)
             ctx->use_private_key_file(
-                (p.client_key ? *p.client_key : *p.client_certificate).string(),
-                ssl::context::pem, e);
+                (p.client_key ? *p.client_key : *p.client_certificate).string(), ssl::context::pem,
+                e);
         if (e) why = fmt::format("cannot load the client certificate: {}", e.message());
     }
     if (e) {
@@ -56,7 +57,11 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_parameters& p, std::err
 
 connection::connection(asio::any_io_executor ex, const transport_config& cfg,
                        std::shared_ptr<ssl::context> tls)
-    : ex_(ex), cfg_(cfg), tls_ctx_(std::move(tls)), resolver_(ex), resolve_timer_(ex),
+    : ex_(ex),
+      cfg_(cfg),
+      tls_ctx_(std::move(tls)),
+      resolver_(ex),
+      resolve_timer_(ex),
       fsm_(cfg.client) {}
 
 void connection::set_expiry(phase p) {
@@ -78,9 +83,9 @@ void connection::trace_sent(std::string_view bytes, phase p) {
             if (line.starts_with("AUTH ")) {
                 const std::size_t sp = line.find(' ', 5);
                 cfg_.trace(trace_direction::sent,
-                           sp == std::string_view::npos ? std::string(line)
-                                                        : std::string(line.substr(0, sp)) +
-                                                              " <redacted>");
+                           sp == std::string_view::npos
+                               ? std::string(line)
+                               : std::string(line.substr(0, sp)) + " <redacted>");
             } else {
                 cfg_.trace(trace_direction::sent, "<redacted>");
             }
@@ -156,16 +161,16 @@ void connection::on_resolved(error_code ec, asio::ip::tcp::resolver::results_typ
         return complete(resolve_timed_out_ ? error_code(make_error_code(errc::timeout)) : ec);
     }
     set_expiry(phase::connect);
-    stream_->next_layer().async_connect(
-        results, [self = shared_from_this()](error_code e, const asio::ip::tcp::endpoint&) {
-            if (e) return self->io_failed(e, phase::connect);
-            self->open_ = true;
-            if (self->cfg_.client.tls == tls_mode::implicit) {
-                self->implicit_handshake_ = true;
-                return self->drive({client::action::type::tls_handshake, {}, phase::tls_handshake, {}});
-            }
-            self->drive(self->fsm_.start_session(false));
-        });
+    stream_->next_layer().async_connect(results, [self = shared_from_this()](
+                                                     error_code e, const asio::ip::tcp::endpoint&) {
+        if (e) return self->io_failed(e, phase::connect);
+        self->open_ = true;
+        if (self->cfg_.client.tls == tls_mode::implicit) {
+            self->implicit_handshake_ = true;
+            return self->drive({client::action::type::tls_handshake, {}, phase::tls_handshake, {}});
+        }
+        self->drive(self->fsm_.start_session(false));
+    });
 }
 
 void connection::io_failed(error_code ec, phase p) {
@@ -185,8 +190,8 @@ void connection::io_failed(error_code ec, phase p) {
             timed_out ? "timed out" : ec.message());
     } else if (timed_out) {
         out = make_error_code(errc::timeout);
-        diag_.message = fmt::format("{} timed out after {} ms", phase_name(p),
-                                    cfg_.timeouts.of(p).count());
+        diag_.message =
+            fmt::format("{} timed out after {} ms", phase_name(p), cfg_.timeouts.of(p).count());
     } else if (closed) {
         out = make_error_code(errc::connection_closed);
         diag_.message = fmt::format("the server closed the connection during {}", phase_name(p));
@@ -204,68 +209,69 @@ void connection::io_failed(error_code ec, phase p) {
 void connection::drive(client::action a) {
     auto self = shared_from_this();
     switch (a.what) {
-    case client::action::type::write: {
-        set_expiry(a.phase);
-        trace_sent(a.bytes, a.phase);
-        auto done = [self, p = a.phase](error_code ec, std::size_t) {
-            if (ec) return self->io_failed(ec, p);
-            self->drive(self->fsm_.on_written());
-        };
-        if (tls_)
-            asio::async_write(*stream_, asio::buffer(a.bytes), std::move(done));
-        else
-            asio::async_write(stream_->next_layer(), asio::buffer(a.bytes), std::move(done));
-        return;
-    }
-    case client::action::type::read: {
-        set_expiry(a.phase);
-        auto done = [self, p = a.phase](error_code ec, std::size_t n) {
-            if (ec) return self->io_failed(ec, p);
-            const std::string_view got(self->buf_.data(), n);
-            self->trace_received(got);
-            self->drive(self->fsm_.on_read(got));
-        };
-        if (tls_)
-            stream_->async_read_some(asio::buffer(buf_), std::move(done));
-        else
-            stream_->next_layer().async_read_some(asio::buffer(buf_), std::move(done));
-        return;
-    }
-    case client::action::type::tls_handshake: {
-        const std::string& name =
-            cfg_.tls.server_name.empty() ? cfg_.host : cfg_.tls.server_name;
-        // SNI, and the host name the certificate must match.
-        // RFC 6066 §3: no SNI for an IP literal (the certificate check stays).
-        error_code not_ip;
-        asio::ip::make_address(name, not_ip);
-        if (not_ip && SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
-                               TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str())) != 1) {
-            diag_.message = "cannot set the TLS server name";
-            close();
-            return complete(make_error_code(errc::tls_failed));
-        }
-        if (!cfg_.tls.accept_invalid_certificates_dangerous)
-            stream_->set_verify_callback(ssl::host_name_verification(name));
-        set_expiry(phase::tls_handshake);
-        const bool implicit = implicit_handshake_;
-        implicit_handshake_ = false;
-        stream_->async_handshake(ssl::stream_base::client, [self, implicit](error_code ec) {
-            if (ec) return self->io_failed(ec, phase::tls_handshake);
-            self->tls_ = true;
-            if (implicit)
-                self->drive(self->fsm_.start_session(true));
+        case client::action::type::write: {
+            set_expiry(a.phase);
+            trace_sent(a.bytes, a.phase);
+            auto done = [self, p = a.phase](error_code ec, std::size_t) {
+                if (ec) return self->io_failed(ec, p);
+                self->drive(self->fsm_.on_written());
+            };
+            if (tls_)
+                asio::async_write(*stream_, asio::buffer(a.bytes), std::move(done));
             else
-                self->drive(self->fsm_.on_tls_established());
-        });
-        return;
-    }
-    case client::action::type::done:
-        if (a.error) {
-            diag_ = fsm_.diagnostics();
-            diag_.error = a.error;
-            if (fsm_.broken()) close();
+                asio::async_write(stream_->next_layer(), asio::buffer(a.bytes), std::move(done));
+            return;
         }
-        return complete(a.error);
+        case client::action::type::read: {
+            set_expiry(a.phase);
+            auto done = [self, p = a.phase](error_code ec, std::size_t n) {
+                if (ec) return self->io_failed(ec, p);
+                const std::string_view got(self->buf_.data(), n);
+                self->trace_received(got);
+                self->drive(self->fsm_.on_read(got));
+            };
+            if (tls_)
+                stream_->async_read_some(asio::buffer(buf_), std::move(done));
+            else
+                stream_->next_layer().async_read_some(asio::buffer(buf_), std::move(done));
+            return;
+        }
+        case client::action::type::tls_handshake: {
+            const std::string& name =
+                cfg_.tls.server_name.empty() ? cfg_.host : cfg_.tls.server_name;
+            // SNI, and the host name the certificate must match.
+            // RFC 6066 §3: no SNI for an IP literal (the certificate check stays).
+            error_code not_ip;
+            asio::ip::make_address(name, not_ip);
+            if (not_ip &&
+                SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
+                         TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str())) != 1) {
+                diag_.message = "cannot set the TLS server name";
+                close();
+                return complete(make_error_code(errc::tls_failed));
+            }
+            if (!cfg_.tls.accept_invalid_certificates_dangerous)
+                stream_->set_verify_callback(ssl::host_name_verification(name));
+            set_expiry(phase::tls_handshake);
+            const bool implicit = implicit_handshake_;
+            implicit_handshake_ = false;
+            stream_->async_handshake(ssl::stream_base::client, [self, implicit](error_code ec) {
+                if (ec) return self->io_failed(ec, phase::tls_handshake);
+                self->tls_ = true;
+                if (implicit)
+                    self->drive(self->fsm_.start_session(true));
+                else
+                    self->drive(self->fsm_.on_tls_established());
+            });
+            return;
+        }
+        case client::action::type::done:
+            if (a.error) {
+                diag_ = fsm_.diagnostics();
+                diag_.error = a.error;
+                if (fsm_.broken()) close();
+            }
+            return complete(a.error);
     }
 }
 

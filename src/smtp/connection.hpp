@@ -23,8 +23,7 @@ using op_handler = boost::asio::any_completion_handler<void(boost::system::error
 
 /// Builds the TLS context of a transport: verification on, TLS >= 1.2.
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_parameters& p,
-                                                            std::error_code& ec,
-                                                            std::string& why);
+                                                            std::error_code& ec, std::string& why);
 
 class connection : public std::enable_shared_from_this<connection> {
 public:

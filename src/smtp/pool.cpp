@@ -33,12 +33,14 @@ bool retryable(error_code ec, const connection& c) {
 
 pool::pool(asio::strand<asio::any_io_executor> strand, transport_config cfg,
            std::shared_ptr<asio::ssl::context> tls)
-    : strand_(std::move(strand)), cfg_(std::move(cfg)), tls_(std::move(tls)),
+    : strand_(std::move(strand)),
+      cfg_(std::move(cfg)),
+      tls_(std::move(tls)),
       rate_timer_(strand_) {}
 
 pool_metrics pool::metrics() const noexcept {
-    return {m_open_.load(), m_idle_.load(), m_sent_.load(), m_failed_.load(),
-            m_reconnects_.load(), m_waiting_.load()};
+    return {m_open_.load(),   m_idle_.load(),       m_sent_.load(),
+            m_failed_.load(), m_reconnects_.load(), m_waiting_.load()};
 }
 
 void pool::update_metrics() {
@@ -142,7 +144,8 @@ void pool::start(std::shared_ptr<send_request> req, bool fresh) {
         }
         return run(std::move(req), std::move(p));
     }
-    if (open_ < std::max<std::size_t>(cfg_.pool.max_connections, 1)) return open_for(std::move(req));
+    if (open_ < std::max<std::size_t>(cfg_.pool.max_connections, 1))
+        return open_for(std::move(req));
     if (waiting_.size() >= cfg_.pool.max_waiting &&
         cfg_.pool.on_full == pool_config::when_full::fail) {
         send_report r;
@@ -258,7 +261,9 @@ void pool::arm_idle_timer() {
     sweep_idle_now();
 }
 
-void pool::sweep_idle() { sweep_idle_now(); }
+void pool::sweep_idle() {
+    sweep_idle_now();
+}
 
 void pool::sweep_idle_now() {
     const auto now = clock::now();

@@ -30,7 +30,7 @@ struct send_request {
     bool smtputf8 = false;
     // optional + emplace: Boost 1.81's any_completion_handler move-assignment recurses.
     std::optional<send_handler> handler;
-    bool retried = false;   ///< the one retry on a fresh connection is spent
+    bool retried = false;  ///< the one retry on a fresh connection is spent
     bool finished = false;
     bool queued = false;
 };

@@ -9,8 +9,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
-#include <future>
 #include <fmt/format.h>
+#include <future>
 
 namespace lettre {
 
@@ -20,9 +20,8 @@ using boost::system::error_code;
 namespace smtp {
 
 send_error::send_error(std::error_code code, send_report report)
-    : lettre::error(error_info{code, report.diagnostics.message.empty()
-                                         ? code.message()
-                                         : report.diagnostics.message}),
+    : lettre::error(error_info{
+          code, report.diagnostics.message.empty() ? code.message() : report.diagnostics.message}),
       report_(std::move(report)) {}
 
 }  // namespace smtp
@@ -98,7 +97,9 @@ smtp_transport_builder& smtp_transport_builder::trace(smtp::trace_hook hook) {
     cfg_.trace = std::move(hook);
     return *this;
 }
-smtp_transport smtp_transport_builder::build() const { return smtp_transport(cfg_); }
+smtp_transport smtp_transport_builder::build() const {
+    return smtp_transport(cfg_);
+}
 async_smtp_transport smtp_transport_builder::build(asio::any_io_executor ex) const {
     return async_smtp_transport(std::move(ex), cfg_);
 }
@@ -141,8 +142,8 @@ async_smtp_transport::async_smtp_transport(asio::any_io_executor ex, smtp::trans
     if (impl_->cfg.client.server_port == 0) impl_->cfg.client.server_port = impl_->cfg.port;
     impl_->tls = smtp::detail::make_tls_context(impl_->cfg.tls, impl_->tls_error, impl_->tls_why);
     if (impl_->tls && impl_->cfg.pool.enabled)
-        impl_->pool = std::make_shared<smtp::detail::pool>(asio::make_strand(impl_->ex),
-                                                           impl_->cfg, impl_->tls);
+        impl_->pool = std::make_shared<smtp::detail::pool>(asio::make_strand(impl_->ex), impl_->cfg,
+                                                           impl_->tls);
 }
 
 smtp::pool_metrics async_smtp_transport::metrics() const noexcept {
@@ -157,8 +158,12 @@ async_smtp_transport::~async_smtp_transport() = default;
 async_smtp_transport::async_smtp_transport(async_smtp_transport&&) noexcept = default;
 async_smtp_transport& async_smtp_transport::operator=(async_smtp_transport&&) noexcept = default;
 
-asio::any_io_executor async_smtp_transport::get_executor() const noexcept { return impl_->ex; }
-const smtp::transport_config& async_smtp_transport::config() const noexcept { return impl_->cfg; }
+asio::any_io_executor async_smtp_transport::get_executor() const noexcept {
+    return impl_->ex;
+}
+const smtp::transport_config& async_smtp_transport::config() const noexcept {
+    return impl_->cfg;
+}
 
 namespace {
 
@@ -266,9 +271,13 @@ smtp_transport::~smtp_transport() {
     if (thread_.joinable()) thread_.join();
 }
 
-const smtp::transport_config& smtp_transport::config() const noexcept { return async_->config(); }
+const smtp::transport_config& smtp_transport::config() const noexcept {
+    return async_->config();
+}
 
-smtp::pool_metrics smtp_transport::metrics() const noexcept { return async_->metrics(); }
+smtp::pool_metrics smtp_transport::metrics() const noexcept {
+    return async_->metrics();
+}
 
 smtp::send_report smtp_transport::run(const envelope& env, std::string bytes, bool smtputf8,
                                       error_code& ec) {

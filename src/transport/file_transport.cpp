@@ -80,9 +80,8 @@ result<file_transport::delivery> file_transport::try_send_raw(const envelope& en
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
     if (ec || !std::filesystem::is_directory(dir_))
-        return make_error(errc::io_error,
-                          fmt::format("cannot use {} as outbox: {}", dir_.string(),
-                                      ec ? ec.message() : "not a directory"));
+        return make_error(errc::io_error, fmt::format("cannot use {} as outbox: {}", dir_.string(),
+                                                      ec ? ec.message() : "not a directory"));
     delivery d;
     d.id = detail::random_token(24);
     d.eml_path = dir_ / (d.id + ".eml");

@@ -38,9 +38,12 @@ struct host_lookup {
         if (out.addresses.empty()) {
             // Report the error that matters: a transient one wins (the host
             // may have addresses), else the first definitive one.
-            if (e4 && dns::is_transient(e4)) out.error = e4;
-            else if (e6 && dns::is_transient(e6)) out.error = e6;
-            else out.error = e4 ? e4 : e6 ? e6 : make_error_code(errc::dns_nodata);
+            if (e4 && dns::is_transient(e4))
+                out.error = e4;
+            else if (e6 && dns::is_transient(e6))
+                out.error = e6;
+            else
+                out.error = e4 ? e4 : e6 ? e6 : make_error_code(errc::dns_nodata);
         }
         auto d = std::move(done);
         d(std::move(out));
@@ -59,14 +62,16 @@ void resolve_host(const std::shared_ptr<async_mx_transport::impl>& owner, const 
     l->left = (want4 ? 1 : 0) + (want6 ? 1 : 0);
     if (want4)
         owner->resolver.async_resolve_a(
-            host, asio::bind_executor(strand, [l](error_code ec, std::vector<dns::address_record> r) {
+            host,
+            asio::bind_executor(strand, [l](error_code ec, std::vector<dns::address_record> r) {
                 l->e4 = ec;
                 l->v4 = std::move(r);
                 l->finished();
             }));
     if (want6)
         owner->resolver.async_resolve_aaaa(
-            host, asio::bind_executor(strand, [l](error_code ec, std::vector<dns::address_record> r) {
+            host,
+            asio::bind_executor(strand, [l](error_code ec, std::vector<dns::address_record> r) {
                 l->e6 = ec;
                 l->v6 = std::move(r);
                 l->finished();

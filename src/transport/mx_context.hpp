@@ -44,9 +44,8 @@ struct host_addresses {
     std::vector<boost::asio::ip::address> addresses;
     std::error_code error;
 };
-void resolve_host(const std::shared_ptr<async_mx_transport::impl>& owner,
-                  const strand_type& strand, const std::string& host,
-                  std::function<void(host_addresses)> done);
+void resolve_host(const std::shared_ptr<async_mx_transport::impl>& owner, const strand_type& strand,
+                  const std::string& host, std::function<void(host_addresses)> done);
 
 }  // namespace mx::detail
 }  // namespace lettre

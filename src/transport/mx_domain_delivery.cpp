@@ -2,9 +2,9 @@
 
 #include "smtp/connection.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
-#include <fmt/format.h>
 
 namespace lettre::mx::detail {
 
@@ -14,8 +14,11 @@ using boost::system::error_code;
 domain_delivery::domain_delivery(std::shared_ptr<async_mx_transport::impl> owner,
                                  strand_type strand, std::shared_ptr<const outgoing> msg,
                                  domain_group group, std::function<void()> done)
-    : owner_(std::move(owner)), strand_(std::move(strand)), msg_(std::move(msg)),
-      domain_(std::move(group.domain)), tracker_(std::move(group.recipients)),
+    : owner_(std::move(owner)),
+      strand_(std::move(strand)),
+      msg_(std::move(msg)),
+      domain_(std::move(group.domain)),
+      tracker_(std::move(group.recipients)),
       done_(std::move(done)) {}
 
 domain_delivery::~domain_delivery() = default;
@@ -40,12 +43,13 @@ void domain_delivery::start() {
 void domain_delivery::on_mx(const std::error_code& ec, std::vector<dns::mx_record> records) {
     auto d = decide(domain_, ec, std::move(records), owner_->cfg.max_hosts, owner_->rnd);
     switch (d.what) {
-    case mx_decision::kind::fail:
-        tracker_.fail_pending(d.permanent ? status::permanent_failure : status::transient_failure,
-                              d.error, d.message);
-        return finish();
-    case mx_decision::kind::implicit: implicit_ = true; [[fallthrough]];
-    case mx_decision::kind::hosts: hosts_ = std::move(d.hosts); return next_host();
+        case mx_decision::kind::fail:
+            tracker_.fail_pending(
+                d.permanent ? status::permanent_failure : status::transient_failure, d.error,
+                d.message);
+            return finish();
+        case mx_decision::kind::implicit: implicit_ = true; [[fallthrough]];
+        case mx_decision::kind::hosts: hosts_ = std::move(d.hosts); return next_host();
     }
 }
 
@@ -64,8 +68,7 @@ void domain_delivery::next_host() {
             else
                 message = fmt::format("no MX host of {} has an address (last: {})", domain_,
                                       dns_error_.message());
-            tracker_.fail_pending(permanent ? status::permanent_failure
-                                            : status::transient_failure,
+            tracker_.fail_pending(permanent ? status::permanent_failure : status::transient_failure,
                                   make_error_code(errc::no_mx_host), message);
         } else {
             tracker_.exhaust();

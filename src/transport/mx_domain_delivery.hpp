@@ -56,15 +56,15 @@ private:
     bool implicit_ = false;
     std::vector<dns::mx_record> hosts_;
     std::size_t host_index_ = 0;
-    std::string host_;                     ///< the current host
-    host_policy policy_;                   ///< for the current host
+    std::string host_;    ///< the current host
+    host_policy policy_;  ///< for the current host
     std::vector<boost::asio::ip::address> addresses_;
     std::size_t address_index_ = 0;
-    std::string ip_;                       ///< the current address
-    bool attempted_ = false;               ///< some address was tried
-    std::error_code dns_error_;            ///< the last host address lookup error
-    bool dns_transient_ = false;           ///< some address lookup failed transiently
-    std::string skipped_reason_;           ///< the policy refused a host
+    std::string ip_;              ///< the current address
+    bool attempted_ = false;      ///< some address was tried
+    std::error_code dns_error_;   ///< the last host address lookup error
+    bool dns_transient_ = false;  ///< some address lookup failed transiently
+    std::string skipped_reason_;  ///< the policy refused a host
 
     std::unique_ptr<smtp::transport_config> conn_cfg_;
     std::shared_ptr<smtp::detail::connection> conn_;

@@ -14,9 +14,8 @@ namespace lettre::mx::detail {
 
 std::vector<dns::mx_record> order_mx(std::vector<dns::mx_record> records,
                                      const random_source& rnd) {
-    std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
-        return a.preference < b.preference;
-    });
+    std::sort(records.begin(), records.end(),
+              [](const auto& a, const auto& b) { return a.preference < b.preference; });
     // Drop a host listed twice (keep its best preference).
     std::vector<dns::mx_record> out;
     for (auto& r : records) {
@@ -74,8 +73,8 @@ mx_decision decide(std::string_view domain, const std::error_code& ec,
     else if (d.permanent)
         d.message = fmt::format("MX lookup for {} failed: {}", domain, ec.message());
     else
-        d.message = fmt::format("MX lookup for {} failed, try again later: {}", domain,
-                                ec.message());
+        d.message =
+            fmt::format("MX lookup for {} failed, try again later: {}", domain, ec.message());
     return d;
 }
 
@@ -88,10 +87,16 @@ std::vector<boost::asio::ip::address> order_addresses(const std::vector<dns::add
             if (std::find(out.begin(), out.end(), r.address) == out.end()) out.push_back(r.address);
     };
     switch (order) {
-    case address_order::ipv4_first: add(v4); add(v6); break;
-    case address_order::ipv6_first: add(v6); add(v4); break;
-    case address_order::ipv4_only: add(v4); break;
-    case address_order::ipv6_only: add(v6); break;
+        case address_order::ipv4_first:
+            add(v4);
+            add(v6);
+            break;
+        case address_order::ipv6_first:
+            add(v6);
+            add(v4);
+            break;
+        case address_order::ipv4_only: add(v4); break;
+        case address_order::ipv6_only: add(v6); break;
     }
     return out;
 }
@@ -99,7 +104,8 @@ std::vector<boost::asio::ip::address> order_addresses(const std::vector<dns::add
 std::optional<boost::asio::ip::address> domain_literal(std::string_view domain) {
     if (domain.size() < 3 || domain.front() != '[' || domain.back() != ']') return std::nullopt;
     std::string_view inner = domain.substr(1, domain.size() - 2);
-    const bool v6 = inner.size() > 5 && (inner.substr(0, 5) == "IPv6:" || inner.substr(0, 5) == "ipv6:");
+    const bool v6 =
+        inner.size() > 5 && (inner.substr(0, 5) == "IPv6:" || inner.substr(0, 5) == "ipv6:");
     if (v6) inner.remove_prefix(5);
     boost::system::error_code ec;
     auto a = boost::asio::ip::make_address(std::string(inner), ec);

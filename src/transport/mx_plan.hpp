@@ -47,9 +47,9 @@ mx_decision decide(std::string_view domain, const std::error_code& ec,
                    const random_source& rnd);
 
 /// Orders (and filters) the addresses of one host.
-std::vector<boost::asio::ip::address> order_addresses(
-    const std::vector<dns::address_record>& v4, const std::vector<dns::address_record>& v6,
-    address_order order);
+std::vector<boost::asio::ip::address> order_addresses(const std::vector<dns::address_record>& v4,
+                                                      const std::vector<dns::address_record>& v6,
+                                                      address_order order);
 
 /// `[192.0.2.1]` or `[IPv6:2001:db8::1]`: the address of a domain literal.
 std::optional<boost::asio::ip::address> domain_literal(std::string_view domain);

@@ -82,10 +82,9 @@ bool recipient_tracker::apply(const std::string& host, const std::string& ip,
     // When MAIL FROM failed, pipelined RCPT replies (503 "need MAIL") say
     // nothing about the recipients: ignore them.
     static const std::vector<smtp::recipient_result> none;
-    const auto& rcpts = (ec && diag.phase == smtp::phase::mail)
-                            ? none
-                            : (ec && !diag.recipients.empty()) ? diag.recipients
-                                                               : report.recipients;
+    const auto& rcpts = (ec && diag.phase == smtp::phase::mail) ? none
+                        : (ec && !diag.recipients.empty())      ? diag.recipients
+                                                                : report.recipients;
     const std::string where = fmt::format("{} [{}]", host, ip);
 
     if (!ec) {
@@ -99,15 +98,15 @@ bool recipient_tracker::apply(const std::string& host, const std::string& ip,
                 e->result.ip = ip;
                 e->result.reply = report.final_reply;
                 e->result.error = {};
-                e->result.message = fmt::format("delivered to {}: {}", where,
-                                                report.final_reply.to_string());
+                e->result.message =
+                    fmt::format("delivered to {}: {}", where, report.final_reply.to_string());
             } else {
-                attempt_failed(*e, host, ip, r.reply,
-                               make_error_code(r.reply.permanent() ? errc::smtp_permanent
-                                                                   : errc::smtp_transient),
-                               fmt::format("{} refused the recipient: {}", where,
-                                           r.reply.to_string()),
-                               r.reply.permanent());
+                attempt_failed(
+                    *e, host, ip, r.reply,
+                    make_error_code(r.reply.permanent() ? errc::smtp_permanent
+                                                        : errc::smtp_transient),
+                    fmt::format("{} refused the recipient: {}", where, r.reply.to_string()),
+                    r.reply.permanent());
                 e->final = r.reply.permanent();
             }
         }
@@ -120,10 +119,10 @@ bool recipient_tracker::apply(const std::string& host, const std::string& ip,
         // caller retries later like any transient failure.
         for (auto& e : entries_) {
             if (e.final) continue;
-            attempt_failed(e, host, ip, std::nullopt, ec,
-                           fmt::format("{}: {}", where, diag.message.empty() ? ec.message()
-                                                                             : diag.message),
-                           false);
+            attempt_failed(
+                e, host, ip, std::nullopt, ec,
+                fmt::format("{}: {}", where, diag.message.empty() ? ec.message() : diag.message),
+                false);
             e.final = true;
         }
         return false;
@@ -133,11 +132,11 @@ bool recipient_tracker::apply(const std::string& host, const std::string& ip,
     for (const auto& r : rcpts) {
         entry* e = find(r.recipient);
         if (!e || r.accepted()) continue;
-        attempt_failed(*e, host, ip, r.reply,
-                       make_error_code(r.reply.permanent() ? errc::smtp_permanent
-                                                           : errc::smtp_transient),
-                       fmt::format("{} refused the recipient: {}", where, r.reply.to_string()),
-                       r.reply.permanent());
+        attempt_failed(
+            *e, host, ip, r.reply,
+            make_error_code(r.reply.permanent() ? errc::smtp_permanent : errc::smtp_transient),
+            fmt::format("{} refused the recipient: {}", where, r.reply.to_string()),
+            r.reply.permanent());
         e->final = r.reply.permanent();
     }
     // The others: a 5xx to MAIL, DATA or the end of data names the whole
@@ -150,9 +149,10 @@ bool recipient_tracker::apply(const std::string& host, const std::string& ip,
     const std::string why = diag.message.empty() ? ec.message() : diag.message;
     for (auto& e : entries_) {
         if (e.final) continue;
-        const bool named = std::any_of(rcpts.begin(), rcpts.end(), [&](const smtp::recipient_result& r) {
-            return r.recipient == e.result.recipient && !r.accepted();
-        });
+        const bool named =
+            std::any_of(rcpts.begin(), rcpts.end(), [&](const smtp::recipient_result& r) {
+                return r.recipient == e.result.recipient && !r.accepted();
+            });
         if (named) continue;  // handled above (4xx: moves on)
         attempt_failed(e, host, ip, diag.server_reply, ec, fmt::format("{}: {}", where, why),
                        transaction_refused || permanent_class(ec));

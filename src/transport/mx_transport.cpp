@@ -3,11 +3,11 @@
 #include "transport/mx_context.hpp"
 #include "transport/mx_domain_delivery.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <fmt/format.h>
 
 #include <algorithm>
 
@@ -20,9 +20,9 @@ namespace mx {
 
 std::string_view to_string(tls_policy p) noexcept {
     switch (p) {
-    case tls_policy::opportunistic: return "opportunistic";
-    case tls_policy::required: return "required";
-    case tls_policy::verified: return "verified";
+        case tls_policy::opportunistic: return "opportunistic";
+        case tls_policy::required: return "required";
+        case tls_policy::verified: return "verified";
     }
     return "?";
 }
@@ -36,9 +36,9 @@ std::optional<tls_policy> parse_tls_policy(std::string_view s) noexcept {
 
 std::string_view to_string(status s) noexcept {
     switch (s) {
-    case status::delivered: return "delivered";
-    case status::transient_failure: return "transient failure";
-    case status::permanent_failure: return "permanent failure";
+        case status::delivered: return "delivered";
+        case status::transient_failure: return "transient failure";
+        case status::permanent_failure: return "permanent failure";
     }
     return "?";
 }
@@ -153,10 +153,10 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
         }
         owner->resolver.async_resolve_mx(
             result.domain,
-            asio::bind_executor(strand, [self = shared_from_this()](
-                                            error_code ec, std::vector<dns::mx_record> r) {
-                self->on_mx(ec, std::move(r));
-            }));
+            asio::bind_executor(
+                strand, [self = shared_from_this()](error_code ec, std::vector<dns::mx_record> r) {
+                    self->on_mx(ec, std::move(r));
+                }));
     }
 
     void on_mx(error_code ec, std::vector<dns::mx_record> records) {
@@ -181,8 +181,9 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
     }
 
     void after_hosts() {
-        const bool any = std::any_of(result.hosts.begin(), result.hosts.end(),
-                                     [](const mx::planned_host& h) { return !h.addresses.empty(); });
+        const bool any =
+            std::any_of(result.hosts.begin(), result.hosts.end(),
+                        [](const mx::planned_host& h) { return !h.addresses.empty(); });
         if (!any) {
             bool transient = false;
             for (const auto& h : result.hosts) transient = transient || dns::is_transient(h.error);
@@ -223,8 +224,12 @@ async_mx_transport::~async_mx_transport() = default;
 async_mx_transport::async_mx_transport(async_mx_transport&&) noexcept = default;
 async_mx_transport& async_mx_transport::operator=(async_mx_transport&&) noexcept = default;
 
-asio::any_io_executor async_mx_transport::get_executor() const noexcept { return impl_->ex; }
-const mx::config& async_mx_transport::config() const noexcept { return impl_->cfg; }
+asio::any_io_executor async_mx_transport::get_executor() const noexcept {
+    return impl_->ex;
+}
+const mx::config& async_mx_transport::config() const noexcept {
+    return impl_->cfg;
+}
 
 void async_mx_transport::start_send(envelope env, std::string bytes, bool smtputf8,
                                     asio::any_completion_handler<mx::send_signature> handler) {
@@ -264,7 +269,9 @@ mx_transport::~mx_transport() {
     ioc_->run();  // lets the resolver shut down on its own executor
 }
 
-const mx::config& mx_transport::config() const noexcept { return async_->config(); }
+const mx::config& mx_transport::config() const noexcept {
+    return async_->config();
+}
 
 mx::report mx_transport::send_raw(const envelope& env, std::string_view bytes, error_code& ec) {
     std::lock_guard lock(mutex_);

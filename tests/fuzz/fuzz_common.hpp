@@ -40,8 +40,8 @@ inline std::string escape(std::string_view s) {
 /// Reports a broken invariant and aborts, which libFuzzer records as a crash.
 [[noreturn]] inline void fail(std::string_view what, std::string_view input,
                               std::string_view detail = {}) {
-    std::fprintf(stderr, "\n*** invariant broken: %.*s\n    input:  %s\n", static_cast<int>(what.size()),
-                 what.data(), escape(input).c_str());
+    std::fprintf(stderr, "\n*** invariant broken: %.*s\n    input:  %s\n",
+                 static_cast<int>(what.size()), what.data(), escape(input).c_str());
     if (!detail.empty())
         std::fprintf(stderr, "    detail: %.*s\n", static_cast<int>(detail.size()), detail.data());
     std::abort();
@@ -85,7 +85,9 @@ inline bool valid_utf8(std::string_view s) noexcept {
     return true;
 }
 
-inline bool is_wsp(char c) noexcept { return c == ' ' || c == '\t'; }
+inline bool is_wsp(char c) noexcept {
+    return c == ' ' || c == '\t';
+}
 
 /// FNV-1a, to derive parameters from the input without consuming bytes.
 inline std::uint32_t fnv1a(std::string_view s) noexcept {

@@ -137,23 +137,31 @@ std::string ref_relaxed(std::string_view body) {
 }
 
 void check_relaxed_body(std::string_view input, const std::string& r) {
-    if (!r.empty() && !r.ends_with("\r\n")) fuzz::fail("relaxed body does not end CRLF", input, fuzz::escape(r));
-    if (r.ends_with("\r\n\r\n")) fuzz::fail("relaxed body ends with an empty line", input, fuzz::escape(r));
+    if (!r.empty() && !r.ends_with("\r\n"))
+        fuzz::fail("relaxed body does not end CRLF", input, fuzz::escape(r));
+    if (r.ends_with("\r\n\r\n"))
+        fuzz::fail("relaxed body ends with an empty line", input, fuzz::escape(r));
     if (r == "\r\n") fuzz::fail("relaxed body is a lone CRLF (should be empty)", input);
     if (bare_cr_or_lf(r)) fuzz::fail("relaxed body has a bare CR or LF", input, fuzz::escape(r));
     for (auto l : lines_of(r)) {
-        if (!l.empty() && l.back() == ' ') fuzz::fail("relaxed body line ends with WSP", input, fuzz::escape(l));
-        if (l.find('\t') != std::string_view::npos) fuzz::fail("relaxed body line has a tab", input, fuzz::escape(l));
-        if (l.find("  ") != std::string_view::npos) fuzz::fail("relaxed body line has an SP run", input, fuzz::escape(l));
+        if (!l.empty() && l.back() == ' ')
+            fuzz::fail("relaxed body line ends with WSP", input, fuzz::escape(l));
+        if (l.find('\t') != std::string_view::npos)
+            fuzz::fail("relaxed body line has a tab", input, fuzz::escape(l));
+        if (l.find("  ") != std::string_view::npos)
+            fuzz::fail("relaxed body line has an SP run", input, fuzz::escape(l));
     }
-    if (canonical_body(canonicalization::relaxed, r) != r) fuzz::fail("relaxed body not idempotent", input);
+    if (canonical_body(canonicalization::relaxed, r) != r)
+        fuzz::fail("relaxed body not idempotent", input);
 }
 
 void check_simple_body(std::string_view input, const std::string& s) {
     if (!s.ends_with("\r\n")) fuzz::fail("simple body does not end CRLF", input, fuzz::escape(s));
-    if (s != "\r\n" && s.ends_with("\r\n\r\n")) fuzz::fail("simple body ends with an empty line", input);
+    if (s != "\r\n" && s.ends_with("\r\n\r\n"))
+        fuzz::fail("simple body ends with an empty line", input);
     if (bare_cr_or_lf(s)) fuzz::fail("simple body has a bare CR or LF", input, fuzz::escape(s));
-    if (canonical_body(canonicalization::simple, s) != s) fuzz::fail("simple body not idempotent", input);
+    if (canonical_body(canonicalization::simple, s) != s)
+        fuzz::fail("simple body not idempotent", input);
 }
 
 void check_bodies(std::string_view input, std::string_view body) {
@@ -161,19 +169,23 @@ void check_bodies(std::string_view input, std::string_view body) {
     const std::string s = canonical_body(canonicalization::simple, body);
     if (r != ref_relaxed(body))
         fuzz::fail("relaxed body differs from the RFC 6376 reference", input,
-                   "body=" + fuzz::escape(body) + " got=" + fuzz::escape(r) + " want=" + fuzz::escape(ref_relaxed(body)));
+                   "body=" + fuzz::escape(body) + " got=" + fuzz::escape(r) +
+                       " want=" + fuzz::escape(ref_relaxed(body)));
     if (s != ref_simple(body))
         fuzz::fail("simple body differs from the RFC 6376 reference", input,
-                   "body=" + fuzz::escape(body) + " got=" + fuzz::escape(s) + " want=" + fuzz::escape(ref_simple(body)));
+                   "body=" + fuzz::escape(body) + " got=" + fuzz::escape(s) +
+                       " want=" + fuzz::escape(ref_simple(body)));
     check_relaxed_body(input, r);
     check_simple_body(input, s);
-    if (canonical_body(canonicalization::relaxed, s) != r) fuzz::fail("relaxed(simple(x)) != relaxed(x)", input);
+    if (canonical_body(canonicalization::relaxed, s) != r)
+        fuzz::fail("relaxed(simple(x)) != relaxed(x)", input);
 }
 
 void check_relaxed_header(std::string_view input, std::string_view text) {
     std::string out = "keep";
     canonicalize_header(canonicalization::relaxed, text, out);
-    if (!out.starts_with("keep")) fuzz::fail("canonicalize_header changed what was in the output", input);
+    if (!out.starts_with("keep"))
+        fuzz::fail("canonicalize_header changed what was in the output", input);
     const std::string_view h = std::string_view(out).substr(4);
     const std::string ctx = "field=" + fuzz::escape(text) + " canon=" + fuzz::escape(h);
     if (!h.ends_with("\r\n")) fuzz::fail("relaxed header does not end CRLF", input, ctx);
@@ -181,16 +193,20 @@ void check_relaxed_header(std::string_view input, std::string_view text) {
     if (body.find_first_of("\r\n\t") != std::string_view::npos)
         fuzz::fail("relaxed header holds CR, LF or HTAB", input, ctx);
     const std::size_t colon = body.find(':');
-    if (colon == std::string_view::npos || colon == 0) fuzz::fail("relaxed header has no name", input, ctx);
+    if (colon == std::string_view::npos || colon == 0)
+        fuzz::fail("relaxed header has no name", input, ctx);
     for (char c : body.substr(0, colon))
-        if ((c >= 'A' && c <= 'Z') || c == ' ') fuzz::fail("relaxed header name not lower case / has WSP", input, ctx);
+        if ((c >= 'A' && c <= 'Z') || c == ' ')
+            fuzz::fail("relaxed header name not lower case / has WSP", input, ctx);
     const std::string_view value = body.substr(colon + 1);
     if (!value.empty() && (value.front() == ' ' || value.back() == ' '))
         fuzz::fail("relaxed header value has WSP at an end", input, ctx);
-    if (value.find("  ") != std::string_view::npos) fuzz::fail("relaxed header value has an SP run", input, ctx);
+    if (value.find("  ") != std::string_view::npos)
+        fuzz::fail("relaxed header value has an SP run", input, ctx);
     std::string again;
     canonicalize_header(canonicalization::relaxed, h, again);
-    if (again != h) fuzz::fail("relaxed header not idempotent", input, ctx + " again=" + fuzz::escape(again));
+    if (again != h)
+        fuzz::fail("relaxed header not idempotent", input, ctx + " again=" + fuzz::escape(again));
 
     std::string simple;
     canonicalize_header(canonicalization::simple, text, simple);
@@ -213,16 +229,20 @@ lettre::result<lettre::dkim::detail::parsed_message> check_parse(std::string_vie
         if (f.name.empty()) fuzz::fail("empty field name", in, ctx);
         for (char c : f.name)
             if (c < 33 || c > 126 || c == ':') fuzz::fail("bad byte in field name", in, ctx);
-        if (!f.text.starts_with(f.name)) fuzz::fail("field text does not start with its name", in, ctx);
+        if (!f.text.starts_with(f.name))
+            fuzz::fail("field text does not start with its name", in, ctx);
         if (!f.text.ends_with("\r\n")) fuzz::fail("field text does not end CRLF", in, ctx);
         if (bare_cr_or_lf(f.text)) fuzz::fail("field text has a bare CR or LF", in, ctx);
-        for (std::size_t i = f.text.find("\r\n"); i + 2 < f.text.size(); i = f.text.find("\r\n", i + 2))
-            if (!fuzz::is_wsp(f.text[i + 2])) fuzz::fail("CRLF inside a field not followed by WSP", in, ctx);
+        for (std::size_t i = f.text.find("\r\n"); i + 2 < f.text.size();
+             i = f.text.find("\r\n", i + 2))
+            if (!fuzz::is_wsp(f.text[i + 2]))
+                fuzz::fail("CRLF inside a field not followed by WSP", in, ctx);
         joined += f.text;
         check_relaxed_header(in, f.text);
     }
     joined += "\r\n";
-    const std::string header_part = to_crlf(in.substr(0, static_cast<std::size_t>(p->body.data() - in.data())));
+    const std::string header_part =
+        to_crlf(in.substr(0, static_cast<std::size_t>(p->body.data() - in.data())));
     if (joined != header_part)
         fuzz::fail("fields + CRLF differ from the header part read with CRLF line ends", in,
                    "joined=" + fuzz::escape(joined) + " header=" + fuzz::escape(header_part));
@@ -246,7 +266,8 @@ const ed_key& keys() {
 std::string b64(std::string_view raw) {
     std::string out(4 * ((raw.size() + 2) / 3) + 1, '\0');
     const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
+                                  reinterpret_cast<const unsigned char*>(raw.data()),
+                                  static_cast<int>(raw.size()));
     out.resize(static_cast<std::size_t>(n));
     return out;
 }
@@ -257,7 +278,8 @@ std::string unb64(std::string_view text) {
         if (c != ' ' && c != '\t' && c != '\r' && c != '\n') clean += c;
     std::string out(clean.size(), '\0');
     const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(clean.data()), static_cast<int>(clean.size()));
+                                  reinterpret_cast<const unsigned char*>(clean.data()),
+                                  static_cast<int>(clean.size()));
     if (n < 0) return {};
     std::size_t len = static_cast<std::size_t>(n);
     for (std::size_t k = clean.size(); k > 0 && clean[k - 1] == '='; --k) --len;  // padding
@@ -301,7 +323,8 @@ std::string tag(std::string_view field_value, std::string_view name) {
     return {};
 }
 
-void check_signing(std::string_view in, const lettre::result<lettre::dkim::detail::parsed_message>& parsed) {
+void check_signing(std::string_view in,
+                   const lettre::result<lettre::dkim::detail::parsed_message>& parsed) {
     const std::uint32_t h = fuzz::fnv1a(in);
     const auto hc = (h & 1u) ? canonicalization::simple : canonicalization::relaxed;
     const auto bc = (h & 2u) ? canonicalization::simple : canonicalization::relaxed;
@@ -314,25 +337,32 @@ void check_signing(std::string_view in, const lettre::result<lettre::dkim::detai
     if (parsed)
         for (const auto& f : parsed->fields) has_from = has_from || lower(f.name) == "from";
     if (!out) {
-        if (parsed && has_from) fuzz::fail("signing failed on a parsable message with From", in, out.error().message);
+        if (parsed && has_from)
+            fuzz::fail("signing failed on a parsable message with From", in, out.error().message);
         if (out.error().code != lettre::make_error_code(lettre::errc::malformed_message))
             fuzz::fail("signing failed with an unexpected code", in, out.error().message);
         return;
     }
-    if (!parsed || !has_from) fuzz::fail("signing succeeded without a parsable header and a From", in);
-    if (!out->ends_with(in) || out->size() <= in.size()) fuzz::fail("signed output is not field + input", in);
+    if (!parsed || !has_from)
+        fuzz::fail("signing succeeded without a parsable header and a From", in);
+    if (!out->ends_with(in) || out->size() <= in.size())
+        fuzz::fail("signed output is not field + input", in);
     const std::string_view field = std::string_view(*out).substr(0, out->size() - in.size());
     if (!field.starts_with("DKIM-Signature: ") || !field.ends_with("\r\n"))
         fuzz::fail("bad DKIM-Signature field", in, fuzz::escape(field));
-    if (bare_cr_or_lf(field)) fuzz::fail("DKIM-Signature field has a bare CR or LF", in, fuzz::escape(field));
+    if (bare_cr_or_lf(field))
+        fuzz::fail("DKIM-Signature field has a bare CR or LF", in, fuzz::escape(field));
     for (auto line : lines_of(field)) {
         if (line.size() > 998) fuzz::fail("DKIM-Signature line over 998 octets", in);
         for (char c : line)
-            if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || static_cast<unsigned char>(c) >= 0x7f)
-                fuzz::fail("control or 8-bit byte in the DKIM-Signature field", in, fuzz::escape(field));
+            if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') ||
+                static_cast<unsigned char>(c) >= 0x7f)
+                fuzz::fail("control or 8-bit byte in the DKIM-Signature field", in,
+                           fuzz::escape(field));
     }
     for (std::size_t i = field.find("\r\n"); i + 2 < field.size(); i = field.find("\r\n", i + 2))
-        if (!fuzz::is_wsp(field[i + 2])) fuzz::fail("DKIM-Signature fold not followed by WSP", in, fuzz::escape(field));
+        if (!fuzz::is_wsp(field[i + 2]))
+            fuzz::fail("DKIM-Signature fold not followed by WSP", in, fuzz::escape(field));
 
     // Verify: bh= over the canonical body, then b= over the rebuilt data.
     const std::string_view value = field.substr(16, field.size() - 18);
@@ -370,7 +400,8 @@ void check_signing(std::string_view in, const lettre::result<lettre::dkim::detai
     if (EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, keys().pkey.get()) != 1 ||
         EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
                          reinterpret_cast<const unsigned char*>(digest.data()), digest.size()) != 1)
-        fuzz::fail("the signature does not verify", in, "field=" + fuzz::escape(field) + " data=" + fuzz::escape(data));
+        fuzz::fail("the signature does not verify", in,
+                   "field=" + fuzz::escape(field) + " data=" + fuzz::escape(data));
 }
 
 }  // namespace

@@ -63,7 +63,8 @@ parse_result parse(std::string_view input, std::size_t piece) {
 }
 
 void check_reply(const reply& r, std::string_view input) {
-    if (r.code() < 200 || r.code() > 599) fuzz::fail("reply code out of range", input, r.to_string());
+    if (r.code() < 200 || r.code() > 599)
+        fuzz::fail("reply code out of range", input, r.to_string());
     if (r.lines().empty() || r.lines().size() > max_lines)
         fuzz::fail("reply line count out of range", input, r.to_string());
     for (const auto& l : r.lines())
@@ -89,7 +90,8 @@ void check_reply(const reply& r, std::string_view input) {
 void parser_checks(std::string_view input, std::uint32_t h) {
     const auto whole = parse(input, 0);
     for (const auto& r : whole.replies) check_reply(r, input);
-    for (const std::size_t piece : {std::size_t{1}, std::size_t{1} + h % 7, std::size_t{1} + (h >> 3) % 97}) {
+    for (const std::size_t piece :
+         {std::size_t{1}, std::size_t{1} + h % 7, std::size_t{1} + (h >> 3) % 97}) {
         const auto split = parse(input, piece);
         const std::string ctx = "piece size " + std::to_string(piece);
         if (split.failed != whole.failed)
@@ -149,34 +151,33 @@ void client_checks(std::string_view input, std::uint32_t h) {
     for (std::size_t steps = 0;; ++steps) {
         if (steps > budget) fuzz::fail("client state machine does not make progress", input);
         switch (a.what) {
-        case type::write:
-            if (a.bytes.empty()) fuzz::fail("empty write", input);
-            if (a.bytes.size() < 2 || a.bytes.substr(a.bytes.size() - 2) != "\r\n")
-                fuzz::fail("write does not end with CRLF", input, fuzz::escape(a.bytes));
-            a = c.on_written();
-            break;
-        case type::tls_handshake:
-            a = c.on_tls_established();
-            break;
-        case type::read: {
-            if (pos >= input.size()) return;  // the server went quiet: the driver would time out
-            const std::size_t n = std::min(piece, input.size() - pos);
-            a = c.on_read(input.substr(pos, n));
-            pos += n;
-            break;
-        }
-        case type::done:
-            static_cast<void>(c.diagnostics().message);
-            if (!sent && c.ready() && !c.broken()) {
-                sent = true;
-                a = c.start_send(env, message, false);
-            } else if (!quit && c.ready() && !c.broken()) {
-                quit = true;
-                a = c.start_quit();
-            } else {
-                return;
+            case type::write:
+                if (a.bytes.empty()) fuzz::fail("empty write", input);
+                if (a.bytes.size() < 2 || a.bytes.substr(a.bytes.size() - 2) != "\r\n")
+                    fuzz::fail("write does not end with CRLF", input, fuzz::escape(a.bytes));
+                a = c.on_written();
+                break;
+            case type::tls_handshake: a = c.on_tls_established(); break;
+            case type::read: {
+                if (pos >= input.size())
+                    return;  // the server went quiet: the driver would time out
+                const std::size_t n = std::min(piece, input.size() - pos);
+                a = c.on_read(input.substr(pos, n));
+                pos += n;
+                break;
             }
-            break;
+            case type::done:
+                static_cast<void>(c.diagnostics().message);
+                if (!sent && c.ready() && !c.broken()) {
+                    sent = true;
+                    a = c.start_send(env, message, false);
+                } else if (!quit && c.ready() && !c.broken()) {
+                    quit = true;
+                    a = c.start_quit();
+                } else {
+                    return;
+                }
+                break;
         }
     }
 }

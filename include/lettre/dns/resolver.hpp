@@ -139,8 +139,7 @@ public:
     /// Set `ec` instead of throwing.
     std::vector<mx_record> resolve_mx(std::string_view name, boost::system::error_code& ec);
     std::vector<address_record> resolve_a(std::string_view name, boost::system::error_code& ec);
-    std::vector<address_record> resolve_aaaa(std::string_view name,
-                                             boost::system::error_code& ec);
+    std::vector<address_record> resolve_aaaa(std::string_view name, boost::system::error_code& ec);
     std::vector<txt_record> resolve_txt(std::string_view name, boost::system::error_code& ec);
     std::vector<tlsa_record> resolve_tlsa(std::string_view name, boost::system::error_code& ec);
 

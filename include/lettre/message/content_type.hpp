@@ -22,9 +22,9 @@ public:
     static content_type parse(std::string_view text);
     static result<content_type> try_parse(std::string_view text);
 
-    static content_type text_plain();        ///< text/plain; charset=utf-8
-    static content_type text_html();         ///< text/html; charset=utf-8
-    static content_type octet_stream();      ///< application/octet-stream
+    static content_type text_plain();    ///< text/plain; charset=utf-8
+    static content_type text_html();     ///< text/html; charset=utf-8
+    static content_type octet_stream();  ///< application/octet-stream
 
     /// Guesses from a file name's extension; application/octet-stream when
     /// unknown. Text types get charset=utf-8.

@@ -95,6 +95,8 @@ private:
     std::optional<error_info> error_;
 };
 
-inline message_builder message::builder() { return {}; }
+inline message_builder message::builder() {
+    return {};
+}
 
 }  // namespace lettre

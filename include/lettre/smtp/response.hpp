@@ -16,8 +16,20 @@ namespace lettre::smtp {
 
 /// The SMTP step a reply or an error belongs to (also selects the timeout).
 enum class phase {
-    connect, tls_handshake, greeting, ehlo, starttls, auth, mail, rcpt, data,
-    data_transfer, data_final, rset, noop, quit
+    connect,
+    tls_handshake,
+    greeting,
+    ehlo,
+    starttls,
+    auth,
+    mail,
+    rcpt,
+    data,
+    data_transfer,
+    data_final,
+    rset,
+    noop,
+    quit
 };
 
 LETTRE_EXPORT std::string_view phase_name(phase p) noexcept;
@@ -32,7 +44,7 @@ struct recipient_result {
 /// happened to each recipient so far.
 struct diagnostics {
     smtp::phase phase = smtp::phase::connect;
-    std::error_code error;                  ///< what the operation failed with
+    std::error_code error;  ///< what the operation failed with
     std::optional<smtp::reply> server_reply;
     std::vector<recipient_result> recipients;
     std::string message;  ///< a sentence for humans

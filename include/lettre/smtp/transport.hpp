@@ -16,10 +16,9 @@
 #include <boost/system/error_code.hpp>
 
 #include <memory>
-#include <thread>
 #include <string>
 #include <string_view>
-
+#include <thread>
 
 namespace lettre {
 
@@ -109,9 +108,9 @@ public:
                         CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, smtp::send_signature>(
             [this](auto handler, envelope e, std::string b, bool u) {
-                start_send(std::move(e), std::move(b), u,
-                           boost::asio::any_completion_handler<smtp::send_signature>(
-                               std::move(handler)));
+                start_send(
+                    std::move(e), std::move(b), u,
+                    boost::asio::any_completion_handler<smtp::send_signature>(std::move(handler)));
             },
             token, env, std::move(bytes), smtputf8);
     }

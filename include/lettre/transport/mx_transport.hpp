@@ -98,7 +98,7 @@ struct planned_host {
     std::string name;
     std::uint16_t preference = 0;
     std::vector<boost::asio::ip::address> addresses;  ///< in the order they are tried
-    std::error_code error;  ///< why it has no address (DNS error), if so
+    std::error_code error;                            ///< why it has no address (DNS error), if so
 };
 
 /// Where mail for a domain goes, or why it cannot.
@@ -193,9 +193,9 @@ public:
                         CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, mx::send_signature>(
             [this](auto handler, envelope e, std::string b, bool u) {
-                start_send(std::move(e), std::move(b), u,
-                           boost::asio::any_completion_handler<mx::send_signature>(
-                               std::move(handler)));
+                start_send(
+                    std::move(e), std::move(b), u,
+                    boost::asio::any_completion_handler<mx::send_signature>(std::move(handler)));
             },
             token, env, std::move(bytes), smtputf8);
     }
@@ -236,8 +236,7 @@ public:
     /// the report's failures otherwise.
     mx::report send(const message& msg);
     mx::report send(const message& msg, boost::system::error_code& ec);
-    mx::report send_raw(const envelope& env, std::string_view bytes,
-                        boost::system::error_code& ec);
+    mx::report send_raw(const envelope& env, std::string_view bytes, boost::system::error_code& ec);
 
     mx::plan plan(std::string_view domain);  ///< never throws for DNS answers: see plan::error
     const mx::config& config() const noexcept;

@@ -21,20 +21,20 @@ std::string_view challenge_of(const reply& r) {
 
 std::string_view phase_name(phase p) noexcept {
     switch (p) {
-    case phase::connect: return "connect";
-    case phase::tls_handshake: return "TLS handshake";
-    case phase::greeting: return "greeting";
-    case phase::ehlo: return "EHLO";
-    case phase::starttls: return "STARTTLS";
-    case phase::auth: return "AUTH";
-    case phase::mail: return "MAIL FROM";
-    case phase::rcpt: return "RCPT TO";
-    case phase::data: return "DATA";
-    case phase::data_transfer: return "message transfer";
-    case phase::data_final: return "end of data";
-    case phase::rset: return "RSET";
-    case phase::noop: return "NOOP";
-    case phase::quit: return "QUIT";
+        case phase::connect: return "connect";
+        case phase::tls_handshake: return "TLS handshake";
+        case phase::greeting: return "greeting";
+        case phase::ehlo: return "EHLO";
+        case phase::starttls: return "STARTTLS";
+        case phase::auth: return "AUTH";
+        case phase::mail: return "MAIL FROM";
+        case phase::rcpt: return "RCPT TO";
+        case phase::data: return "DATA";
+        case phase::data_transfer: return "message transfer";
+        case phase::data_final: return "end of data";
+        case phase::rset: return "RSET";
+        case phase::noop: return "NOOP";
+        case phase::quit: return "QUIT";
     }
     return "?";
 }
@@ -100,9 +100,9 @@ client::action client::start_session(bool tls_active) {
 client::action client::on_written() {
     out_.clear();
     switch (state_) {
-    case state::data_final:
-    case state::bdat_final: return read(phase::data_final);
-    default: return read(phase_);
+        case state::data_final:
+        case state::bdat_final: return read(phase::data_final);
+        default: return read(phase_);
     }
 }
 
@@ -159,15 +159,14 @@ client::action client::begin_auth() {
         return fail(errc::plaintext_auth_refused,
                     "refusing to send credentials over an unencrypted connection (use TLS, or "
                     "allow it by name with allow_plaintext_auth_dangerous)");
-    if (caps_.auth.empty())
-        return fail(errc::auth_unavailable, "the server does not offer AUTH");
+    if (caps_.auth.empty()) return fail(errc::auth_unavailable, "the server does not offer AUTH");
     const auto m = choose_mechanism(caps_, *cfg_.credentials, cfg_.mechanisms);
     if (!m) {
         std::string offered;
         for (const auto& a : caps_.auth) offered += (offered.empty() ? "" : " ") + a;
-        return fail(errc::auth_unavailable,
-                    fmt::format("no AUTH mechanism in common with the server (it offers: {})",
-                                offered));
+        return fail(
+            errc::auth_unavailable,
+            fmt::format("no AUTH mechanism in common with the server (it offers: {})", offered));
     }
     sasl_.emplace(*m, *cfg_.credentials, cfg_.server_host, cfg_.server_port);
     const auto ir = sasl_->initial_response();
@@ -200,10 +199,12 @@ client::action client::start_send(const envelope& env, std::string_view message,
                     "the message or an address needs SMTPUTF8, which the server does not offer");
     if (cfg_.requiretls && (!caps_.requiretls || !tls_active_))
         return fail(errc::starttls_unavailable,
-                    tls_active_ ? "REQUIRETLS was asked for but the server does not offer it"
-                                : "REQUIRETLS needs a TLS session (RFC 8689); this one is plaintext");
+                    tls_active_
+                        ? "REQUIRETLS was asked for but the server does not offer it"
+                        : "REQUIRETLS needs a TLS session (RFC 8689); this one is plaintext");
     chunked_ = cfg_.chunking && caps_.chunking;
-    const std::size_t size = message_size(message);
+    // The RFC 1870 size is a pass over the message: only when SIZE is offered.
+    const std::size_t size = caps_.size ? message_size(message) : 0;
     if (caps_.size && *caps_.size > 0 && size > *caps_.size)
         return fail(errc::message_too_big,
                     fmt::format("the message is {} octets; the server takes at most {}", size,
@@ -256,8 +257,8 @@ client::action client::after_rcpts() {
                                  [](const recipient_result& r) { return r.accepted(); });
     if (!any) {
         diag_.recipients = report_.recipients;
-        return reset_then_fail(errc::no_recipient_accepted,
-                               "the server refused every recipient", std::nullopt);
+        return reset_then_fail(errc::no_recipient_accepted, "the server refused every recipient",
+                               std::nullopt);
     }
     if (chunked_) return send_body();
     out_.clear();
@@ -317,215 +318,218 @@ client::action client::handle(const reply& r) {
                     fmt::format("the server is closing the connection: {}", r.to_string()), r);
     }
     switch (state_) {
-    case state::idle:
-        broken_ = true;
-        return fail(errc::smtp_protocol,
-                    fmt::format("unexpected reply from the server: {}", r.to_string()), r);
+        case state::idle:
+            broken_ = true;
+            return fail(errc::smtp_protocol,
+                        fmt::format("unexpected reply from the server: {}", r.to_string()), r);
 
-    case state::greeting:
-        if (r.code() != 220) return fail_reply("the server refused the session", r);
-        out_.clear();
-        if (auto w = commands::ehlo(out_, cfg_.hello_name); !w)
-            return fail(errc::invalid_smtp_argument, w.error().message);
-        state_ = state::ehlo;
-        return write(phase::ehlo);
-
-    case state::ehlo:
-        if (r.code() == 250) {
-            caps_ = capabilities::parse_ehlo(r);
-            return after_ehlo();
-        }
-        if (r.permanent() && !tls_active_) {  // an old server: fall back to HELO
+        case state::greeting:
+            if (r.code() != 220) return fail_reply("the server refused the session", r);
             out_.clear();
-            if (auto w = commands::helo(out_, cfg_.hello_name); !w)
+            if (auto w = commands::ehlo(out_, cfg_.hello_name); !w)
                 return fail(errc::invalid_smtp_argument, w.error().message);
-            state_ = state::helo;
+            state_ = state::ehlo;
             return write(phase::ehlo);
-        }
-        return fail_reply("EHLO refused", r);
 
-    case state::helo:
-        if (r.code() != 250) return fail_reply("HELO refused", r);
-        caps_ = {};
-        return after_ehlo();
-
-    case state::starttls:
-        if (r.code() == 220) {
-            // Anything after "220 go ahead" came in plaintext and could be an
-            // attacker's; it must never be taken as a reply (CVE-2011-0411).
-            if (!parser_.idle()) {
-                broken_ = true;
-                return fail(errc::smtp_protocol,
-                            "the server sent data after its STARTTLS reply; refusing it");
+        case state::ehlo:
+            if (r.code() == 250) {
+                caps_ = capabilities::parse_ehlo(r);
+                return after_ehlo();
             }
-            phase_ = phase::tls_handshake;
-            return {action::type::tls_handshake, {}, phase::tls_handshake, {}};
-        }
-        if (cfg_.tls == tls_mode::starttls_opportunistic) {
-            if (cfg_.credentials) return begin_auth();  // refuses plaintext AUTH
-            ready_ = true;
-            return done();
-        }
-        return fail_reply("STARTTLS refused", r);
+            if (r.permanent() && !tls_active_) {  // an old server: fall back to HELO
+                out_.clear();
+                if (auto w = commands::helo(out_, cfg_.hello_name); !w)
+                    return fail(errc::invalid_smtp_argument, w.error().message);
+                state_ = state::helo;
+                return write(phase::ehlo);
+            }
+            return fail_reply("EHLO refused", r);
 
-    case state::auth:
-        if (r.code() == 334) {
-            auto resp = sasl_->respond(challenge_of(r));
-            out_.clear();
-            if (!resp) {
-                // Cancel the exchange (RFC 4954 §4) and report.
-                pending_ = std::move(resp).error();
-                commands::auth_continue(out_, "*").value();
+        case state::helo:
+            if (r.code() != 250) return fail_reply("HELO refused", r);
+            caps_ = {};
+            return after_ehlo();
+
+        case state::starttls:
+            if (r.code() == 220) {
+                // Anything after "220 go ahead" came in plaintext and could be an
+                // attacker's; it must never be taken as a reply (CVE-2011-0411).
+                if (!parser_.idle()) {
+                    broken_ = true;
+                    return fail(errc::smtp_protocol,
+                                "the server sent data after its STARTTLS reply; refusing it");
+                }
+                phase_ = phase::tls_handshake;
+                return {action::type::tls_handshake, {}, phase::tls_handshake, {}};
+            }
+            if (cfg_.tls == tls_mode::starttls_opportunistic) {
+                if (cfg_.credentials) return begin_auth();  // refuses plaintext AUTH
+                ready_ = true;
+                return done();
+            }
+            return fail_reply("STARTTLS refused", r);
+
+        case state::auth:
+            if (r.code() == 334) {
+                auto resp = sasl_->respond(challenge_of(r));
+                out_.clear();
+                if (!resp) {
+                    // Cancel the exchange (RFC 4954 §4) and report.
+                    pending_ = std::move(resp).error();
+                    commands::auth_continue(out_, "*").value();
+                    return write(phase::auth);
+                }
+                if (auto w = commands::auth_continue(out_, *resp); !w)
+                    return fail(errc::invalid_smtp_argument, w.error().message);
                 return write(phase::auth);
             }
-            if (auto w = commands::auth_continue(out_, *resp); !w)
-                return fail(errc::invalid_smtp_argument, w.error().message);
-            return write(phase::auth);
-        }
-        if (r.code() == 235) {
+            if (r.code() == 235) {
+                if (pending_) {
+                    auto e = std::move(*pending_);
+                    pending_.reset();
+                    return fail(static_cast<errc>(e.code.value()), e.message, r);
+                }
+                if (sasl_->kind() == mechanism::scram_sha_256 && !r.lines().empty()) {
+                    // Some servers put the server-final message in the 235 line.
+                    const std::string& line = r.lines().back();
+                    const std::size_t sp = line.rfind(' ');
+                    static_cast<void>(
+                        sasl_->respond(sp == std::string::npos ? line : line.substr(sp + 1)));
+                }
+                if (auto f = sasl_->finish(); !f)
+                    return fail(errc::auth_failed, f.error().message, r);
+                ready_ = true;
+                return done();
+            }
             if (pending_) {
                 auto e = std::move(*pending_);
                 pending_.reset();
                 return fail(static_cast<errc>(e.code.value()), e.message, r);
             }
-            if (sasl_->kind() == mechanism::scram_sha_256 && !r.lines().empty()) {
-                // Some servers put the server-final message in the 235 line.
-                const std::string& line = r.lines().back();
-                const std::size_t sp = line.rfind(' ');
-                static_cast<void>(sasl_->respond(sp == std::string::npos ? line : line.substr(sp + 1)));
+            return fail(errc::auth_failed,
+                        fmt::format("{} authentication failed: {}", mechanism_name(sasl_->kind()),
+                                    r.to_string()),
+                        r);
+
+        case state::mail:
+            if (!r.positive_completion()) {
+                mail_reply_ = r;
+                return reset_then_fail(r.permanent() ? errc::smtp_permanent : errc::smtp_transient,
+                                       fmt::format("MAIL FROM refused: {}", r.to_string()), r);
             }
-            if (auto f = sasl_->finish(); !f) return fail(errc::auth_failed, f.error().message, r);
-            ready_ = true;
-            return done();
-        }
-        if (pending_) {
-            auto e = std::move(*pending_);
-            pending_.reset();
-            return fail(static_cast<errc>(e.code.value()), e.message, r);
-        }
-        return fail(errc::auth_failed,
-                    fmt::format("{} authentication failed: {}", mechanism_name(sasl_->kind()),
-                                r.to_string()),
-                    r);
+            return send_next_rcpt();
 
-    case state::mail:
-        if (!r.positive_completion()) {
-            mail_reply_ = r;
-            return reset_then_fail(r.permanent() ? errc::smtp_permanent : errc::smtp_transient,
-                                   fmt::format("MAIL FROM refused: {}", r.to_string()), r);
-        }
-        return send_next_rcpt();
+        case state::rcpt:
+            report_.recipients.push_back({env_->to()[next_rcpt_], r});
+            if (++next_rcpt_ < env_->to().size()) return send_next_rcpt();
+            return after_rcpts();
 
-    case state::rcpt:
-        report_.recipients.push_back({env_->to()[next_rcpt_], r});
-        if (++next_rcpt_ < env_->to().size()) return send_next_rcpt();
-        return after_rcpts();
-
-    case state::pipelined: {
-        const std::size_t total = 1 + env_->to().size() + (chunked_ ? 0 : 1);
-        const std::size_t index = total - pipelined_left_;
-        --pipelined_left_;
-        if (index == 0) {
-            mail_ok_ = r.positive_completion();
-            mail_reply_ = r;
-        } else if (index <= env_->to().size()) {
-            report_.recipients.push_back({env_->to()[index - 1], r});
-        } else {
-            data_reply_ = r;
-        }
-        if (pipelined_left_ > 0) return read(phase_ == phase::mail ? phase::rcpt : phase_);
-        const bool any = std::any_of(report_.recipients.begin(), report_.recipients.end(),
-                                     [](const recipient_result& x) { return x.accepted(); });
-        if (chunked_) {
+        case state::pipelined: {
+            const std::size_t total = 1 + env_->to().size() + (chunked_ ? 0 : 1);
+            const std::size_t index = total - pipelined_left_;
+            --pipelined_left_;
+            if (index == 0) {
+                mail_ok_ = r.positive_completion();
+                mail_reply_ = r;
+            } else if (index <= env_->to().size()) {
+                report_.recipients.push_back({env_->to()[index - 1], r});
+            } else {
+                data_reply_ = r;
+            }
+            if (pipelined_left_ > 0) return read(phase_ == phase::mail ? phase::rcpt : phase_);
+            const bool any = std::any_of(report_.recipients.begin(), report_.recipients.end(),
+                                         [](const recipient_result& x) { return x.accepted(); });
+            if (chunked_) {
+                if (!mail_ok_)
+                    return reset_then_fail(
+                        mail_reply_->permanent() ? errc::smtp_permanent : errc::smtp_transient,
+                        fmt::format("MAIL FROM refused: {}", mail_reply_->to_string()),
+                        mail_reply_);
+                return after_rcpts();
+            }
+            if (data_reply_->code() == 354 && (!mail_ok_ || !any)) {
+                // The server took DATA although nothing can be delivered: end the
+                // (empty) data at once, then reset (RFC 2920 §3.1).
+                out_.clear();
+                out_ += ".\r\n";
+                pending_ =
+                    !mail_ok_
+                        ? make_error(mail_reply_->permanent() ? errc::smtp_permanent
+                                                              : errc::smtp_transient,
+                                     fmt::format("MAIL FROM refused: {}", mail_reply_->to_string()))
+                        : make_error(errc::no_recipient_accepted,
+                                     "the server refused every recipient");
+                // The 354 is not the reason; the refused RCPTs (or MAIL) are.
+                diag_.server_reply = mail_ok_ ? std::nullopt : mail_reply_;
+                diag_.phase = mail_ok_ ? phase::rcpt : phase::mail;
+                state_ = state::dot_after_failure;
+                return write(phase::data_final);
+            }
             if (!mail_ok_)
                 return reset_then_fail(
                     mail_reply_->permanent() ? errc::smtp_permanent : errc::smtp_transient,
                     fmt::format("MAIL FROM refused: {}", mail_reply_->to_string()), mail_reply_);
-            return after_rcpts();
+            if (!any) {
+                diag_.recipients = report_.recipients;
+                return reset_then_fail(errc::no_recipient_accepted,
+                                       "the server refused every recipient", std::nullopt);
+            }
+            if (data_reply_->code() != 354)
+                return reset_then_fail(
+                    data_reply_->permanent() ? errc::smtp_permanent : errc::smtp_transient,
+                    fmt::format("DATA refused: {}", data_reply_->to_string()), data_reply_);
+            return send_body();
         }
-        if (data_reply_->code() == 354 && (!mail_ok_ || !any)) {
-            // The server took DATA although nothing can be delivered: end the
-            // (empty) data at once, then reset (RFC 2920 §3.1).
+
+        case state::data_cmd:
+            if (r.code() != 354)
+                return reset_then_fail(r.permanent() ? errc::smtp_permanent : errc::smtp_transient,
+                                       fmt::format("DATA refused: {}", r.to_string()), r);
+            return send_body();
+
+        case state::data_final:
+        case state::bdat_final:
+            if (!r.positive_completion()) {
+                // The transaction is over either way; the connection stays usable.
+                diag_.recipients = report_.recipients;
+                return fail(r.permanent() ? errc::smtp_permanent : errc::smtp_transient,
+                            fmt::format("the server refused the message: {}", r.to_string()), r);
+            }
+            report_.final_reply = r;
+            return done();
+
+        case state::dot_after_failure:
             out_.clear();
-            out_ += ".\r\n";
-            pending_ = !mail_ok_
-                           ? make_error(mail_reply_->permanent() ? errc::smtp_permanent
-                                                                 : errc::smtp_transient,
-                                        fmt::format("MAIL FROM refused: {}",
-                                                    mail_reply_->to_string()))
-                           : make_error(errc::no_recipient_accepted,
-                                        "the server refused every recipient");
-            // The 354 is not the reason; the refused RCPTs (or MAIL) are.
-            diag_.server_reply = mail_ok_ ? std::nullopt : mail_reply_;
-            diag_.phase = mail_ok_ ? phase::rcpt : phase::mail;
-            state_ = state::dot_after_failure;
-            return write(phase::data_final);
+            commands::rset(out_);
+            state_ = state::rset_then_fail;
+            return write(phase::rset);
+
+        case state::rset_then_fail: {
+            auto e = std::move(*pending_);
+            pending_.reset();
+            if (!r.positive_completion()) broken_ = true;
+            const auto keep = diag_.server_reply;
+            phase_ = diag_.phase;  // report the step that failed, not the RSET
+            return fail(static_cast<errc>(e.code.value()), e.message, keep);
         }
-        if (!mail_ok_)
-            return reset_then_fail(
-                mail_reply_->permanent() ? errc::smtp_permanent : errc::smtp_transient,
-                fmt::format("MAIL FROM refused: {}", mail_reply_->to_string()), mail_reply_);
-        if (!any) {
-            diag_.recipients = report_.recipients;
-            return reset_then_fail(errc::no_recipient_accepted,
-                                   "the server refused every recipient", std::nullopt);
-        }
-        if (data_reply_->code() != 354)
-            return reset_then_fail(
-                data_reply_->permanent() ? errc::smtp_permanent : errc::smtp_transient,
-                fmt::format("DATA refused: {}", data_reply_->to_string()), data_reply_);
-        return send_body();
-    }
 
-    case state::data_cmd:
-        if (r.code() != 354)
-            return reset_then_fail(r.permanent() ? errc::smtp_permanent : errc::smtp_transient,
-                                   fmt::format("DATA refused: {}", r.to_string()), r);
-        return send_body();
+        case state::rset:
+            if (!r.positive_completion()) {
+                broken_ = true;
+                return fail_reply("RSET refused", r);
+            }
+            return done();
 
-    case state::data_final:
-    case state::bdat_final:
-        if (!r.positive_completion()) {
-            // The transaction is over either way; the connection stays usable.
-            diag_.recipients = report_.recipients;
-            return fail(r.permanent() ? errc::smtp_permanent : errc::smtp_transient,
-                        fmt::format("the server refused the message: {}", r.to_string()), r);
-        }
-        report_.final_reply = r;
-        return done();
+        case state::noop:
+            if (!r.positive_completion()) {
+                broken_ = true;
+                return fail_reply("NOOP refused", r);
+            }
+            return done();
 
-    case state::dot_after_failure:
-        out_.clear();
-        commands::rset(out_);
-        state_ = state::rset_then_fail;
-        return write(phase::rset);
-
-    case state::rset_then_fail: {
-        auto e = std::move(*pending_);
-        pending_.reset();
-        if (!r.positive_completion()) broken_ = true;
-        const auto keep = diag_.server_reply;
-        phase_ = diag_.phase;  // report the step that failed, not the RSET
-        return fail(static_cast<errc>(e.code.value()), e.message, keep);
-    }
-
-    case state::rset:
-        if (!r.positive_completion()) {
-            broken_ = true;
-            return fail_reply("RSET refused", r);
-        }
-        return done();
-
-    case state::noop:
-        if (!r.positive_completion()) {
-            broken_ = true;
-            return fail_reply("NOOP refused", r);
-        }
-        return done();
-
-    case state::quit:
-        broken_ = true;  // the session is over
-        return done();
+        case state::quit:
+            broken_ = true;  // the session is over
+            return done();
     }
     return done();
 }

@@ -36,9 +36,9 @@ result<void> hello(std::string& out, std::string_view verb, std::string_view nam
     if (auto e = check_value(verb, name)) return *e;
     for (char c : name)
         if (c == ' ' || static_cast<unsigned char>(c) >= 0x80)
-            return bad(fmt::format("{}: the client name must be a domain or address literal,",
-                                   verb),
-                       name);
+            return bad(
+                fmt::format("{}: the client name must be a domain or address literal,", verb),
+                name);
     const std::size_t start = out.size();
     out += verb;
     out += ' ';
@@ -72,8 +72,12 @@ std::string xtext(std::string_view s) {
     return out;
 }
 
-result<void> ehlo(std::string& out, std::string_view name) { return hello(out, "EHLO", name); }
-result<void> helo(std::string& out, std::string_view name) { return hello(out, "HELO", name); }
+result<void> ehlo(std::string& out, std::string_view name) {
+    return hello(out, "EHLO", name);
+}
+result<void> helo(std::string& out, std::string_view name) {
+    return hello(out, "HELO", name);
+}
 
 result<void> mail_from(std::string& out, const std::optional<address>& from,
                        const mail_parameters& p) {
@@ -137,14 +141,24 @@ result<void> rcpt_to(std::string& out, const address& to, const rcpt_parameters&
     return finish(out, start, max_command_line + 500);
 }
 
-void data(std::string& out) { out += "DATA\r\n"; }
+void data(std::string& out) {
+    out += "DATA\r\n";
+}
 void bdat(std::string& out, std::size_t size, bool last) {
     out += fmt::format("BDAT {}{}\r\n", size, last ? " LAST" : "");
 }
-void rset(std::string& out) { out += "RSET\r\n"; }
-void noop(std::string& out) { out += "NOOP\r\n"; }
-void quit(std::string& out) { out += "QUIT\r\n"; }
-void starttls(std::string& out) { out += "STARTTLS\r\n"; }
+void rset(std::string& out) {
+    out += "RSET\r\n";
+}
+void noop(std::string& out) {
+    out += "NOOP\r\n";
+}
+void quit(std::string& out) {
+    out += "QUIT\r\n";
+}
+void starttls(std::string& out) {
+    out += "STARTTLS\r\n";
+}
 
 result<void> auth(std::string& out, std::string_view mechanism,
                   std::optional<std::string_view> initial) {

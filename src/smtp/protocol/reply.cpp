@@ -7,7 +7,9 @@
 namespace lettre::smtp {
 namespace {
 
-bool digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
 
 /// Parses "x.y.z" (RFC 3463: class 2/4/5, subject and detail 1-3 digits)
 /// at the start of `s`; returns the length consumed.
@@ -101,10 +103,12 @@ bool reply_parser::parse_available() {
         }
         // reply-line = 3DIGIT [ ("-" / SP) text ]
         if (line.size() < 3 || !digit(line[0]) || !digit(line[1]) || !digit(line[2]) ||
-            line[0] < '2' || line[0] > '5' || (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
-            error_ = make_error(errc::smtp_protocol,
-                                fmt::format("malformed reply line \"{}\"",
-                                            line.substr(0, std::min<std::size_t>(line.size(), 80))));
+            line[0] < '2' || line[0] > '5' ||
+            (line.size() > 3 && line[3] != ' ' && line[3] != '-')) {
+            error_ =
+                make_error(errc::smtp_protocol,
+                           fmt::format("malformed reply line \"{}\"",
+                                       line.substr(0, std::min<std::size_t>(line.size(), 80))));
             return false;
         }
         const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');

@@ -89,7 +89,9 @@ std::string to_crlf(std::string_view s) {
     return out;
 }
 
-const char* canon_name(canonicalization c) { return c == canonicalization::simple ? "simple" : "relaxed"; }
+const char* canon_name(canonicalization c) {
+    return c == canonicalization::simple ? "simple" : "relaxed";
+}
 
 struct base_message {
     std::string name;
@@ -110,7 +112,8 @@ class corpus {
 public:
     explicit corpus(fs::path dir) : dir_(std::move(dir)) {}
 
-    void add(const std::string& file, std::string_view bytes, std::vector<bool> expect, std::string note) {
+    void add(const std::string& file, std::string_view bytes, std::vector<bool> expect,
+             std::string note) {
         if (bytes.find("\r\n\r\n") == std::string_view::npos)
             throw std::runtime_error(file + ": no header/body separator");
         write_file(dir_ / file, bytes);
@@ -122,7 +125,8 @@ public:
         for (std::size_t i = 0; i < entries_.size(); ++i) {
             const auto& e = entries_[i];
             j += "  {\"file\": " + json_string(e.file) + ", \"expect\": [";
-            for (std::size_t k = 0; k < e.expect.size(); ++k) j += std::string(k ? ", " : "") + (e.expect[k] ? "true" : "false");
+            for (std::size_t k = 0; k < e.expect.size(); ++k)
+                j += std::string(k ? ", " : "") + (e.expect[k] ? "true" : "false");
             j += "], \"note\": " + json_string(e.note) + "}";
             j += i + 1 < entries_.size() ? ",\n" : "\n";
         }
@@ -153,7 +157,8 @@ base_message builder_multipart() {
                  .text(read_file(shared_dir / "corpus/text.txt"))
                  .html(read_file(shared_dir / "corpus/html.html"))
                  .attachment(lettre::part::attachment("report-data.bin", attachment))
-                 .attachment(lettre::part::attachment("notes — ünïcödé.txt", "line one\nline two  \n\n\n"))
+                 .attachment(
+                     lettre::part::attachment("notes — ünïcödé.txt", "line one\nline two  \n\n\n"))
                  .build();
     return {"builder_multipart", m.formatted(), {}};
 }
@@ -260,14 +265,17 @@ std::vector<base_message> all_messages() {
 
 // ------------------------------------------------------------- tampering ----
 
-std::size_t header_end(std::string_view m) { return m.find("\r\n\r\n") + 2; }
+std::size_t header_end(std::string_view m) {
+    return m.find("\r\n\r\n") + 2;
+}
 
 /// Offset just below the last DKIM-Signature field (0 when none).
 std::size_t below_signatures(std::string_view m) {
     std::size_t pos = 0;
     while (m.substr(pos, 15) == "DKIM-Signature:") {
         std::size_t e = m.find("\r\n", pos);
-        while (e != std::string_view::npos && e + 2 < m.size() && (m[e + 2] == ' ' || m[e + 2] == '\t'))
+        while (e != std::string_view::npos && e + 2 < m.size() &&
+               (m[e + 2] == ' ' || m[e + 2] == '\t'))
             e = m.find("\r\n", e + 2);
         pos = e + 2;
     }
@@ -289,7 +297,9 @@ std::string change_body_byte(std::string m) {
     return m;
 }
 
-std::string add_from_on_top(std::string m) { return "From: Mallory <mallory@example.net>\r\n" + m; }
+std::string add_from_on_top(std::string m) {
+    return "From: Mallory <mallory@example.net>\r\n" + m;
+}
 
 std::string add_field_below_signatures(std::string m, std::string_view field) {
     m.insert(below_signatures(m), field);
@@ -326,8 +336,8 @@ signer make_signer(const private_key& key, std::string_view selector, canonicali
         s.headers(names);
     }
     if (extra_oversign)
-        s.oversign({"Message-ID", "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "In-Reply-To",
-                    "References"});
+        s.oversign({"Message-ID", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+                    "In-Reply-To", "References"});
     return s;
 }
 
@@ -369,47 +379,54 @@ void run(const fs::path& out) {
                         const signer s = make_signer(*k.key, k.selector, hc, bc, extra, b);
                         const auto f = s.signature(b.bytes);
                         const std::string signed_msg = f.name + ": " + f.value + "\r\n" + wire;
-                        const std::string stem = b.name + "." + k.selector + "." + canon_name(hc) + "-" +
-                                                 canon_name(bc) + (extra ? ".oversign" : "");
+                        const std::string stem = b.name + "." + k.selector + "." + canon_name(hc) +
+                                                 "-" + canon_name(bc) + (extra ? ".oversign" : "");
                         c.add(stem + ".eml", signed_msg, {true}, "signed");
 
                         if (extra) continue;  // tamper the default-oversigned ones
                         c.add(stem + ".tampered-body.eml", change_body_byte(signed_msg), {false},
                               "one body byte changed");
-                        c.add(stem + ".tampered-from-on-top.eml", add_from_on_top(signed_msg), {false},
-                              "a From field added on top");
-                        c.add(stem + ".tampered-cc-added.eml",
-                              add_field_below_signatures(signed_msg, "Cc: intruder@example.net\r\n"), {false},
-                              "a Cc field added (Cc is oversigned)");
+                        c.add(stem + ".tampered-from-on-top.eml", add_from_on_top(signed_msg),
+                              {false}, "a From field added on top");
+                        c.add(
+                            stem + ".tampered-cc-added.eml",
+                            add_field_below_signatures(signed_msg, "Cc: intruder@example.net\r\n"),
+                            {false}, "a Cc field added (Cc is oversigned)");
                         if (const std::string t = change_subject(signed_msg); !t.empty())
                             c.add(stem + ".tampered-subject.eml", t, {false}, "Subject changed");
                         c.add(stem + ".control-unsigned-field.eml",
-                              add_field_below_signatures(signed_msg, "X-Added-Later: fine\r\n"), {true},
-                              "an unsigned field added: still valid");
+                              add_field_below_signatures(signed_msg, "X-Added-Later: fine\r\n"),
+                              {true}, "an unsigned field added: still valid");
                         if (const std::string t = respace_subject(signed_msg); !t.empty())
-                            c.add(stem + ".control-respaced-subject.eml", t, {hc == canonicalization::relaxed},
-                                  "white space added in Subject: valid only with relaxed header canonicalization");
+                            c.add(stem + ".control-respaced-subject.eml", t,
+                                  {hc == canonicalization::relaxed},
+                                  "white space added in Subject: valid only with relaxed header "
+                                  "canonicalization");
                     }
 
         // Dual signature in one pass: RSA relaxed/relaxed + Ed25519 simple/relaxed.
-        std::vector<signer> two{make_signer(rsa, "rsa2048", canonicalization::relaxed, canonicalization::relaxed,
-                                            false, b),
-                                make_signer(ed, "ed25519", canonicalization::simple, canonicalization::relaxed,
-                                            false, b)};
+        std::vector<signer> two{make_signer(rsa, "rsa2048", canonicalization::relaxed,
+                                            canonicalization::relaxed, false, b),
+                                make_signer(ed, "ed25519", canonicalization::simple,
+                                            canonicalization::relaxed, false, b)};
         const auto fields = lettre::dkim::try_signatures(two, b.bytes).value();
         std::string dual;
         for (const auto& f : fields) dual += f.name + ": " + f.value + "\r\n";
         dual += wire;
         const std::string stem = b.name + ".dual";
         c.add(stem + ".eml", dual, {true, true}, "RSA + Ed25519 in one pass");
-        c.add(stem + ".tampered-body.eml", change_body_byte(dual), {false, false}, "one body byte changed");
-        c.add(stem + ".tampered-from-on-top.eml", add_from_on_top(dual), {false, false}, "a From field added on top");
-        c.add(stem + ".tampered-cc-added.eml", add_field_below_signatures(dual, "Cc: intruder@example.net\r\n"),
-              {false, false}, "a Cc field added (Cc is oversigned)");
+        c.add(stem + ".tampered-body.eml", change_body_byte(dual), {false, false},
+              "one body byte changed");
+        c.add(stem + ".tampered-from-on-top.eml", add_from_on_top(dual), {false, false},
+              "a From field added on top");
+        c.add(stem + ".tampered-cc-added.eml",
+              add_field_below_signatures(dual, "Cc: intruder@example.net\r\n"), {false, false},
+              "a Cc field added (Cc is oversigned)");
         if (const std::string t = change_subject(dual); !t.empty())
             c.add(stem + ".tampered-subject.eml", t, {false, false}, "Subject changed");
         if (b.bytes == wire) {  // sign_all's own output (CRLF input only)
-            c.add(stem + ".sign_all.eml", lettre::dkim::sign_all(two, b.bytes), {true, true}, "sign_all output");
+            c.add(stem + ".sign_all.eml", lettre::dkim::sign_all(two, b.bytes), {true, true},
+                  "sign_all output");
         }
     }
 
@@ -427,10 +444,13 @@ void run(const fs::path& out) {
         two.emplace_back(domain, "ed25519", ed);
         two.emplace_back(domain, "rsa2048", rsa);
         two[0].identity("signer@mail.example.com").expiration(std::chrono::hours(24));
-        two[1].identity("@example.com").canonicalization(canonicalization::simple, canonicalization::simple);
+        two[1]
+            .identity("@example.com")
+            .canonicalization(canonicalization::simple, canonicalization::simple);
         m.sign(two);
         const std::string bytes = m.formatted();
-        c.add("message_sign.two.eml", bytes, {true, true}, "message::sign, Ed25519 then RSA, i= and x=");
+        c.add("message_sign.two.eml", bytes, {true, true},
+              "message::sign, Ed25519 then RSA, i= and x=");
         c.add("message_sign.two.tampered-cc-added.eml",
               add_field_below_signatures(bytes, "Cc: intruder@example.net\r\n"), {false, false},
               "a Cc field added (Cc is oversigned)");
@@ -458,7 +478,8 @@ void run(const fs::path& out) {
     }
 
     c.write_manifest();
-    std::cout << "lettre_dkim_interop_gen: wrote " << c.size() << " messages to " << out.string() << "\n";
+    std::cout << "lettre_dkim_interop_gen: wrote " << c.size() << " messages to " << out.string()
+              << "\n";
 }
 
 }  // namespace

@@ -14,8 +14,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <iterator>
 #include <iostream>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <string>
@@ -55,9 +55,9 @@ std::string token(std::size_t n, unsigned seed) {
 
 std::string words(std::size_t n) {
     static constexpr std::string_view lorem[] = {
-        "lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit",
-        "sed", "do", "eiusmod", "tempor", "incididunt", "ut", "labore", "et", "dolore",
-        "magna", "aliqua"};
+        "lorem",  "ipsum", "dolor",  "sit",     "amet",   "consectetur", "adipiscing",
+        "elit",   "sed",   "do",     "eiusmod", "tempor", "incididunt",  "ut",
+        "labore", "et",    "dolore", "magna",   "aliqua"};
     std::string s;
     for (std::size_t i = 0; i < n; ++i) {
         if (i > 0) s += ' ';
@@ -85,11 +85,13 @@ const std::string hi = "नमस्ते दुनिया";
 const std::string th = "สวัสดีชาวโลก";
 const std::string vi = "Tiếng Việt có dấu";
 const std::string emoji = "🎉📧✅ 👩‍👩‍👧‍👦 🇩🇪🇯🇵";
-const std::string combining = "e\xcc\x81t\xc3\xa9 a\xe2\x80\x8b" "b";  // é decomposed, ZWSP
+const std::string combining =
+    "e\xcc\x81t\xc3\xa9 a\xe2\x80\x8b"
+    "b";  // é decomposed, ZWSP
 
 std::string all_scripts() {
-    return de + " " + ru + " " + el + " " + zh + " " + ja + " " + ko + " " + ar + " " + he +
-           " " + hi + " " + th + " " + vi + " " + emoji + " " + combining;
+    return de + " " + ru + " " + el + " " + zh + " " + ja + " " + ko + " " + ar + " " + he + " " +
+           hi + " " + th + " " + vi + " " + emoji + " " + combining;
 }
 
 struct inputs {
@@ -105,8 +107,12 @@ void write_file(const fs::path& p, std::string_view bytes) {
 
 inputs make_inputs(const fs::path& dir) {
     fs::create_directories(dir);
-    inputs in{dir, dir / "report.pdf", dir / fs::path(u8"Prüfbericht – Übersicht 2025.csv"),
-              dir / "data.bin", dir / "logo.png", dir / "notes.txt"};
+    inputs in{dir,
+              dir / "report.pdf",
+              dir / fs::path(u8"Prüfbericht – Übersicht 2025.csv"),
+              dir / "data.bin",
+              dir / "logo.png",
+              dir / "notes.txt"};
     write_file(in.pdf, pdf_bytes);
     write_file(in.csv, csv_text);
     write_file(in.bin, all_bytes(8));
@@ -183,10 +189,11 @@ void add_cases(corpus& c, const inputs& in) {
         to.push(single(mbox("", "!#$%&'*+-/=?^_`{|}~", "example.com")));
         to.push(single(mbox("", "user", "[192.0.2.1]")));
         to.push(single(mbox("", "v6", "[IPv6:2001:db8::1]")));
-        to.push(single(mbox("", R"(very.(),:;<>[]".VERY."very@\ "very".unusual)",
-                            "strange.example.com")));
+        to.push(single(
+            mbox("", R"(very.(),:;<>[]".VERY."very@\ "very".unusual)", "strange.example.com")));
         b.cc(mailbox("Smith; Anna (Dr.)", address::parse("anna@example.com")));
-        b.cc(mailbox(R"(Back\slash "Q" <not an address>)", address::from_parts("x.y", "example.com")));
+        b.cc(mailbox(R"(Back\slash "Q" <not an address>)",
+                     address::from_parts("x.y", "example.com")));
         b.cc(mailbox("a@b.c", address::from_parts("dot.ted", "example.com")));
         b.cc(mailbox("O'Brien, Jr.", address::from_parts("a b", "example.com")));
         auto& cc = e.field("Cc");
@@ -199,9 +206,10 @@ void add_cases(corpus& c, const inputs& in) {
         // quoted-string).
         const std::string dotted = "Dr. " + repeat("J. Doe ", 15) + "Jr.";
         b.cc(mailbox(dotted, address::from_parts("dotted", "example.com")));
-        b.reply_to(mailbox("Long ASCII display name " + words(16), address::parse("reply@example.com")));
-        e.field("Reply-To").push(single(
-            mbox("Long ASCII display name " + words(16), "reply", "example.com")));
+        b.reply_to(
+            mailbox("Long ASCII display name " + words(16), address::parse("reply@example.com")));
+        e.field("Reply-To")
+            .push(single(mbox("Long ASCII display name " + words(16), "reply", "example.com")));
         b.date(fixed_date);
         e.header("Date", {fixed_date_iso}, "date");
         b.message_id("<interop-" + std::to_string(id) + "@example.com>");
@@ -226,11 +234,20 @@ void add_cases(corpus& c, const inputs& in) {
         b.from("Zoë Ümlaut <zoe@example.com>");
         e.field("From").push(single(mbox("Zoë Ümlaut", "zoe", "example.com")));
         const std::vector<std::pair<std::string, std::string>> people = {
-            {"Müller, Jörg", "mueller"},  {"Иван Петров", "ivan"},     {"张伟", "zhang"},
-            {"山田 太郎", "yamada"},      {"محمد علي", "mohammed"},    {"שלום כהן", "shalom"},
-            {"Ελένη Παπαδοπούλου", "eleni"}, {"राहुल शर्मा", "rahul"}, {"김민수", "minsu"},
-            {"สมชาย ใจดี", "somchai"},    {"Nguyễn Văn A", "nguyen"},   {emoji, "party"},
-            {combining, "combining"},     {"=?utf-8?q?fake?= Ünïcode", "fake"},
+            {"Müller, Jörg", "mueller"},
+            {"Иван Петров", "ivan"},
+            {"张伟", "zhang"},
+            {"山田 太郎", "yamada"},
+            {"محمد علي", "mohammed"},
+            {"שלום כהן", "shalom"},
+            {"Ελένη Παπαδοπούλου", "eleni"},
+            {"राहुल शर्मा", "rahul"},
+            {"김민수", "minsu"},
+            {"สมชาย ใจดี", "somchai"},
+            {"Nguyễn Văn A", "nguyen"},
+            {emoji, "party"},
+            {combining, "combining"},
+            {"=?utf-8?q?fake?= Ünïcode", "fake"},
             {"Ünïcode \"quoted\" (paren) <angle>", "specials"}};
         bool as_text = false;
         for (const auto& [name, local] : people) {
@@ -303,7 +320,8 @@ void add_cases(corpus& c, const inputs& in) {
         e.field("To").push(group("Équipe de France", {mbox("Zoë", "zoe", "example.fr"),
                                                       mbox("", "anon", "example.fr")}));
         b.cc(R"(Team A: a@example.com, "B, b" <b@example.com>;, solo@example.com, Empty Team:;)");
-        e.field("Cc").push(group("Team A", {mbox("", "a", "example.com"), mbox("B, b", "b", "example.com")}));
+        e.field("Cc").push(
+            group("Team A", {mbox("", "a", "example.com"), mbox("B, b", "b", "example.com")}));
         e.field("Cc").push(single(mbox("", "solo", "example.com")));
         e.field("Cc").push(group("Empty Team", {}));
         b.bcc("hidden1@hidden.example, Hidden Two <hidden2@hidden.example>");
@@ -328,9 +346,9 @@ void add_cases(corpus& c, const inputs& in) {
         std::string list;
         for (int i = 0; i < 60; ++i) {
             const std::string n = std::to_string(i);
-            const std::string name = i % 3 == 0 ? "Empfänger Nummer " + n
-                                   : i % 3 == 1 ? "Recipient Number " + n
-                                                : "";
+            const std::string name = i % 3 == 0   ? "Empfänger Nummer " + n
+                                     : i % 3 == 1 ? "Recipient Number " + n
+                                                  : "";
             const std::string local = "recipient." + n;
             if (!list.empty()) list += ", ";
             list += name.empty() ? local + "@example.org" : name + " <" + local + "@example.org>";
@@ -502,7 +520,8 @@ void add_cases(corpus& c, const inputs& in) {
         b.reply_to("Support Desk <support@example.com>, \"Ops, Team\" <ops@example.com>");
         e.field("Reply-To").push(single(mbox("Support Desk", "support", "example.com")));
         e.field("Reply-To").push(single(mbox("Ops, Team", "ops", "example.com")));
-        b.cc("Carol <carol@example.net>").cc(mailbox("Dörte", address::parse("doerte@example.net")));
+        b.cc("Carol <carol@example.net>")
+            .cc(mailbox("Dörte", address::parse("doerte@example.net")));
         e.field("Cc").push(single(mbox("Carol", "carol", "example.net")));
         e.field("Cc").push(single(mbox("Dörte", "doerte", "example.net")));
         b.bcc("secret.bcc@bcc.example");
@@ -571,9 +590,10 @@ void add_cases(corpus& c, const inputs& in) {
         add(attachment("document.pdf", pdf_bytes, "application/pdf"));
         add(attachment("archive.zip", "PK\x03\x04" + all_bytes(1), "application/zip"));
         add(attachment("unknown.xyzzy", all_bytes(1), "application/octet-stream"));
-        add(attachment("table.csv", csv_text, "text/csv", "text/csv; charset=utf-8; header=present"));
-        e.body = assemble(leaf_expect("text/plain", true, "see attachments\n"), std::nullopt, {},
-                          atts);
+        add(attachment("table.csv", csv_text, "text/csv",
+                       "text/csv; charset=utf-8; header=present"));
+        e.body =
+            assemble(leaf_expect("text/plain", true, "see attachments\n"), std::nullopt, {}, atts);
     });
 
     c.add("attachments from files", [&in](auto& b, auto& e, int id) {
@@ -583,7 +603,8 @@ void add_cases(corpus& c, const inputs& in) {
         b.text("files attached\n");
         std::vector<json> atts;
         b.attach_file(in.pdf);
-        atts.push_back(leaf_expect("application/pdf", false, pdf_bytes, "attachment", "report.pdf"));
+        atts.push_back(
+            leaf_expect("application/pdf", false, pdf_bytes, "attachment", "report.pdf"));
         b.attach_file(in.csv);
         atts.push_back(leaf_expect("text/csv", true, csv_text, "attachment",
                                    "Prüfbericht – Übersicht 2025.csv"));
@@ -595,8 +616,8 @@ void add_cases(corpus& c, const inputs& in) {
                                    "Renamed notes – Notizen.txt"));
         b.attachment(part::attachment_file(in.png));
         atts.push_back(leaf_expect("image/png", false, png_bytes, "attachment", "logo.png"));
-        e.body = assemble(leaf_expect("text/plain", true, "files attached\n"), std::nullopt, {},
-                          atts);
+        e.body =
+            assemble(leaf_expect("text/plain", true, "files attached\n"), std::nullopt, {}, atts);
     });
 
     c.add("tricky attachment file names", [](auto& b, auto& e, int id) {
@@ -648,8 +669,8 @@ void add_cases(corpus& c, const inputs& in) {
         b.inline_part(part::inline_file("photo.2@example.com", in.png));
         inl.push_back(leaf_expect("image/png", false, png_bytes, "inline?", std::nullopt,
                                   "<photo.2@example.com>"));
-        e.body = assemble(leaf_expect("text/plain", true, text), leaf_expect("text/html", true, html),
-                          inl, {});
+        e.body = assemble(leaf_expect("text/plain", true, text),
+                          leaf_expect("text/html", true, html), inl, {});
     });
 
     c.add("builder: text + HTML + inline + attachments", [](auto& b, auto& e, int id) {
@@ -664,9 +685,12 @@ void add_cases(corpus& c, const inputs& in) {
         auto n1 = inline_part("i1@x.example", png_bytes, "image/png");
         auto a1 = attachment("a.pdf", pdf_bytes, "application/pdf");
         auto a2 = attachment("b.txt", "b\n", "text/plain");
-        e.body = assemble(leaf_expect("text/plain", true, text), leaf_expect("text/html", true, html),
-                          {n1.expect}, {a1.expect, a2.expect});
-        b.inline_part(std::move(n1.part)).attachment(std::move(a1.part)).attachment(std::move(a2.part));
+        e.body =
+            assemble(leaf_expect("text/plain", true, text), leaf_expect("text/html", true, html),
+                     {n1.expect}, {a1.expect, a2.expect});
+        b.inline_part(std::move(n1.part))
+            .attachment(std::move(a1.part))
+            .attachment(std::move(a2.part));
     });
 
     c.add("builder: HTML + attachment", [](auto& b, auto& e, int id) {
@@ -676,8 +700,8 @@ void add_cases(corpus& c, const inputs& in) {
         b.html("<p>hi</p>\n");
         auto a = attachment("x.bin", all_bytes(1), "application/octet-stream",
                             "application/octet-stream");
-        e.body = assemble(std::nullopt, leaf_expect("text/html", true, "<p>hi</p>\n"), {},
-                          {a.expect});
+        e.body =
+            assemble(std::nullopt, leaf_expect("text/html", true, "<p>hi</p>\n"), {}, {a.expect});
         b.attachment(std::move(a.part));
     });
 
@@ -701,8 +725,7 @@ void add_cases(corpus& c, const inputs& in) {
         auto alt = multipart(part::alternative(), "multipart/alternative");
         alt.add(text_part("nested text\n")).add(std::move(related));
         auto custom = multipart(part::multipart("x-custom"), "multipart/x-custom");
-        custom.add(text_part("custom child\n"))
-            .add(body_part(R"({"a": 1})", "application/json"));
+        custom.add(text_part("custom child\n")).add(body_part(R"({"a": 1})", "application/json"));
         auto parallel = multipart(lettre::multipart::mixed(), "multipart/mixed");
         parallel.add(multipart(part::multipart("parallel"), "multipart/parallel")
                          .add(text_part("parallel one\n"))
@@ -745,8 +768,8 @@ void add_cases(corpus& c, const inputs& in) {
                                  std::string(5000, ' ') + "x\n";
         const std::string html = "<p>" + token(2000, 2) + "</p>\n";
         b.text(text).html(html);
-        e.body = assemble(leaf_expect("text/plain", true, text), leaf_expect("text/html", true, html),
-                          {}, {});
+        e.body = assemble(leaf_expect("text/plain", true, text),
+                          leaf_expect("text/html", true, html), {}, {});
     });
 
     c.add("bare LF, bare CR and mixed line ends", [](auto& b, auto& e, int id) {
@@ -757,8 +780,8 @@ void add_cases(corpus& c, const inputs& in) {
         const std::string html = "<p>a</p>\r<p>b</p>\n<p>c</p>\r\n";
         b.text(text).html(html);
         auto a = attachment("lines.txt", "one\ntwo\rthree\r\n", "text/plain");
-        e.body = assemble(leaf_expect("text/plain", true, text), leaf_expect("text/html", true, html),
-                          {}, {a.expect});
+        e.body = assemble(leaf_expect("text/plain", true, text),
+                          leaf_expect("text/html", true, html), {}, {a.expect});
         b.attachment(std::move(a.part));
     });
 
@@ -806,7 +829,8 @@ void add_cases(corpus& c, const inputs& in) {
         auto root = multipart(part::mixed(), "multipart/mixed");
         root.add(text_part(""))
             .add(html_part(""))
-            .add(attachment("empty.bin", "", "application/octet-stream", "application/octet-stream"))
+            .add(
+                attachment("empty.bin", "", "application/octet-stream", "application/octet-stream"))
             .add(body_part("", "text/plain; charset=utf-8"));
         b.multipart(std::move(root.part));
         e.body = root.expect;
@@ -839,8 +863,8 @@ void add_cases(corpus& c, const inputs& in) {
         const std::string html = "<pre>\n" + text + "</pre>\n";
         b.text(text).html(html);
         auto a = attachment("boundaries.txt", text, "text/plain");
-        e.body = assemble(leaf_expect("text/plain", true, text), leaf_expect("text/html", true, html),
-                          {}, {a.expect});
+        e.body = assemble(leaf_expect("text/plain", true, text),
+                          leaf_expect("text/html", true, html), {}, {a.expect});
         b.attachment(std::move(a.part));
     });
 
@@ -879,7 +903,9 @@ void add_cases(corpus& c, const inputs& in) {
         t.part.header("Content-Description", "Beschreibung: Übersicht ✓");
         t.part.header("Content-Language", "de-DE");
         t.expect.at("headers")
-            .push(json::obj().set("name", "Content-Description").set("value", "Beschreibung: Übersicht ✓"))
+            .push(json::obj()
+                      .set("name", "Content-Description")
+                      .set("value", "Beschreibung: Übersicht ✓"))
             .push(json::obj().set("name", "Content-Language").set("value", "de-DE"));
         auto a = attachment("described.bin", all_bytes(1), "application/octet-stream",
                             "application/octet-stream");
@@ -909,10 +935,11 @@ void add_cases(corpus& c, const inputs& in) {
         root.add(text_part("see forwarded\n"));
         auto fwd = part::body(inner.formatted(), lettre::content_type::parse("message/rfc822"));
         root.part.add(std::move(fwd));
-        root.expect.at("children").push(json::obj()
-                                            .set("type", "message/rfc822")
-                                            .set("inner_subject", "Inner ü subject")
-                                            .set("inner_body", "inner body\n"));
+        root.expect.at("children")
+            .push(json::obj()
+                      .set("type", "message/rfc822")
+                      .set("inner_subject", "Inner ü subject")
+                      .set("inner_body", "inner body\n"));
         b.multipart(std::move(root.part));
         e.body = root.expect;
     });
@@ -995,7 +1022,8 @@ json expected_envelope(const expectation& e) {
             for (const auto& m : entry.find("members")->items()) {
                 const auto& l = m.find("local")->str();
                 const auto& d = m.find("domain")->str();
-                if (seen.emplace(l, lower(d)).second) to.emplace_back(json::array{json(l), json(d)});
+                if (seen.emplace(l, lower(d)).second)
+                    to.emplace_back(json::array{json(l), json(d)});
             }
     };
     for (const char* f : {"To", "Cc"})

@@ -24,16 +24,16 @@ public:
     using object = std::vector<std::pair<std::string, json>>;
 
     json() = default;
-    json(std::nullptr_t) {}                                      // NOLINT implicit
-    json(bool b) : v_(b) {}                                      // NOLINT implicit
-    json(int i) : v_(static_cast<long long>(i)) {}               // NOLINT implicit
-    json(std::size_t i) : v_(static_cast<long long>(i)) {}       // NOLINT implicit
-    json(const char* s) : v_(std::string(s)) {}                  // NOLINT implicit
-    json(std::string s) : v_(std::move(s)) {}                    // NOLINT implicit
-    json(std::string_view s) : v_(std::string(s)) {}             // NOLINT implicit
-    json(array a) : v_(std::move(a)) {}                          // NOLINT implicit
-    json(object o) : v_(std::move(o)) {}                         // NOLINT implicit
-    json(const std::optional<std::string>& s) {                  // NOLINT implicit
+    json(std::nullptr_t) {}                                 // NOLINT implicit
+    json(bool b) : v_(b) {}                                 // NOLINT implicit
+    json(int i) : v_(static_cast<long long>(i)) {}          // NOLINT implicit
+    json(std::size_t i) : v_(static_cast<long long>(i)) {}  // NOLINT implicit
+    json(const char* s) : v_(std::string(s)) {}             // NOLINT implicit
+    json(std::string s) : v_(std::move(s)) {}               // NOLINT implicit
+    json(std::string_view s) : v_(std::string(s)) {}        // NOLINT implicit
+    json(array a) : v_(std::move(a)) {}                     // NOLINT implicit
+    json(object o) : v_(std::move(o)) {}                    // NOLINT implicit
+    json(const std::optional<std::string>& s) {             // NOLINT implicit
         if (s) v_ = *s;
     }
 
@@ -145,13 +145,13 @@ json assemble(const std::optional<json>& text, const std::optional<json>& html,
 struct expectation {
     std::string title;
     bool smtputf8 = false;
-    json addresses = json::obj();   // field name -> array of entries
-    json headers = json::arr();     // {name, values, match}
-    json body;                      // MIME tree
-    json bcc = json::arr();         // entries given as Bcc (never written)
+    json addresses = json::obj();  // field name -> array of entries
+    json headers = json::arr();    // {name, values, match}
+    json body;                     // MIME tree
+    json bcc = json::arr();        // entries given as Bcc (never written)
     json absent_headers = json(json::array{json("Bcc")});
     json absent_text = json::arr();  // byte strings that must not appear
-    std::optional<json> envelope;   // explicit; derived from addresses when empty
+    std::optional<json> envelope;    // explicit; derived from addresses when empty
 
     json& field(std::string_view name) {
         json& f = addresses.at(name);

@@ -35,8 +35,12 @@ run_result lettre(const std::string& args) {
     return r;
 }
 
-std::string dns() { return "--dns " + shared_peers().dns->server(); }
-std::string port() { return "--mx-port " + std::to_string(shared_peers().smtp_port); }
+std::string dns() {
+    return "--dns " + shared_peers().dns->server();
+}
+std::string port() {
+    return "--mx-port " + std::to_string(shared_peers().smtp_port);
+}
 
 TEST(mx_cli, plan) {
     auto r = lettre("mx pref.test " + dns());
@@ -57,8 +61,8 @@ TEST(mx_cli, plan) {
 }
 
 TEST(mx_cli, send) {
-    const std::string base = "send --mx " + dns() + " " + port() +
-                             " --from a@origin.test --subject hi --text hello";
+    const std::string base =
+        "send --mx " + dns() + " " + port() + " --from a@origin.test --subject hi --text hello";
     auto r = lettre(base + " --to one@pref.test --to two@implicit.test");
     EXPECT_EQ(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("delivered  one@pref.test  mx-a.pref.test [127.0.0.2]  250"),

@@ -2,11 +2,11 @@
 
 #include <lettre/message/message_builder.hpp>
 
+#include <unistd.h>
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <unistd.h>
 
 #ifndef LETTRE_PYTHON
 #error "LETTRE_PYTHON must be defined"
@@ -88,15 +88,15 @@ const peers& shared_peers() {
     x.p.outdir = tmpl;
     x.p.dns = dns_test::start_dnsmasq(records());
     x.p.scripted = dns_test::start_scripted_dns();
-    std::vector<std::string> argv = {LETTRE_PYTHON,
-                                     std::string(LETTRE_MX_PEERS_DIR) + "/mx_smtp_server.py",
-                                     "--outdir", x.p.outdir.string(), "--tls-name",
-                                     "mx-tls.tls.test"};
-    for (const char* host : {"127.0.0.2=accept", "127.0.0.3=accept", "127.0.0.4=accept",
-                             "127.0.0.5=accept", "127.0.0.6=tempfail_rcpt", "127.0.0.7=accept",
-                             "127.0.0.9=reject_user=bad", "127.0.0.10=greet421",
-                             "127.0.0.11=starttls", "127.0.0.12=accept",
-                             "127.0.0.13=tempfail_data"}) {
+    std::vector<std::string> argv = {
+        LETTRE_PYTHON, std::string(LETTRE_MX_PEERS_DIR) + "/mx_smtp_server.py",
+        "--outdir",    x.p.outdir.string(),
+        "--tls-name",  "mx-tls.tls.test"};
+    for (const char* host :
+         {"127.0.0.2=accept", "127.0.0.3=accept", "127.0.0.4=accept", "127.0.0.5=accept",
+          "127.0.0.6=tempfail_rcpt", "127.0.0.7=accept", "127.0.0.9=reject_user=bad",
+          "127.0.0.10=greet421", "127.0.0.11=starttls", "127.0.0.12=accept",
+          "127.0.0.13=tempfail_data"}) {
         argv.emplace_back("--host");
         argv.emplace_back(host);
     }
@@ -134,10 +134,14 @@ std::vector<delivered_message> peers::messages(const std::string& ip) const {
             const auto sp = line.find(' ');
             const std::string key = line.substr(0, sp);
             const std::string value = sp == std::string::npos ? "" : line.substr(sp + 1);
-            if (key == "from") m.from = value;
-            else if (key == "rcpt") m.rcpts.push_back(value);
-            else if (key == "tls") m.tls = value == "1";
-            else if (key == "helo") m.helo = value;
+            if (key == "from")
+                m.from = value;
+            else if (key == "rcpt")
+                m.rcpts.push_back(value);
+            else if (key == "tls")
+                m.tls = value == "1";
+            else if (key == "helo")
+                m.helo = value;
         }
         out.push_back(std::move(m));
     }

@@ -42,6 +42,7 @@ const peers& shared_peers();
 /// A config for the peers: their DNS, their port, short timeouts.
 lettre::mx::config test_config();
 
-lettre::message message_to(const std::vector<std::string>& to, const std::string& subject = "mx test");
+lettre::message message_to(const std::vector<std::string>& to,
+                           const std::string& subject = "mx test");
 
 }  // namespace mx_it

@@ -6,20 +6,20 @@
 
 #include <lettre/transport/mx_transport.hpp>
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <gtest/gtest.h>
 
 #include <set>
 
 namespace {
 
 using namespace mx_it;
+using boost::system::error_code;
 using lettre::errc;
 using lettre::mx::status;
-using boost::system::error_code;
 namespace asio = boost::asio;
 
 std::string describe(const lettre::mx::report& r) {
@@ -196,9 +196,9 @@ TEST(mx_delivery, mixed_domains_in_one_message) {
     const auto& p = shared_peers();
     const auto a0 = p.messages("127.0.0.2").size();
     lettre::mx_transport mx(test_config());
-    auto msg = message_to({"one@pref.test", "bad@final5xx.test", "two@nowhere.test",
-                           "three@nullmx.test", "four@down.test", "five@implicit.test",
-                           "six@[127.0.0.7]"});
+    auto msg =
+        message_to({"one@pref.test", "bad@final5xx.test", "two@nowhere.test", "three@nullmx.test",
+                    "four@down.test", "five@implicit.test", "six@[127.0.0.7]"});
     error_code ec;
     auto r = mx.send(msg, ec);
     EXPECT_FALSE(ec);
@@ -214,8 +214,7 @@ TEST(mx_delivery, mixed_domains_in_one_message) {
     EXPECT_EQ(r.delivered().size(), 3u);
     EXPECT_EQ(p.messages("127.0.0.2").size(), a0 + 1);
     // Bcc-free copy: the message went as formatted, to each domain's hosts.
-    EXPECT_EQ(p.messages("127.0.0.2").back().rcpts,
-              std::vector<std::string>{"one@pref.test"});
+    EXPECT_EQ(p.messages("127.0.0.2").back().rcpts, std::vector<std::string>{"one@pref.test"});
 }
 
 TEST(mx_delivery, plan) {
@@ -307,8 +306,8 @@ TEST(mx_tls, policy_hook_decides_per_host) {
     auto r = mx.send(message_to({"h@pref.test"}));
     ASSERT_TRUE(r.all_delivered()) << describe(r);
     EXPECT_EQ(r.recipients[0].host, "mx-b.pref.test");
-    EXPECT_EQ(asked, (std::vector<std::string>{"pref.test/mx-a.pref.test",
-                                               "pref.test/mx-b.pref.test"}));
+    EXPECT_EQ(asked,
+              (std::vector<std::string>{"pref.test/mx-a.pref.test", "pref.test/mx-b.pref.test"}));
 }
 
 // ---- async -------------------------------------------------------------------------

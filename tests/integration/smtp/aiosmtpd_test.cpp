@@ -6,20 +6,22 @@
 #include <lettre/lettre.hpp>
 #include <lettre/smtp/transport.hpp>
 
-#include <boost/asio/error.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/error.hpp>
 
 #include <algorithm>
 
 namespace {
 
 using namespace smtp_it;
+using boost::system::error_code;
 using lettre::address;
 using lettre::envelope;
 using lettre::errc;
-using boost::system::error_code;
 
-error_code code(errc e) { return lettre::make_error_code(e); }
+error_code code(errc e) {
+    return lettre::make_error_code(e);
+}
 
 std::string normalize_crlf(std::string_view m) {
     std::string out;
@@ -103,7 +105,8 @@ TEST(Aiosmtpd, DotLinesAndBareLineEndsAreTransparent) {
         "From: a@example.com\r\nTo: b@example.org\r\nSubject: dots\r\n\r\n"
         ".\r\n..\r\n.x\r\n. \r\nline\n.\nlf-only\rcr-only\r\n.\r\nMAIL FROM:<evil@example.com>\r\n"
         "\r\n.\r\nlast line without end";
-    const auto env = envelope::create(address::parse("a@example.com"), {address::parse("b@example.org")});
+    const auto env =
+        envelope::create(address::parse("a@example.com"), {address::parse("b@example.org")});
     error_code ec;
     const auto report = smtp.send_raw(env, raw, ec);
     ASSERT_FALSE(ec) << describe(ec, report);
@@ -280,10 +283,12 @@ TEST(Aiosmtpd, EightBitBodyDeclaresBody8bitmime) {
     const auto& peer = aiosmtpd();
     const auto before = peer.count("plain");
     auto smtp = plain_builder(peer.port("plain")).build();
-    const std::string raw = "From: a@example.com\r\nTo: b@example.org\r\nSubject: 8bit\r\n"
-                            "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                            "Content-Transfer-Encoding: 8bit\r\n\r\ncaf\xc3\xa9\r\n";
-    const auto env = envelope::create(address::parse("a@example.com"), {address::parse("b@example.org")});
+    const std::string raw =
+        "From: a@example.com\r\nTo: b@example.org\r\nSubject: 8bit\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\ncaf\xc3\xa9\r\n";
+    const auto env =
+        envelope::create(address::parse("a@example.com"), {address::parse("b@example.org")});
     error_code ec;
     const auto report = smtp.send_raw(env, raw, ec);
     ASSERT_FALSE(ec) << describe(ec, report);
@@ -306,7 +311,8 @@ TEST(Aiosmtpd, SeveralMessagesAndALargeOne) {
         ASSERT_FALSE(ec) << i << ": " << describe(ec, r);
     }
     std::string body;
-    for (int i = 0; i < 20000; ++i) body += (i % 50 == 0 ? "." : "") + std::string(60, static_cast<char>('a' + i % 26)) + "\n";
+    for (int i = 0; i < 20000; ++i)
+        body += (i % 50 == 0 ? "." : "") + std::string(60, static_cast<char>('a' + i % 26)) + "\n";
     const auto large = lettre::message::builder()
                            .from("sender@example.com")
                            .to("ok@example.org")
@@ -457,7 +463,8 @@ TEST(Tls, ImplicitTlsWrongCaAndWrongName) {
 
 TEST(Tls, ImplicitTlsAgainstAPlaintextServer) {
     const auto& peer = aiosmtpd();
-    auto smtp = implicit_builder(peer.port("plain")).timeouts(lettre::smtp::timeouts::all(3s)).build();
+    auto smtp =
+        implicit_builder(peer.port("plain")).timeouts(lettre::smtp::timeouts::all(3s)).build();
     auto [ec, report] = try_send(smtp, sample_message());
     EXPECT_EQ(ec, code(errc::tls_failed)) << describe(ec, report);
 }
@@ -477,7 +484,8 @@ TEST(Auth, PlainAndLoginOverStarttls) {
     for (auto m : {lettre::smtp::mechanism::plain, lettre::smtp::mechanism::login}) {
         SCOPED_TRACE(std::string(lettre::smtp::mechanism_name(m)));
         const auto before = peer.count("starttls");
-        auto smtp = with_auth(starttls_builder(peer.port("starttls")), "secret password", {m}).build();
+        auto smtp =
+            with_auth(starttls_builder(peer.port("starttls")), "secret password", {m}).build();
         const auto msg = sample_message();
         auto [ec, report] = try_send(smtp, msg);
         ASSERT_FALSE(ec) << describe(ec, report);

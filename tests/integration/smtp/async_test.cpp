@@ -6,6 +6,7 @@
 #include <lettre/lettre.hpp>
 #include <lettre/smtp/transport.hpp>
 
+#include <gtest/gtest.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -17,18 +18,19 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
 
 #include <thread>
 
 namespace {
 
 using namespace smtp_it;
-using lettre::errc;
 using boost::system::error_code;
+using lettre::errc;
 namespace asio = boost::asio;
 
-error_code code(errc e) { return lettre::make_error_code(e); }
+error_code code(errc e) {
+    return lettre::make_error_code(e);
+}
 
 TEST(Async, CallbackNeverInline) {
     const auto& peer = aiosmtpd();
@@ -79,9 +81,13 @@ TEST(Async, UseFuture) {
     auto mailer = plain_builder(peer.port("plain")).build(ioc.get_executor());
     const auto before = peer.count("plain");
     auto ok = mailer.async_send(sample_message(), asio::use_future);
-    auto refused = mailer.async_send(
-        lettre::message::builder().from("a@example.com").to("reject@example.org").subject("x").text("x").build(),
-        asio::use_future);
+    auto refused = mailer.async_send(lettre::message::builder()
+                                         .from("a@example.com")
+                                         .to("reject@example.org")
+                                         .subject("x")
+                                         .text("x")
+                                         .build(),
+                                     asio::use_future);
     try {
         const auto r = ok.get();
         EXPECT_EQ(r.final_reply.code(), 250);
@@ -133,9 +139,13 @@ TEST(Async, Coroutines) {
         ioc,
         [&]() -> asio::awaitable<void> {
             try {
-                co_await mailer.async_send(
-                    lettre::message::builder().from("a@example.com").to("reject@example.org").subject("x").text("x").build(),
-                    asio::use_awaitable);
+                co_await mailer.async_send(lettre::message::builder()
+                                               .from("a@example.com")
+                                               .to("reject@example.org")
+                                               .subject("x")
+                                               .text("x")
+                                               .build(),
+                                           asio::use_awaitable);
                 problems.push_back("refused message reported as sent");
             } catch (const boost::system::system_error& e) {
                 refused_code = e.code();
@@ -195,13 +205,13 @@ TEST(Async, CancelWhileWaitingForAConnection) {
     });
     asio::cancellation_signal signal;
     const auto start = std::chrono::steady_clock::now();
-    mailer.async_send(sample_message(),
-                      asio::bind_cancellation_slot(signal.slot(),
-                                                   [&](error_code ec, lettre::smtp::send_report) {
-                                                       second_called = true;
-                                                       second = ec;
-                                                       second_at = std::chrono::steady_clock::now();
-                                                   }));
+    mailer.async_send(
+        sample_message(),
+        asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, lettre::smtp::send_report) {
+            second_called = true;
+            second = ec;
+            second_at = std::chrono::steady_clock::now();
+        }));
     asio::steady_timer timer(ioc, 200ms);
     timer.async_wait([&](error_code) { signal.emit(asio::cancellation_type::terminal); });
     ioc.run();
@@ -225,13 +235,13 @@ TEST(Async, DISABLED_CancelInFlightBeforeAnythingWasSent) {
     bool called = false;
     error_code got;
     const auto start = std::chrono::steady_clock::now();
-    mailer.async_send(sample_message(),
-                      asio::bind_cancellation_slot(signal.slot(),
-                                                   [&](error_code ec, lettre::smtp::send_report) {
-                                                       called = true;
-                                                       got = ec;
-                                                       mailer.shutdown();
-                                                   }));
+    mailer.async_send(
+        sample_message(),
+        asio::bind_cancellation_slot(signal.slot(), [&](error_code ec, lettre::smtp::send_report) {
+            called = true;
+            got = ec;
+            mailer.shutdown();
+        }));
     asio::steady_timer timer(ioc, 300ms);
     timer.async_wait([&](error_code) { signal.emit(asio::cancellation_type::terminal); });
     ioc.run();
@@ -248,7 +258,8 @@ TEST(Async, RunReturnsWhenTheSendsAreDone) {
     asio::io_context ioc;
     auto mailer = plain_builder(peer.port("plain")).build(ioc.get_executor());
     bool called = false;
-    mailer.async_send(sample_message(), [&](error_code, lettre::smtp::send_report) { called = true; });
+    mailer.async_send(sample_message(),
+                      [&](error_code, lettre::smtp::send_report) { called = true; });
     const auto start = std::chrono::steady_clock::now();
     ioc.run_for(10s);
     EXPECT_TRUE(called);

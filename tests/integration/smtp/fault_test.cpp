@@ -12,12 +12,14 @@
 namespace {
 
 using namespace smtp_it;
+using boost::system::error_code;
 using lettre::errc;
 using lettre::smtp::phase;
-using boost::system::error_code;
 using clock_type = std::chrono::steady_clock;
 
-error_code code(errc e) { return lettre::make_error_code(e); }
+error_code code(errc e) {
+    return lettre::make_error_code(e);
+}
 
 struct outcome {
     error_code ec;
@@ -25,7 +27,8 @@ struct outcome {
     std::chrono::milliseconds elapsed{};
 };
 
-outcome send_to(const std::string& scenario, lettre::smtp::timeouts t = lettre::smtp::timeouts::all(10s),
+outcome send_to(const std::string& scenario,
+                lettre::smtp::timeouts t = lettre::smtp::timeouts::all(10s),
                 bool starttls = false) {
     const auto& fake = fake_server();
     auto b = starttls ? starttls_builder(fake.port(scenario)) : plain_builder(fake.port(scenario));
@@ -39,7 +42,8 @@ outcome send_to(const std::string& scenario, lettre::smtp::timeouts t = lettre::
 }
 
 std::string describe(const outcome& o) {
-    return smtp_it::describe(o.ec, o.report) + " after " + std::to_string(o.elapsed.count()) + " ms";
+    return smtp_it::describe(o.ec, o.report) + " after " + std::to_string(o.elapsed.count()) +
+           " ms";
 }
 
 /// Every phase 20 s except `p`'s, which is 1 s.
@@ -110,7 +114,8 @@ TEST(Fault, StallAtDataTimesOut) {
 }
 
 TEST(Fault, StallAfterTheFinalDotIsOutcomeUnknown) {
-    const auto o = send_to("stall_final", one_second_for(&lettre::smtp::timeouts::data_termination));
+    const auto o =
+        send_to("stall_final", one_second_for(&lettre::smtp::timeouts::data_termination));
     EXPECT_EQ(o.ec, code(errc::outcome_unknown)) << describe(o);
     EXPECT_EQ(o.report.diagnostics.phase, phase::data_final);
     EXPECT_NE(o.report.diagnostics.message.find("timed out"), std::string::npos) << describe(o);
@@ -122,7 +127,8 @@ TEST(Fault, ServiceClosingMidSession) {
     EXPECT_EQ(o.ec, code(errc::smtp_transient)) << describe(o);
     ASSERT_TRUE(o.report.diagnostics.server_reply) << describe(o);
     EXPECT_EQ(o.report.diagnostics.server_reply->code(), 421);
-    EXPECT_EQ(o.report.diagnostics.server_reply->enhanced(), (lettre::smtp::enhanced_status{4, 3, 2}));
+    EXPECT_EQ(o.report.diagnostics.server_reply->enhanced(),
+              (lettre::smtp::enhanced_status{4, 3, 2}));
 }
 
 TEST(Fault, GarbageReply) {

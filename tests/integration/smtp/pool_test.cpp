@@ -7,14 +7,14 @@
 #include <lettre/lettre.hpp>
 #include <lettre/smtp/transport.hpp>
 
+#include <gtest/gtest.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <gtest/gtest.h>
 
 #include <mutex>
 #include <thread>
@@ -22,15 +22,18 @@
 namespace {
 
 using namespace smtp_it;
-using lettre::errc;
 using boost::system::error_code;
+using lettre::errc;
 namespace asio = boost::asio;
 
-error_code code(errc e) { return lettre::make_error_code(e); }
+error_code code(errc e) {
+    return lettre::make_error_code(e);
+}
 
 std::size_t count_of(const std::string& haystack, const std::string& needle) {
     std::size_t n = 0;
-    for (auto p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;
+    for (auto p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1))
+        ++n;
     return n;
 }
 
@@ -104,7 +107,7 @@ TEST(Pool, HealthCheckBeforeReusingAnIdleConnection) {
     const auto all = logs("good", before + 1, 1);
     const auto noop = all.find("NOOP\r\n");
     ASSERT_NE(noop, std::string::npos) << all;
-    EXPECT_LT(all.find("MAIL FROM:"), noop);             // after the first message
+    EXPECT_LT(all.find("MAIL FROM:"), noop);                     // after the first message
     EXPECT_NE(all.find("MAIL FROM:", noop), std::string::npos);  // before the second
 }
 
@@ -176,7 +179,8 @@ TEST(Pool, RetriesOnceOnAFreshConnectionAfter421) {
     ASSERT_EQ(results.size(), 1u);
     EXPECT_EQ(results[0], code(errc::smtp_transient)) << results[0].message();
     EXPECT_EQ(m.reconnects, 1u);
-    ASSERT_TRUE(eventually([&] { return fake_server().connections("reply_421_mail") == before + 2; }));
+    ASSERT_TRUE(
+        eventually([&] { return fake_server().connections("reply_421_mail") == before + 2; }));
     std::this_thread::sleep_for(300ms);
     EXPECT_EQ(fake_server().connections("reply_421_mail"), before + 2) << "more than one retry";
 }
@@ -206,7 +210,8 @@ TEST(Pool, ServerClosedIdleConnectionIsReplaced) {
     ASSERT_EQ(results.size(), 2u);
     for (const auto& ec : results) EXPECT_FALSE(ec) << ec.message();
     EXPECT_EQ(m.messages_sent, 2u);
-    ASSERT_TRUE(eventually([&] { return fake_server().connections("close_after_message") >= before + 2; }));
+    ASSERT_TRUE(
+        eventually([&] { return fake_server().connections("close_after_message") >= before + 2; }));
     std::this_thread::sleep_for(200ms);
     const int used = fake_server().connections("close_after_message") - before;
     EXPECT_GE(used, 2);
@@ -265,10 +270,13 @@ TEST(Pool, TraceRedactsCredentialsAndContent) {
         EXPECT_EQ(l.find("leading dot"), std::string::npos) << "message content traced: " << l;
         EXPECT_EQ(l.find('\r'), std::string::npos);
         EXPECT_EQ(l.find('\n'), std::string::npos);
-        if (d == lettre::smtp::trace_direction::sent && l == "AUTH PLAIN <redacted>") auth_seen = true;
-        if (d == lettre::smtp::trace_direction::sent && l.starts_with("MAIL FROM:<sender@example.com>"))
+        if (d == lettre::smtp::trace_direction::sent && l == "AUTH PLAIN <redacted>")
+            auth_seen = true;
+        if (d == lettre::smtp::trace_direction::sent &&
+            l.starts_with("MAIL FROM:<sender@example.com>"))
             mail_seen = true;
-        if (d == lettre::smtp::trace_direction::received && l.find("queued as") != std::string::npos)
+        if (d == lettre::smtp::trace_direction::received &&
+            l.find("queued as") != std::string::npos)
             queued_seen = true;
     }
     EXPECT_TRUE(auth_seen);

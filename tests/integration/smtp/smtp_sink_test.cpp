@@ -6,22 +6,24 @@
 #include <lettre/lettre.hpp>
 #include <lettre/smtp/transport.hpp>
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <gtest/gtest.h>
 
 #include <sstream>
 
 namespace {
 
 using namespace smtp_it;
-using lettre::errc;
 using boost::system::error_code;
+using lettre::errc;
 namespace asio = boost::asio;
 
-error_code code(errc e) { return lettre::make_error_code(e); }
+error_code code(errc e) {
+    return lettre::make_error_code(e);
+}
 
 std::vector<std::string> header_values(const std::string& dump, const std::string& name) {
     std::vector<std::string> out;
@@ -60,12 +62,16 @@ TEST(SmtpSink, CountsAndContents) {
         for (const auto& d : dumps) {
             if (!d.ends_with("\n" + want)) continue;
             ++found;
-            EXPECT_EQ(header_values(d, "X-Mail-Args"), std::vector<std::string>{"<sender@example.com>"});
+            EXPECT_EQ(header_values(d, "X-Mail-Args"),
+                      std::vector<std::string>{"<sender@example.com>"});
             EXPECT_EQ(header_values(d, "X-Rcpt-Args"),
                       (std::vector<std::string>{"<rcpt@example.org>", "<copy@example.net>",
                                                 "<hidden@example.net>"}));
         }
-        EXPECT_EQ(found, 1) << "message " << i << (found == 0 && !dumps.empty() ? "\nfirst dump:\n" + dumps.front() + "\nwanted suffix:\n" + want : std::string());
+        EXPECT_EQ(found, 1) << "message " << i
+                            << (found == 0 && !dumps.empty() ? "\nfirst dump:\n" + dumps.front() +
+                                                                   "\nwanted suffix:\n" + want
+                                                             : std::string());
     }
 }
 
@@ -81,7 +87,8 @@ TEST(SmtpSink, ConcurrentCoroutines) {
         asio::co_spawn(
             ioc,
             [&, i]() -> asio::awaitable<void> {
-                const auto m = sample_message("rcpt@example.org", "concurrent " + std::to_string(i));
+                const auto m =
+                    sample_message("rcpt@example.org", "concurrent " + std::to_string(i));
                 try {
                     const auto r = co_await mailer.async_send(m, asio::use_awaitable);
                     if (r.final_reply.code() == 250) ++ok;
@@ -103,8 +110,8 @@ struct sink_fault {
     const char* name;
     std::vector<std::string> options;
     errc expected;
-    int reply_code;   // 0: none expected; < 100: the class only
-    bool body_sent;   // smtp-sink dumps the data even when it refuses the dot
+    int reply_code;  // 0: none expected; < 100: the class only
+    bool body_sent;  // smtp-sink dumps the data even when it refuses the dot
 };
 
 TEST(SmtpSink, FaultSwitches) {

@@ -37,8 +37,10 @@ namespace smtp_it {
 // process
 
 process::process(process&& o) noexcept
-    : pid_(std::exchange(o.pid_, -1)), in_(std::exchange(o.in_, -1)),
-      out_(std::exchange(o.out_, -1)), buffered_(std::move(o.buffered_)) {}
+    : pid_(std::exchange(o.pid_, -1)),
+      in_(std::exchange(o.in_, -1)),
+      out_(std::exchange(o.out_, -1)),
+      buffered_(std::move(o.buffered_)) {}
 
 process& process::operator=(process&& o) noexcept {
     if (this != &o) {
@@ -51,7 +53,9 @@ process& process::operator=(process&& o) noexcept {
     return *this;
 }
 
-process::~process() { stop(); }
+process::~process() {
+    stop();
+}
 
 process process::start(const std::vector<std::string>& argv, const std::string& user) {
     if (argv.empty()) throw std::invalid_argument("empty argv");
@@ -146,8 +150,10 @@ void process::stop() {
         bool reaped = false;
         for (int i = 0; i < 300 && !reaped; ++i) {
             const pid_t r = waitpid(pid_, &status, WNOHANG);
-            if (r == pid_ || (r < 0 && errno == ECHILD)) reaped = true;
-            else std::this_thread::sleep_for(10ms);
+            if (r == pid_ || (r < 0 && errno == ECHILD))
+                reaped = true;
+            else
+                std::this_thread::sleep_for(10ms);
         }
         if (!reaped) {
             kill(pid_, SIGKILL);
@@ -249,11 +255,16 @@ std::vector<received> mailbox(const fs::path& dir) {
             const auto sp = line.find(' ');
             const std::string key = line.substr(0, sp);
             const std::string value = sp == std::string::npos ? "" : line.substr(sp + 1);
-            if (key == "from") r.from = value;
-            else if (key == "option") r.options.push_back(value);
-            else if (key == "rcpt") r.rcpts.push_back(value);
-            else if (key == "tls") r.tls = value == "1";
-            else if (key == "auth") r.auth = value;
+            if (key == "from")
+                r.from = value;
+            else if (key == "option")
+                r.options.push_back(value);
+            else if (key == "rcpt")
+                r.rcpts.push_back(value);
+            else if (key == "tls")
+                r.tls = value == "1";
+            else if (key == "auth")
+                r.auth = value;
         }
         out.push_back(std::move(r));
     }
@@ -285,7 +296,9 @@ const fs::path& root_dir() {
     return s.root->path();
 }
 
-std::string peer_script(const char* name) { return std::string(LETTRE_SMTP_PEERS_DIR) + "/" + name; }
+std::string peer_script(const char* name) {
+    return std::string(LETTRE_SMTP_PEERS_DIR) + "/" + name;
+}
 
 }  // namespace
 
@@ -323,8 +336,8 @@ const aiosmtpd_peer& aiosmtpd() {
         const fs::path out = root_dir() / "aiosmtpd";
         fs::create_directories(out);
         std::vector<std::string> argv = {LETTRE_PYTHON, peer_script("aiosmtpd_peer.py"),
-                                         "--outdir", out.string(), "--certdir",
-                                         cert_dir().string()};
+                                         "--outdir",    out.string(),
+                                         "--certdir",   cert_dir().string()};
         for (const char* l : {"plain:plain", "nopipe:nopipe", "size:size", "auth_plain:auth_plain",
                               "starttls:starttls", "impostor:impostor", "implicit:implicit"}) {
             argv.emplace_back("--listen");
@@ -386,8 +399,9 @@ std::vector<fs::path> smtp_sink::messages() const {
 std::unique_ptr<smtp_sink> start_smtp_sink(const std::vector<std::string>& options) {
     const std::string binary = LETTRE_SMTP_SINK;
     if (binary.empty() || access(binary.c_str(), X_OK) != 0)
-        throw std::runtime_error("smtp-sink not found (Debian package postfix; see "
-                                 "scripts/install-deps.sh)");
+        throw std::runtime_error(
+            "smtp-sink not found (Debian package postfix; see "
+            "scripts/install-deps.sh)");
     auto sink = std::make_unique<smtp_sink>();
     sink->dumps = std::make_unique<temp_dir>();
     fs::permissions(sink->dumps->path(), fs::perms::all);  // smtp-sink runs as nobody
@@ -423,13 +437,19 @@ lettre::smtp_transport_builder plain_builder(std::uint16_t port) {
 
 lettre::smtp_transport_builder starttls_builder(std::uint16_t port) {
     auto b = lettre::smtp_transport::starttls_relay("127.0.0.1");
-    b.port(port).hello_name("client.example").timeouts(lettre::smtp::timeouts::all(10s)).tls(test_ca());
+    b.port(port)
+        .hello_name("client.example")
+        .timeouts(lettre::smtp::timeouts::all(10s))
+        .tls(test_ca());
     return b;
 }
 
 lettre::smtp_transport_builder implicit_builder(std::uint16_t port) {
     auto b = lettre::smtp_transport::relay("127.0.0.1");
-    b.port(port).hello_name("client.example").timeouts(lettre::smtp::timeouts::all(10s)).tls(test_ca());
+    b.port(port)
+        .hello_name("client.example")
+        .timeouts(lettre::smtp::timeouts::all(10s))
+        .tls(test_ca());
     return b;
 }
 

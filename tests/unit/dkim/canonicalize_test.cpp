@@ -189,7 +189,8 @@ TEST(dkim_canonicalize, StreamingEqualsWhole) {
         });
         EXPECT_EQ(streamed, canonical_body(c, body));
         EXPECT_GT(pieces, 1u);
-        EXPECT_EQ(streamed, c == relaxed ? dkim_test::relaxed_body(body) : dkim_test::simple_body(body));
+        EXPECT_EQ(streamed,
+                  c == relaxed ? dkim_test::relaxed_body(body) : dkim_test::simple_body(body));
     }
 }
 
@@ -206,7 +207,8 @@ TEST(dkim_canonicalize, AgreesWithIndependentCanonicalizerOnCorpus) {
         for (std::size_t i = 0; i < ref.fields.size(); ++i) {
             EXPECT_EQ(parsed->fields[i].name, ref.fields[i].name);
             EXPECT_EQ(parsed->fields[i].text, ref.fields[i].raw);
-            EXPECT_EQ(header(relaxed, parsed->fields[i].text), dkim_test::relaxed_header(ref.fields[i].raw));
+            EXPECT_EQ(header(relaxed, parsed->fields[i].text),
+                      dkim_test::relaxed_header(ref.fields[i].raw));
         }
         EXPECT_EQ(parsed->body, ref.body);
         EXPECT_EQ(canonical_body(relaxed, parsed->body), dkim_test::relaxed_body(ref.body));
@@ -218,9 +220,9 @@ TEST(dkim_canonicalize, AgreesWithIndependentCanonicalizerOnCorpus) {
 
 TEST(dkim_header_block, NoSeparatorIsMalformed) {
     using lettre::errc;
-    for (std::string_view m : {"", "From: a@example.com", "From: a@example.com\r\n",
-                               "From: a@example.com\r\nTo: b@example.com\r\n",
-                               "From: a@example.com\r\n continued"}) {
+    for (std::string_view m :
+         {"", "From: a@example.com", "From: a@example.com\r\n",
+          "From: a@example.com\r\nTo: b@example.com\r\n", "From: a@example.com\r\n continued"}) {
         SCOPED_TRACE(dkim_test::strip_fws(m));
         EXPECT_LETTRE_ERROR(parse_header_block(m), errc::malformed_message);
     }

@@ -33,7 +33,9 @@ inline std::string shared_file(std::string_view rel) {
 using pkey_ptr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 
-inline pkey_ptr null_pkey() { return pkey_ptr(nullptr, &EVP_PKEY_free); }
+inline pkey_ptr null_pkey() {
+    return pkey_ptr(nullptr, &EVP_PKEY_free);
+}
 
 /// A private or public key from PEM text (whatever OpenSSL reads).
 inline pkey_ptr pkey_from_pem(std::string_view pem, bool is_public) {
@@ -66,7 +68,9 @@ inline std::string sha256(std::string_view data) {
     return std::string(reinterpret_cast<const char*>(d), len);
 }
 
-inline std::string sha256_b64(std::string_view data) { return lettre_test::base64_encode(sha256(data)); }
+inline std::string sha256_b64(std::string_view data) {
+    return lettre_test::base64_encode(sha256(data));
+}
 
 /// DKIM's signing step (RFC 6376 §3.7, RFC 8463 §3): RSA PKCS#1 v1.5 over
 /// SHA-256 of `data`, or pure Ed25519 over SHA-256 of `data`. Raw bytes.
@@ -108,7 +112,9 @@ inline bool dkim_verify_raw(EVP_PKEY* key, std::string_view data, std::string_vi
 // ---------------------------------------------------------------------------
 // Canonicalization, written from RFC 6376 §3.4 (CRLF input only)
 
-inline bool wsp(char c) { return c == ' ' || c == '\t'; }
+inline bool wsp(char c) {
+    return c == ' ' || c == '\t';
+}
 
 /// §3.4.2 relaxed header: lower-case name, unfold, WSP runs to one SP, no
 /// WSP at the ends of the value or around the colon. `field` ends CRLF.
@@ -118,7 +124,8 @@ inline std::string relaxed_header(std::string_view field) {
     while (!name.empty() && wsp(name.back())) name.pop_back();
     std::string value;
     for (char c : field.substr(colon + 1)) {
-        if (c == '\r' || c == '\n') continue;  // unfolding (CRLF only occurs before WSP or at the end)
+        if (c == '\r' || c == '\n')
+            continue;  // unfolding (CRLF only occurs before WSP or at the end)
         if (wsp(c)) {
             if (!value.empty() && value.back() != ' ') value += ' ';
             continue;
@@ -288,7 +295,8 @@ inline std::string without_b_value(std::string_view raw_field) {
         while (j < raw_field.size() && (wsp(raw_field[j]))) ++j;
         if (j >= raw_field.size() || raw_field[j] != '=') continue;
         std::size_t k = i;
-        while (k > 0 && (wsp(raw_field[k - 1]) || raw_field[k - 1] == '\n' || raw_field[k - 1] == '\r'))
+        while (k > 0 &&
+               (wsp(raw_field[k - 1]) || raw_field[k - 1] == '\n' || raw_field[k - 1] == '\r'))
             --k;
         if (raw_field[k - 1] != ';' && raw_field[k - 1] != ':') continue;
         std::size_t end = j + 1;

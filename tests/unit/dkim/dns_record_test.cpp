@@ -13,7 +13,8 @@ using lettre::dkim::private_key;
 using lettre::dkim::try_make_dns_record;
 
 private_key corpus_key(std::string_view name) {
-    return private_key::load_file(lettre_test::shared_dir() / "corpus/keys" / (std::string(name) + ".pem"));
+    return private_key::load_file(lettre_test::shared_dir() / "corpus/keys" /
+                                  (std::string(name) + ".pem"));
 }
 
 std::string corpus_txt(std::string_view name) {
@@ -39,7 +40,8 @@ TEST(dkim_dns_record, CorpusRecordsMatchPublishedText) {
     for (std::string_view name : {"dkim_rsa2048", "dkim_ed25519"}) {
         SCOPED_TRACE(name);
         const auto key = corpus_key(name);
-        const auto rec = make_dns_record(key, name == "dkim_rsa2048" ? "rsa2048" : "ed25519", "example.com");
+        const auto rec =
+            make_dns_record(key, name == "dkim_rsa2048" ? "rsa2048" : "ed25519", "example.com");
         const std::string expected = corpus_txt(name);
         ASSERT_FALSE(expected.empty());
         EXPECT_EQ(rec.text, expected);
@@ -48,7 +50,8 @@ TEST(dkim_dns_record, CorpusRecordsMatchPublishedText) {
         auto pub = dkim_test::pkey_from_dns_text(rec.text);
         ASSERT_TRUE(pub);
         lettre::dkim::signer s("example.com", "sel", key);
-        EXPECT_TRUE(dkim_test::verify(s.sign("From: a@example.com\r\n\r\nx\r\n"), 0, pub.get()).ok());
+        EXPECT_TRUE(
+            dkim_test::verify(s.sign("From: a@example.com\r\n\r\nx\r\n"), 0, pub.get()).ok());
     }
 }
 
@@ -67,8 +70,8 @@ TEST(dkim_dns_record, ExactForm) {
     EXPECT_EQ(ed.zone_line(),
               "ed25519._domainkey.example.com. IN TXT ( "
               "\"v=DKIM1; k=ed25519; p=+1CYpCo7dL7jDdt+7NaZ7zQyE6ONkkzqlCxMU8Vg5p0=\" )");
-    EXPECT_EQ(rsa.zone_line(), "rsa2048._domainkey.example.com. IN TXT ( \"" + rsa.strings[0] + "\" \"" +
-                                   rsa.strings[1] + "\" )");
+    EXPECT_EQ(rsa.zone_line(), "rsa2048._domainkey.example.com. IN TXT ( \"" + rsa.strings[0] +
+                                   "\" \"" + rsa.strings[1] + "\" )");
 }
 
 TEST(dkim_dns_record, LargeKeySplitsIntoSeveralStrings) {
@@ -102,7 +105,8 @@ TEST(dkim_dns_record, InvalidNamesAreRefused) {
     EXPECT_FALSE(try_make_dns_record(key, "sel", "exa mple.com").has_value());
     EXPECT_FALSE(try_make_dns_record(key, "", "example.com").has_value());
     EXPECT_FALSE(try_make_dns_record(key, "se;l", "example.com").has_value());
-    EXPECT_FALSE(try_make_dns_record(key, "sel", lettre_test::repeat("a", 64) + ".com").has_value());
+    EXPECT_FALSE(
+        try_make_dns_record(key, "sel", lettre_test::repeat("a", 64) + ".com").has_value());
     EXPECT_THROW(make_dns_record(key, "", "example.com"), lettre::error);
 }
 

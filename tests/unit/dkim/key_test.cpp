@@ -13,8 +13,12 @@ using lettre::errc;
 using lettre::dkim::algorithm;
 using lettre::dkim::private_key;
 
-std::string rsa_pem() { return dkim_test::shared_file("corpus/keys/dkim_rsa2048.pem"); }
-std::string ed_pem() { return dkim_test::shared_file("corpus/keys/dkim_ed25519.pem"); }
+std::string rsa_pem() {
+    return dkim_test::shared_file("corpus/keys/dkim_rsa2048.pem");
+}
+std::string ed_pem() {
+    return dkim_test::shared_file("corpus/keys/dkim_ed25519.pem");
+}
 
 /// Base64 of the DER inside a PEM block (the SubjectPublicKeyInfo for a
 /// public key file).
@@ -55,8 +59,8 @@ std::string pem_of(EVP_PKEY* k, bool pkcs1) {
 }
 
 dkim_test::pkey_ptr rsa_key(unsigned bits) {
-    return dkim_test::pkey_ptr(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(bits)),
-                               &EVP_PKEY_free);
+    return dkim_test::pkey_ptr(
+        EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(bits)), &EVP_PKEY_free);
 }
 
 /// True when `k` signs data that OpenSSL verifies with `pub`.
@@ -138,16 +142,21 @@ TEST(dkim_key, Ed25519Seed) {
     EXPECT_EQ(direct->public_key_base64(), "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
     // Wrong length or not base64.
     EXPECT_LETTRE_ERROR(private_key::try_from_ed25519_seed("AAAA"), errc::invalid_key);
-    EXPECT_LETTRE_ERROR(private_key::try_from_ed25519_seed(lettre_test::base64_encode(std::string(31, 'x'))),
+    EXPECT_LETTRE_ERROR(
+        private_key::try_from_ed25519_seed(lettre_test::base64_encode(std::string(31, 'x'))),
+        errc::invalid_key);
+    EXPECT_LETTRE_ERROR(
+        private_key::try_from_ed25519_seed(lettre_test::base64_encode(std::string(33, 'x'))),
+        errc::invalid_key);
+    EXPECT_LETTRE_ERROR(private_key::try_from_ed25519_seed(std::string(43, '!') + "="),
                         errc::invalid_key);
-    EXPECT_LETTRE_ERROR(private_key::try_from_ed25519_seed(lettre_test::base64_encode(std::string(33, 'x'))),
-                        errc::invalid_key);
-    EXPECT_LETTRE_ERROR(private_key::try_from_ed25519_seed(std::string(43, '!') + "="), errc::invalid_key);
 }
 
 TEST(dkim_key, LoadedKeysSign) {
-    auto rsa_pub = dkim_test::pkey_from_pem(dkim_test::shared_file("corpus/keys/dkim_rsa2048.pub.pem"), true);
-    auto ed_pub = dkim_test::pkey_from_pem(dkim_test::shared_file("corpus/keys/dkim_ed25519.pub.pem"), true);
+    auto rsa_pub =
+        dkim_test::pkey_from_pem(dkim_test::shared_file("corpus/keys/dkim_rsa2048.pub.pem"), true);
+    auto ed_pub =
+        dkim_test::pkey_from_pem(dkim_test::shared_file("corpus/keys/dkim_ed25519.pub.pem"), true);
     ASSERT_TRUE(rsa_pub);
     ASSERT_TRUE(ed_pub);
     EXPECT_TRUE(signs_for(private_key::load(rsa_pem()), rsa_pub.get()));
@@ -223,7 +232,7 @@ TEST(dkim_key, GarbageIsInvalidKey) {
         "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
         "-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----\n",
         dkim_test::shared_file("corpus/keys/dkim_rsa2048.pub.pem"),  // a public key
-        rsa_pem().substr(0, 600),                                     // cut short
+        rsa_pem().substr(0, 600),                                    // cut short
         std::string(44, 'A').replace(10, 1, "*"),
     };
     for (const auto& g : garbage) {
@@ -253,8 +262,8 @@ TEST(dkim_key, EncryptedPemIsInvalidKey) {
     auto src = dkim_test::pkey_from_pem(ed_pem(), false);
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
     char pass[] = "secret";
-    ASSERT_EQ(PEM_write_bio_PKCS8PrivateKey(bio.get(), src.get(), EVP_aes_256_cbc(), pass, 6, nullptr,
-                                            nullptr),
+    ASSERT_EQ(PEM_write_bio_PKCS8PrivateKey(bio.get(), src.get(), EVP_aes_256_cbc(), pass, 6,
+                                            nullptr, nullptr),
               1);
     char* data = nullptr;
     const long len = BIO_get_mem_data(bio.get(), &data);
@@ -275,7 +284,8 @@ TEST(dkim_key, Files) {
     auto seed = private_key::try_load_file(dir / "ed.seed");
     ASSERT_LETTRE_OK(seed);
     EXPECT_EQ(seed->public_key_base64(), "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
-    EXPECT_NO_THROW(private_key::load_file(lettre_test::shared_dir() / "corpus/keys/dkim_ed25519.pem"));
+    EXPECT_NO_THROW(
+        private_key::load_file(lettre_test::shared_dir() / "corpus/keys/dkim_ed25519.pem"));
 
     const auto missing = dir / "no-such-key.pem";
     auto r = private_key::try_load_file(missing);
@@ -284,7 +294,9 @@ TEST(dkim_key, Files) {
         EXPECT_NE(r.error().message.find(missing.string()), std::string::npos) << r.error().message;
     }
     EXPECT_LETTRE_THROW(private_key::load_file(missing), errc::file_not_found);
-    EXPECT_NE(lettre_test::thrown_message([&] { private_key::load_file(missing); }).find(missing.string()),
+    EXPECT_NE(lettre_test::thrown_message([&] {
+                  private_key::load_file(missing);
+              }).find(missing.string()),
               std::string::npos);
 
     // Errors about a file's content name the file too.

@@ -25,12 +25,16 @@ using lettre::dkim::detail::parse_header_block;
 constexpr std::string_view rfc8463_ed25519_seed = "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=";
 constexpr std::string_view rfc8463_ed25519_pub = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=";
 constexpr std::string_view rfc8463_rsa_pub =
-    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/J16JYi"
-    "0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G"
+    "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWRiGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/"
+    "J16JYi"
+    "0Qvx/byYzCNb3W91y3FutACDfzwQ/BC/e/"
+    "8uBsCR+yz1Lxj+PL6lHvqMKrM3rG4hstT5QjvHO9PzoxZyVYLzBfO2EeC3Ip3G"
     "+2kryOTIKT+l/K4w3QIDAQAB";
 constexpr std::string_view rfc8463_bh = "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=";
 
-std::string rfc8463_message() { return dkim_test::shared_file("vectors/rfc8463_signed_message.eml"); }
+std::string rfc8463_message() {
+    return dkim_test::shared_file("vectors/rfc8463_signed_message.eml");
+}
 
 /// The PEM block starting at "-----BEGIN <label>" in `text`.
 std::string pem_block(std::string_view text, std::string_view label) {
@@ -98,7 +102,8 @@ TEST(dkim_rfc8463, BodyHash) {
     EXPECT_EQ(canon, "Hi.\r\n\r\nWe lost the game. Are you hungry yet?\r\n\r\nJoe.\r\n");
     EXPECT_EQ(dkim_test::sha256_b64(canon), rfc8463_bh);
     // Simple canonicalization keeps the two spaces: a different hash.
-    EXPECT_NE(dkim_test::sha256_b64(canonical_body(canonicalization::simple, parsed->body)), rfc8463_bh);
+    EXPECT_NE(dkim_test::sha256_b64(canonical_body(canonicalization::simple, parsed->body)),
+              rfc8463_bh);
 }
 
 TEST(dkim_rfc8463, SignedDataIsAsPublished) {
@@ -118,8 +123,9 @@ TEST(dkim_rfc8463, SignedDataIsAsPublished) {
 TEST(dkim_rfc8463, Ed25519SignatureReproducedBitForBit) {
     std::string published;
     const std::string data = rfc8463_signed_data(0, &published);
-    EXPECT_EQ(published,
-              "/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11BusFa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==");
+    EXPECT_EQ(
+        published,
+        "/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11BusFa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==");
     auto key = rfc8463_ed25519_key();
     ASSERT_TRUE(key);
     EXPECT_EQ(lettre_test::base64_encode(dkim_test::dkim_sign_raw(key.get(), data)), published);
@@ -129,7 +135,9 @@ TEST(dkim_rfc8463, RsaSignatureReproducedBitForBit) {
     std::string published;
     const std::string data = rfc8463_signed_data(1, &published);
     EXPECT_EQ(published,
-              "F45dVWDfMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3DhCVlUrSjV4BwcVcOF6+FF3Zo9Rpo1tFOeS9mPYQTnGdaSGsgeefOsk2JzdA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8=");
+              "F45dVWDfMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3DhCVlUrSjV4BwcVcOF6+"
+              "FF3Zo9Rpo1tFOeS9mPYQTnGdaSGsgeefOsk2JzdA+L10TeYt9BgDfQNZtKdN1WO//"
+              "KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8=");
     auto key = dkim_test::pkey_from_pem(rfc8463_rsa_pem(), false);
     ASSERT_TRUE(key);
     EXPECT_EQ(lettre_test::base64_encode(dkim_test::dkim_sign_raw(key.get(), data)), published);
@@ -138,7 +146,8 @@ TEST(dkim_rfc8463, RsaSignatureReproducedBitForBit) {
 TEST(dkim_rfc8463, IndependentVerifierAcceptsPublishedMessage) {
     // Sanity check of the test harness used by the signer tests.
     const std::string msg = rfc8463_message();
-    auto ed = dkim_test::pkey_from_dns_text("v=DKIM1; k=ed25519; p=" + std::string(rfc8463_ed25519_pub));
+    auto ed =
+        dkim_test::pkey_from_dns_text("v=DKIM1; k=ed25519; p=" + std::string(rfc8463_ed25519_pub));
     auto rsa = dkim_test::pkey_from_dns_text("v=DKIM1; k=rsa; p=" + std::string(rfc8463_rsa_pub));
     ASSERT_TRUE(ed);
     ASSERT_TRUE(rsa);
@@ -193,8 +202,10 @@ TEST(dkim_rfc8463, LettreSignerWithThePublishedParameters) {
     const std::string out = lettre::dkim::sign_all(signers, unsigned_msg);
     ASSERT_TRUE(out.ends_with(unsigned_msg));
 
-    auto ed_pub = dkim_test::pkey_from_dns_text("v=DKIM1; k=ed25519; p=" + std::string(rfc8463_ed25519_pub));
-    auto rsa_pub = dkim_test::pkey_from_dns_text("v=DKIM1; k=rsa; p=" + std::string(rfc8463_rsa_pub));
+    auto ed_pub =
+        dkim_test::pkey_from_dns_text("v=DKIM1; k=ed25519; p=" + std::string(rfc8463_ed25519_pub));
+    auto rsa_pub =
+        dkim_test::pkey_from_dns_text("v=DKIM1; k=rsa; p=" + std::string(rfc8463_rsa_pub));
     const auto v0 = dkim_test::verify(out, 0, ed_pub.get());
     const auto v1 = dkim_test::verify(out, 1, rsa_pub.get());
     EXPECT_EQ(v0.error, "");
@@ -205,7 +216,8 @@ TEST(dkim_rfc8463, LettreSignerWithThePublishedParameters) {
         EXPECT_EQ(v->tags.value("d"), "football.example.com");
         EXPECT_EQ(v->tags.value("i"), "@football.example.com");
         EXPECT_EQ(v->tags.value("t"), "1528637909");
-        // From, To, Subject and Date are oversigned by default (the RFC oversigns From, Subject, Date).
+        // From, To, Subject and Date are oversigned by default (the RFC oversigns From, Subject,
+        // Date).
         EXPECT_EQ(v->tags.value("h"), "from:from:to:to:subject:subject:date:date:message-id");
     }
     EXPECT_EQ(v0.tags.value("a"), "ed25519-sha256");
@@ -271,22 +283,24 @@ TEST(dkim_rfc6376, AppendixA2SignatureReproducedWithSimpleCanonicalization) {
 }
 
 TEST(dkim_rfc6376, GoMsgauthDeterministicVector) {
-    const std::string field = canon_file_block("DKIM-Signature: a=rsa-sha256;", " PcPYjrgkqj7xklnrNBs0aIUA=");
+    const std::string field =
+        canon_file_block("DKIM-Signature: a=rsa-sha256;", " PcPYjrgkqj7xklnrNBs0aIUA=");
     ASSERT_FALSE(field.empty());
     std::string data;
-    for (std::string_view f : {"From: Joe SixPack <joe@football.example.com>\r\n",
-                               "To: Suzie Q <suzie@shopping.example.net>\r\n",
-                               "Subject: Is dinner ready?\r\n",
-                               "Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)\r\n",
-                               "Message-ID: <20030712040037.46341.5F8J@football.example.com>\r\n"})
+    for (std::string_view f :
+         {"From: Joe SixPack <joe@football.example.com>\r\n",
+          "To: Suzie Q <suzie@shopping.example.net>\r\n", "Subject: Is dinner ready?\r\n",
+          "Date: Fri, 11 Jul 2003 21:00:37 -0700 (PDT)\r\n",
+          "Message-ID: <20030712040037.46341.5F8J@football.example.com>\r\n"})
         canonicalize_header(canonicalization::simple, f, data);
     const std::size_t b = field.find(" b=");
     std::string own;
     canonicalize_header(canonicalization::simple, field.substr(0, b + 3) + "\r\n", own);
     own.resize(own.size() - 2);
     data += own;
-    EXPECT_EQ(dkim_test::sha256_b64(canonical_body(
-                  canonicalization::simple, "Hi.\r\n\r\nWe lost the game. Are you hungry yet?\r\n\r\nJoe.")),
+    EXPECT_EQ(dkim_test::sha256_b64(
+                  canonical_body(canonicalization::simple,
+                                 "Hi.\r\n\r\nWe lost the game. Are you hungry yet?\r\n\r\nJoe.")),
               "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=");
     auto key = dkim_test::pkey_from_pem(appc_key_pem(), false);
     ASSERT_TRUE(key);

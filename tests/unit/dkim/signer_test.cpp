@@ -34,25 +34,31 @@ dkim_test::pkey_ptr public_of(const private_key& k) {
 
 constexpr sys_seconds fixed_time{seconds(1700000000)};
 
-std::string small_eml() { return dkim_test::shared_file("corpus/small.eml"); }
+std::string small_eml() {
+    return dkim_test::shared_file("corpus/small.eml");
+}
 
 /// Verifies signature `index` of `msg` with `key`; prints the message on failure.
-::testing::AssertionResult verifies(const std::string& msg, std::size_t index, const private_key& key) {
+::testing::AssertionResult verifies(const std::string& msg, std::size_t index,
+                                    const private_key& key) {
     auto pub = public_of(key);
     const auto r = dkim_test::verify(msg, index, pub.get());
     if (r.ok()) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << r.error << "\n--- message ---\n"
-                                         << msg.substr(0, 3000);
+    return ::testing::AssertionFailure() << r.error << "\n--- message ---\n" << msg.substr(0, 3000);
 }
 
-dkim_test::tag_list tags_of(const lettre::header_field& f) { return dkim_test::parse_tags(f.value); }
+dkim_test::tag_list tags_of(const lettre::header_field& f) {
+    return dkim_test::parse_tags(f.value);
+}
 
 std::multiset<std::string> h_multiset(const dkim_test::tag_list& t) {
     const auto v = dkim_test::split_colon_list(t.value("h"));
     return {v.begin(), v.end()};
 }
 
-const char* name_of(canonicalization c) { return c == canonicalization::simple ? "simple" : "relaxed"; }
+const char* name_of(canonicalization c) {
+    return c == canonicalization::simple ? "simple" : "relaxed";
+}
 
 // --- verification --------------------------------------------------------------
 
@@ -78,7 +84,8 @@ TEST(dkim_signer, EveryAlgorithmAndCanonicalizationVerifies) {
                 s.canonicalization(hc, bc).time(fixed_time);
                 const std::string out = s.sign(msg);
                 EXPECT_TRUE(verifies(out, 0, *key));
-                const auto t = dkim_test::parse_tags(dkim_test::signature_fields(out).at(0).substr(15));
+                const auto t =
+                    dkim_test::parse_tags(dkim_test::signature_fields(out).at(0).substr(15));
                 EXPECT_EQ(t.value("c"), std::string(name_of(hc)) + "/" + name_of(bc));
                 EXPECT_EQ(t.value("a"), lettre::dkim::algorithm_name(key->algorithm()));
             }
@@ -109,9 +116,12 @@ TEST(dkim_signer, SignatureIsExactlyWhatAnIndependentSignerComputes) {
     auto pub = public_of(ed_key());
     const auto v = dkim_test::verify(out, 0, pub.get());
     ASSERT_TRUE(v.ok()) << v.error;
-    auto priv = dkim_test::pkey_from_pem(dkim_test::shared_file("corpus/keys/dkim_ed25519.pem"), false);
-    EXPECT_EQ(lettre_test::base64_encode(dkim_test::dkim_sign_raw(priv.get(), v.signed_data)), v.tags.value("b"));
-    EXPECT_TRUE(v.signed_data.starts_with("from:Bench Sender <sender@example.com>\r\n")) << v.signed_data;
+    auto priv =
+        dkim_test::pkey_from_pem(dkim_test::shared_file("corpus/keys/dkim_ed25519.pem"), false);
+    EXPECT_EQ(lettre_test::base64_encode(dkim_test::dkim_sign_raw(priv.get(), v.signed_data)),
+              v.tags.value("b"));
+    EXPECT_TRUE(v.signed_data.starts_with("from:Bench Sender <sender@example.com>\r\n"))
+        << v.signed_data;
     EXPECT_EQ(v.tags.value("bh"),
               dkim_test::sha256_b64(dkim_test::relaxed_body(msg.substr(msg.find("\r\n\r\n") + 4))));
 }
@@ -127,9 +137,10 @@ TEST(dkim_signer, TamperingBreaksVerification) {
     subject_changed.replace(subject_changed.find("Small benchmark"), 5, "Large");
     EXPECT_FALSE(verifies(subject_changed, 0, rsa_key()));
     // From, To, Subject, Date are oversigned: a second instance breaks it.
-    for (std::string_view extra : {"From: evil@example.net\r\n", "Subject: urgent\r\n", "To: x@example.net\r\n",
-                                   "Cc: x@example.net\r\n", "Reply-To: x@example.net\r\n",
-                                   "Date: Sun, 02 Nov 2025 12:00:00 +0000\r\n"}) {
+    for (std::string_view extra :
+         {"From: evil@example.net\r\n", "Subject: urgent\r\n", "To: x@example.net\r\n",
+          "Cc: x@example.net\r\n", "Reply-To: x@example.net\r\n",
+          "Date: Sun, 02 Nov 2025 12:00:00 +0000\r\n"}) {
         SCOPED_TRACE(extra);
         const std::size_t end_of_header = out.find("\r\n\r\n") + 2;
         std::string added = out;
@@ -147,7 +158,8 @@ TEST(dkim_signer, TamperingBreaksVerification) {
 }
 
 TEST(dkim_signer, BareLineEndsAreSignedAsCrlf) {
-    const std::string lf = "From: a@example.com\nTo: b@example.org\nSubject: x\n\nline 1\nline 2  \n\n";
+    const std::string lf =
+        "From: a@example.com\nTo: b@example.org\nSubject: x\n\nline 1\nline 2  \n\n";
     signer s("example.com", "sel", ed_key());
     for (auto c : {canonicalization::simple, canonicalization::relaxed}) {
         s.canonicalization(c, c);
@@ -159,16 +171,19 @@ TEST(dkim_signer, BareLineEndsAreSignedAsCrlf) {
 // --- h= ------------------------------------------------------------------------
 
 TEST(dkim_signer, DefaultHeaderListOnlyPresentHeadersPlusOversigned) {
-    const std::string msg = small_eml();  // From To Subject Date Message-ID Content-Type CTE MIME-Version
+    const std::string msg =
+        small_eml();  // From To Subject Date Message-ID Content-Type CTE MIME-Version
     signer s("example.com", "ed25519", ed_key());
     const auto t = tags_of(s.signature(msg));
     const std::multiset<std::string> expected{
-        "from", "from", "to", "to", "subject", "subject", "date", "date",  // present + oversigned
-        "cc", "reply-to",                                                  // absent but oversigned
+        "from",       "from",         "to",           "to",
+        "subject",    "subject",      "date",         "date",  // present + oversigned
+        "cc",         "reply-to",                              // absent but oversigned
         "message-id", "mime-version", "content-type", "content-transfer-encoding"};
     EXPECT_EQ(h_multiset(t), expected) << "h=" << t.value("h");
     // Absent, not oversigned defaults are not listed.
-    for (const char* absent : {"in-reply-to", "references", "list-unsubscribe", "list-unsubscribe-post"})
+    for (const char* absent :
+         {"in-reply-to", "references", "list-unsubscribe", "list-unsubscribe-post"})
         EXPECT_EQ(h_multiset(t).count(absent), 0u) << absent;
 }
 
@@ -176,12 +191,14 @@ TEST(dkim_signer, DefaultSignedHeadersList) {
     const auto& d = lettre::dkim::default_signed_headers();
     std::set<std::string> names(d.begin(), d.end());
     EXPECT_EQ(names.size(), d.size()) << "duplicates";
-    for (const char* n : {"from", "to", "cc", "subject", "date", "reply-to", "message-id", "mime-version",
-                          "content-type", "content-transfer-encoding", "in-reply-to", "references"})
+    for (const char* n :
+         {"from", "to", "cc", "subject", "date", "reply-to", "message-id", "mime-version",
+          "content-type", "content-transfer-encoding", "in-reply-to", "references"})
         EXPECT_EQ(names.count(n), 1u) << n;
     for (const auto& n : d) EXPECT_EQ(n, lettre_test::to_lower(n));
     // Trace and signature fields are never in the default list.
-    for (const char* n : {"received", "return-path", "dkim-signature", "bcc"}) EXPECT_EQ(names.count(n), 0u) << n;
+    for (const char* n : {"received", "return-path", "dkim-signature", "bcc"})
+        EXPECT_EQ(names.count(n), 0u) << n;
 }
 
 TEST(dkim_signer, OversignedHeadersCountOnceMoreThanTheyOccur) {
@@ -235,7 +252,8 @@ TEST(dkim_signer, RepeatedHeadersAreChosenBottomUp) {
     const auto v = dkim_test::verify(out, 0, pub.get());
     ASSERT_TRUE(v.ok()) << v.error;
     EXPECT_EQ(v.tags.value("h"), "from:from:x-trace:x-trace");
-    EXPECT_TRUE(v.signed_data.starts_with("from:a@example.com\r\nx-trace:second\r\nx-trace:first\r\n"))
+    EXPECT_TRUE(
+        v.signed_data.starts_with("from:a@example.com\r\nx-trace:second\r\nx-trace:first\r\n"))
         << v.signed_data;
 
     std::string swapped = out;
@@ -270,7 +288,8 @@ TEST(dkim_signer, HeadersReplacesTheListAndAlwaysKeepsFrom) {
 
 TEST(dkim_signer, NoFromIsMalformed) {
     signer s("example.com", "sel", ed_key());
-    EXPECT_LETTRE_ERROR(s.try_signature("To: b@example.org\r\n\r\nbody\r\n"), errc::malformed_message);
+    EXPECT_LETTRE_ERROR(s.try_signature("To: b@example.org\r\n\r\nbody\r\n"),
+                        errc::malformed_message);
     EXPECT_LETTRE_ERROR(s.try_sign("Subject: x\r\n\r\n"), errc::malformed_message);
 }
 
@@ -283,7 +302,8 @@ TEST(dkim_signer, TagsPresentAndNothingElse) {
     ASSERT_TRUE(t.ok);
     std::set<std::string> names;
     for (const auto& [k, v] : t.tags) names.insert(k);
-    EXPECT_EQ(names, (std::set<std::string>{"v", "a", "c", "d", "s", "i", "t", "x", "h", "bh", "b"}));
+    EXPECT_EQ(names,
+              (std::set<std::string>{"v", "a", "c", "d", "s", "i", "t", "x", "h", "bh", "b"}));
     EXPECT_EQ(t.value("v"), "1");
     EXPECT_EQ(t.tags.front().first, "v") << "v= should come first (RFC 6376 §3.5)";
     EXPECT_EQ(t.value("a"), "rsa-sha256");
@@ -309,14 +329,17 @@ TEST(dkim_signer, NeverLengthTagNorSha1) {
             EXPECT_TRUE(t.value("a") == "rsa-sha256" || t.value("a") == "ed25519-sha256");
         }
     EXPECT_EQ(lettre::dkim::algorithm_name(lettre::dkim::algorithm::rsa_sha256), "rsa-sha256");
-    EXPECT_EQ(lettre::dkim::algorithm_name(lettre::dkim::algorithm::ed25519_sha256), "ed25519-sha256");
+    EXPECT_EQ(lettre::dkim::algorithm_name(lettre::dkim::algorithm::ed25519_sha256),
+              "ed25519-sha256");
 }
 
 TEST(dkim_signer, TimeDefaultsToNowAndNoExpiration) {
     signer s("example.com", "sel", ed_key());
-    const auto before = std::chrono::floor<seconds>(std::chrono::system_clock::now()).time_since_epoch().count();
+    const auto before =
+        std::chrono::floor<seconds>(std::chrono::system_clock::now()).time_since_epoch().count();
     const auto t = tags_of(s.signature(small_eml()));
-    const auto after = std::chrono::floor<seconds>(std::chrono::system_clock::now()).time_since_epoch().count();
+    const auto after =
+        std::chrono::floor<seconds>(std::chrono::system_clock::now()).time_since_epoch().count();
     const long long ts = std::stoll(t.value("t"));
     EXPECT_GE(ts, before);
     EXPECT_LE(ts, after);
@@ -356,8 +379,9 @@ TEST(dkim_signer, IdentityInsideTheDomain) {
 }
 
 TEST(dkim_signer, IdentityOutsideTheDomainIsRefused) {
-    for (std::string_view id : {"user@other.com", "user@notexample.com", "user@example.com.evil.net",
-                                "user@com", "no-at-sign", "user@", "user@exa mple.com", "user@[192.0.2.1]"}) {
+    for (std::string_view id :
+         {"user@other.com", "user@notexample.com", "user@example.com.evil.net", "user@com",
+          "no-at-sign", "user@", "user@exa mple.com", "user@[192.0.2.1]"}) {
         SCOPED_TRACE(id);
         signer s("example.com", "sel", ed_key());
         s.identity(id);
@@ -390,9 +414,11 @@ std::optional<std::string> dkim_qp_decode(std::string_view s) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c == '=') {
-            if (i + 2 >= s.size() || !lettre_test::is_upper_hex(s[i + 1]) || !lettre_test::is_upper_hex(s[i + 2]))
+            if (i + 2 >= s.size() || !lettre_test::is_upper_hex(s[i + 1]) ||
+                !lettre_test::is_upper_hex(s[i + 2]))
                 return std::nullopt;
-            out += static_cast<char>(lettre_test::hex_value(s[i + 1]) * 16 + lettre_test::hex_value(s[i + 2]));
+            out += static_cast<char>(lettre_test::hex_value(s[i + 1]) * 16 +
+                                     lettre_test::hex_value(s[i + 2]));
             i += 2;
         } else if ((c >= 0x21 && c <= 0x3A) || c == 0x3C || (c >= 0x3E && c <= 0x7E)) {
             out += s[i];
@@ -407,7 +433,9 @@ TEST(dkim_signer, IdentityIsDkimQuotedPrintable) {
     // RFC 6376 §3.5: i= is dkim-quoted-printable. A local part with '=',
     // a control character or UTF-8 (RFC 6531) must be written =XX, or the
     // identity refused; it must never reach the header raw.
-    for (std::string_view id : {"a=b@example.com", "j\xc3\xb6rg@example.com", "a\x01" "b@example.com",
+    for (std::string_view id : {"a=b@example.com", "j\xc3\xb6rg@example.com",
+                                "a\x01"
+                                "b@example.com",
                                 "del\x7f@example.com", "us;er@example.com", "us er@example.com",
                                 "\"quoted local\"@example.com"}) {
         SCOPED_TRACE(lettre_test::base64_encode(id));
@@ -472,7 +500,8 @@ TEST(dkim_signer, InvalidDomainOrSelector) {
     }
     for (std::string_view sel : {"", "a b", "s;1", "sel_1", "sél", "[x]"}) {
         SCOPED_TRACE(sel);
-        EXPECT_LETTRE_ERROR(signer::try_create("example.com", sel, ed_key()), errc::invalid_dkim_config);
+        EXPECT_LETTRE_ERROR(signer::try_create("example.com", sel, ed_key()),
+                            errc::invalid_dkim_config);
     }
     EXPECT_LETTRE_OK(signer::try_create("example.com", "2025-01.mail", ed_key()));
 }
@@ -492,8 +521,9 @@ TEST(dkim_signer, InvalidHeaderNames) {
 
 TEST(dkim_signer, MalformedMessages) {
     signer s("example.com", "sel", ed_key());
-    for (std::string_view m : {"", "From: a@example.com", "From: a@example.com\r\nTo: b@example.org\r\n",
-                               " folded first\r\nFrom: a@example.com\r\n\r\n", "garbage line\r\n\r\nbody"}) {
+    for (std::string_view m :
+         {"", "From: a@example.com", "From: a@example.com\r\nTo: b@example.org\r\n",
+          " folded first\r\nFrom: a@example.com\r\n\r\n", "garbage line\r\n\r\nbody"}) {
         SCOPED_TRACE(dkim_test::strip_fws(m));
         EXPECT_LETTRE_ERROR(s.try_sign(m), errc::malformed_message);
         EXPECT_LETTRE_ERROR(s.try_signature(m), errc::malformed_message);
@@ -513,11 +543,14 @@ TEST(dkim_signer, FieldLinesAtMost78Columns) {
     for (int i = 0; i < 40; ++i) extra_names.push_back("X-Header-Number-" + std::to_string(i));
 
     for (const private_key* key : {&rsa_key(), &ed_key()})
-        for (std::string_view domain : {"example.com", "a-rather-long-subdomain.of-a-long-domain.example.com"})
+        for (std::string_view domain :
+             {"example.com", "a-rather-long-subdomain.of-a-long-domain.example.com"})
             for (const auto& msg : messages)
                 for (int variant = 0; variant < 3; ++variant) {
                     signer s(domain, "selector-2025-11", *key);
-                    if (variant >= 1) s.identity("some.user+tag@mail." + std::string(domain)).expiration(seconds(600));
+                    if (variant >= 1)
+                        s.identity("some.user+tag@mail." + std::string(domain))
+                            .expiration(seconds(600));
                     if (variant == 2) s.oversign(extra_names);
                     const std::string out = s.sign(msg);
                     const auto fields = dkim_test::signature_fields(out);
@@ -525,7 +558,8 @@ TEST(dkim_signer, FieldLinesAtMost78Columns) {
                     for (const auto& line : lettre_test::split_crlf(fields[0])) {
                         EXPECT_LE(line.size(), 78u) << line;
                         EXPECT_FALSE(line.empty());
-                        EXPECT_NE(line.find_first_not_of(" \t"), std::string::npos) << "whitespace-only line";
+                        EXPECT_NE(line.find_first_not_of(" \t"), std::string::npos)
+                            << "whitespace-only line";
                     }
                     EXPECT_FALSE(lettre_test::has_bare_cr_or_lf(fields[0]));
                     EXPECT_TRUE(verifies(out, 0, *key));
@@ -538,7 +572,8 @@ TEST(dkim_signer, FoldedFieldUnfoldsToTheSameTags) {
     const auto f = s.signature(small_eml());
     // Folding only adds CRLF before WSP.
     EXPECT_EQ(f.value.find("\r\n\r\n"), std::string::npos);
-    for (std::size_t p = f.value.find("\r\n"); p != std::string::npos; p = f.value.find("\r\n", p + 2))
+    for (std::size_t p = f.value.find("\r\n"); p != std::string::npos;
+         p = f.value.find("\r\n", p + 2))
         EXPECT_TRUE(p + 2 < f.value.size() && (f.value[p + 2] == ' ' || f.value[p + 2] == '\t'));
     EXPECT_FALSE(f.value.ends_with("\r\n"));
 }
@@ -574,7 +609,8 @@ TEST(dkim_signer, SignAllStopsAtTheFirstBadSigner) {
     signers.emplace_back("example.com", "rsa2048", rsa_key());
     signers.emplace_back("example.com", "ed25519", ed_key());
     signers[1].identity("x@elsewhere.org");
-    EXPECT_LETTRE_ERROR(lettre::dkim::try_sign_all(signers, small_eml()), errc::invalid_dkim_config);
+    EXPECT_LETTRE_ERROR(lettre::dkim::try_sign_all(signers, small_eml()),
+                        errc::invalid_dkim_config);
     EXPECT_LETTRE_THROW(lettre::dkim::sign_all(signers, small_eml()), errc::invalid_dkim_config);
     EXPECT_LETTRE_ERROR(lettre::dkim::try_signatures({}, "no separator"), errc::malformed_message);
     auto none = lettre::dkim::try_sign_all({}, small_eml());
@@ -594,14 +630,15 @@ TEST(dkim_signer, MessageSignPrepends) {
     EXPECT_TRUE(after.ends_with(before));
     EXPECT_EQ(after.size(), m.formatted_size());
     EXPECT_TRUE(verifies(after, 0, ed_key()));
-    EXPECT_EQ(m.header("dkim-signature"), std::optional<std::string_view>(m.headers().front().value));
+    EXPECT_EQ(m.header("dkim-signature"),
+              std::optional<std::string_view>(m.headers().front().value));
 }
 
 TEST(dkim_signer, MessageSignTwoSignersInOneCall) {
-    lettre::message m = lettre_test::must_build(lettre_test::simple_builder()
-                                                    .cc("Carol <carol@example.net>")
-                                                    .attachment(lettre::part::attachment(
-                                                        "data.bin", std::string(5000, '\x01'))));
+    lettre::message m = lettre_test::must_build(
+        lettre_test::simple_builder()
+            .cc("Carol <carol@example.net>")
+            .attachment(lettre::part::attachment("data.bin", std::string(5000, '\x01'))));
     const std::string before = m.formatted();
     std::vector<signer> signers;
     signers.emplace_back("example.com", "rsa2048", rsa_key());

@@ -35,7 +35,8 @@ struct msg_builder {
             std::size_t dot = n.find('.', start);
             if (dot == std::string::npos) dot = n.size();
             b.push_back(static_cast<std::uint8_t>(dot - start));
-            b.insert(b.end(), n.begin() + static_cast<long>(start), n.begin() + static_cast<long>(dot));
+            b.insert(b.end(), n.begin() + static_cast<long>(start),
+                     n.begin() + static_cast<long>(dot));
             start = dot + 1;
         }
         b.push_back(0);

@@ -88,8 +88,10 @@ void child::stop() {
         bool reaped = false;
         for (int i = 0; i < 300 && !reaped; ++i) {
             const pid_t r = waitpid(pid_, &status, WNOHANG);
-            if (r == pid_ || (r < 0 && errno == ECHILD)) reaped = true;
-            else std::this_thread::sleep_for(10ms);
+            if (r == pid_ || (r < 0 && errno == ECHILD))
+                reaped = true;
+            else
+                std::this_thread::sleep_for(10ms);
         }
         if (!reaped) {
             kill(pid_, SIGKILL);
@@ -138,13 +140,16 @@ bool udp_port_taken(std::uint16_t port) {
 std::string find_dnsmasq() {
     for (const char* p : {"/usr/sbin/dnsmasq", "/usr/bin/dnsmasq", "/usr/local/sbin/dnsmasq"})
         if (access(p, X_OK) == 0) return p;
-    throw std::runtime_error("dnsmasq not found (Debian package dnsmasq; see "
-                             "scripts/install-deps.sh --test)");
+    throw std::runtime_error(
+        "dnsmasq not found (Debian package dnsmasq; see "
+        "scripts/install-deps.sh --test)");
 }
 
 }  // namespace
 
-std::string here() { return std::filesystem::path(__FILE__).parent_path().string(); }
+std::string here() {
+    return std::filesystem::path(__FILE__).parent_path().string();
+}
 
 std::unique_ptr<dnsmasq> start_dnsmasq(const std::vector<std::string>& records) {
     const std::string binary = find_dnsmasq();
@@ -186,7 +191,8 @@ std::unique_ptr<scripted_dns> start_scripted_dns() {
         std::string word, name;
         unsigned port = 0;
         if (*line == "READY") return s;
-        if (in >> word >> name >> port && word == "PORT") s->port = static_cast<std::uint16_t>(port);
+        if (in >> word >> name >> port && word == "PORT")
+            s->port = static_cast<std::uint16_t>(port);
     }
     throw std::runtime_error("scripted_dns.py did not start");
 }

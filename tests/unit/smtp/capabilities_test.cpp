@@ -73,7 +73,7 @@ TEST(SmtpCapabilities, OldAuthEqualsSpelling) {
 }
 
 TEST(SmtpCapabilities, SizeForms) {
-    EXPECT_EQ(parse({"x", "SIZE"}).size, std::optional<std::uint64_t>(0));      // no fixed limit
+    EXPECT_EQ(parse({"x", "SIZE"}).size, std::optional<std::uint64_t>(0));  // no fixed limit
     EXPECT_EQ(parse({"x", "SIZE 0"}).size, std::optional<std::uint64_t>(0));
     EXPECT_EQ(parse({"x", "SIZE 18446744073709551615"}).size,
               std::optional<std::uint64_t>(std::numeric_limits<std::uint64_t>::max()));

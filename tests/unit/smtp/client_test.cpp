@@ -25,9 +25,9 @@ using smtp_test::b64;
 using smtp_test::script;
 using smtp_test::unb64;
 
-#define STEP(x)                          \
-    do {                                 \
-        auto step_result_ = (x);         \
+#define STEP(x)                                 \
+    do {                                        \
+        auto step_result_ = (x);                \
         if (!step_result_) return step_result_; \
     } while (0)
 
@@ -82,13 +82,16 @@ envelope env1() {
     return envelope::create(address::parse("from@example.com"), {address::parse("a@example.org")});
 }
 
-const std::string message = "From: from@example.com\r\nTo: a@example.org\r\nSubject: hi\r\n\r\n"
-                            "Hello\r\n.dot line\r\nbye\r\n";
-const std::string framed_message = "From: from@example.com\r\nTo: a@example.org\r\nSubject: hi\r\n"
-                                   "\r\nHello\r\n..dot line\r\nbye\r\n.\r\n";
+const std::string message =
+    "From: from@example.com\r\nTo: a@example.org\r\nSubject: hi\r\n\r\n"
+    "Hello\r\n.dot line\r\nbye\r\n";
+const std::string framed_message =
+    "From: from@example.com\r\nTo: a@example.org\r\nSubject: hi\r\n"
+    "\r\nHello\r\n..dot line\r\nbye\r\n.\r\n";
 
 const std::string ehlo_basic = "250 mx.example.org\r\n";
-const std::string ehlo_pipelining = "250-mx.example.org\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n";
+const std::string ehlo_pipelining =
+    "250-mx.example.org\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n";
 
 bool wrote_anything_like(const script& s, std::string_view needle) {
     for (const auto& t : s.trace())
@@ -255,11 +258,10 @@ TEST(SmtpClient, StarttlsThenEhloReplacesCapabilities) {
     EXPECT_TRUE(caps.pipelining);
     EXPECT_EQ(caps.auth, std::vector<std::string>{"PLAIN"});  // LOGIN from before TLS is gone
     EXPECT_EQ(caps.server_name, "mx-tls");
-    EXPECT_EQ(s.types(),
-              (std::vector<action_type>{action_type::read, action_type::write, action_type::read,
-                                        action_type::write, action_type::read,
-                                        action_type::tls_handshake, action_type::write,
-                                        action_type::read, action_type::done}));
+    EXPECT_EQ(s.types(), (std::vector<action_type>{
+                             action_type::read, action_type::write, action_type::read,
+                             action_type::write, action_type::read, action_type::tls_handshake,
+                             action_type::write, action_type::read, action_type::done}));
 }
 
 TEST(SmtpClient, StarttllsOfferedAgainAfterTlsIsNotRepeated) {
@@ -468,7 +470,10 @@ TEST(SmtpClient, AuthXoauth2Failure) {
     c.credentials = credentials::oauth2("someuser@example.com", "tok");
     script s(c);
     ASSERT_TRUE(open_tls(s, "250-mx\r\n250 STARTTLS\r\n", "250-mx\r\n250 AUTH PLAIN XOAUTH2\r\n"));
-    ASSERT_TRUE(s.client_writes("AUTH XOAUTH2 " + b64("user=someuser@example.com\x01" "auth=Bearer tok\x01\x01") + "\r\n"));
+    ASSERT_TRUE(s.client_writes("AUTH XOAUTH2 " +
+                                b64("user=someuser@example.com\x01"
+                                    "auth=Bearer tok\x01\x01") +
+                                "\r\n"));
     ASSERT_TRUE(s.server("334 " + b64(R"({"status":"401"})") + "\r\n"));
     ASSERT_TRUE(s.client_writes("\r\n"));
     ASSERT_TRUE(s.server("535 5.7.8 Username and Password not accepted\r\n"));
@@ -483,7 +488,8 @@ TEST(SmtpClient, AuthNotOfferedOrNoCommonMechanism) {
     }
     {
         script s(with_password(with_starttls()));
-        ASSERT_TRUE(open_tls(s, "250-mx\r\n250 STARTTLS\r\n", "250-mx\r\n250 AUTH GSSAPI NTLM\r\n"));
+        ASSERT_TRUE(
+            open_tls(s, "250-mx\r\n250 STARTTLS\r\n", "250-mx\r\n250 AUTH GSSAPI NTLM\r\n"));
         ASSERT_TRUE(s.done_with(errc::auth_unavailable));
         EXPECT_NE(s.fsm().diagnostics().message.find("GSSAPI"), std::string::npos);
     }
@@ -501,37 +507,33 @@ enum class scram_end { challenge, in_235, wrong_v, no_proof, refused };
     const std::string prefix = "AUTH SCRAM-SHA-256 ";
     if (!first.starts_with(prefix) || !first.ends_with("\r\n"))
         return ::testing::AssertionFailure() << "unexpected " << smtp_test::show(first);
-    const std::string client_first = unb64(first.substr(prefix.size(), first.size() - prefix.size() - 2));
+    const std::string client_first =
+        unb64(first.substr(prefix.size(), first.size() - prefix.size() - 2));
     if (!client_first.starts_with("n,,n=user,r="))
         return ::testing::AssertionFailure() << "client-first " << smtp_test::show(client_first);
     const std::string bare = client_first.substr(3);
     const std::string nonce = client_first.substr(12);
     STEP(s.client_writes(first));
     const std::string salt = "W22ZaJ0SNY7soEsUEjb6gQ==";
-    const std::string server_first = "r=" + nonce + "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=" + salt + ",i=4096";
+    const std::string server_first =
+        "r=" + nonce + "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=" + salt + ",i=4096";
     const auto ref = smtp_test::scram_expect(bare, server_first, "pass", salt, 4096);
     STEP(s.server("334 " + b64(server_first) + "\r\n"));
     STEP(s.client_writes(ref.client_final_b64 + "\r\n"));
     switch (how) {
-    case scram_end::challenge:
-        STEP(s.server("334 " + ref.server_final_b64 + "\r\n"));
-        STEP(s.client_writes("\r\n"));
-        STEP(s.server("235 2.7.0 Authentication successful\r\n"));
-        break;
-    case scram_end::in_235:
-        STEP(s.server("235 2.7.0 " + ref.server_final_b64 + "\r\n"));
-        break;
-    case scram_end::wrong_v:
-        STEP(s.server("334 " + b64("v=" + b64(std::string(32, 'x'))) + "\r\n"));
-        STEP(s.client_writes("*\r\n"));  // cancel (RFC 4954 §4)
-        STEP(s.server("501 5.7.0 Authentication cancelled\r\n"));
-        break;
-    case scram_end::no_proof:
-        STEP(s.server("235 2.7.0 Authentication successful\r\n"));
-        break;
-    case scram_end::refused:
-        STEP(s.server("535 5.7.8 Authentication failed\r\n"));
-        break;
+        case scram_end::challenge:
+            STEP(s.server("334 " + ref.server_final_b64 + "\r\n"));
+            STEP(s.client_writes("\r\n"));
+            STEP(s.server("235 2.7.0 Authentication successful\r\n"));
+            break;
+        case scram_end::in_235: STEP(s.server("235 2.7.0 " + ref.server_final_b64 + "\r\n")); break;
+        case scram_end::wrong_v:
+            STEP(s.server("334 " + b64("v=" + b64(std::string(32, 'x'))) + "\r\n"));
+            STEP(s.client_writes("*\r\n"));  // cancel (RFC 4954 §4)
+            STEP(s.server("501 5.7.0 Authentication cancelled\r\n"));
+            break;
+        case scram_end::no_proof: STEP(s.server("235 2.7.0 Authentication successful\r\n")); break;
+        case scram_end::refused: STEP(s.server("535 5.7.8 Authentication failed\r\n")); break;
     }
     return ::testing::AssertionSuccess();
 }
@@ -630,8 +632,9 @@ TEST(SmtpClient, Pipelining) {
     ASSERT_TRUE(open(s, ehlo_pipelining));
     const auto e = env2();
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes(
-        "MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT "
+                        "TO:<b@example.net>\r\nDATA\r\n"));
     ASSERT_TRUE(s.server("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n"));
     ASSERT_TRUE(s.client_writes(framed_message));
     EXPECT_EQ(s.last().phase, phase::data_final);
@@ -643,14 +646,17 @@ TEST(SmtpClient, Pipelining) {
 TEST(SmtpClient, PipelinedRepliesByteAtATimeAreMatchedInOrder) {
     script s(plain());
     ASSERT_TRUE(open(s, ehlo_pipelining));
-    const auto e = envelope::create(address::parse("from@example.com"),
-                                    {address::parse("a@example.org"), address::parse("b@example.net"),
-                                     address::parse("c@example.com")});
+    const auto e =
+        envelope::create(address::parse("from@example.com"),
+                         {address::parse("a@example.org"), address::parse("b@example.net"),
+                          address::parse("c@example.com")});
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\n"
-                                "RCPT TO:<b@example.net>\r\nRCPT TO:<c@example.com>\r\nDATA\r\n"));
-    ASSERT_TRUE(s.server_bytewise("250 Ok\r\n250 a ok\r\n550-5.1.1 first\r\n550 5.1.1 b unknown\r\n"
-                                  "250 c ok\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\n"
+                        "RCPT TO:<b@example.net>\r\nRCPT TO:<c@example.com>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.server_bytewise("250 Ok\r\n250 a ok\r\n550-5.1.1 first\r\n550 5.1.1 b unknown\r\n"
+                          "250 c ok\r\n"));
     ASSERT_TRUE(s.reading());  // DATA's reply is still to come
     ASSERT_TRUE(s.server_bytewise("354 go\r\n"));
     ASSERT_TRUE(s.client_writes(framed_message));
@@ -682,9 +688,11 @@ TEST(SmtpClient, SomeRecipientsRefusedPipelined) {
     ASSERT_TRUE(open(s, ehlo_pipelining));
     const auto e = env2();
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes(
-        "MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n"));
-    ASSERT_TRUE(s.server("250 Ok\r\n550 5.1.1 <a@example.org>: user unknown\r\n250 Ok\r\n354 go\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT "
+                        "TO:<b@example.net>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.server("250 Ok\r\n550 5.1.1 <a@example.org>: user unknown\r\n250 Ok\r\n354 go\r\n"));
     ASSERT_TRUE(s.client_writes(framed_message));
     ASSERT_TRUE(s.server("250 2.0.0 queued\r\n"));
     ASSERT_TRUE(s.done_ok());
@@ -736,9 +744,11 @@ TEST(SmtpClient, AllRecipientsRefusedPipelined) {
     ASSERT_TRUE(open(s, ehlo_pipelining));
     const auto e = env2();
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes(
-        "MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n"));
-    ASSERT_TRUE(s.server("250 Ok\r\n550 5.1.1 no a\r\n551 5.1.6 no b\r\n554 5.5.1 no valid recipients\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT "
+                        "TO:<b@example.net>\r\nDATA\r\n"));
+    ASSERT_TRUE(s.server(
+        "250 Ok\r\n550 5.1.1 no a\r\n551 5.1.6 no b\r\n554 5.5.1 no valid recipients\r\n"));
     ASSERT_TRUE(s.client_writes("RSET\r\n"));
     ASSERT_TRUE(s.server("250 2.0.0 Ok\r\n"));
     ASSERT_TRUE(s.done_with(errc::no_recipient_accepted));
@@ -770,8 +780,9 @@ TEST(SmtpClient, DataAcceptedAfterAllRecipientsRefused) {
     ASSERT_TRUE(open(s, ehlo_pipelining));
     const auto e = env2();
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes(
-        "MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT "
+                        "TO:<b@example.net>\r\nDATA\r\n"));
     ASSERT_TRUE(s.server("250 Ok\r\n550 no a\r\n551 no b\r\n354 go ahead\r\n"));
     ASSERT_TRUE(s.client_writes(".\r\n"));
     ASSERT_TRUE(s.server("554 5.5.1 Error: no valid recipients\r\n"));
@@ -836,7 +847,8 @@ TEST(SmtpClient, MailRefusedPipelined) {
         ASSERT_TRUE(open(s, ehlo_pipelining));
         const auto e = env1();
         s.set(s.fsm().start_send(e, message, false));
-        ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
+        ASSERT_TRUE(
+            s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
         ASSERT_TRUE(s.server(std::string(permanent ? "550 5.7.1 no\r\n" : "452 4.3.1 full\r\n") +
                              "503 5.5.1 need MAIL\r\n503 5.5.1 need RCPT\r\n"));
         ASSERT_TRUE(s.client_writes("RSET\r\n"));
@@ -852,7 +864,8 @@ TEST(SmtpClient, MailRefusedPipelinedButDataAccepted) {
     ASSERT_TRUE(open(s, ehlo_pipelining));
     const auto e = env1();
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
     ASSERT_TRUE(s.server("550 5.7.1 no\r\n250 ok?\r\n354 go\r\n"));
     ASSERT_TRUE(s.client_writes(".\r\n"));
     ASSERT_TRUE(s.server("503 no transaction\r\n"));
@@ -884,7 +897,8 @@ TEST(SmtpClient, DataRefusedPipelined) {
     ASSERT_TRUE(open(s, ehlo_pipelining));
     const auto e = env1();
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
     ASSERT_TRUE(s.server("250 ok\r\n250 ok\r\n451 4.3.0 local error\r\n"));
     ASSERT_TRUE(s.client_writes("RSET\r\n"));
     ASSERT_TRUE(s.server("250 Ok\r\n"));
@@ -896,8 +910,9 @@ TEST(SmtpClient, FinalReplyRefusedKeepsSessionUsable) {
     ASSERT_TRUE(open(s, ehlo_pipelining));
     const auto e = env2();
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes(
-        "MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT "
+                        "TO:<b@example.net>\r\nDATA\r\n"));
     ASSERT_TRUE(s.server("250 Ok\r\n250 Ok\r\n250 Ok\r\n354 go\r\n"));
     ASSERT_TRUE(s.client_writes(framed_message));
     ASSERT_TRUE(s.server("554 5.7.1 Message rejected as spam\r\n"));
@@ -915,7 +930,8 @@ TEST(SmtpClient, FinalReplyRefusedKeepsSessionUsable) {
     // Another message on the same session.
     const auto e1 = env1();
     s.set(s.fsm().start_send(e1, "y\r\n", false));
-    ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
     ASSERT_TRUE(s.server("250 Ok\r\n250 Ok\r\n354 go\r\n"));
     ASSERT_TRUE(s.client_writes("y\r\n.\r\n"));
     ASSERT_TRUE(s.server("250 Ok\r\n"));
@@ -927,7 +943,8 @@ TEST(SmtpClient, FinalReplyTransient) {
     ASSERT_TRUE(open(s, ehlo_pipelining));
     const auto e = env1();
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
     ASSERT_TRUE(s.server("250 Ok\r\n250 Ok\r\n354 go\r\n"));
     ASSERT_TRUE(s.client_writes(framed_message));
     ASSERT_TRUE(s.server("452 4.3.1 Insufficient system storage\r\n"));
@@ -1035,15 +1052,17 @@ std::vector<step421> steps421() {
         {"pipelined_batch", plain(),
          [](script& s) {
              STEP(to_mail(s, ehlo_pipelining));
-             STEP(s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\n"
-                                  "RCPT TO:<b@example.net>\r\nDATA\r\n"));
+             STEP(
+                 s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\n"
+                                 "RCPT TO:<b@example.net>\r\nDATA\r\n"));
              return s.server("250 ok\r\n");
          }},
         {"data_final", plain(),
          [](script& s) {
              STEP(to_mail(s, ehlo_pipelining));
-             STEP(s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\n"
-                                  "RCPT TO:<b@example.net>\r\nDATA\r\n"));
+             STEP(
+                 s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\n"
+                                 "RCPT TO:<b@example.net>\r\nDATA\r\n"));
              STEP(s.server("250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"));
              return s.client_writes(framed_message);
          }},
@@ -1159,7 +1178,8 @@ TEST(SmtpClient, SizeExactlyAtTheLimitIsSent) {
     ASSERT_TRUE(open(s, "250-mx\r\n250 SIZE " + std::to_string(m.size()) + "\r\n"));
     const auto e = env1();
     s.set(s.fsm().start_send(e, m, false));
-    ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com> SIZE=" + std::to_string(m.size()) + "\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com> SIZE=" + std::to_string(m.size()) + "\r\n"));
 }
 
 TEST(SmtpClient, SizeZeroMeansNoLimit) {
@@ -1198,8 +1218,9 @@ TEST(SmtpClient, Smtputf8Offered) {
     const auto e = envelope::create(address::parse("j\xc3\xb6rg@example.com"),
                                     {address::parse("zo\xc3\xab@example.org")});
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes("MAIL FROM:<j\xc3\xb6rg@example.com> BODY=8BITMIME SMTPUTF8\r\n"
-                                "RCPT TO:<zo\xc3\xab@example.org>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<j\xc3\xb6rg@example.com> BODY=8BITMIME SMTPUTF8\r\n"
+                        "RCPT TO:<zo\xc3\xab@example.org>\r\nDATA\r\n"));
 }
 
 TEST(SmtpClient, EightBitMime) {
@@ -1235,9 +1256,10 @@ TEST(SmtpClient, DsnParametersWhenOffered) {
     ASSERT_TRUE(open(s, "250-mx\r\n250-PIPELINING\r\n250 DSN\r\n"));
     const auto e = env2();
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com> RET=HDRS ENVID=QQ314159+20x\r\n"
-                                "RCPT TO:<a@example.org> NOTIFY=FAILURE,DELAY\r\n"
-                                "RCPT TO:<b@example.net> NOTIFY=FAILURE,DELAY\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com> RET=HDRS ENVID=QQ314159+20x\r\n"
+                        "RCPT TO:<a@example.org> NOTIFY=FAILURE,DELAY\r\n"
+                        "RCPT TO:<b@example.net> NOTIFY=FAILURE,DELAY\r\nDATA\r\n"));
 }
 
 TEST(SmtpClient, DsnParametersDroppedWhenNotOffered) {
@@ -1347,7 +1369,8 @@ TEST(SmtpClient, ChunkingEnabledButNotOfferedUsesData) {
     ASSERT_TRUE(open(s, ehlo_pipelining));
     const auto e = env1();
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
 }
 
 TEST(SmtpClient, ChunkingOfferedButNotEnabledUsesData) {
@@ -1355,7 +1378,8 @@ TEST(SmtpClient, ChunkingOfferedButNotEnabledUsesData) {
     ASSERT_TRUE(open(s, "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n"));
     const auto e = env1();
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
 }
 
 // ---------------------------------------------------------------------------
@@ -1444,8 +1468,9 @@ TEST(SmtpClient, WholeSessionByteAtATime) {
     ASSERT_TRUE(s.done_ok());
     const auto e = env2();
     s.set(s.fsm().start_send(e, message, false));
-    ASSERT_TRUE(s.client_writes(
-        "MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT "
+                        "TO:<b@example.net>\r\nDATA\r\n"));
     ASSERT_TRUE(s.server_bytewise("250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"));
     ASSERT_TRUE(s.client_writes(framed_message));
     ASSERT_TRUE(s.server_bytewise("250 ok\r\n"));
@@ -1462,7 +1487,8 @@ TEST(SmtpClient, SmugglingMessageIsFramedSafely) {
     const auto e = env1();
     const std::string evil = "Subject: x\r\n\r\nhi\n.\nMAIL FROM:<a@b>\r\n";
     s.set(s.fsm().start_send(e, evil, false));
-    ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"));
     ASSERT_TRUE(s.server("250 ok\r\n250 ok\r\n354 go\r\n"));
     ASSERT_TRUE(s.client_writes("Subject: x\r\n\r\nhi\r\n..\r\nMAIL FROM:<a@b>\r\n.\r\n"));
 }

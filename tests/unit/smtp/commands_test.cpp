@@ -23,7 +23,7 @@ std::error_code code_of(const lettre::result<void>& r) {
 }
 const std::error_code bad_arg = lettre::make_error_code(errc::invalid_smtp_argument);
 
-const std::string controls[] = {std::string("\r"), std::string("\n"), std::string("\r\n"),
+const std::string controls[] = {std::string("\r"),    std::string("\n"), std::string("\r\n"),
                                 std::string(1, '\0'), std::string("\t"), std::string("\x7f")};
 
 TEST(SmtpCommands, SimpleVerbs) {
@@ -43,12 +43,13 @@ TEST(SmtpCommands, EhloHelo) {
     ASSERT_TRUE(commands::ehlo(out, "client.example.com"));
     ASSERT_TRUE(commands::helo(out, "[192.0.2.1]"));
     ASSERT_TRUE(commands::ehlo(out, "[IPv6:2001:db8::1]"));
-    EXPECT_EQ(out,
-              "EHLO client.example.com\r\nHELO [192.0.2.1]\r\nEHLO [IPv6:2001:db8::1]\r\n");
+    EXPECT_EQ(out, "EHLO client.example.com\r\nHELO [192.0.2.1]\r\nEHLO [IPv6:2001:db8::1]\r\n");
 }
 
 TEST(SmtpCommands, EhloRefusesBadNames) {
-    std::vector<std::string> bad = {"", "two words", "b\xc3\xbc" "cher.de"};
+    std::vector<std::string> bad = {"", "two words",
+                                    "b\xc3\xbc"
+                                    "cher.de"};
     for (const auto& c : controls) {
         bad.push_back("host" + c);
         bad.push_back(c + "host");
@@ -88,8 +89,9 @@ TEST(SmtpCommands, MailFromParameters) {
     p.envid = "QQ314159";
     std::string out;
     ASSERT_TRUE(commands::mail_from(out, address::parse("a@example.com"), p));
-    EXPECT_EQ(out, "MAIL FROM:<a@example.com> SIZE=12345 BODY=8BITMIME SMTPUTF8 REQUIRETLS "
-                   "RET=HDRS ENVID=QQ314159\r\n");
+    EXPECT_EQ(out,
+              "MAIL FROM:<a@example.com> SIZE=12345 BODY=8BITMIME SMTPUTF8 REQUIRETLS "
+              "RET=HDRS ENVID=QQ314159\r\n");
     out.clear();
     mail_parameters q;
     q.ret = dsn_request::return_content::full;
@@ -127,7 +129,8 @@ TEST(SmtpCommands, RcptToAndDsn) {
     p.orcpt = "b@example.org";
     out.clear();
     ASSERT_TRUE(commands::rcpt_to(out, address::parse("b@example.org"), p));
-    EXPECT_EQ(out, "RCPT TO:<b@example.org> NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;b@example.org\r\n");
+    EXPECT_EQ(
+        out, "RCPT TO:<b@example.org> NOTIFY=SUCCESS,FAILURE,DELAY ORCPT=rfc822;b@example.org\r\n");
 
     dsn_request never;
     never.notify_never = true;
@@ -136,7 +139,8 @@ TEST(SmtpCommands, RcptToAndDsn) {
     p.orcpt = "odd+addr=x@example.org";
     out.clear();
     ASSERT_TRUE(commands::rcpt_to(out, address::parse("b@example.org"), p));
-    EXPECT_EQ(out, "RCPT TO:<b@example.org> NOTIFY=NEVER ORCPT=rfc822;odd+2Baddr+3Dx@example.org\r\n");
+    EXPECT_EQ(out,
+              "RCPT TO:<b@example.org> NOTIFY=NEVER ORCPT=rfc822;odd+2Baddr+3Dx@example.org\r\n");
 
     rcpt_parameters none;
     none.notify = dsn_request{};  // no flag set: no NOTIFY at all
@@ -156,8 +160,8 @@ TEST(SmtpCommands, OrcptWithControlsIsEncoded) {
 TEST(SmtpCommands, AddressesWithControlsNeverReachACommand) {
     // Either the address type refuses them or the command writer does.
     for (const auto& c : controls) {
-        for (const std::string& text :
-             {"a" + c + "b@example.com", "\"a" + c + "b\"@example.com", "ab@exa" + c + "mple.com"}) {
+        for (const std::string& text : {"a" + c + "b@example.com", "\"a" + c + "b\"@example.com",
+                                        "ab@exa" + c + "mple.com"}) {
             auto a = address::try_parse(text);
             if (!a) continue;
             std::string out;
@@ -236,8 +240,9 @@ TEST(SmtpCommands, Auth) {
     ASSERT_TRUE(commands::auth(out, "LOGIN", std::nullopt));
     ASSERT_TRUE(commands::auth(out, "EXTERNAL", std::string_view("")));  // RFC 4954 §4: "="
     ASSERT_TRUE(commands::auth(out, "SCRAM-SHA-256", std::string_view("biws")));
-    EXPECT_EQ(out, "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\nAUTH LOGIN\r\nAUTH EXTERNAL =\r\n"
-                   "AUTH SCRAM-SHA-256 biws\r\n");
+    EXPECT_EQ(out,
+              "AUTH PLAIN AHRpbQB0YW5zdGFhZnRhbnN0YWFm\r\nAUTH LOGIN\r\nAUTH EXTERNAL =\r\n"
+              "AUTH SCRAM-SHA-256 biws\r\n");
 }
 
 TEST(SmtpCommands, AuthRefusesControlsAndBadMechanisms) {
@@ -325,7 +330,8 @@ std::optional<std::string> unframe(std::string_view f, std::string& error) {
             return std::nullopt;
         }
         std::string_view line = f.substr(pos, end - pos);
-        if (line.find('\r') != std::string_view::npos || line.find('\n') != std::string_view::npos) {
+        if (line.find('\r') != std::string_view::npos ||
+            line.find('\n') != std::string_view::npos) {
             error = "bare CR or LF";
             return std::nullopt;
         }
@@ -346,10 +352,11 @@ std::optional<std::string> unframe(std::string_view f, std::string& error) {
 TEST(SmtpFrameData, SmugglingAttemptsDoNotEndDataEarly) {
     // CVE-2023-51764 (Postfix), CVE-2023-51766 (Exim), CVE-2023-51765 (sendmail):
     // "<LF>.<LF>", "<CR>.<CR>", "<LF>.<CR><LF>" etc. must not end DATA.
-    const std::string tail = "MAIL FROM:<evil@example.com>\r\nRCPT TO:<victim@example.org>\r\n"
-                             "DATA\r\nFrom: ceo@example.com\r\n\r\nwire money\r\n";
+    const std::string tail =
+        "MAIL FROM:<evil@example.com>\r\nRCPT TO:<victim@example.org>\r\n"
+        "DATA\r\nFrom: ceo@example.com\r\n\r\nwire money\r\n";
     for (const std::string_view sep : {"\n.\n", "\r.\r", "\n.\r\n", "\r\n.\n", "\r.\n", "\n.\r",
-                                  "\r\n.\r", "\r\n.\r\n", "\n..\n", "\r\r.\r\r"}) {
+                                       "\r\n.\r", "\r\n.\r\n", "\n..\n", "\r\r.\r\r"}) {
         const std::string m = "From: a@example.com\r\n\r\nhello" + std::string(sep) + tail;
         const std::string f = framed(m);
         EXPECT_EQ(f.find("\r\n.\r\n"), f.size() - 5) << show(sep) << " -> " << show(f);
@@ -405,7 +412,8 @@ TEST(SmtpFrameData, AppendsToExistingOutput) {
 
 TEST(SmtpFrameData, LargeMessage) {
     std::string m;
-    for (int i = 0; i < 20000; ++i) m += (i % 7 == 0 ? ".line " : "line ") + std::to_string(i) + "\n";
+    for (int i = 0; i < 20000; ++i)
+        m += (i % 7 == 0 ? ".line " : "line ") + std::to_string(i) + "\n";
     const std::string f = framed(m);
     std::string error;
     const auto back = unframe(f, error);

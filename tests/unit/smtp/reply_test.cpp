@@ -36,7 +36,8 @@ TEST(SmtpReply, CodeOnlyLineIsAReply) {
 }
 
 TEST(SmtpReply, MultiLine) {
-    const auto rs = all_replies("250-mail.example.com Hello\r\n250-SIZE 1000\r\n250 PIPELINING\r\n");
+    const auto rs =
+        all_replies("250-mail.example.com Hello\r\n250-SIZE 1000\r\n250 PIPELINING\r\n");
     ASSERT_EQ(rs.size(), 1u);
     EXPECT_EQ(rs[0].code(), 250);
     EXPECT_EQ(rs[0].lines(),
@@ -46,7 +47,8 @@ TEST(SmtpReply, MultiLine) {
 }
 
 TEST(SmtpReply, SeveralRepliesInOneFeedComeOutInOrder) {
-    const auto rs = all_replies("250 2.1.0 a\r\n550 5.1.1 b\r\n451-4.3.0 c\r\n451 4.3.0 d\r\n354 go\r\n");
+    const auto rs =
+        all_replies("250 2.1.0 a\r\n550 5.1.1 b\r\n451-4.3.0 c\r\n451 4.3.0 d\r\n354 go\r\n");
     ASSERT_EQ(rs.size(), 4u);
     EXPECT_EQ(rs[0].code(), 250);
     EXPECT_EQ(rs[1].code(), 550);
@@ -77,14 +79,14 @@ TEST(SmtpReply, EnhancedStatusCodeForms) {
     };
     const row rows[] = {
         {"250 2.0.0 Ok", enhanced_status{2, 0, 0}},
-        {"250 2.1.5", enhanced_status{2, 1, 5}},              // nothing after it
+        {"250 2.1.5", enhanced_status{2, 1, 5}},               // nothing after it
         {"451 4.123.999 busy", enhanced_status{4, 123, 999}},  // 1-3 digits each
         {"250 2.1000.0 x", std::nullopt},                      // subject over 3 digits
         {"250 2.1.0x y", std::nullopt},                        // not followed by SP
         {"250 2.1 x", std::nullopt},
         {"250 2..1 x", std::nullopt},
-        {"354 3.0.0 go", std::nullopt},    // class 3 does not exist (RFC 3463 §3.1)
-        {"250 5.1.1 x", std::nullopt},     // class disagrees with the reply code
+        {"354 3.0.0 go", std::nullopt},  // class 3 does not exist (RFC 3463 §3.1)
+        {"250 5.1.1 x", std::nullopt},   // class disagrees with the reply code
         {"550 4.1.1 x", std::nullopt},
         {"250 Ok 2.1.0", std::nullopt},
     };
@@ -170,17 +172,17 @@ TEST(SmtpReplyParser, PartialReplyIsNotReturned) {
 
 TEST(SmtpReplyParser, MalformedLinesAreErrors) {
     const char* bad[] = {
-        "25\r\n",            // too short
+        "25\r\n",  // too short
         "2\r\n",
-        "\r\n",              // empty line
-        "abc text\r\n",      // no code
+        "\r\n",          // empty line
+        "abc text\r\n",  // no code
         "25x ok\r\n",
-        "250x ok\r\n",       // neither SP nor '-' after the code
+        "250x ok\r\n",  // neither SP nor '-' after the code
         "250_ok\r\n",
-        "150 ok\r\n",        // 1yz does not exist in SMTP
+        "150 ok\r\n",  // 1yz does not exist in SMTP
         "650 ok\r\n",
         "050 ok\r\n",
-        " 250 ok\r\n",       // leading space
+        " 250 ok\r\n",  // leading space
         "HTTP/1.1 200 OK\r\n",
     };
     for (const char* line : bad) {

@@ -114,7 +114,8 @@ TEST(SmtpSasl, Xoauth2) {
                                       "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg"));
     EXPECT_EQ(c.initial_response(), want);
     // Error: a base64 JSON challenge; the client answers with an empty line.
-    auto r = c.respond(b64(R"({"status":"401","schemes":"bearer","scope":"https://mail.google.com/"})"));
+    auto r =
+        c.respond(b64(R"({"status":"401","schemes":"bearer","scope":"https://mail.google.com/"})"));
     ASSERT_TRUE(r);
     EXPECT_EQ(*r, "");
     EXPECT_FALSE(c.respond(b64("{}")));
@@ -125,10 +126,10 @@ TEST(SmtpSasl, OauthbearerRfc7628) {
         "bixhPXVzZXJAZXhhbXBsZS5jb20sAWhvc3Q9c2VydmVyLmV4YW1wbGUuY29tAXBvcnQ9MTQzAWF1dGg9QmVhcm"
         "VyIHZGOWRmdDRxbVRjMk52YjNSbGNrQmhiSFJoZG1semRHRXVZMjl0Q2c9PQEB";
     expect_in_vectors(want);
-    sasl_client c(mechanism::oauthbearer,
-                  credentials::oauth2("user@example.com",
-                                      "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg=="),
-                  "server.example.com", 143);
+    sasl_client c(
+        mechanism::oauthbearer,
+        credentials::oauth2("user@example.com", "vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg=="),
+        "server.example.com", 143);
     EXPECT_EQ(c.initial_response(), want);
     // RFC 7628 §3.2.3: on an error challenge the client sends a single 0x01.
     auto r = c.respond(b64(R"({"status":"invalid_token"})"));
@@ -142,7 +143,9 @@ TEST(SmtpSasl, OauthbearerEscapesAuthzid) {
     credentials k = credentials::oauth2("u", "tok");
     k.authzid = "a,b=c";
     sasl_client c(mechanism::oauthbearer, k);
-    EXPECT_EQ(unb64(*c.initial_response()), "n,a=a=2Cb=3Dc,\x01" "auth=Bearer tok\x01\x01");
+    EXPECT_EQ(unb64(*c.initial_response()),
+              "n,a=a=2Cb=3Dc,\x01"
+              "auth=Bearer tok\x01\x01");
 }
 
 // RFC 7677 §3.
@@ -171,9 +174,8 @@ TEST(SmtpSasl, ScramSha256Rfc7677) {
     EXPECT_EQ(*last, "");
     EXPECT_TRUE(c.finish());
     // The test's own SCRAM computation agrees with the RFC.
-    const auto ref = smtp_test::scram_expect("n=user,r=rOprNGfwEbeRWgbNEkqO",
-                                             rfc7677_server_first, "pencil",
-                                             "W22ZaJ0SNY7soEsUEjb6gQ==", 4096);
+    const auto ref = smtp_test::scram_expect("n=user,r=rOprNGfwEbeRWgbNEkqO", rfc7677_server_first,
+                                             "pencil", "W22ZaJ0SNY7soEsUEjb6gQ==", 4096);
     EXPECT_EQ(unb64(ref.client_final_b64), rfc7677_client_final);
     EXPECT_EQ(unb64(ref.server_final_b64), rfc7677_server_final);
 }
@@ -197,15 +199,15 @@ TEST(SmtpSasl, ScramWrongServerSignatureFails) {
 TEST(SmtpSasl, ScramRejectsBadServerFirst) {
     const std::string good_tail = ",s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
     const std::string bad[] = {
-        "r=someoneelsesnonce" + good_tail,           // does not extend our nonce
-        std::string("r=") + rfc7677_client_nonce + good_tail,  // server added nothing
-        "r=rOprNGfwEbeRWgbNEkqOxyz,i=4096",          // no salt
-        "r=rOprNGfwEbeRWgbNEkqOxyz,s=W22ZaJ0SNY7soEsUEjb6gQ==",  // no count
+        "r=someoneelsesnonce" + good_tail,                              // does not extend our nonce
+        std::string("r=") + rfc7677_client_nonce + good_tail,           // server added nothing
+        "r=rOprNGfwEbeRWgbNEkqOxyz,i=4096",                             // no salt
+        "r=rOprNGfwEbeRWgbNEkqOxyz,s=W22ZaJ0SNY7soEsUEjb6gQ==",         // no count
         "r=rOprNGfwEbeRWgbNEkqOxyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4095",  // under 4096 (RFC 7677 §4)
         "r=rOprNGfwEbeRWgbNEkqOxyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=-1",
         "r=rOprNGfwEbeRWgbNEkqOxyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096x",
         "r=rOprNGfwEbeRWgbNEkqOxyz,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=99999999999999999999",
-        "r=rOprNGfwEbeRWgbNEkqOxyz,s=***,i=4096",    // salt not base64
+        "r=rOprNGfwEbeRWgbNEkqOxyz,s=***,i=4096",  // salt not base64
         "e=other-error",
     };
     for (const auto& sf : bad) {
@@ -287,7 +289,8 @@ TEST(SmtpSasl, ChooseMechanism) {
     // CRAM-MD5 only when named.
     EXPECT_EQ(choose_mechanism(offering({"CRAM-MD5"}), pw, defaults), std::nullopt);
     const mechanism with_cram[] = {mechanism::cram_md5, mechanism::plain};
-    EXPECT_EQ(choose_mechanism(offering({"PLAIN", "CRAM-MD5"}), pw, with_cram), mechanism::cram_md5);
+    EXPECT_EQ(choose_mechanism(offering({"PLAIN", "CRAM-MD5"}), pw, with_cram),
+              mechanism::cram_md5);
     // The caller's order wins over the server's.
     const mechanism login_first[] = {mechanism::login, mechanism::plain};
     EXPECT_EQ(choose_mechanism(offering({"PLAIN", "LOGIN"}), pw, login_first), mechanism::login);

@@ -25,10 +25,14 @@ inline std::string show(std::string_view s) {
     std::string out = "\"";
     for (char ch : s) {
         const auto c = static_cast<unsigned char>(ch);
-        if (ch == '\r') out += "\\r";
-        else if (ch == '\n') out += "\\n";
-        else if (ch == '"' || ch == '\\') (out += '\\') += ch;
-        else if (c >= 0x20 && c < 0x7f) out += ch;
+        if (ch == '\r')
+            out += "\\r";
+        else if (ch == '\n')
+            out += "\\n";
+        else if (ch == '"' || ch == '\\')
+            (out += '\\') += ch;
+        else if (c >= 0x20 && c < 0x7f)
+            out += ch;
         else {
             out += "\\x";
             out += hex[c >> 4];
@@ -159,8 +163,8 @@ inline scram_exchange scram_expect(std::string_view client_first_bare,
     const auto r_end = server_first.find(',', r_pos);
     const std::string full_nonce(server_first.substr(r_pos + 2, r_end - r_pos - 2));
     const std::string without_proof = "c=biws,r=" + full_nonce;
-    const std::string auth_message = std::string(client_first_bare) + "," +
-                                     std::string(server_first) + "," + without_proof;
+    const std::string auth_message =
+        std::string(client_first_bare) + "," + std::string(server_first) + "," + without_proof;
     const std::string client_sig = hmac256(stored_key, auth_message);
     std::string proof = client_key;
     for (std::size_t i = 0; i < proof.size(); ++i)
@@ -177,10 +181,10 @@ using action_type = client::action::type;
 
 inline const char* type_name(action_type t) {
     switch (t) {
-    case action_type::write: return "write";
-    case action_type::read: return "read";
-    case action_type::tls_handshake: return "tls_handshake";
-    case action_type::done: return "done";
+        case action_type::write: return "write";
+        case action_type::read: return "read";
+        case action_type::tls_handshake: return "tls_handshake";
+        case action_type::done: return "done";
     }
     return "?";
 }
@@ -280,15 +284,14 @@ public:
     ::testing::AssertionResult done_ok() {
         if (a_.what != action_type::done || a_.error)
             return fail("expected success, got " + describe(a_) +
-                        (c_.diagnostics().message.empty() ? ""
-                                                          : " — " + c_.diagnostics().message));
+                        (c_.diagnostics().message.empty() ? "" : " — " + c_.diagnostics().message));
         return ::testing::AssertionSuccess();
     }
 
     ::testing::AssertionResult done_with(lettre::errc e) {
         if (a_.what != action_type::done || a_.error != lettre::make_error_code(e))
-            return fail(std::string("expected done with ") +
-                        lettre::make_error_code(e).message() + ", got " + describe(a_));
+            return fail(std::string("expected done with ") + lettre::make_error_code(e).message() +
+                        ", got " + describe(a_));
         return ::testing::AssertionSuccess();
     }
 
@@ -299,9 +302,9 @@ public:
         a_ = a;
         types_.push_back(a.what);
         if (a.what == action_type::done)
-            trace_.push_back(std::string("== done: ") +
-                             (a.error ? a.error.message() + " — " + c_.diagnostics().message
-                                      : "ok"));
+            trace_.push_back(
+                std::string("== done: ") +
+                (a.error ? a.error.message() + " — " + c_.diagnostics().message : "ok"));
     }
     const std::vector<action_type>& types() const { return types_; }
 

@@ -22,8 +22,8 @@ random_source fixed(std::size_t pick) {
 }
 
 TEST(mx_plan, sorted_by_preference_ties_shuffled_duplicates_dropped) {
-    std::vector<mx_record> in = {{20, "b", 1}, {10, "a1", 1}, {30, "c", 1}, {10, "a2", 1},
-                                 {10, "A1", 1}};
+    std::vector<mx_record> in = {
+        {20, "b", 1}, {10, "a1", 1}, {30, "c", 1}, {10, "a2", 1}, {10, "A1", 1}};
     std::set<std::string> firsts;
     for (std::size_t pick = 0; pick < 4; ++pick) {
         auto out = order_mx(in, fixed(pick));
@@ -87,9 +87,13 @@ TEST(mx_plan, addresses_and_literals) {
     EXPECT_FALSE(domain_literal("example.com"));
 }
 
-lettre::address addr(const char* s) { return lettre::address::parse(s); }
+lettre::address addr(const char* s) {
+    return lettre::address::parse(s);
+}
 
-smtp::reply reply(int code, const char* text) { return smtp::reply(code, {text}); }
+smtp::reply reply(int code, const char* text) {
+    return smtp::reply(code, {text});
+}
 
 TEST(mx_recipients, grouped_by_domain_case_insensitively) {
     auto g = group_by_domain({addr("a@X.test"), addr("b@y.test"), addr("c@x.test")});
@@ -113,8 +117,8 @@ TEST(mx_recipients, rcpt_replies_decide_per_recipient) {
     // The next host refuses the connection, the last one accepts.
     smtp::send_report refused;
     refused.diagnostics.phase = smtp::phase::connect;
-    EXPECT_TRUE(t.apply("mx2", "127.0.0.3",
-                        make_error_code(std::errc::connection_refused), refused));
+    EXPECT_TRUE(
+        t.apply("mx2", "127.0.0.3", make_error_code(std::errc::connection_refused), refused));
     EXPECT_EQ(t.pending().size(), 1u);
     smtp::send_report ok;
     ok.final_reply = reply(250, "done");

@@ -46,9 +46,9 @@ public:
     struct action {
         enum class type { write, read, tls_handshake, done };
         type what = type::done;
-        std::string_view bytes;     ///< for write: valid until the next call
+        std::string_view bytes;  ///< for write: valid until the next call
         smtp::phase phase = smtp::phase::greeting;
-        std::error_code error;      ///< for done
+        std::error_code error;  ///< for done
     };
 
     explicit client(client_config config);
@@ -80,8 +80,23 @@ public:
 
 private:
     enum class state {
-        idle, greeting, ehlo, helo, starttls, auth, mail, rcpt, data_cmd, pipelined,
-        data_final, bdat_final, dot_after_failure, rset_then_fail, rset, noop, quit
+        idle,
+        greeting,
+        ehlo,
+        helo,
+        starttls,
+        auth,
+        mail,
+        rcpt,
+        data_cmd,
+        pipelined,
+        data_final,
+        bdat_final,
+        dot_after_failure,
+        rset_then_fail,
+        rset,
+        noop,
+        quit
     };
 
     action write(smtp::phase p);

@@ -22,9 +22,9 @@ LETTRE_EXPORT std::string_view mechanism_name(mechanism m) noexcept;
 
 struct LETTRE_EXPORT credentials {
     std::string username;
-    std::string secret;          ///< password, or OAuth 2.0 access token
-    bool oauth_token = false;    ///< secret is a bearer token (XOAUTH2/OAUTHBEARER)
-    std::string authzid;         ///< optional authorization identity
+    std::string secret;        ///< password, or OAuth 2.0 access token
+    bool oauth_token = false;  ///< secret is a bearer token (XOAUTH2/OAUTHBEARER)
+    std::string authzid;       ///< optional authorization identity
 
     static credentials password(std::string user, std::string pass) {
         return {std::move(user), std::move(pass), false, {}};
