@@ -68,12 +68,15 @@ void connection::set_expiry(phase p) {
     stream_->next_layer().expires_after(cfg_.timeouts.of(p));
 }
 
-void connection::trace_sent(std::string_view bytes, phase p) {
+void connection::trace_sent(const client::action& a, phase p) {
     if (!cfg_.trace) return;
     if (p == phase::data_transfer) {
-        cfg_.trace(trace_direction::sent, fmt::format("<message: {} octets>", bytes.size()));
+        cfg_.trace(trace_direction::sent,
+                   fmt::format("<message: {} octets>",
+                               a.bytes.size() + a.more[0].size() + a.more[1].size()));
         return;
     }
+    std::string_view bytes = a.bytes;
     while (!bytes.empty()) {
         const std::size_t nl = bytes.find("\r\n");
         std::string_view line = bytes.substr(0, nl);
@@ -211,15 +214,17 @@ void connection::drive(client::action a) {
     switch (a.what) {
         case client::action::type::write: {
             set_expiry(a.phase);
-            trace_sent(a.bytes, a.phase);
+            trace_sent(a, a.phase);
             auto done = [self, p = a.phase](error_code ec, std::size_t) {
                 if (ec) return self->io_failed(ec, p);
                 self->drive(self->fsm_.on_written());
             };
+            const std::array<asio::const_buffer, 3> pieces{
+                asio::buffer(a.bytes), asio::buffer(a.more[0]), asio::buffer(a.more[1])};
             if (tls_)
-                asio::async_write(*stream_, asio::buffer(a.bytes), std::move(done));
+                asio::async_write(*stream_, pieces, std::move(done));
             else
-                asio::async_write(stream_->next_layer(), asio::buffer(a.bytes), std::move(done));
+                asio::async_write(stream_->next_layer(), pieces, std::move(done));
             return;
         }
         case client::action::type::read: {

@@ -53,7 +53,7 @@ private:
     void io_failed(boost::system::error_code ec, phase p);
     void complete(boost::system::error_code ec);
     void set_expiry(phase p);
-    void trace_sent(std::string_view bytes, phase p);
+    void trace_sent(const client::action& a, phase p);
     void trace_received(std::string_view bytes);
 
     boost::asio::any_io_executor ex_;

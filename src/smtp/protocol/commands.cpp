@@ -189,7 +189,11 @@ result<void> auth_continue(std::string& out, std::string_view response) {
 
 }  // namespace commands
 
-std::size_t message_size(std::string_view m) noexcept {
+namespace {
+
+// The general forms, for input with bare CR or LF (rare: formatted()
+// produces CRLF only).
+std::size_t message_size_general(std::string_view m) noexcept {
     std::size_t n = 0;
     bool line_start = true;
     for (std::size_t i = 0; i < m.size(); ++i) {
@@ -206,7 +210,7 @@ std::size_t message_size(std::string_view m) noexcept {
     return line_start ? n : n + 2;
 }
 
-std::size_t framed_size(std::string_view m) noexcept {
+std::size_t framed_size_general(std::string_view m) noexcept {
     std::size_t n = 0;
     bool line_start = true;
     for (std::size_t i = 0; i < m.size(); ++i) {
@@ -225,8 +229,8 @@ std::size_t framed_size(std::string_view m) noexcept {
     return n + 3;
 }
 
-void frame_data(std::string& out, std::string_view m) {
-    out.reserve(out.size() + framed_size(m));
+void frame_data_general(std::string& out, std::string_view m) {
+    out.reserve(out.size() + framed_size_general(m));
     std::size_t run = 0;
     bool line_start = true;
     for (std::size_t i = 0; i < m.size(); ++i) {
@@ -249,6 +253,53 @@ void frame_data(std::string& out, std::string_view m) {
     out.append(m.data() + run, m.size() - run);
     if (!line_start) out += "\r\n";
     out += ".\r\n";
+}
+
+bool ends_clean(std::string_view m) noexcept {
+    return m.empty() || m.ends_with("\r\n");
+}
+
+}  // namespace
+
+std::size_t message_size(std::string_view m, const message_scan& s) noexcept {
+    if (!s.crlf_only()) return message_size_general(m);
+    return m.size() + (ends_clean(m) ? 0 : 2);
+}
+
+std::size_t framed_size(std::string_view m, const message_scan& s) noexcept {
+    if (!s.crlf_only()) return framed_size_general(m);
+    return m.size() + s.dot_lines + (s.first_dot ? 1 : 0) + (ends_clean(m) ? 0 : 2) + 3;
+}
+
+void frame_data(std::string& out, std::string_view m, const message_scan& s) {
+    if (!s.crlf_only()) return frame_data_general(out, m);
+    // CRLF already: copy whole runs, with a '.' before each line that starts with one.
+    out.reserve(out.size() + framed_size(m, s));
+    if (s.first_dot) out += '.';
+    std::size_t run = 0;
+    if (s.dot_lines > 0) {
+        for (std::size_t pos = m.find("\n."); pos != std::string_view::npos;
+             pos = m.find("\n.", pos + 2)) {
+            out.append(m.data() + run, pos + 1 - run);
+            out += '.';
+            run = pos + 1;
+        }
+    }
+    out.append(m.data() + run, m.size() - run);
+    if (!ends_clean(m)) out += "\r\n";
+    out += ".\r\n";
+}
+
+std::size_t message_size(std::string_view m) noexcept {
+    return message_size(m, scan_message(m));
+}
+
+std::size_t framed_size(std::string_view m) noexcept {
+    return framed_size(m, scan_message(m));
+}
+
+void frame_data(std::string& out, std::string_view m) {
+    frame_data(out, m, scan_message(m));
 }
 
 void normalize_crlf(std::string& out, std::string_view m) {

@@ -503,7 +503,7 @@ enum class scram_end { challenge, in_235, wrong_v, no_proof, refused };
     STEP(open_tls(s, "250-mx\r\n250 STARTTLS\r\n", "250-mx\r\n250 AUTH PLAIN SCRAM-SHA-256\r\n"));
     if (s.last().what != action_type::write)
         return ::testing::AssertionFailure() << "no AUTH written";
-    const std::string first(s.last().bytes);
+    const std::string first = smtp_test::written(s.last());
     const std::string prefix = "AUTH SCRAM-SHA-256 ";
     if (!first.starts_with(prefix) || !first.ends_with("\r\n"))
         return ::testing::AssertionFailure() << "unexpected " << smtp_test::show(first);
@@ -1077,7 +1077,7 @@ std::vector<step421> steps421() {
              STEP(s.server("250 ok\r\n"));
              if (s.last().what != action_type::write)
                  return ::testing::AssertionFailure() << "no BDAT";
-             return s.client_writes(std::string(s.last().bytes));
+             return s.client_writes(smtp_test::written(s.last()));
          }},
         {"rset_after_failure", plain(),
          [](script& s) {
@@ -1345,6 +1345,60 @@ TEST(SmtpClient, BdatPipelined) {
     ASSERT_TRUE(s.server("554 5.6.0 rejected\r\n"));
     ASSERT_TRUE(s.done_with(errc::smtp_permanent));
     EXPECT_EQ(s.fsm().diagnostics().recipients.size(), 2u);
+}
+
+// Large messages go out from the caller's buffer in pieces (no copy) when
+// they need no rewriting; the bytes on the wire must be the same as framed.
+std::string large_message(std::string_view line_end, bool dot_line, bool final_break) {
+    std::string m = "Subject: large\r\n\r\n";
+    for (int i = 0; m.size() < 40000; ++i) {
+        m += (dot_line && i == 300) ? ".dot line" : "0123456789 abcdefghij 0123456789";
+        m += line_end;
+    }
+    m += "end";
+    if (final_break) m += line_end;
+    return m;
+}
+
+TEST(SmtpClient, LargeMessagesAreFramedTheSameInPieces) {
+    for (const bool chunking : {false, true}) {
+        for (const std::string_view end : {std::string_view("\r\n"), std::string_view("\n")}) {
+            for (const bool dot_line : {false, true}) {
+                for (const bool final_break : {false, true}) {
+                    const std::string m = large_message(end, dot_line, final_break);
+                    client_config c = plain();
+                    c.chunking = chunking;
+                    script s(c);
+                    ASSERT_TRUE(open(s, chunking ? "250-mx\r\n250 CHUNKING\r\n" : ehlo_basic));
+                    const auto e = env1();
+                    s.set(s.fsm().start_send(e, m, false));
+                    ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com>\r\n"));
+                    ASSERT_TRUE(s.server("250 ok\r\n"));
+                    ASSERT_TRUE(s.client_writes("RCPT TO:<a@example.org>\r\n"));
+                    ASSERT_TRUE(s.server("250 ok\r\n"));
+                    std::string want;
+                    if (chunking) {
+                        std::string body;
+                        lettre::smtp::normalize_crlf(body, m);
+                        if (!body.ends_with("\r\n")) body += "\r\n";
+                        want = "BDAT " + std::to_string(body.size()) + " LAST\r\n" + body;
+                    } else {
+                        ASSERT_TRUE(s.client_writes("DATA\r\n"));
+                        ASSERT_TRUE(s.server("354 go\r\n"));
+                        lettre::smtp::frame_data(want, m);
+                    }
+                    // The fast path is taken exactly when nothing needs rewriting.
+                    const bool in_place = end == "\r\n" && (chunking || !dot_line);
+                    EXPECT_EQ(!s.last().more[0].empty(), in_place)
+                        << "chunking " << chunking << " dot " << dot_line;
+                    ASSERT_TRUE(s.client_writes(want));
+                    EXPECT_EQ(s.last().phase, phase::data_final);
+                    ASSERT_TRUE(s.server("250 ok\r\n"));
+                    ASSERT_TRUE(s.done_ok());
+                }
+            }
+        }
+    }
 }
 
 TEST(SmtpClient, BdatAllRecipientsRefused) {

@@ -421,4 +421,115 @@ TEST(SmtpFrameData, LargeMessage) {
     EXPECT_EQ(*back, normalize_ref(m));
 }
 
+// scan_message reads 16 octets per step where it can; these inputs put every
+// short pattern at every offset around the step boundaries.
+lettre::smtp::message_scan scan_ref(std::string_view m) {
+    lettre::smtp::message_scan r;
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        const char c = m[i];
+        const char next = i + 1 < m.size() ? m[i + 1] : '\0';
+        r.lf += c == '\n';
+        r.cr += c == '\r';
+        r.crlf += c == '\r' && next == '\n';
+        r.dot_lines += c == '\n' && next == '.';
+        r.eight_bit = r.eight_bit || static_cast<unsigned char>(c) >= 0x80;
+    }
+    r.first_dot = !m.empty() && m.front() == '.';
+    return r;
+}
+
+::testing::AssertionResult scans_alike(std::string_view m) {
+    const auto got = lettre::smtp::scan_message(m);
+    const auto want = scan_ref(m);
+    if (got.lf != want.lf || got.cr != want.cr || got.crlf != want.crlf ||
+        got.dot_lines != want.dot_lines || got.first_dot != want.first_dot ||
+        got.eight_bit != want.eight_bit)
+        return ::testing::AssertionFailure()
+               << show(m) << ": lf " << got.lf << "/" << want.lf << " cr " << got.cr << "/"
+               << want.cr << " crlf " << got.crlf << "/" << want.crlf << " dots " << got.dot_lines
+               << "/" << want.dot_lines << " 8bit " << got.eight_bit << "/" << want.eight_bit;
+    return ::testing::AssertionSuccess();
+}
+
+TEST(SmtpMessageScan, PatternsAtEveryOffset) {
+    const std::string_view patterns[] = {"\r\n",   "\n.",   "\r\n.", "\r",       "\n",
+                                         "\r\r\n", "\n\n.", ".",     "\xC3\xA9", "\x80"};
+    for (std::size_t size : {1u, 15u, 16u, 17u, 31u, 32u, 33u, 48u, 64u, 100u}) {
+        for (std::string_view pat : patterns) {
+            for (std::size_t at = 0; at + pat.size() <= size; ++at) {
+                std::string m(size, 'a');
+                m.replace(at, pat.size(), pat);
+                ASSERT_TRUE(scans_alike(m));
+                std::string f;
+                lettre::smtp::frame_data(f, m);
+                ASSERT_EQ(f.size(), lettre::smtp::framed_size(m)) << show(m);
+                std::string error;
+                const auto back = unframe(f, error);
+                ASSERT_TRUE(back) << show(m) << ": " << error;
+                std::string want = normalize_ref(m);
+                if (!want.ends_with("\r\n")) want += "\r\n";
+                ASSERT_EQ(*back, want) << show(m);
+            }
+        }
+    }
+}
+
+TEST(SmtpMessageScan, CountersDoNotWrapOnLongInputs) {
+    // More than 255 hits per counter lane between folds.
+    std::string crlf_lines;
+    for (int i = 0; i < 5000; ++i) crlf_lines += ".\r\n";
+    EXPECT_TRUE(scans_alike(crlf_lines));
+    EXPECT_TRUE(scans_alike(std::string(70000, '\n')));
+    EXPECT_TRUE(scans_alike(std::string(70001, '\r')));
+    std::string mixed;
+    for (int i = 0; i < 30000; ++i) mixed += (i % 3 == 0) ? "\n." : (i % 3 == 1 ? "\r" : "\xFF");
+    EXPECT_TRUE(scans_alike(mixed));
+    const auto s = lettre::smtp::scan_message(crlf_lines);
+    EXPECT_TRUE(s.crlf_only());
+    EXPECT_EQ(s.dot_lines, 4999u);
+    EXPECT_TRUE(s.first_dot);
+}
+
+TEST(SmtpMessageScan, EightBitAnywhere) {
+    for (std::size_t at : {0u, 5u, 15u, 16u, 17u, 40u, 99u}) {
+        std::string m(100, 'x');
+        m[at] = '\xE9';
+        EXPECT_TRUE(lettre::smtp::scan_message(m).eight_bit) << at;
+    }
+    EXPECT_FALSE(lettre::smtp::scan_message(std::string(1000, '~')).eight_bit);
+}
+
+TEST(SmtpFrameData, FastAndGeneralPathsAgreeOnRandomInput) {
+    // The CRLF-only fast path against the reference model on random text
+    // made of lines, some starting with '.', some with bare line ends.
+    std::uint32_t seed = 12345;
+    auto next = [&seed] {
+        seed = seed * 1664525u + 1013904223u;
+        return seed >> 8;
+    };
+    const std::string_view ends[] = {"\r\n", "\r\n", "\r\n", "\n", "\r"};
+    for (int round = 0; round < 2000; ++round) {
+        std::string m;
+        const bool clean = round % 2 == 0;
+        const unsigned lines = next() % 40;
+        for (unsigned l = 0; l < lines; ++l) {
+            if (next() % 5 == 0) m += '.';
+            m.append(next() % 90, static_cast<char>('a' + next() % 26));
+            m += clean ? std::string_view("\r\n") : ends[next() % 5];
+        }
+        if (next() % 3 == 0) m += ".tail";
+        std::string f;
+        lettre::smtp::frame_data(f, m);
+        ASSERT_EQ(f.size(), lettre::smtp::framed_size(m)) << show(m);
+        std::string error;
+        const auto back = unframe(f, error);
+        ASSERT_TRUE(back) << show(m) << ": " << error;
+        std::string want = normalize_ref(m);
+        if (!want.empty() && !want.ends_with("\r\n")) want += "\r\n";
+        ASSERT_EQ(*back, want);
+        std::size_t size = want.size();
+        ASSERT_EQ(lettre::smtp::message_size(m), size) << show(m);
+    }
+}
+
 }  // namespace

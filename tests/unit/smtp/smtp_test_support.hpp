@@ -189,12 +189,19 @@ inline const char* type_name(action_type t) {
     return "?";
 }
 
+/// Everything a write action writes, its pieces joined.
+inline std::string written(const client::action& a) {
+    std::string s(a.bytes);
+    for (std::string_view more : a.more) s += more;
+    return s;
+}
+
 inline std::string describe(const client::action& a) {
     std::string s = type_name(a.what);
     s += " (phase ";
     s += lettre::smtp::phase_name(a.phase);
     s += ")";
-    if (a.what == action_type::write) s += " " + show(a.bytes);
+    if (a.what == action_type::write) s += " " + show(written(a));
     if (a.what == action_type::done)
         s += a.error ? " error: " + a.error.message() : std::string(" ok");
     return s;
@@ -249,7 +256,7 @@ public:
     ::testing::AssertionResult client_writes(std::string_view bytes) {
         if (a_.what != action_type::write)
             return fail("expected the client to write " + show(bytes) + ", got " + describe(a_));
-        const std::string got(a_.bytes);
+        const std::string got = written(a_);
         trace_.push_back("C: " + show(got));
         if (got != bytes)
             return fail("client wrote " + show(got) + "\n  expected     " + show(bytes));
@@ -263,7 +270,7 @@ public:
             ADD_FAILURE() << "expected a write, got " << describe(a_) << "\n" << transcript();
             return std::nullopt;
         }
-        std::string got(a_.bytes);
+        std::string got = written(a_);
         trace_.push_back("C: " + show(got));
         set(c_.on_written());
         if (a_.what != action_type::read) {

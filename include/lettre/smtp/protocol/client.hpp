@@ -12,6 +12,7 @@
 #include <lettre/smtp/protocol/sasl.hpp>
 #include <lettre/smtp/response.hpp>
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,9 @@ public:
         std::string_view bytes;  ///< for write: valid until the next call
         smtp::phase phase = smtp::phase::greeting;
         std::error_code error;  ///< for done
+        /// For write: more pieces to write after `bytes`, in order (a large
+        /// message goes out from the caller's buffer, without a copy).
+        std::array<std::string_view, 2> more{};
     };
 
     explicit client(client_config config);
@@ -99,7 +103,7 @@ private:
         quit
     };
 
-    action write(smtp::phase p);
+    action write(smtp::phase p, std::array<std::string_view, 2> more = {});
     action read(smtp::phase p);
     action done(std::error_code ec = {});
     action fail(errc code, std::string message, std::optional<reply> r = std::nullopt);
@@ -129,6 +133,7 @@ private:
     // The transaction in progress.
     const envelope* env_ = nullptr;
     std::string_view message_;
+    message_scan scan_;
     std::size_t next_rcpt_ = 0;
     std::size_t pipelined_left_ = 0;
     bool mail_ok_ = false;

@@ -72,6 +72,21 @@ LETTRE_EXPORT std::string xtext(std::string_view s);
 
 }  // namespace commands
 
+/// What DATA and BDAT framing need to know about a message, from one
+/// vectorized pass over it (scan_message).
+struct message_scan {
+    std::size_t lf = 0;         ///< LF octets
+    std::size_t cr = 0;         ///< CR octets
+    std::size_t crlf = 0;       ///< CR LF pairs
+    std::size_t dot_lines = 0;  ///< lines after the first that start with '.'
+    bool first_dot = false;     ///< the first line starts with '.'
+    bool eight_bit = false;     ///< some octet >= 0x80
+    /// Every line already ends with CRLF (no bare CR, no bare LF): what
+    /// message::formatted() produces. Framing then copies whole runs.
+    bool crlf_only() const noexcept { return lf == crlf && cr == crlf; }
+};
+LETTRE_EXPORT message_scan scan_message(std::string_view message) noexcept;
+
 /// Dot-stuffs `message` for DATA and ends it with CRLF "." CRLF. Every bare
 /// CR and bare LF becomes CRLF first, so no input can end DATA early or
 /// smuggle a second message (the CVE-2023-51764 class).
@@ -81,6 +96,10 @@ LETTRE_EXPORT void frame_data(std::string& out, std::string_view message);
 LETTRE_EXPORT std::size_t message_size(std::string_view message) noexcept;
 /// Size of frame_data's output.
 LETTRE_EXPORT std::size_t framed_size(std::string_view message) noexcept;
+/// The same, with the scan of `message` done already.
+LETTRE_EXPORT void frame_data(std::string& out, std::string_view message, const message_scan& scan);
+LETTRE_EXPORT std::size_t message_size(std::string_view message, const message_scan& scan) noexcept;
+LETTRE_EXPORT std::size_t framed_size(std::string_view message, const message_scan& scan) noexcept;
 /// CRLF normalization only (for BDAT, which needs no dot-stuffing).
 LETTRE_EXPORT void normalize_crlf(std::string& out, std::string_view message);
 
