@@ -57,6 +57,7 @@ public:
             case errc::no_mx_host: return "no MX host has an address";
             case errc::pool_full: return "too many sends waiting for a connection";
             case errc::shut_down: return "the transport is shutting down";
+            case errc::eight_bit_unavailable: return "8BITMIME needed but not offered";
         }
         return "unknown lettre error";
     }

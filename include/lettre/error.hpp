@@ -67,6 +67,8 @@ enum class errc {
     no_mx_host,    ///< no MX host of the domain has an address
     pool_full,     ///< the pool's waiting queue is full
     shut_down,     ///< the transport is shutting down
+    // SMTP (added later; kept at the end so that the values above stay)
+    eight_bit_unavailable,  ///< the message has 8-bit octets and the server lacks 8BITMIME
 };
 
 LETTRE_EXPORT const std::error_category& error_category() noexcept;

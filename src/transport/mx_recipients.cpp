@@ -19,6 +19,7 @@ std::string lower(std::string s) {
 bool permanent_class(const std::error_code& ec) {
     return ec == make_error_code(errc::message_too_big) ||
            ec == make_error_code(errc::smtputf8_unavailable) ||
+           ec == make_error_code(errc::eight_bit_unavailable) ||
            ec == make_error_code(errc::invalid_smtp_argument);
 }
 

@@ -199,6 +199,13 @@ client::action client::start_send(const envelope& env, std::string_view message,
                         : "REQUIRETLS needs a TLS session (RFC 8689); this one is plaintext");
     chunked_ = cfg_.chunking && caps_.chunking;
     scan_ = scan_message(message);
+    // RFC 6152 §3: 8-bit data only to a server that offers 8BITMIME (an
+    // SMTPUTF8 server does, RFC 6531 §3.1). Refused before MAIL: the
+    // connection stays usable.
+    if (scan_.eight_bit && !needs_utf8 && !caps_.eightbitmime)
+        return fail(errc::eight_bit_unavailable,
+                    "the message has 8-bit octets and the server does not offer 8BITMIME (RFC "
+                    "6152); send it with quoted-printable or base64 parts");
     const std::size_t size = message_size(message, scan_);
     if (caps_.size && *caps_.size > 0 && size > *caps_.size)
         return fail(errc::message_too_big,

@@ -1212,6 +1212,31 @@ TEST(SmtpClient, Smtputf8NeededButNotOffered) {
     }
 }
 
+TEST(SmtpClient, EightBitMessageNeedsEightBitMime) {
+    const std::string eight_bit = "Subject: x\r\n\r\ncaf\xc3\xa9\r\n";
+    {
+        // RFC 6152: no 8-bit data to a server that does not offer 8BITMIME.
+        script s(plain());
+        ASSERT_TRUE(open(s, "250-mx\r\n250 PIPELINING\r\n"));
+        const auto e = env1();
+        s.set(s.fsm().start_send(e, eight_bit, false));
+        ASSERT_TRUE(s.done_with(errc::eight_bit_unavailable));
+        EXPECT_FALSE(wrote_anything_like(s, "MAIL"));
+        EXPECT_TRUE(s.fsm().ready());  // nothing was sent: the session goes on
+        s.set(s.fsm().start_send(e, message, false));
+        auto w = s.take_write();
+        ASSERT_TRUE(w);
+        EXPECT_TRUE(w->starts_with("MAIL FROM:<from@example.com>\r\n")) << *w;
+    }
+    {
+        script s(plain());
+        ASSERT_TRUE(open(s, "250-mx\r\n250 8BITMIME\r\n"));
+        const auto e = env1();
+        s.set(s.fsm().start_send(e, eight_bit, false));
+        ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com> BODY=8BITMIME\r\n"));
+    }
+}
+
 TEST(SmtpClient, Smtputf8Offered) {
     script s(plain());
     ASSERT_TRUE(open(s, "250-mx\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 SMTPUTF8\r\n"));

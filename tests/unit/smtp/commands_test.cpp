@@ -2,11 +2,14 @@
 // 6531, 8689) and DATA framing (§4.5.2 transparency).
 #include <lettre/smtp/protocol/commands.hpp>
 
+#include "smtp/protocol/message_scan.hpp"
 #include "smtp_test_support.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -421,40 +424,55 @@ TEST(SmtpFrameData, LargeMessage) {
     EXPECT_EQ(*back, normalize_ref(m));
 }
 
-// scan_message reads 16 octets per step where it can; these inputs put every
-// short pattern at every offset around the step boundaries.
+// scan_message reads 16 or 32 octets per step where it can; these inputs
+// put every short pattern at every offset around the step boundaries, and
+// every kernel this machine can run is checked against a plain model.
 lettre::smtp::message_scan scan_ref(std::string_view m) {
     lettre::smtp::message_scan r;
     for (std::size_t i = 0; i < m.size(); ++i) {
         const char c = m[i];
-        const char next = i + 1 < m.size() ? m[i + 1] : '\0';
-        r.lf += c == '\n';
-        r.cr += c == '\r';
-        r.crlf += c == '\r' && next == '\n';
-        r.dot_lines += c == '\n' && next == '.';
+        const bool next_lf = i + 1 < m.size() && m[i + 1] == '\n';
+        const bool prev_cr = i > 0 && m[i - 1] == '\r';
+        r.bare_line_end = r.bare_line_end || (c == '\r' && !next_lf) || (c == '\n' && !prev_cr);
+        r.dot_lines += c == '\n' && i + 1 < m.size() && m[i + 1] == '.';
         r.eight_bit = r.eight_bit || static_cast<unsigned char>(c) >= 0x80;
     }
     r.first_dot = !m.empty() && m.front() == '.';
     return r;
 }
 
+using scan_kernel = lettre::smtp::message_scan (*)(std::string_view) noexcept;
+
+std::vector<std::pair<std::string, scan_kernel>> scan_kernels() {
+    namespace d = lettre::smtp::detail;
+    std::vector<std::pair<std::string, scan_kernel>> k{{"dispatch", &lettre::smtp::scan_message},
+                                                       {"portable", &d::scan_message_portable}};
+#if LETTRE_SCAN_X86
+    k.emplace_back("sse2", &d::scan_message_sse2);
+    if (d::cpu_has_avx2()) k.emplace_back("avx2", &d::scan_message_avx2);
+#endif
+    return k;
+}
+
 ::testing::AssertionResult scans_alike(std::string_view m) {
-    const auto got = lettre::smtp::scan_message(m);
     const auto want = scan_ref(m);
-    if (got.lf != want.lf || got.cr != want.cr || got.crlf != want.crlf ||
-        got.dot_lines != want.dot_lines || got.first_dot != want.first_dot ||
-        got.eight_bit != want.eight_bit)
-        return ::testing::AssertionFailure()
-               << show(m) << ": lf " << got.lf << "/" << want.lf << " cr " << got.cr << "/"
-               << want.cr << " crlf " << got.crlf << "/" << want.crlf << " dots " << got.dot_lines
-               << "/" << want.dot_lines << " 8bit " << got.eight_bit << "/" << want.eight_bit;
+    for (const auto& [name, kernel] : scan_kernels()) {
+        const auto got = kernel(m);
+        if (got.bare_line_end != want.bare_line_end || got.dot_lines != want.dot_lines ||
+            got.first_dot != want.first_dot || got.eight_bit != want.eight_bit)
+            return ::testing::AssertionFailure()
+                   << name << " " << show(m) << ": bare " << got.bare_line_end << "/"
+                   << want.bare_line_end << " dots " << got.dot_lines << "/" << want.dot_lines
+                   << " first dot " << got.first_dot << "/" << want.first_dot << " 8bit "
+                   << got.eight_bit << "/" << want.eight_bit;
+    }
     return ::testing::AssertionSuccess();
 }
 
 TEST(SmtpMessageScan, PatternsAtEveryOffset) {
     const std::string_view patterns[] = {"\r\n",   "\n.",   "\r\n.", "\r",       "\n",
                                          "\r\r\n", "\n\n.", ".",     "\xC3\xA9", "\x80"};
-    for (std::size_t size : {1u, 15u, 16u, 17u, 31u, 32u, 33u, 48u, 64u, 100u}) {
+    for (std::size_t size : {1u, 15u, 16u, 17u, 31u, 32u, 33u, 34u, 48u, 64u, 65u, 100u}) {
         for (std::string_view pat : patterns) {
             for (std::size_t at = 0; at + pat.size() <= size; ++at) {
                 std::string m(size, 'a');
@@ -486,6 +504,8 @@ TEST(SmtpMessageScan, CountersDoNotWrapOnLongInputs) {
     EXPECT_TRUE(scans_alike(mixed));
     const auto s = lettre::smtp::scan_message(crlf_lines);
     EXPECT_TRUE(s.crlf_only());
+    EXPECT_FALSE(lettre::smtp::scan_message(crlf_lines + "\n").crlf_only());
+    EXPECT_FALSE(lettre::smtp::scan_message("\r" + crlf_lines).crlf_only());
     EXPECT_EQ(s.dot_lines, 4999u);
     EXPECT_TRUE(s.first_dot);
 }
@@ -494,6 +514,7 @@ TEST(SmtpMessageScan, EightBitAnywhere) {
     for (std::size_t at : {0u, 5u, 15u, 16u, 17u, 40u, 99u}) {
         std::string m(100, 'x');
         m[at] = '\xE9';
+        EXPECT_TRUE(scans_alike(m)) << at;
         EXPECT_TRUE(lettre::smtp::scan_message(m).eight_bit) << at;
     }
     EXPECT_FALSE(lettre::smtp::scan_message(std::string(1000, '~')).eight_bit);

@@ -75,15 +75,13 @@ LETTRE_EXPORT std::string xtext(std::string_view s);
 /// What DATA and BDAT framing need to know about a message, from one
 /// vectorized pass over it (scan_message).
 struct message_scan {
-    std::size_t lf = 0;         ///< LF octets
-    std::size_t cr = 0;         ///< CR octets
-    std::size_t crlf = 0;       ///< CR LF pairs
-    std::size_t dot_lines = 0;  ///< lines after the first that start with '.'
-    bool first_dot = false;     ///< the first line starts with '.'
-    bool eight_bit = false;     ///< some octet >= 0x80
+    bool bare_line_end = false;  ///< a CR not followed by LF, or an LF not after CR
+    std::size_t dot_lines = 0;   ///< lines after the first that start with '.'
+    bool first_dot = false;      ///< the first line starts with '.'
+    bool eight_bit = false;      ///< some octet >= 0x80
     /// Every line already ends with CRLF (no bare CR, no bare LF): what
     /// message::formatted() produces. Framing then copies whole runs.
-    bool crlf_only() const noexcept { return lf == crlf && cr == crlf; }
+    bool crlf_only() const noexcept { return !bare_line_end; }
 };
 LETTRE_EXPORT message_scan scan_message(std::string_view message) noexcept;
 
