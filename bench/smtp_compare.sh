@@ -35,40 +35,15 @@
 # loopback port (as nobody when run as root) and stopped by its PID.
 set -euo pipefail
 
-BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(dirname "$BENCH_DIR")
-BUILD_DIR=${BUILD_DIR:-build-bench}
-case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
-export NODE=${NODE:-node}
-export LETTRE_SHARED_DIR=${LETTRE_SHARED_DIR:-$(cd "$ROOT/../shared" && pwd)}
-
-say() { printf '== %s\n' "$*" >&2; }
-
-for tool in "${SMTP_SINK:-/usr/sbin/smtp-sink}" "${SMTP_SOURCE:-/usr/sbin/smtp-source}"; do
-  [ -x "$tool" ] || { say "$tool not found (Debian: apt-get install postfix)"; exit 1; }
-done
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+bench_build_dir build-bench
+require_postfix_tools
 
 # --- Nodemailer ------------------------------------------------------------
-if [ ! -f "$BENCH_DIR/node_modules/nodemailer/package.json" ]; then
-  say "installing nodemailer into $BENCH_DIR/node_modules"
-  npm install --no-save --no-audit --no-fund --prefix "$BENCH_DIR" nodemailer >&2
-fi
+ensure_nodemailer
 
 # --- lettre, Release ---------------------------------------------------------
-build_type=""
-if [ -f "$BUILD_DIR/CMakeCache.txt" ]; then
-  build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD_DIR/CMakeCache.txt")
-fi
-if [ "$build_type" != "Release" ]; then
-  generator=()
-  if [ ! -f "$BUILD_DIR/CMakeCache.txt" ] && command -v ninja >/dev/null; then
-    generator=(-G Ninja)
-  fi
-  say "configuring $BUILD_DIR (Release)"
-  cmake -S "$ROOT" -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >&2
-fi
-say "building lettre_smtp_bench"
-cmake --build "$BUILD_DIR" --target lettre_smtp_bench >&2
+build_release_targets "$BUILD_DIR" lettre_smtp_bench
 export LETTRE_SMTP_BENCH="$BUILD_DIR/bench/lettre_smtp_bench"
 
 exec python3 "$BENCH_DIR/smtp_compare.py"

@@ -5,6 +5,7 @@
 #include "deliver.hpp"
 #include "demo_message.hpp"
 #include "dkim_options.hpp"
+#include "each_to.hpp"
 #include "envelope_options.hpp"
 #include "message_options.hpp"
 #include "mx_options.hpp"
@@ -14,9 +15,12 @@
 #include <lettre/message/envelope.hpp>
 
 #include <cstdlib>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 namespace lettre::cli {
@@ -37,6 +41,7 @@ struct send_options {
     std::optional<std::string> outbox;
     smtp_options smtp;
     mx_options mx;
+    each_to_options each_to;
     /// The first message option given, for the --message conflict message.
     std::optional<std::string> first_message_option;
 };
@@ -50,12 +55,38 @@ std::optional<std::string> password_from_environment() {
 
 /// Standard input can feed one option only.
 void check_stdin_readers(const send_options& opts, const message_options& mopts) {
+    const bool message_reader =
+        opts.message_file == "-" || mopts.text_file == "-" || mopts.html_file == "-";
+    if (opts.each_to.file == "-" && (message_reader || opts.smtp.password_file == "-")) {
+        throw usage_error("--each-to - reads standard input, which another option reads already");
+    }
     if (opts.smtp.password_file != "-") return;
-    const bool other = opts.message_file == "-" || mopts.text_file == "-" || mopts.html_file == "-";
-    if (other) {
+    if (message_reader) {
         throw usage_error(
             "--password-file - reads standard input, which another option reads already");
     }
+}
+
+/// --each-to FILE goes through the SMTP pool only: a copy per address into
+/// an outbox or through MX lookups is not what it is for.
+void check_each_to(const send_options& opts) {
+    const each_to_options& each = opts.each_to;
+    if (!each.given()) {
+        if (each.first_dependent)
+            throw usage_error(*each.first_dependent + " needs --each-to FILE");
+        return;
+    }
+    if (opts.mx.mx || opts.outbox || !opts.smtp.url) {
+        throw usage_error(
+            "--each-to sends through an SMTP server's connection pool: it needs --smtp URL "
+            "(and works neither with --outbox nor with --mx)");
+    }
+    if (!opts.envelope_to.empty()) {
+        throw usage_error(
+            "--each-to and --envelope-to exclude each other: each copy goes to one address of "
+            "the file");
+    }
+    static_cast<void>(parse_connections(each));
 }
 
 delivery_target choose_target(const send_options& opts, const cli_streams& io) {
@@ -82,18 +113,21 @@ lettre::envelope make_envelope(std::optional<lettre::address> from,
     return std::move(env).value();
 }
 
-/// --message FILE: the bytes as they are, with the envelope given by hand.
-/// With --dkim-* options the line ends are made CRLF and the bytes signed.
-raw_message read_ready_message(const send_options& opts, const dkim_options& dkim,
-                               const cli_streams& io) {
+/// The bytes of --message FILE, DKIM-signed when --dkim-* options are given,
+/// and the reverse-path; the recipients are the caller's.
+std::pair<std::string, std::optional<lettre::address>> read_ready_bytes(const send_options& opts,
+                                                                        const dkim_options& dkim,
+                                                                        const cli_streams& io) {
     if (opts.first_message_option) {
         throw usage_error("--message sends FILE as it is; it cannot be combined with " +
                           *opts.first_message_option);
     }
-    if (!opts.envelope_from || opts.envelope_to.empty()) {
-        throw usage_error(
-            "--message needs --envelope-from and --envelope-to: no envelope is derived from "
-            "the message's headers");
+    if (!opts.envelope_from || (opts.envelope_to.empty() && !opts.each_to.given())) {
+        throw usage_error(opts.each_to.given()
+                              ? "--message with --each-to needs --envelope-from: no envelope is "
+                                "derived from the message's headers"
+                              : "--message needs --envelope-from and --envelope-to: no envelope "
+                                "is derived from the message's headers");
     }
     const std::vector<lettre::dkim::signer> signers = make_signers(dkim, io.err);
     std::string bytes = read_input("--message", *opts.message_file, io.in);
@@ -101,8 +135,7 @@ raw_message read_ready_message(const send_options& opts, const dkim_options& dki
         throw cli_error(exit_code::data_error,
                         "--message " + in_quotes(*opts.message_file) + " is empty");
     }
-    lettre::envelope envelope = make_envelope(parse_envelope_from(*opts.envelope_from),
-                                              parse_envelope_to(opts.envelope_to));
+    std::optional<lettre::address> from = parse_envelope_from(*opts.envelope_from);
     if (!signers.empty()) {
         auto signed_bytes = lettre::dkim::try_sign_all(signers, to_crlf(bytes));
         if (!signed_bytes) {
@@ -110,7 +143,64 @@ raw_message read_ready_message(const send_options& opts, const dkim_options& dki
         }
         bytes = std::move(signed_bytes).value();
     }
-    return {std::move(envelope), std::move(bytes)};
+    return {std::move(bytes), std::move(from)};
+}
+
+/// --message FILE: the bytes as they are, with the envelope given by hand.
+/// With --dkim-* options the line ends are made CRLF and the bytes signed.
+raw_message read_ready_message(const send_options& opts, const dkim_options& dkim,
+                               const cli_streams& io) {
+    auto [bytes, from] = read_ready_bytes(opts, dkim, io);
+    return {make_envelope(std::move(from), parse_envelope_to(opts.envelope_to)), std::move(bytes)};
+}
+
+/// --each-to: the message every copy is made from. Without --to, --cc and
+/// --bcc each copy is built for its recipient (To: that address); otherwise
+/// the message is built once and every copy has the same bytes.
+each_to_message each_to_outgoing(message_options& mopts, const send_options& opts,
+                                 const dkim_options& dkim, const cli_streams& io) {
+    each_to_message out;
+    if (opts.message_file) {
+        auto [bytes, from] = read_ready_bytes(opts, dkim, io);
+        out.bytes = std::move(bytes);
+        out.reverse_path = std::move(from);
+        return out;
+    }
+    if (!mopts.any()) {
+        throw usage_error(
+            "nothing to send: give message options (at least --from), or --message FILE with "
+            "--envelope-from, or --demo for a sample message");
+    }
+    auto signers =
+        std::make_shared<const std::vector<lettre::dkim::signer>>(make_signers(dkim, io.err));
+    const bool per_recipient = !mopts.has_recipient();
+    if (mopts.demo) apply_demo_defaults(mopts);
+    if (per_recipient) mopts.to.clear();  // --demo's To: the file gives it
+
+    lettre::message_builder builder = make_builder(mopts, io.in, true);
+    out.reverse_path = opts.envelope_from ? parse_envelope_from(*opts.envelope_from)
+                                          : std::optional(derived_reverse_path(mopts));
+    const auto sign = [](lettre::message& msg, const std::vector<lettre::dkim::signer>& with) {
+        if (with.empty()) return;
+        if (auto signed_ok = msg.try_sign(with); !signed_ok) throw from_library(signed_ok.error());
+    };
+    if (per_recipient) {
+        out.per_recipient = [builder, signers, sign](const lettre::mailbox& to) {
+            lettre::message_builder copy = builder;
+            copy.to(to);
+            lettre::message msg = build(copy);
+            sign(msg, *signers);
+            return msg;
+        };
+        // A first copy now: errors in the options show before anything is sent.
+        static_cast<void>(out.per_recipient(lettre::mailbox(derived_reverse_path(mopts))));
+        return out;
+    }
+    lettre::message msg = build(builder);
+    sign(msg, *signers);
+    out.bytes = msg.formatted();
+    out.smtputf8 = msg.requires_smtputf8();
+    return out;
 }
 
 /// Built from the message options; --envelope-from/--envelope-to replace the
@@ -159,6 +249,7 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
                  {message_file_spec, envelope_from_spec, envelope_to_spec, outbox_spec, help_spec});
     specs.insert(specs.end(), smtp_option_specs().begin(), smtp_option_specs().end());
     specs.insert(specs.end(), mx_option_specs().begin(), mx_option_specs().end());
+    specs.insert(specs.end(), each_to_option_specs().begin(), each_to_option_specs().end());
 
     message_options mopts;
     send_options opts;
@@ -175,6 +266,8 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
             apply_smtp_option(opts.smtp, opt);
         } else if (is_mx_option(*opt.spec)) {
             apply_mx_option(opts.mx, opt);
+        } else if (is_each_to_option(*opt.spec)) {
+            apply_each_to_option(opts.each_to, opt);
         } else if (name == message_file_spec.name) {
             opts.message_file = opt.value;
         } else if (name == envelope_from_spec.name) {
@@ -187,7 +280,13 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
     }
 
     check_stdin_readers(opts, mopts);
+    check_each_to(opts);
     const delivery_target target = choose_target(opts, io);
+    if (opts.each_to.given()) {
+        const auto& smtp = std::get<smtp_target>(target);
+        return to_int(deliver_each_to(opts.each_to, smtp.config, smtp.trace,
+                                      each_to_outgoing(mopts, opts, dkim, io), io));
+    }
     const outgoing_message msg = opts.message_file
                                      ? outgoing_message(read_ready_message(opts, dkim, io))
                                      : outgoing_message(build_outgoing(mopts, opts, dkim, io));
