@@ -15,11 +15,14 @@ namespace ssl = boost::asio::ssl;
 using boost::system::error_code;
 
 std::shared_ptr<ssl::context> make_tls_context(const tls_parameters& p, std::error_code& ec,
-                                               std::string& why) {
+                                               std::string& why, bool used) {
     auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
     SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
     error_code e;
+    // A plaintext transport still needs a context to build its streams, but
+    // not the trust store: loading the system CAs costs ~20 ms.
+    if (!used) return ctx;
     if (p.accept_invalid_certificates_dangerous) {
         ctx->set_verify_mode(ssl::verify_none);
     } else {
@@ -140,6 +143,10 @@ void connection::async_open(op_handler h) {
     stream_.emplace(asio::any_io_executor(ex_), *tls_ctx_);
     tls_ = false;
     resolve_timed_out_ = false;
+    // An IP literal needs no resolver (Asio's runs getaddrinfo on a thread).
+    error_code not_ip;
+    const auto ip = asio::ip::make_address(cfg_.host, not_ip);
+    if (!not_ip) return connect({asio::ip::tcp::endpoint(ip, cfg_.port)});
     resolve_timer_.expires_after(cfg_.timeouts.resolve);
     resolve_timer_.async_wait([self = shared_from_this()](error_code ec) {
         if (!ec) {
@@ -163,9 +170,18 @@ void connection::on_resolved(error_code ec, asio::ip::tcp::resolver::results_typ
         diag_.error = resolve_timed_out_ ? make_error_code(errc::timeout) : std::error_code(ec);
         return complete(resolve_timed_out_ ? error_code(make_error_code(errc::timeout)) : ec);
     }
+    std::vector<asio::ip::tcp::endpoint> endpoints;
+    endpoints.reserve(results.size());
+    for (const auto& r : results) endpoints.push_back(r.endpoint());
+    connect(std::move(endpoints));
+}
+
+void connection::connect(std::vector<boost::asio::ip::tcp::endpoint> endpoints) {
     set_expiry(phase::connect);
-    stream_->next_layer().async_connect(results, [self = shared_from_this()](
-                                                     error_code e, const asio::ip::tcp::endpoint&) {
+    endpoints_ = std::move(endpoints);
+    stream_->next_layer().async_connect(endpoints_, [self = shared_from_this()](
+                                                        error_code e,
+                                                        const asio::ip::tcp::endpoint&) {
         if (e) return self->io_failed(e, phase::connect);
         self->open_ = true;
         if (self->cfg_.client.tls == tls_mode::implicit) {

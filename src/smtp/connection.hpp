@@ -16,14 +16,17 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace lettre::smtp::detail {
 
 using op_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
 
 /// Builds the TLS context of a transport: verification on, TLS >= 1.2.
+/// `used` false (plaintext only): a bare context, no certificates loaded.
 std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_parameters& p,
-                                                            std::error_code& ec, std::string& why);
+                                                            std::error_code& ec, std::string& why,
+                                                            bool used = true);
 
 class connection : public std::enable_shared_from_this<connection> {
 public:
@@ -49,6 +52,8 @@ public:
 private:
     void on_resolved(boost::system::error_code ec,
                      boost::asio::ip::tcp::resolver::results_type results);
+    /// Each address in turn, within the connect timeout.
+    void connect(std::vector<boost::asio::ip::tcp::endpoint> endpoints);
     void drive(client::action a);
     void io_failed(boost::system::error_code ec, phase p);
     void complete(boost::system::error_code ec);
@@ -64,6 +69,7 @@ private:
     std::optional<boost::asio::ssl::stream<boost::beast::tcp_stream>> stream_;
     client fsm_;
     smtp::diagnostics diag_;
+    std::vector<boost::asio::ip::tcp::endpoint> endpoints_;  ///< being tried by async_connect
     std::array<char, 16 * 1024> buf_{};
     std::optional<op_handler> pending_;
     std::string trace_partial_;  ///< a received line not complete yet

@@ -140,7 +140,9 @@ async_smtp_transport::async_smtp_transport(asio::any_io_executor ex, smtp::trans
     impl_->cfg = std::move(config);
     if (impl_->cfg.client.server_host.empty()) impl_->cfg.client.server_host = impl_->cfg.host;
     if (impl_->cfg.client.server_port == 0) impl_->cfg.client.server_port = impl_->cfg.port;
-    impl_->tls = smtp::detail::make_tls_context(impl_->cfg.tls, impl_->tls_error, impl_->tls_why);
+    impl_->tls =
+        smtp::detail::make_tls_context(impl_->cfg.tls, impl_->tls_error, impl_->tls_why,
+                                       impl_->cfg.client.tls != smtp::tls_mode::none_dangerous);
     if (impl_->tls && impl_->cfg.pool.enabled)
         impl_->pool = std::make_shared<smtp::detail::pool>(asio::make_strand(impl_->ex), impl_->cfg,
                                                            impl_->tls);

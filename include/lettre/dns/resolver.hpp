@@ -4,11 +4,10 @@
 // engine on an io_context of their own. c-ares stays in the implementation.
 #pragma once
 
+#include <lettre/asio_error.hpp>
 #include <lettre/dns/records.hpp>
 #include <lettre/error.hpp>
 #include <lettre/export.hpp>
-// For boost::system::is_error_code_enum<lettre::errc> (ec == lettre::errc::...).
-#include <lettre/smtp/transport.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>

@@ -3,6 +3,7 @@
 // implementation.
 #pragma once
 
+#include <lettre/asio_error.hpp>
 #include <lettre/export.hpp>
 #include <lettre/message/message.hpp>
 #include <lettre/smtp/config.hpp>
@@ -175,8 +176,3 @@ private:
 };
 
 }  // namespace lettre
-
-namespace boost::system {
-template <>
-struct is_error_code_enum<lettre::errc> : std::true_type {};
-}  // namespace boost::system
