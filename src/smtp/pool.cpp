@@ -5,6 +5,8 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace lettre::smtp::detail {
@@ -29,6 +31,23 @@ bool retryable(error_code ec, const connection& c) {
     return false;
 }
 
+/// The outcome of a send whose connection was closed by a terminal
+/// cancellation: operation_aborted, unless the final dot had gone out, when
+/// the server may have taken the message (outcome_unknown, never "sent").
+error_code cancelled_outcome(error_code ec, send_report& report) {
+    auto& d = report.diagnostics;
+    if (ec == make_error_code(errc::outcome_unknown)) {
+        d.message =
+            "cancelled after the end of data was sent; the server may or may not have "
+            "accepted the message";
+        d.error = ec;
+        return ec;
+    }
+    d.message = fmt::format("cancelled during {}; the connection was closed", phase_name(d.phase));
+    d.error = error_code(asio::error::operation_aborted);
+    return asio::error::operation_aborted;
+}
+
 }  // namespace
 
 pool::pool(asio::strand<asio::any_io_executor> strand, transport_config cfg,
@@ -50,6 +69,10 @@ void pool::update_metrics() {
 }
 
 void pool::submit(std::shared_ptr<send_request> req) {
+    // The slot is connected here, in the initiating thread, as Asio's own
+    // operations do: a cancellation emitted before the strand has taken the
+    // send reaches it afterwards (the strand keeps the order).
+    watch_cancellation(req);
     asio::dispatch(strand_, [self = shared_from_this(), req] {
         if (self->shut_down_) {
             send_report r;
@@ -57,7 +80,6 @@ void pool::submit(std::shared_ptr<send_request> req) {
             r.diagnostics.error = make_error_code(errc::shut_down);
             return self->finish(req, asio::error::operation_aborted, std::move(r));
         }
-        self->watch_cancellation(req);
         self->start(req, false);
     });
 }
@@ -66,21 +88,34 @@ void pool::watch_cancellation(const std::shared_ptr<send_request>& req) {
     auto slot = asio::get_associated_cancellation_slot(*req->handler);
     if (!slot.is_connected()) return;
     std::weak_ptr<send_request> weak = req;
-    slot.assign([self = shared_from_this(), weak](asio::cancellation_type) {
-        asio::dispatch(self->strand_, [self, weak] {
-            auto r = weak.lock();
-            if (!r || r->finished || !r->queued) return;
-            // Only a send still waiting can be withdrawn cleanly; one on the
-            // wire runs to its end so that its outcome is known.
-            auto it = std::find(self->waiting_.begin(), self->waiting_.end(), r);
-            if (it != self->waiting_.end()) self->waiting_.erase(it);
-            r->queued = false;
-            self->update_metrics();
-            send_report rep;
-            rep.diagnostics.message = "cancelled while waiting for a connection";
-            self->finish(r, asio::error::operation_aborted, std::move(rep));
+    slot.assign([self = shared_from_this(), weak](asio::cancellation_type type) {
+        asio::dispatch(self->strand_, [self, weak, type] {
+            if (auto r = weak.lock()) self->cancel(r, type);
         });
     });
+}
+
+void pool::cancel(const std::shared_ptr<send_request>& r, asio::cancellation_type type) {
+    if (r->finished) return;
+    if (r->queued) {
+        // Nothing happened yet: any kind of cancellation withdraws it.
+        auto it = std::find(waiting_.begin(), waiting_.end(), r);
+        if (it != waiting_.end()) waiting_.erase(it);
+        r->queued = false;
+        update_metrics();
+        send_report rep;
+        rep.diagnostics.message = "cancelled while waiting for a connection";
+        rep.diagnostics.error = error_code(asio::error::operation_aborted);
+        return finish(r, asio::error::operation_aborted, std::move(rep));
+    }
+    // On a connection (opening, health check or transaction): only a
+    // terminal cancellation may interrupt it. The connection is closed, as
+    // it cannot be reused mid-transaction; the send completes through its
+    // usual path (see cancelled_outcome) and the pool opens a new
+    // connection for whoever waits.
+    if ((type & asio::cancellation_type::terminal) == asio::cancellation_type::none) return;
+    r->cancelled = true;
+    if (auto c = r->on.lock()) c->close();
 }
 
 bool pool::rate_allows() {
@@ -113,6 +148,11 @@ bool pool::rate_allows() {
 
 void pool::start(std::shared_ptr<send_request> req, bool fresh) {
     if (req->finished) return;
+    if (req->cancelled) {  // between two connections: nothing more to interrupt
+        send_report r;
+        const auto ec = cancelled_outcome(asio::error::operation_aborted, r);
+        return finish(req, ec, std::move(r));
+    }
     if (!fresh && !rate_allows()) {
         req->queued = true;
         waiting_.push_back(std::move(req));
@@ -132,7 +172,17 @@ void pool::start(std::shared_ptr<send_request> req, bool fresh) {
         if (idle_for >= cfg_.pool.check_after_idle) {
             // Health check before reuse; a dead one is replaced transparently.
             auto conn = p.conn;
+            req->on = conn;
             conn->async_noop([self = shared_from_this(), req, p](error_code ec) mutable {
+                if (req->cancelled) {
+                    send_report r;
+                    r.diagnostics = p.conn->diagnostics();
+                    r.diagnostics.phase = phase::noop;
+                    const auto out = cancelled_outcome(asio::error::operation_aborted, r);
+                    self->finish(req, out, std::move(r));
+                    if (ec) return self->retire_and_refill(std::move(p));
+                    return self->release(std::move(p));
+                }
                 if (ec) {
                     ++self->m_reconnects_;
                     self->retire(std::move(p));
@@ -144,8 +194,7 @@ void pool::start(std::shared_ptr<send_request> req, bool fresh) {
         }
         return run(std::move(req), std::move(p));
     }
-    if (open_ < std::max<std::size_t>(cfg_.pool.max_connections, 1))
-        return open_for(std::move(req));
+    if (open_ < max_open()) return open_for(std::move(req));
     if (waiting_.size() >= cfg_.pool.max_waiting &&
         cfg_.pool.on_full == pool_config::when_full::fail) {
         send_report r;
@@ -154,6 +203,7 @@ void pool::start(std::shared_ptr<send_request> req, bool fresh) {
         return finish(req, make_error_code(errc::pool_full), std::move(r));
     }
     req->queued = true;
+    req->on.reset();
     if (fresh)
         waiting_.push_front(std::move(req));  // a retry goes first
     else
@@ -165,22 +215,26 @@ void pool::open_for(std::shared_ptr<send_request> req) {
     ++open_;
     update_metrics();
     auto conn = std::make_shared<connection>(asio::any_io_executor(strand_), cfg_, tls_);
+    req->on = conn;
     conn->async_open([self = shared_from_this(), req, conn](error_code ec) {
-        if (ec) {
-            --self->open_;
+        if (ec || req->cancelled) {
             send_report r;
             r.diagnostics = conn->diagnostics();
+            --self->open_;
             conn->close();
-            self->finish(req, ec, std::move(r));
-            // Whoever waits may still get a connection later; try one now.
-            if (!self->waiting_.empty() && !self->shut_down_) {
-                auto next = std::move(self->waiting_.front());
-                self->waiting_.pop_front();
-                next->queued = false;
+            if (req->cancelled) {
+                ec = cancelled_outcome(asio::error::operation_aborted, r);
+            } else if (!req->retried && retryable(ec, *conn)) {
+                // Dropped during the greeting or EHLO (or 421 there): once
+                // more on a fresh connection, as for a transaction.
+                req->retried = true;
+                ++self->m_reconnects_;
                 self->update_metrics();
-                self->start(next, false);
+                return self->start(req, true);
             }
-            return;
+            self->finish(req, ec, std::move(r));
+            // Whoever waits may still get a connection; try one now.
+            return self->start_next_waiting();
         }
         self->run(req, pooled{conn, clock::now(), 0});
     });
@@ -189,6 +243,7 @@ void pool::open_for(std::shared_ptr<send_request> req) {
 void pool::run(std::shared_ptr<send_request> req, pooled p) {
     if (req->finished) return release(std::move(p));
     auto conn = p.conn;
+    req->on = conn;
     conn->async_send(req->env, req->bytes, req->smtputf8,
                      [self = shared_from_this(), req, p](error_code ec) mutable {
                          ++p.sent;
@@ -197,31 +252,46 @@ void pool::run(std::shared_ptr<send_request> req, pooled p) {
                              report.diagnostics = p.conn->diagnostics();
                              if (report.diagnostics.recipients.empty())
                                  report.diagnostics.recipients = report.recipients;
-                             if (!req->retried && retryable(ec, *p.conn)) {
+                             if (req->cancelled) {
+                                 ec = cancelled_outcome(ec, report);
+                             } else if (!req->retried && retryable(ec, *p.conn)) {
                                  req->retried = true;
                                  ++self->m_reconnects_;
                                  self->retire(std::move(p));
                                  return self->start(req, true);
                              }
                          }
+                         // (Cancelled, but the transaction ended first: its
+                         // outcome stands.)
                          self->finish(req, ec, std::move(report));
                          self->release(std::move(p));
                      });
 }
 
+std::size_t pool::max_open() const noexcept {
+    return std::max<std::size_t>(cfg_.pool.max_connections, 1);
+}
+
+void pool::start_next_waiting() {
+    while (!shut_down_ && !waiting_.empty() && open_ < max_open()) {
+        auto next = std::move(waiting_.front());
+        waiting_.pop_front();
+        next->queued = false;
+        update_metrics();
+        if (next->finished) continue;
+        return start(next, false);
+    }
+}
+
+void pool::retire_and_refill(pooled p) {
+    retire(std::move(p));
+    start_next_waiting();
+}
+
 void pool::release(pooled p) {
     const std::size_t max_msgs = cfg_.pool.max_messages_per_connection;
     if (shut_down_ || !p.conn->usable() || (max_msgs > 0 && p.sent >= max_msgs)) {
-        retire(std::move(p));
-        if (!shut_down_ && !waiting_.empty() &&
-            open_ < std::max<std::size_t>(cfg_.pool.max_connections, 1)) {
-            auto next = std::move(waiting_.front());
-            waiting_.pop_front();
-            next->queued = false;
-            update_metrics();
-            start(next, false);
-        }
-        return;
+        return retire_and_refill(std::move(p));
     }
     while (!waiting_.empty()) {
         auto next = std::move(waiting_.front());
@@ -281,6 +351,8 @@ void pool::sweep_idle_now() {
 void pool::finish(const std::shared_ptr<send_request>& req, error_code ec, send_report report) {
     if (req->finished) return;
     req->finished = true;
+    req->queued = false;
+    req->on.reset();
     if (ec)
         ++m_failed_;
     else
@@ -292,6 +364,10 @@ void pool::finish(const std::shared_ptr<send_request>& req, error_code ec, send_
     asio::post(strand_, [h = std::move(h), ec, r = std::move(report), ex = strand_]() mutable {
         auto hex = asio::get_associated_executor(h, ex);
         asio::dispatch(hex, [h = std::move(h), ec, r = std::move(r)]() mutable {
+            // Disconnect our cancellation handler (it holds the pool) where
+            // the caller's code runs, as Asio's operations do on completion.
+            auto slot = asio::get_associated_cancellation_slot(h);
+            if (slot.is_connected()) slot.clear();
             std::move(h)(ec, std::move(r));
         });
     });

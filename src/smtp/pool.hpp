@@ -10,6 +10,7 @@
 #include <lettre/smtp/transport.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/cancellation_type.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -33,6 +34,10 @@ struct send_request {
     bool retried = false;  ///< the one retry on a fresh connection is spent
     bool finished = false;
     bool queued = false;
+    bool cancelled = false;  ///< terminal cancellation while on a connection
+    /// The connection it is on (opening, health check or transaction), so
+    /// that a terminal cancellation can close it.
+    std::weak_ptr<connection> on;
 };
 
 class pool : public std::enable_shared_from_this<pool> {
@@ -40,7 +45,8 @@ public:
     pool(boost::asio::strand<boost::asio::any_io_executor> strand, transport_config cfg,
          std::shared_ptr<boost::asio::ssl::context> tls);
 
-    /// Takes a send; completes its handler exactly once.
+    /// Takes a send; completes its handler exactly once. Called from the
+    /// initiating thread (the cancellation slot is connected there).
     void submit(std::shared_ptr<send_request> req);
     /// QUITs idle connections, fails waiting sends with operation_aborted;
     /// sends in flight finish, then their connections are closed.
@@ -66,6 +72,11 @@ private:
     void sweep_idle();
     void sweep_idle_now();
     void watch_cancellation(const std::shared_ptr<send_request>& req);
+    void cancel(const std::shared_ptr<send_request>& req, boost::asio::cancellation_type type);
+    /// Starts the first waiting send when a connection slot is free.
+    void start_next_waiting();
+    void retire_and_refill(pooled p);
+    std::size_t max_open() const noexcept;  ///< max_connections, at least 1
     void update_metrics();
 
     boost::asio::strand<boost::asio::any_io_executor> strand_;

@@ -57,7 +57,8 @@ process::~process() {
     stop();
 }
 
-process process::start(const std::vector<std::string>& argv, const std::string& user) {
+process process::start(const std::vector<std::string>& argv, const std::string& user,
+                       const fs::path& stdout_file) {
     if (argv.empty()) throw std::invalid_argument("empty argv");
     bool change_user = false;
     uid_t uid = 0;
@@ -73,6 +74,13 @@ process process::start(const std::vector<std::string>& argv, const std::string& 
     int out[2];
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
         throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
+    int file_out = -1;
+    if (!stdout_file.empty()) {
+        file_out = open(stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (file_out < 0)
+            throw std::runtime_error("cannot open " + stdout_file.string() + ": " +
+                                     std::strerror(errno));
+    }
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -87,12 +95,13 @@ process process::start(const std::vector<std::string>& argv, const std::string& 
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) _exit(125);
         dup2(in[0], STDIN_FILENO);
-        dup2(out[1], STDOUT_FILENO);
+        dup2(file_out >= 0 ? file_out : out[1], STDOUT_FILENO);
         execv(args[0], args.data());
         _exit(127);
     }
     close(in[0]);
     close(out[1]);
+    if (file_out >= 0) close(file_out);
     process p;
     p.pid_ = pid;
     p.in_ = in[1];
@@ -338,8 +347,9 @@ const aiosmtpd_peer& aiosmtpd() {
         std::vector<std::string> argv = {LETTRE_PYTHON, peer_script("aiosmtpd_peer.py"),
                                          "--outdir",    out.string(),
                                          "--certdir",   cert_dir().string()};
-        for (const char* l : {"plain:plain", "nopipe:nopipe", "size:size", "auth_plain:auth_plain",
-                              "starttls:starttls", "impostor:impostor", "implicit:implicit"}) {
+        for (const char* l :
+             {"plain:plain", "nopipe:nopipe", "size:size", "auth_plain:auth_plain",
+              "starttls:starttls", "impostor:impostor", "implicit:implicit", "count:count"}) {
             argv.emplace_back("--listen");
             argv.emplace_back(l);
         }
@@ -350,6 +360,14 @@ const aiosmtpd_peer& aiosmtpd() {
         s.aiosmtpd = std::move(peer);
     }
     return *s.aiosmtpd;
+}
+
+std::vector<std::string> aiosmtpd_peer::subjects(const std::string& listener) const {
+    std::vector<std::string> out;
+    std::istringstream in(read_file(outdir / (listener + ".subjects")));
+    std::string line;
+    while (std::getline(in, line)) out.push_back(line);
+    return out;
 }
 
 std::uint16_t fake_peer::port(const std::string& scenario) const {
@@ -396,7 +414,10 @@ std::vector<fs::path> smtp_sink::messages() const {
     return out;
 }
 
-std::unique_ptr<smtp_sink> start_smtp_sink(const std::vector<std::string>& options) {
+namespace {
+
+std::unique_ptr<smtp_sink> launch_smtp_sink(const std::vector<std::string>& options,
+                                            bool counting) {
     const std::string binary = LETTRE_SMTP_SINK;
     if (binary.empty() || access(binary.c_str(), X_OK) != 0)
         throw std::runtime_error(
@@ -410,14 +431,69 @@ std::unique_ptr<smtp_sink> start_smtp_sink(const std::vector<std::string>& optio
         sink->port = free_port();
         std::vector<std::string> argv = {binary};
         argv.insert(argv.end(), options.begin(), options.end());
-        // %H%M%S. plus smtp-sink's random suffix; a sortable prefix keeps order per second.
-        argv.insert(argv.end(), {"-d", (sink->dumps->path() / "msg.%Y%m%d%H%M%S.").string(),
-                                 "127.0.0.1:" + std::to_string(sink->port), "100"});
-        sink->proc = process::start(argv, "nobody");
+        if (counting) {
+            argv.emplace_back("-c");
+        } else {
+            // %H%M%S. plus smtp-sink's random suffix; a sortable prefix keeps order per second.
+            argv.insert(argv.end(), {"-d", (sink->dumps->path() / "msg.%Y%m%d%H%M%S.").string()});
+        }
+        argv.insert(argv.end(), {"127.0.0.1:" + std::to_string(sink->port), "100"});
+        sink->proc = process::start(argv, "nobody",
+                                    counting ? sink->dumps->path() / "counters" : fs::path());
         if (wait_port(sink->port, 5s)) return sink;
         sink->proc.stop();
     }
     throw std::runtime_error("smtp-sink did not start");
+}
+
+}  // namespace
+
+std::unique_ptr<smtp_sink> start_smtp_sink(const std::vector<std::string>& options) {
+    return launch_smtp_sink(options, false);
+}
+
+std::unique_ptr<smtp_sink> start_counting_smtp_sink(const std::vector<std::string>& options) {
+    return launch_smtp_sink(options, true);
+}
+
+std::size_t smtp_sink::counted() const {
+    // "sess=N quit=N mesg=N\r", rewritten in place on a terminal: the last one counts.
+    const std::string all = read_file(dumps->path() / "counters");
+    const auto at = all.rfind("mesg=");
+    if (at == std::string::npos) return 0;
+    return static_cast<std::size_t>(std::strtoull(all.c_str() + at + 5, nullptr, 10));
+}
+
+std::unique_ptr<chaos_server> start_chaos_server(const std::vector<std::string>& options) {
+    auto c = std::make_unique<chaos_server>();
+    c->dir = std::make_unique<temp_dir>();
+    std::vector<std::string> argv = {LETTRE_PYTHON, peer_script("chaos_server.py"), "--outdir",
+                                     c->dir->path().string()};
+    argv.insert(argv.end(), options.begin(), options.end());
+    c->proc = process::start(argv);
+    c->port = c->proc.wait_ready(20s).at("chaos");
+    return c;
+}
+
+std::vector<std::pair<std::string, std::string>> chaos_server::events() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::istringstream in(read_file(dir->path() / "events.log"));
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto sp = line.find(' ');
+        if (sp == std::string::npos) continue;
+        out.emplace_back(line.substr(0, sp), line.substr(sp + 1));
+    }
+    return out;
+}
+
+std::map<std::string, int> chaos_server::stats() const {
+    std::map<std::string, int> out;
+    std::istringstream in(read_file(dir->path() / "stats.txt"));
+    std::string key;
+    int value = 0;
+    while (in >> key >> value) out[key] = value;
+    return out;
 }
 
 // ---------------------------------------------------------------------------

@@ -38,8 +38,10 @@ public:
     ~process();
 
     /// Starts argv[0] (an absolute path) with argv. With `user` (and when
-    /// running as root) the child switches to that user before exec.
-    static process start(const std::vector<std::string>& argv, const std::string& user = {});
+    /// running as root) the child switches to that user before exec. With
+    /// `stdout_file` the child's stdout goes to that file instead of a pipe.
+    static process start(const std::vector<std::string>& argv, const std::string& user = {},
+                         const fs::path& stdout_file = {});
     /// One line of the child's stdout, or nullopt on timeout or EOF.
     std::optional<std::string> read_line(std::chrono::milliseconds timeout);
     /// Reads "PORT <name> <port>" lines until "READY".
@@ -101,6 +103,8 @@ struct aiosmtpd_peer {
     std::uint16_t port(const std::string& listener) const;
     fs::path dir(const std::string& listener) const { return outdir / listener; }
     std::size_t count(const std::string& listener) const { return mailbox(dir(listener)).size(); }
+    /// Subjects of the messages a "count" listener accepted, in order.
+    std::vector<std::string> subjects(const std::string& listener) const;
 };
 
 struct fake_peer {
@@ -126,9 +130,29 @@ struct smtp_sink {
     std::unique_ptr<temp_dir> dumps;
     /// Dump files written so far (one per accepted message).
     std::vector<fs::path> messages() const;
+    /// With counters (start_counting_smtp_sink): messages whose final dot
+    /// smtp-sink received, from its "-c" counter line.
+    std::size_t counted() const;
 };
 /// Starts smtp-sink with extra options (e.g. {"-q", "."}).
 std::unique_ptr<smtp_sink> start_smtp_sink(const std::vector<std::string>& options = {});
+/// Starts smtp-sink without dump files, with running counters ("-c") on
+/// its stdout (a file), for load tests.
+std::unique_ptr<smtp_sink> start_counting_smtp_sink(const std::vector<std::string>& options = {});
+
+/// A running peers/chaos_server.py (a server that fails at random; see
+/// there); stopped by its destructor.
+struct chaos_server {
+    std::unique_ptr<temp_dir> dir;  ///< first: outlives the process
+    process proc;
+    std::uint16_t port = 0;
+    /// The events logged so far: ("ACK" | "DOT" | "R421" | "CUT", token).
+    std::vector<std::pair<std::string, std::string>> events() const;
+    /// The server's fault counters ("drop_mail", "idle_close", "connections", ...).
+    std::map<std::string, int> stats() const;
+};
+/// Starts the chaos server with options, e.g. {"--fault-rate", "0.01"}.
+std::unique_ptr<chaos_server> start_chaos_server(const std::vector<std::string>& options = {});
 
 // ---------------------------------------------------------------------------
 // lettre helpers

@@ -19,6 +19,9 @@ Listener kinds (--listen NAME:KIND):
   starttls     STARTTLS required; AUTH PLAIN LOGIN SCRAM-SHA-256 after TLS
   impostor     STARTTLS; SCRAM-SHA-256 whose server does not know the password
   implicit     TLS from the first byte; AUTH PLAIN LOGIN
+  count        plain, but stores nothing: appends each accepted message's
+               Subject to OUTDIR/<name>.subjects (one line, flushed before
+               the 250), for load tests
 
 Mailbox behaviour (any listener): a sender whose local part starts with
 "reject" gets 550, "defer" 451; a recipient starting with "reject" 550,
@@ -118,6 +121,25 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     return AuthResult(success=False, handled=False)
 
 
+class CountHandler(Handler):
+    """Keeps only the Subject of each message, for tests that send thousands."""
+
+    def __init__(self, name, outdir, pipelining):
+        super().__init__(name, outdir, pipelining)
+        self.out = open(os.path.join(outdir, name + ".subjects"), "a", buffering=1)
+
+    async def handle_DATA(self, server, session, envelope):
+        subject = "-"
+        for line in envelope.original_content.split(b"\r\n"):
+            if not line:
+                break
+            if line.startswith(b"Subject: "):
+                subject = line[9:].decode("utf-8", "replace")
+                break
+        self.out.write(subject + "\n")
+        return "250 2.0.0 Ok: queued"
+
+
 class ScramHandler(Handler):
     """SCRAM-SHA-256 (RFC 5802, RFC 7677) written here, independent of lettre."""
 
@@ -215,6 +237,8 @@ async def main():
             handler_cls = ScramHandler if kind == "starttls" else ImpostorHandler
             kw.update(tls_context=tls_context(args.certdir), require_starttls=True,
                       authenticator=authenticator, auth_require_tls=True)
+        elif kind == "count":
+            handler_cls = CountHandler
         elif kind == "implicit":
             server_ssl = tls_context(args.certdir)
             kw.update(authenticator=authenticator, auth_require_tls=False)
