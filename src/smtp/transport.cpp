@@ -175,12 +175,47 @@ struct send_operation : std::enable_shared_from_this<send_operation> {
     envelope env;
     std::string bytes;
     bool smtputf8 = false;
+    asio::strand<asio::any_io_executor> strand;  ///< the connection's and the cancellation's
     std::shared_ptr<smtp::detail::connection> conn;
     // optional + emplace: Boost 1.81's any_completion_handler move-assignment recurses.
     std::optional<asio::any_completion_handler<smtp::send_signature>> handler;
     smtp::send_report report;
+    bool started = false;
+    bool cancelled = false;
+    bool finished = false;
+    bool opening = true;  ///< connect, greeting, EHLO, TLS, AUTH
+
+    explicit send_operation(asio::any_io_executor ex) : strand(asio::make_strand(std::move(ex))) {}
+
+    /// Connected at initiation, so that a cancellation emitted before the
+    /// operation starts is not lost. Until the session is open any type
+    /// withdraws the send; after that only a terminal one interrupts it (the
+    /// connection is closed; after the final dot the outcome is
+    /// outcome_unknown).
+    void watch_cancellation() {
+        auto slot = asio::get_associated_cancellation_slot(*handler);
+        if (!slot.is_connected()) return;
+        std::weak_ptr<send_operation> weak = shared_from_this();
+        slot.assign([weak, ex = strand](asio::cancellation_type type) {
+            asio::dispatch(ex, [weak, type] {
+                auto self = weak.lock();
+                if (!self || self->finished) return;
+                if (!self->started) {
+                    self->cancelled = true;
+                    return;
+                }
+                // Nothing of the message has gone out while the connection
+                // opens, so any type may abort that; later only terminal.
+                if (self->opening ||
+                    (type & asio::cancellation_type::terminal) != asio::cancellation_type::none)
+                    self->conn->close();
+            });
+        });
+    }
 
     void finish(error_code ec) {
+        finished = true;
+        asio::get_associated_cancellation_slot(*handler).clear();
         auto hex = asio::get_associated_executor(*handler, owner->ex);
         // A lambda, not asio::append: Boost 1.81's any_completion_handler
         // recurses when it is copied from an lvalue.
@@ -190,14 +225,15 @@ struct send_operation : std::enable_shared_from_this<send_operation> {
     }
 
     void start() {
-        auto slot = asio::get_associated_cancellation_slot(*handler);
-        if (slot.is_connected()) {
-            std::weak_ptr<smtp::detail::connection> weak = conn;
-            slot.assign([weak](asio::cancellation_type) {
-                if (auto c = weak.lock()) c->close();
-            });
+        started = true;
+        if (cancelled) {
+            report.diagnostics.phase = smtp::phase::connect;
+            report.diagnostics.message = "cancelled before the connection was opened";
+            report.diagnostics.error = error_code(asio::error::operation_aborted);
+            return finish(asio::error::operation_aborted);
         }
         conn->async_open([self = shared_from_this()](error_code ec) {
+            self->opening = false;
             if (ec) {
                 self->report.diagnostics = self->conn->diagnostics();
                 self->conn->close();
@@ -230,7 +266,7 @@ struct send_operation : std::enable_shared_from_this<send_operation> {
 
 void async_smtp_transport::start_send(envelope env, std::string bytes, bool smtputf8,
                                       asio::any_completion_handler<smtp::send_signature> handler) {
-    auto op = std::make_shared<send_operation>();
+    auto op = std::make_shared<send_operation>(impl_->ex);
     op->owner = impl_;
     op->env = std::move(env);
     op->bytes = std::move(bytes);
@@ -252,9 +288,11 @@ void async_smtp_transport::start_send(envelope env, std::string bytes, bool smtp
         impl_->pool->submit(std::move(req));
         return;
     }
-    op->conn = std::make_shared<smtp::detail::connection>(impl_->ex, impl_->cfg, impl_->tls);
+    op->conn = std::make_shared<smtp::detail::connection>(asio::any_io_executor(op->strand),
+                                                          impl_->cfg, impl_->tls);
+    op->watch_cancellation();
     // Start from the executor so that nothing completes inside async_send.
-    asio::post(impl_->ex, [op] { op->start(); });
+    asio::post(op->strand, [op] { op->start(); });
 }
 
 // ---- blocking transport --------------------------------------------------
