@@ -9,6 +9,7 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include <fstream>
@@ -36,6 +37,12 @@ std::string openssl_reason() {
 }
 
 }  // namespace
+
+const EVP_MD* private_key::impl::sha256() {
+    static const std::unique_ptr<EVP_MD, decltype(&EVP_MD_free)> md(
+        EVP_MD_fetch(nullptr, "SHA256", nullptr), &EVP_MD_free);
+    return md ? md.get() : EVP_sha256();
+}
 
 std::string_view algorithm_name(algorithm a) noexcept {
     return a == algorithm::rsa_sha256 ? "rsa-sha256" : "ed25519-sha256";
@@ -181,6 +188,21 @@ static result<private_key> adopt(pkey_ptr pkey, std::string_view source) {
                 "the RSA key has {} bits; RFC 8301 asks signers for at least 2048", bits));
     }
     impl->pkey = std::move(pkey);
+    // The signing context templates (see key_impl.hpp); without them the
+    // signer sets a context up for each signature.
+    if (id == EVP_PKEY_RSA) {
+        impl->rsa_sign.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, impl->pkey.get(), nullptr));
+        if (!impl->rsa_sign || EVP_PKEY_sign_init(impl->rsa_sign.get()) != 1 ||
+            EVP_PKEY_CTX_set_rsa_padding(impl->rsa_sign.get(), RSA_PKCS1_PADDING) != 1 ||
+            EVP_PKEY_CTX_set_signature_md(impl->rsa_sign.get(), private_key::impl::sha256()) != 1)
+            impl->rsa_sign.reset();
+    } else {
+        impl->ed25519_sign.reset(EVP_MD_CTX_new());
+        if (!impl->ed25519_sign || EVP_DigestSignInit(impl->ed25519_sign.get(), nullptr, nullptr,
+                                                      nullptr, impl->pkey.get()) != 1)
+            impl->ed25519_sign.reset();
+    }
+    ERR_clear_error();
     return private_key::make(std::move(impl),
                              id == EVP_PKEY_RSA ? algorithm::rsa_sha256 : algorithm::ed25519_sha256,
                              bits, std::move(warnings));

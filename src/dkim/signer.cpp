@@ -11,63 +11,128 @@
 #include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #include <algorithm>
 #include <array>
-#include <map>
+#include <charconv>
+#include <initializer_list>
 #include <memory>
 
 namespace lettre::dkim {
 namespace {
 
 using md_ctx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+using pkey_ctx = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
 
-std::string body_hash(canonicalization c, std::string_view body) {
-    md_ctx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
-    detail::canonicalize_body(
-        c, body, [&](std::string_view s) { EVP_DigestUpdate(ctx.get(), s.data(), s.size()); });
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx.get(), digest, &len);
+result<std::string> body_hash(canonicalization c, std::string_view body) {
+    std::array<unsigned char, 32> digest{};
+    if (!detail::body_sha256(c, body, digest)) {
+        ERR_clear_error();
+        return make_error(errc::signing_failed, "OpenSSL could not hash the body");
+    }
     std::string out;
-    lettre::detail::append_base64(out, std::string_view(reinterpret_cast<char*>(digest), len));
+    lettre::detail::append_base64(
+        out, std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
     return out;
 }
 
+/// The signature of `data` (the canonical header fields) in base64.
+/// rsa-sha256: PKCS#1 v1.5 over SHA-256(data); ed25519-sha256: pure Ed25519
+/// over SHA-256(data) (RFC 8463 §3). The context comes from the key's
+/// template (key_impl.hpp) when there is one.
 result<std::string> sign_data(const private_key& key, std::string_view data) {
-    EVP_PKEY* pkey = key.native().pkey.get();
-    md_ctx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    std::string to_sign(data);
-    const EVP_MD* md = EVP_sha256();
-    if (key.algorithm() == algorithm::ed25519_sha256) {
-        // RFC 8463 §3: Ed25519 (pure) signs the SHA-256 hash of the data.
-        unsigned char digest[32];
-        unsigned int len = 0;
-        EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-        to_sign.assign(reinterpret_cast<char*>(digest), len);
-        md = nullptr;
-    }
-    std::size_t sig_len = 0;
-    if (EVP_DigestSignInit(ctx.get(), nullptr, md, nullptr, pkey) != 1 ||
-        EVP_DigestSign(ctx.get(), nullptr, &sig_len,
-                       reinterpret_cast<const unsigned char*>(to_sign.data()),
-                       to_sign.size()) != 1) {
+    const private_key::impl& k = key.native();
+    auto fail = [](const char* what) -> error_info {
         ERR_clear_error();
-        return make_error(errc::signing_failed, "OpenSSL could not start the signature");
-    }
-    std::string sig(sig_len, '\0');
-    if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &sig_len,
-                       reinterpret_cast<const unsigned char*>(to_sign.data()),
-                       to_sign.size()) != 1) {
-        ERR_clear_error();
-        return make_error(errc::signing_failed, "OpenSSL could not sign");
+        return make_error(errc::signing_failed, what);
+    };
+    unsigned char digest[32];
+    unsigned int dlen = 0;
+    if (EVP_Digest(data.data(), data.size(), digest, &dlen, private_key::impl::sha256(), nullptr) !=
+            1 ||
+        dlen != sizeof digest)
+        return fail("OpenSSL could not hash the header fields");
+    const int max_size = EVP_PKEY_get_size(k.pkey.get());
+    std::string sig(static_cast<std::size_t>(max_size > 0 ? max_size : 1024), '\0');
+    auto* out = reinterpret_cast<unsigned char*>(sig.data());
+    std::size_t sig_len = sig.size();
+    if (key.algorithm() == algorithm::rsa_sha256) {
+        pkey_ctx ctx(nullptr, &EVP_PKEY_CTX_free);
+        if (k.rsa_sign) {
+            ctx.reset(EVP_PKEY_CTX_dup(k.rsa_sign.get()));
+        } else {
+            ctx.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, k.pkey.get(), nullptr));
+            if (ctx && (EVP_PKEY_sign_init(ctx.get()) != 1 ||
+                        EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
+                        EVP_PKEY_CTX_set_signature_md(ctx.get(), private_key::impl::sha256()) != 1))
+                ctx.reset();
+        }
+        if (!ctx) return fail("OpenSSL could not start the signature");
+        if (EVP_PKEY_sign(ctx.get(), out, &sig_len, digest, sizeof digest) != 1)
+            return fail("OpenSSL could not sign");
+    } else {
+        md_ctx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+        const bool ready =
+            ctx && (k.ed25519_sign ? EVP_MD_CTX_copy_ex(ctx.get(), k.ed25519_sign.get()) == 1
+                                   : EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr,
+                                                        k.pkey.get()) == 1);
+        if (!ready) return fail("OpenSSL could not start the signature");
+        if (EVP_DigestSign(ctx.get(), out, &sig_len, digest, sizeof digest) != 1)
+            return fail("OpenSSL could not sign");
     }
     sig.resize(sig_len);
-    std::string out;
-    lettre::detail::append_base64(out, sig);
-    return out;
+    std::string b64;
+    lettre::detail::append_base64(b64, sig);
+    return b64;
 }
+
+/// ASCII case-insensitive equality; `lower` is lower case already.
+bool equals_lower(std::string_view s, std::string_view lower) noexcept {
+    if (s.size() != lower.size()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+        if (c != lower[i]) return false;
+    }
+    return true;
+}
+
+/// Folds the DKIM-Signature value the way lettre::detail::header_writer
+/// does (78 columns), without a token vector: each tag after a SP, the
+/// names of h= glued with a fold (CRLF SP) where one would overflow.
+class field_folder {
+public:
+    field_folder(std::string& out, std::size_t name_size) : out_(out), col_(name_size + 2) {}
+
+    void tag(std::initializer_list<std::string_view> pieces) {
+        std::size_t n = 0;
+        for (auto p : pieces) n += p.size();
+        if (!out_.empty()) {
+            if (col_ + 1 + n > lettre::detail::fold_column) {
+                out_ += "\r\n";
+                col_ = 0;
+            }
+            out_ += ' ';
+            ++col_;
+        }
+        for (auto p : pieces) out_ += p;
+        col_ += n;
+    }
+    void glued(std::string_view a, std::string_view b) {
+        if (col_ + a.size() + b.size() > lettre::detail::fold_column) {
+            out_ += "\r\n ";
+            col_ = 1;
+        }
+        out_ += a;
+        out_ += b;
+        col_ += a.size() + b.size();
+    }
+
+private:
+    std::string& out_;
+    std::size_t col_;
+};
 
 bool is_ftext_name(std::string_view name) noexcept {
     if (name.empty()) return false;
@@ -244,54 +309,65 @@ result<header_field> make_signature(const signer& s, dkim::canonicalization head
                                     const std::optional<std::chrono::seconds>& expiration,
                                     const detail::parsed_message& msg, const std::string& bh) {
     // h=: each name as often as it occurs; oversigned names once more.
-    std::vector<std::string> h;
-    std::map<std::string, std::vector<const detail::raw_field*>> by_name;
-    for (const auto& f : msg.fields) by_name[lettre::detail::to_lower_ascii(f.name)].push_back(&f);
-    std::string signed_headers;
+    // Bottom-up (RFC 6376 §5.4.2): the k-th listing takes the k-th field from
+    // the end. A header block has a few dozen fields: a scan per name beats a
+    // map of lower-cased names.
+    std::vector<std::string_view> h;
+    h.reserve(headers.size() + oversign.size() + 8);
+    std::string data;  // what is signed: the canonical fields, then our own
+    data.reserve(1024);
+    bool has_from = false;
     for (const auto& name : headers) {
-        const auto it = by_name.find(name);
-        const std::size_t count = it == by_name.end() ? 0 : it->second.size();
+        std::size_t count = 0;
+        for (auto it = msg.fields.rbegin(); it != msg.fields.rend(); ++it)
+            if (equals_lower(it->name, name)) {
+                detail::canonicalize_header(header_c, it->text, data);
+                ++count;
+            }
+        if (count != 0 && name == "from") has_from = true;
         const bool over = std::find(oversign.begin(), oversign.end(), name) != oversign.end();
-        // Bottom-up (RFC 6376 §5.4.2): the k-th listing takes the k-th field from the end.
-        for (std::size_t k = 0; k < count; ++k)
-            detail::canonicalize_header(header_c, it->second[count - 1 - k]->text, signed_headers);
-        for (std::size_t k = 0; k < count + (over ? 1 : 0); ++k) h.push_back(name);
+        h.insert(h.end(), count + (over ? 1 : 0), name);
     }
-    if (h.empty() || std::find(h.begin(), h.end(), "from") == h.end() ||
-        by_name.find("from") == by_name.end())
+    if (!has_from || std::find(h.begin(), h.end(), "from") == h.end())
         return make_error(errc::malformed_message, "the message has no From field to sign");
 
     // The field, folded, with b= last and empty while signing.
-    std::vector<lettre::detail::header_token> t;
-    auto tag = [&](std::string text) {
-        t.push_back({t.empty() ? "" : " ", std::move(text), false, false});
-    };
-    tag("v=1;");
-    tag(fmt::format("a={};", algorithm_name(s.key().algorithm())));
-    tag(fmt::format("c={}/{};", canon_name(header_c), canon_name(body_c)));
-    tag(fmt::format("d={};", s.domain()));
-    tag(fmt::format("s={};", s.selector()));
-    if (identity) tag(fmt::format("i={};", *identity));
-    tag(fmt::format("t={};", when.time_since_epoch().count()));
-    if (expiration) tag(fmt::format("x={};", (when + *expiration).time_since_epoch().count()));
-    for (std::size_t i = 0; i < h.size(); ++i) {
-        std::string piece = (i == 0 ? "h=" : "") + h[i] + (i + 1 < h.size() ? ":" : ";");
-        if (i == 0)
-            tag(std::move(piece));
-        else
-            t.push_back({"", std::move(piece), false, true});
+    char t_buf[24];
+    char x_buf[24];
+    const auto t_end = std::to_chars(t_buf, t_buf + sizeof t_buf, when.time_since_epoch().count());
+    std::string value;
+    value.reserve(640);
+    field_folder f(value, std::string_view("DKIM-Signature").size());
+    f.tag({"v=1;"});
+    f.tag({"a=", algorithm_name(s.key().algorithm()), ";"});
+    f.tag({"c=", canon_name(header_c), "/", canon_name(body_c), ";"});
+    f.tag({"d=", s.domain(), ";"});
+    f.tag({"s=", s.selector(), ";"});
+    if (identity) f.tag({"i=", *identity, ";"});
+    f.tag({"t=", std::string_view(t_buf, static_cast<std::size_t>(t_end.ptr - t_buf)), ";"});
+    if (expiration) {
+        const auto x_end = std::to_chars(x_buf, x_buf + sizeof x_buf,
+                                         (when + *expiration).time_since_epoch().count());
+        f.tag({"x=", std::string_view(x_buf, static_cast<std::size_t>(x_end.ptr - x_buf)), ";"});
     }
-    tag(fmt::format("bh={};", bh));
-    tag("b=");
-    lettre::detail::header_writer w("DKIM-Signature");
-    w.add(t);
-    std::string value = w.take();
+    for (std::size_t i = 0; i < h.size(); ++i) {
+        const std::string_view sep = i + 1 < h.size() ? ":" : ";";
+        if (i == 0)
+            f.tag({"h=", h[i], sep});
+        else
+            f.glued(h[i], sep);
+    }
+    f.tag({"bh=", bh, ";"});
+    f.tag({"b="});
 
-    std::string data = std::move(signed_headers);
+    // The signature's own field goes in without its CRLF.
     std::string own;
-    detail::canonicalize_header(header_c, "DKIM-Signature: " + value + "\r\n", own);
-    own.resize(own.size() - 2);  // the signature's own field goes in without its CRLF
-    data += own;
+    own.reserve(value.size() + 20);
+    own += "DKIM-Signature: ";
+    own += value;
+    own += "\r\n";
+    detail::canonicalize_header(header_c, own, data);
+    data.resize(data.size() - 2);
     auto sig = sign_data(s.key(), data);
     if (!sig) return std::move(sig).error();
 
@@ -300,6 +376,7 @@ result<header_field> make_signature(const signer& s, dkim::canonicalization head
     const std::size_t last_nl = value.rfind('\n');
     col = last_nl == std::string::npos ? value.size() + 16 : value.size() - last_nl - 1;
     const std::string_view b = *sig;
+    value.reserve(value.size() + b.size() + 3 * (b.size() / 70 + 2));
     for (std::size_t i = 0; i < b.size();) {
         if (col >= lettre::detail::fold_column - 2) {
             value += "\r\n ";
@@ -320,16 +397,21 @@ result<std::vector<header_field>> try_signatures(std::span<const signer> signers
     auto parsed = detail::parse_header_block(message);
     if (!parsed) return std::move(parsed).error();
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    std::map<canonicalization, std::string> hashes;  // one body hash per body canonicalization
+    // One body hash per body canonicalization (simple, relaxed).
+    std::array<std::optional<std::string>, 2> hashes;
     std::vector<header_field> out;
+    out.reserve(signers.size());
     for (const signer& s : signers) {
         if (s.error_) return *s.error_;
         if (!s.key_.valid()) return make_error(errc::invalid_key, "signer without a key");
-        auto it = hashes.find(s.body_c_);
-        if (it == hashes.end())
-            it = hashes.emplace(s.body_c_, body_hash(s.body_c_, parsed->body)).first;
+        auto& bh = hashes[s.body_c_ == canonicalization::simple ? 0 : 1];
+        if (!bh) {
+            auto h = body_hash(s.body_c_, parsed->body);
+            if (!h) return std::move(h).error();
+            bh = std::move(*h);
+        }
         auto f = make_signature(s, s.header_c_, s.body_c_, s.headers_, s.oversign_, s.identity_,
-                                s.time_.value_or(now), s.expiration_, *parsed, it->second);
+                                s.time_.value_or(now), s.expiration_, *parsed, *bh);
         if (!f) return std::move(f).error();
         out.push_back(std::move(*f));
     }

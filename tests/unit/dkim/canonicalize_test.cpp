@@ -1,12 +1,19 @@
 // RFC 6376 §3.4 canonicalization, byte for byte: the §3.4.5 examples, the
 // empty-body rules of §3.4.3/§3.4.4 with their SHA-256 values, the extra
 // dkimpy vectors listed in ../shared/vectors/rfc6376_canon.txt, line-break
-// handling, streaming (canonicalize_body in pieces == canonical_body), and
-// agreement with the independent canonicalizer in dkim_support.hpp.
+// handling, streaming (canonicalize_body in pieces == canonical_body; the
+// input fed in chunks cut anywhere, also inside CRLFs and WSP runs), the
+// pass-through of unchanged input, and agreement with the independent
+// canonicalizer in dkim_support.hpp.
 #include "dkim_support.hpp"
 
 #include "dkim/canonicalize.hpp"
 #include "dkim/header_block.hpp"
+
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <vector>
 
 namespace {
 
@@ -194,6 +201,239 @@ TEST(dkim_canonicalize, StreamingEqualsWhole) {
     }
 }
 
+// --- the streaming canonicalizer: edge cases, chunk boundaries, pass-through --
+
+/// Line breaks as SMTP sends them (CRLF, bare CR, bare LF -> CRLF), so that
+/// dkim_test's CRLF-only reference canonicalizers apply.
+std::string to_crlf(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\r') {
+            out += "\r\n";
+            if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
+        } else if (s[i] == '\n') {
+            out += "\r\n";
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+/// Printable form of a body for failure messages.
+std::string escaped(std::string_view s) {
+    std::string out;
+    for (char ch : s.substr(0, 120)) {
+        const auto u = static_cast<unsigned char>(ch);
+        if (ch == '\r')
+            out += "\\r";
+        else if (ch == '\n')
+            out += "\\n";
+        else if (ch == '\t')
+            out += "\\t";
+        else if (u < 0x20 || u >= 0x7f)
+            out += "\\x" + std::string(1, "0123456789abcdef"[u >> 4]) + "0123456789abcdef"[u & 15];
+        else
+            out += ch;
+    }
+    return out;
+}
+
+std::string reference(canonicalization c, std::string_view body) {
+    return c == relaxed ? dkim_test::relaxed_body(to_crlf(body))
+                        : dkim_test::simple_body(to_crlf(body));
+}
+
+/// The canonical body with the input fed in the given chunk sizes (cycled).
+std::string chunked(canonicalization c, std::string_view body,
+                    const std::vector<std::size_t>& sizes) {
+    std::string out;
+    lettre::dkim::detail::body_canonicalizer canon(
+        c,
+        [](void* ctx, const char* p, std::size_t n) {
+            EXPECT_GT(n, 0u);  // no empty pieces
+            static_cast<std::string*>(ctx)->append(p, n);
+        },
+        &out);
+    std::size_t i = 0;
+    for (std::size_t k = 0; i < body.size(); ++k) {
+        const std::size_t n = std::min(sizes[k % sizes.size()], body.size() - i);
+        canon.update(body.substr(i, n));
+        i += n;
+    }
+    canon.finish();
+    return out;
+}
+
+/// Every cut of `body` into two chunks, byte-by-byte chunks and a few
+/// uneven ones all give the reference output.
+void expect_all_chunkings(std::string_view body) {
+    SCOPED_TRACE(escaped(body));
+    for (auto c : {simple, relaxed}) {
+        SCOPED_TRACE(c == relaxed ? "relaxed" : "simple");
+        const std::string want = reference(c, body);
+        ASSERT_EQ(canonical_body(c, body), want);
+        EXPECT_EQ(chunked(c, body, {1}), want);
+        EXPECT_EQ(chunked(c, body, {2, 3, 1, 7}), want);
+        EXPECT_EQ(chunked(c, body, {17, 1, 33}), want);
+        for (std::size_t cut = 0; cut <= body.size() && body.size() <= 300; ++cut) {
+            EXPECT_EQ(chunked(c, body, {cut == 0 ? body.size() + 1 : cut, body.size() + 1}), want)
+                << "cut at " << cut;
+        }
+    }
+}
+
+TEST(dkim_canonicalize, EdgeCasesInAnyChunking) {
+    const std::string long_plain = lettre_test::repeat("abcdefghij", 2000);  // 20 KB, no break
+    const std::string long_wsp = lettre_test::repeat("ab  \t c ", 1500);
+    for (std::string_view body : std::initializer_list<std::string_view>{
+             "",
+             "\r\n",
+             "\r\n\r\n\r\n",
+             "\n\n\n",
+             "\r\r\r",
+             "\r\n\r",
+             "\r\r\n\n",  // CR, CRLF, LF: three breaks
+             "a\nb\rc\r\nd",
+             "a\r\rb\n\r\n",
+             "trailing WSP at the end of the body \t ",
+             "trailing WSP at the end of the body\r\n \t \r\n\t",
+             "  \t  ",
+             " ",
+             "\t",
+             "x",
+             "x\r",
+             "x\r\n",
+             "a \r\n",
+             "a\t\r\nb",
+             "a  b\tc \t d\r\n",
+             " leading single space\r\n",
+             "\tleading tab\r\n",
+             "   leading run\r\n",
+             "\r\n\r\n leading space after empty lines\r\n\r\n",
+             "\r\n \r\n\t\r\n  x\r\n",
+             "a\r\n\r\n \t \r\n\r\nb\r\n\r\n \r\n",
+             "inner\r\n\r\n\r\nlines\r\n",
+             "controls \x0b\x0c\x01 \x7f stay\r\n",
+             "utf-8 \xc3\xa4\xc3\xb6 \xe2\x82\xac  \xf0\x9f\x98\x80\r\n",
+             "0123456789abcdef0123456789abcdef \r\n0123456789abcdef0123456789abcde  f\r\n",
+             "base64ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/AB\r\n"
+             "base64ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/AB\r\n",
+         })
+        expect_all_chunkings(body);
+    // Very long lines, with and without WSP, cut in uneven chunks.
+    for (const std::string& body : {long_plain, long_plain + "\r\n", long_plain + "  \r\n\r\n",
+                                    long_wsp, long_wsp + "\n" + long_plain + "\r"})
+        for (auto c : {simple, relaxed}) {
+            const std::string want = reference(c, body);
+            EXPECT_EQ(canonical_body(c, body), want);
+            EXPECT_EQ(chunked(c, body, {4093, 1, 15, 16, 31, 32, 33}), want);
+        }
+}
+
+TEST(dkim_canonicalize, WspRunsAcrossChunkBoundaries) {
+    // The WSP run is cut at every place, so that each chunk ends inside it.
+    const std::string body = "a \t \t b\r\n  \t\r\n  c  \r\nd\t\r\n\t\te";
+    for (auto c : {simple, relaxed}) {
+        const std::string want = reference(c, body);
+        for (std::size_t n = 1; n <= body.size(); ++n) EXPECT_EQ(chunked(c, body, {n}), want);
+    }
+    EXPECT_EQ(chunked(relaxed, "a \t", {2}) + "|" + chunked(relaxed, "a \t\t", {2, 1}),
+              "a\r\n|a\r\n");
+    EXPECT_EQ(chunked(relaxed, "a  b", {2}), "a b\r\n");
+    EXPECT_EQ(chunked(relaxed, "a \r\nb", {2}), "a\r\nb\r\n");
+    EXPECT_EQ(chunked(relaxed, "\r\n  b", {3}), "\r\n b\r\n");
+}
+
+TEST(dkim_canonicalize, CrlfSplitAcrossChunks) {
+    for (auto c : {simple, relaxed}) {
+        EXPECT_EQ(chunked(c, "a\r\nb\r\n", {2}), "a\r\nb\r\n");
+        EXPECT_EQ(chunked(c, "a\r\n\r\nb\r\n", {2, 2}), "a\r\n\r\nb\r\n");
+        EXPECT_EQ(chunked(c, "a\r\r\nb", {2, 1}), "a\r\n\r\nb\r\n");
+        EXPECT_EQ(chunked(c, "a\r\n\r\n\r\n", {2}), "a\r\n");
+    }
+}
+
+TEST(dkim_canonicalize, EmptyAndBlankBodiesInChunks) {
+    for (std::string_view body : {"", "\r\n", "\r\n\r\n\r\n\r\n", "\n\r\r\n", "\r"}) {
+        EXPECT_EQ(canonical_body(simple, body), "\r\n");
+        EXPECT_EQ(canonical_body(relaxed, body), "");
+        EXPECT_EQ(chunked(simple, body, {1}), "\r\n");
+        EXPECT_EQ(chunked(relaxed, body, {1}), "");
+    }
+    // Only WSP lines: empty for relaxed, kept by simple.
+    EXPECT_EQ(canonical_body(relaxed, " \r\n\t\r\n \t"), "");
+    EXPECT_EQ(canonical_body(simple, " \r\n\t\r\n \t"), " \r\n\t\r\n \t\r\n");
+    // Many trailing empty lines (more than one literal of CRLFs) before content.
+    const std::string many =
+        "a" + lettre_test::repeat("\r\n", 100) + "b" + lettre_test::repeat("\r\n", 100);
+    for (auto c : {simple, relaxed})
+        EXPECT_EQ(canonical_body(c, many), "a" + lettre_test::repeat("\r\n", 100) + "b\r\n");
+}
+
+TEST(dkim_canonicalize, RandomBodiesMatchTheReference) {
+    // Deterministic pseudo-random bodies over the bytes that matter, each in
+    // random chunks: the streaming canonicalizer equals the line-by-line
+    // reference.
+    std::uint32_t seed = 12345;
+    auto next = [&] {
+        seed = seed * 1664525u + 1013904223u;
+        return seed >> 8;
+    };
+    const char alphabet[] = {'a',  'b',  ' ',  ' ',    '\t',   '\r',
+                             '\n', '\r', '\n', '\x0b', '\xc3', '\0'};
+    for (int round = 0; round < 3000; ++round) {
+        std::string body;
+        const std::size_t len = next() % 80;
+        for (std::size_t i = 0; i < len; ++i) body += alphabet[next() % sizeof alphabet];
+        std::vector<std::size_t> sizes;
+        for (int k = 0; k < 5; ++k) sizes.push_back(1 + next() % 9);
+        for (auto c : {simple, relaxed}) {
+            const std::string want = reference(c, body);
+            ASSERT_EQ(canonical_body(c, body), want) << escaped(body);
+            ASSERT_EQ(chunked(c, body, sizes), want) << escaped(body);
+        }
+    }
+}
+
+TEST(dkim_canonicalize, UnchangedInputIsPassedThroughWithoutCopies) {
+    // Lines that need no change reach the sink as one span of the input
+    // itself: no per-line copies.
+    const std::string body =
+        lettre_test::repeat(
+            "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5\r\n", 500) +
+        "one space between words stays as it is\r\n";
+    for (auto c : {simple, relaxed}) {
+        std::vector<std::string_view> pieces;
+        canonicalize_body(c, body, [&](std::string_view s) { pieces.push_back(s); });
+        ASSERT_EQ(pieces.size(), 1u);
+        EXPECT_EQ(pieces[0].data(), body.data());
+        EXPECT_EQ(pieces[0].size(), body.size());
+    }
+    // A change splits the span once per change, around a literal.
+    std::vector<std::string_view> pieces;
+    canonicalize_body(relaxed, "abc  def\r\nghi\r\n",
+                      [&](std::string_view s) { pieces.push_back(s); });
+    ASSERT_EQ(pieces.size(), 3u);
+    EXPECT_EQ(pieces[0], "abc");
+    EXPECT_EQ(pieces[1], " ");
+    EXPECT_EQ(pieces[2], "def\r\nghi\r\n");
+}
+
+TEST(dkim_canonicalize, BodySha256IsTheHashOfTheCanonicalBody) {
+    const std::string msg = dkim_test::shared_file("corpus/typical.eml");
+    ASSERT_FALSE(msg.empty());
+    const std::string_view body = std::string_view(msg).substr(msg.find("\r\n\r\n") + 4);
+    for (std::string_view b :
+         {std::string_view(), std::string_view("\r\n"), body, std::string_view("x \t y  \r\n\r\n")})
+        for (auto c : {simple, relaxed}) {
+            std::array<unsigned char, 32> digest{};
+            ASSERT_TRUE(lettre::dkim::detail::body_sha256(c, b, digest));
+            EXPECT_EQ(std::string(reinterpret_cast<const char*>(digest.data()), digest.size()),
+                      dkim_test::sha256(canonical_body(c, b)));
+        }
+}
+
 TEST(dkim_canonicalize, AgreesWithIndependentCanonicalizerOnCorpus) {
     for (const char* name : {"corpus/small.eml", "corpus/typical.eml"}) {
         SCOPED_TRACE(name);
@@ -257,6 +497,22 @@ TEST(dkim_header_block, LineEndsNormalizedToCrlf) {
     EXPECT_EQ(p->fields[1].text, "Subject: x\r\n  y\r\n");
     EXPECT_EQ(p->fields[2].text, "To: b\r\n");
     EXPECT_EQ(p->body, "body\n");  // the body is not copied or changed
+}
+
+TEST(dkim_header_block, FieldsPointIntoTheInputOrIntoNormalizedCopies) {
+    const std::string msg = "From: a\r\nSubject: x\n  y\r\nTo: b\r\n\r\nbody";
+    auto p = parse_header_block(msg);
+    ASSERT_LETTRE_OK(p);
+    ASSERT_EQ(p->fields.size(), 3u);
+    // CRLF fields are not copied.
+    EXPECT_EQ(p->fields[0].text.data(), msg.data());
+    EXPECT_EQ(p->fields[2].text.data(), msg.data() + msg.find("To:"));
+    // A field with a bare LF is a CRLF copy, which survives moves of the result.
+    lettre::dkim::detail::parsed_message moved = std::move(*p);
+    EXPECT_EQ(moved.fields[1].text, "Subject: x\r\n  y\r\n");
+    EXPECT_EQ(moved.fields[1].name, "Subject");
+    EXPECT_EQ(moved.fields[1].name.data(), moved.fields[1].text.data());
+    EXPECT_EQ(moved.fields[0].text, "From: a\r\n");
 }
 
 TEST(dkim_header_block, ObsoleteSpaceBeforeColon) {

@@ -71,7 +71,7 @@ std::string rfc8463_signed_data(std::size_t index, std::string* published_b) {
         if (f.name == "DKIM-Signature") sigs.push_back(&f);
     EXPECT_EQ(sigs.size(), 2u);
     if (index >= sigs.size()) return {};
-    const std::string& raw = sigs[index]->text;
+    const std::string raw(sigs[index]->text);
 
     // h=from : to : subject : date : message-id : from : subject : date —
     // one of each exists; the second from/subject/date select nothing.
@@ -268,7 +268,7 @@ TEST(dkim_rfc6376, AppendixA2SignatureReproducedWithSimpleCanonicalization) {
                 canonicalize_header(canonicalization::simple, it->text, data);
                 break;
             }
-    const std::string& sig = parsed->fields.front().text;
+    const std::string sig(parsed->fields.front().text);
     const std::size_t b = sig.find("b=A");
     ASSERT_NE(b, std::string::npos);
     const std::size_t b_end = sig.find(';', b);
