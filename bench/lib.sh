@@ -10,7 +10,9 @@
 #                                 bench/node_modules when it is missing
 #   build_release_targets DIR T.. configure DIR as Release (when it is not
 #                                 configured yet or not Release) and build
-#                                 the targets T..
+#                                 the targets T.. (SKIP_BUILD=1: use what
+#                                 is there, e.g. a build kept from before a
+#                                 change)
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
 export NODE=${NODE:-node}
@@ -40,6 +42,10 @@ ensure_nodemailer() {
 build_release_targets() {
   local dir=$1 build_type="" generator=()
   shift
+  if [ "${SKIP_BUILD:-0}" = 1 ]; then
+    say "SKIP_BUILD=1: using the binaries in $dir as they are"
+    return
+  fi
   if [ -f "$dir/CMakeCache.txt" ]; then
     build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$dir/CMakeCache.txt")
   fi

@@ -168,6 +168,8 @@ void run_async(const lettre::smtp::transport_config& cfg, const lettre::envelope
                const std::string& bytes, bool smtputf8, long long n, loop_timer& t) {
     boost::asio::io_context ioc(1);
     lettre::async_smtp_transport transport(ioc.get_executor(), cfg);
+    // One message to many: shared bytes, as a mailing would send them.
+    const auto shared = std::make_shared<const std::string>(bytes);
     std::string error;
     std::function<void()> next = [&] {
         if (t.sent() == n) {
@@ -176,7 +178,7 @@ void run_async(const lettre::smtp::transport_config& cfg, const lettre::envelope
             return;
         }
         transport.async_send_raw(
-            env, bytes, smtputf8, [&](error_code ec, lettre::smtp::send_report r) {
+            env, shared, smtputf8, [&](error_code ec, lettre::smtp::send_report r) {
                 if (ec) {
                     error = "message " + std::to_string(t.sent() + 1) + ": " + describe(r, ec);
                     transport.shutdown();

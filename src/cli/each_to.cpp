@@ -183,12 +183,12 @@ private:
             reject_line(text, rcpt.error().message);
             return;
         }
-        std::string bytes;
+        std::shared_ptr<const std::string> bytes;
         bool smtputf8 = msg_.smtputf8;
         if (msg_.per_recipient) {
             try {
                 const lettre::message copy = msg_.per_recipient(*rcpt);
-                bytes = copy.formatted();
+                bytes = std::make_shared<const std::string>(copy.formatted());
                 smtputf8 = copy.requires_smtputf8();
             } catch (const std::exception& e) {
                 reject_line(text, e.what());

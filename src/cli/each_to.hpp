@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -46,8 +47,9 @@ std::size_t parse_connections(const each_to_options& opts);
 struct each_to_message {
     /// MAIL FROM of every copy (empty: the null reverse-path).
     std::optional<lettre::address> reverse_path;
-    /// The bytes every copy shares (used when `per_recipient` is empty).
-    std::string bytes;
+    /// The bytes every copy shares (used when `per_recipient` is empty):
+    /// shared with every send in flight, never copied.
+    std::shared_ptr<const std::string> bytes;
     bool smtputf8 = false;
     /// When set, builds each copy for its recipient (To: that recipient);
     /// returns the formatted (and signed) copy.

@@ -162,7 +162,7 @@ each_to_message each_to_outgoing(message_options& mopts, const send_options& opt
     each_to_message out;
     if (opts.message_file) {
         auto [bytes, from] = read_ready_bytes(opts, dkim, io);
-        out.bytes = std::move(bytes);
+        out.bytes = std::make_shared<const std::string>(std::move(bytes));
         out.reverse_path = std::move(from);
         return out;
     }
@@ -198,7 +198,7 @@ each_to_message each_to_outgoing(message_options& mopts, const send_options& opt
     }
     lettre::message msg = build(builder);
     sign(msg, *signers);
-    out.bytes = msg.formatted();
+    out.bytes = std::make_shared<const std::string>(msg.formatted());
     out.smtputf8 = msg.requires_smtputf8();
     return out;
 }

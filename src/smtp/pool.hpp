@@ -27,7 +27,8 @@ using send_handler = boost::asio::any_completion_handler<send_signature>;
 /// One message waiting for, or travelling on, a pooled connection.
 struct send_request {
     envelope env;
-    std::string bytes;
+    std::shared_ptr<const void> owner;  ///< keeps `bytes` alive (null: the caller waits)
+    std::string_view bytes;
     bool smtputf8 = false;
     // optional + emplace: Boost 1.81's any_completion_handler move-assignment recurses.
     std::optional<send_handler> handler;

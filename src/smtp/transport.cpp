@@ -173,7 +173,8 @@ namespace {
 struct send_operation : std::enable_shared_from_this<send_operation> {
     std::shared_ptr<async_smtp_transport::impl> owner;
     envelope env;
-    std::string bytes;
+    std::shared_ptr<const void> keep;  ///< keeps `bytes` alive (null: the caller waits)
+    std::string_view bytes;
     bool smtputf8 = false;
     asio::strand<asio::any_io_executor> strand;  ///< the connection's and the cancellation's
     std::shared_ptr<smtp::detail::connection> conn;
@@ -264,12 +265,14 @@ struct send_operation : std::enable_shared_from_this<send_operation> {
 
 }  // namespace
 
-void async_smtp_transport::start_send(envelope env, std::string bytes, bool smtputf8,
+void async_smtp_transport::start_send(envelope env, std::shared_ptr<const void> owner,
+                                      std::string_view bytes, bool smtputf8,
                                       asio::any_completion_handler<smtp::send_signature> handler) {
     auto op = std::make_shared<send_operation>(impl_->ex);
     op->owner = impl_;
     op->env = std::move(env);
-    op->bytes = std::move(bytes);
+    op->keep = std::move(owner);
+    op->bytes = bytes;
     op->smtputf8 = smtputf8;
     op->handler.emplace(std::move(handler));
     if (!impl_->tls) {
@@ -282,7 +285,8 @@ void async_smtp_transport::start_send(envelope env, std::string bytes, bool smtp
     if (impl_->pool) {
         auto req = std::make_shared<smtp::detail::send_request>();
         req->env = std::move(op->env);
-        req->bytes = std::move(op->bytes);
+        req->owner = std::move(op->keep);
+        req->bytes = op->bytes;
         req->smtputf8 = smtputf8;
         req->handler.emplace(std::move(*op->handler));
         impl_->pool->submit(std::move(req));
@@ -319,23 +323,26 @@ smtp::pool_metrics smtp_transport::metrics() const noexcept {
     return async_->metrics();
 }
 
-smtp::send_report smtp_transport::run(const envelope& env, std::string bytes, bool smtputf8,
-                                      error_code& ec) {
+smtp::send_report smtp_transport::run(const envelope& env, std::shared_ptr<const void> owner,
+                                      std::string_view bytes, bool smtputf8, error_code& ec) {
     // The engine runs on the transport's own thread; callers on any number
     // of threads wait here for their own result.
     std::promise<std::pair<error_code, smtp::send_report>> done;
     auto result = done.get_future();
-    async_->async_send_raw(env, std::move(bytes), smtputf8,
+    async_->start_send(env, std::move(owner), bytes, smtputf8,
+                       asio::any_completion_handler<smtp::send_signature>(
                            [&done](error_code e, smtp::send_report r) {
                                done.set_value({e, std::move(r)});
-                           });
+                           }));
     auto [e, report] = result.get();
     ec = e;
     return std::move(report);
 }
 
 smtp::send_report smtp_transport::send(const message& msg, error_code& ec) {
-    return run(msg.envelope(), msg.formatted(), msg.requires_smtputf8(), ec);
+    // The caller waits for the result: the bytes are lent, not shared.
+    const std::string bytes = msg.formatted();
+    return run(msg.envelope(), nullptr, bytes, msg.requires_smtputf8(), ec);
 }
 
 smtp::send_report smtp_transport::send(const message& msg) {
@@ -347,7 +354,7 @@ smtp::send_report smtp_transport::send(const message& msg) {
 
 smtp::send_report smtp_transport::send_raw(const envelope& env, std::string_view bytes,
                                            error_code& ec) {
-    return run(env, std::string(bytes), false, ec);
+    return run(env, nullptr, bytes, false, ec);
 }
 
 smtp::send_report smtp_transport::send_raw(const envelope& env, std::string_view bytes) {

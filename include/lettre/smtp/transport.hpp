@@ -107,10 +107,21 @@ public:
     template <class CompletionToken>
     auto async_send_raw(const envelope& env, std::string bytes, bool smtputf8,
                         CompletionToken&& token) {
+        return async_send_raw(env, std::make_shared<const std::string>(std::move(bytes)), smtputf8,
+                              std::forward<CompletionToken>(token));
+    }
+
+    /// Sends shared, immutable bytes: one message to many envelopes (a
+    /// mailing, `lettre send --each-to`) is neither copied nor formatted
+    /// again per send; the transport keeps `bytes` alive until completion.
+    template <class CompletionToken>
+    auto async_send_raw(const envelope& env, std::shared_ptr<const std::string> bytes,
+                        bool smtputf8, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, smtp::send_signature>(
-            [this](auto handler, envelope e, std::string b, bool u) {
+            [this](auto handler, envelope e, std::shared_ptr<const std::string> b, bool u) {
+                const std::string_view view = *b;
                 start_send(
-                    std::move(e), std::move(b), u,
+                    std::move(e), std::move(b), view, u,
                     boost::asio::any_completion_handler<smtp::send_signature>(std::move(handler)));
             },
             token, env, std::move(bytes), smtputf8);
@@ -127,7 +138,10 @@ public:
     struct impl;  ///< internal
 
 private:
-    void start_send(envelope env, std::string bytes, bool smtputf8,
+    friend class smtp_transport;  // sends borrowed bytes: its callers wait for the result
+    /// `owner` keeps `bytes` valid until the handler runs (null: borrowed).
+    void start_send(envelope env, std::shared_ptr<const void> owner, std::string_view bytes,
+                    bool smtputf8,
                     boost::asio::any_completion_handler<smtp::send_signature> handler);
     std::shared_ptr<impl> impl_;
 };
@@ -167,8 +181,8 @@ public:
 
 private:
     using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
-    smtp::send_report run(const envelope& env, std::string bytes, bool smtputf8,
-                          boost::system::error_code& ec);
+    smtp::send_report run(const envelope& env, std::shared_ptr<const void> owner,
+                          std::string_view bytes, bool smtputf8, boost::system::error_code& ec);
     std::unique_ptr<boost::asio::io_context> ioc_;
     std::unique_ptr<async_smtp_transport> async_;
     std::unique_ptr<work_guard> work_;
