@@ -25,7 +25,23 @@ struct channel::watcher {
 
 struct channel::pending_query {
     channel* self;
-    answer_handler handler;
+    std::uint64_t id;
+};
+
+/// Rides in every wait of ours. Asio destroys a handler without calling it
+/// only when its io_context shuts down: then the channel abandons its
+/// pending handlers. Move-only: only the last instance counts.
+struct channel::abandon_guard {
+    std::shared_ptr<channel> self;
+    explicit abandon_guard(std::shared_ptr<channel> s) : self(std::move(s)) {}
+    abandon_guard(abandon_guard&& o) noexcept : self(std::move(o.self)) {}
+    abandon_guard& operator=(abandon_guard&&) = delete;
+    abandon_guard(const abandon_guard&) = delete;
+    ~abandon_guard() {
+        if (self) self->abandon();
+    }
+    /// Called: the wait completed normally (or was cancelled).
+    std::shared_ptr<channel> release() noexcept { return std::move(self); }
 };
 
 namespace {
@@ -119,18 +135,19 @@ void channel::sock_state(int fd, bool readable, bool writable) {
 
 void channel::wait(const std::shared_ptr<watcher>& w, bool for_write) {
     (for_write ? w->writing : w->reading) = true;
-    w->sd.async_wait(for_write ? asio::posix::stream_descriptor::wait_write
-                               : asio::posix::stream_descriptor::wait_read,
-                     [self = shared_from_this(), w, for_write](error_code ec) {
-                         (for_write ? w->writing : w->reading) = false;
-                         if (w->closed || ec == asio::error::operation_aborted || !self->ch_)
-                             return;
-                         if (ec) return;  // c-ares will time the query out
-                         const ares_socket_t fd = w->fd;
-                         ares_process_fd(self->ch_, for_write ? ARES_SOCKET_BAD : fd,
-                                         for_write ? fd : ARES_SOCKET_BAD);
-                         self->arm();
-                     });
+    w->sd.async_wait(
+        for_write ? asio::posix::stream_descriptor::wait_write
+                  : asio::posix::stream_descriptor::wait_read,
+        [guard = abandon_guard(shared_from_this()), w, for_write](error_code ec) mutable {
+            const auto self = guard.release();
+            (for_write ? w->writing : w->reading) = false;
+            if (w->closed || ec == asio::error::operation_aborted || !self->ch_) return;
+            if (ec) return;  // c-ares will time the query out
+            const ares_socket_t fd = w->fd;
+            ares_process_fd(self->ch_, for_write ? ARES_SOCKET_BAD : fd,
+                            for_write ? fd : ARES_SOCKET_BAD);
+            self->arm();
+        });
 }
 
 void channel::arm() {
@@ -146,7 +163,8 @@ void channel::arm() {
     timeval tv{};
     if (!ares_timeout(ch_, nullptr, &tv)) return;
     timer_.expires_after(std::chrono::seconds(tv.tv_sec) + std::chrono::microseconds(tv.tv_usec));
-    timer_.async_wait([self = shared_from_this()](error_code ec) {
+    timer_.async_wait([guard = abandon_guard(shared_from_this())](error_code ec) mutable {
+        const auto self = guard.release();
         if (ec || !self->ch_) return;
         ares_process_fd(self->ch_, ARES_SOCKET_BAD, ARES_SOCKET_BAD);  // timeouts, retries
         self->arm();
@@ -155,14 +173,27 @@ void channel::arm() {
 
 void channel::on_answer(void* arg, int status, int, unsigned char* abuf, int alen) {
     std::unique_ptr<pending_query> q(static_cast<pending_query*>(arg));
-    --q->self->pending_;
+    channel& self = *q->self;
+    --self.pending_;
+    const auto it = self.handlers_.find(q->id);
+    if (it == self.handlers_.end()) return;  // abandoned
+    answer_handler handler = std::move(it->second);
+    self.handlers_.erase(it);
     std::vector<std::uint8_t> answer;
     if (status == ARES_SUCCESS && abuf && alen > 0) answer.assign(abuf, abuf + alen);
-    q->handler(from_ares_status(status), std::move(answer));
+    handler(from_ares_status(status), std::move(answer));
+}
+
+void channel::abandon() noexcept {
+    // Destroyed outside the map: a handler's destructor may reach back.
+    auto dropped = std::move(handlers_);
+    handlers_.clear();
 }
 
 void channel::query(const std::string& name, rr_type type, answer_handler h) {
-    auto* q = new pending_query{this, std::move(h)};
+    const std::uint64_t id = next_id_++;
+    handlers_.emplace(id, std::move(h));
+    auto* q = new pending_query{this, id};
     ++pending_;
     ares_query(
         ch_, name.c_str(), 1 /* class IN */, static_cast<int>(type),

@@ -53,6 +53,13 @@ public:
 private:
     struct watcher;
     struct pending_query;
+    struct abandon_guard;
+
+    /// The io_context is being destroyed (a wait of ours was dropped
+    /// uncalled): drops every pending answer handler. They may own what
+    /// owns this channel (a lookup's handler holding the resolver), a cycle
+    /// through c-ares that Asio's shutdown could not break otherwise.
+    void abandon() noexcept;
 
     static void on_sock_state(void* data, int fd, int readable, int writable);
     static void on_answer(void* arg, int status, int timeouts, unsigned char* abuf, int alen);
@@ -67,6 +74,10 @@ private:
     ares_channeldata* ch_ = nullptr;
     error_info init_error_;
     std::map<int, std::shared_ptr<watcher>> watchers_;
+    /// The handlers of the queries c-ares holds, by id: c-ares gets only
+    /// the id, so that abandon() can drop them.
+    std::map<std::uint64_t, answer_handler> handlers_;
+    std::uint64_t next_id_ = 0;
     std::size_t pending_ = 0;
 };
 

@@ -121,16 +121,19 @@ struct lookup_op : std::enable_shared_from_this<lookup_op<Record>> {
     asio::any_io_executor ex;
     // optional + emplace: Boost 1.81's any_completion_handler move-assignment recurses.
     std::optional<asio::any_completion_handler<signature<Record>>> handler;
+    std::optional<asio::any_completion_executor> work;  ///< the handler's, tracked
     bool done = false;
 
+    /// On the channel's strand. The slot is cleared later, on the
+    /// handler's executor (complete_later).
     void finish(error_code ec, std::vector<Record> records) {
         if (done) return;
         done = true;
         auto h(std::move(*handler));
         handler.reset();
-        auto slot = asio::get_associated_cancellation_slot(h);
-        if (slot.is_connected()) slot.clear();
-        detail::complete_later(ex, std::move(h), ec, std::move(records));
+        auto w = std::move(*work);
+        work.reset();
+        detail::complete_later(ex, std::move(w), std::move(h), ec, std::move(records));
     }
 };
 
@@ -160,6 +163,7 @@ void start_lookup(const std::shared_ptr<async_resolver::impl>& im, int k, std::s
     auto op = std::make_shared<lookup_op<Record>>();
     op->ex = im->ex;
     op->handler.emplace(std::move(h));
+    op->work.emplace(detail::track_work(*op->handler, im->ex));
     auto ch = im->ch;
     auto slot = asio::get_associated_cancellation_slot(*op->handler);
     if (slot.is_connected()) {

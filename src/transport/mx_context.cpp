@@ -2,7 +2,14 @@
 
 #include "smtp/connection.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/ip/udp.hpp>
+
+#include <fmt/format.h>
+
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace lettre {
 
@@ -11,7 +18,12 @@ using boost::system::error_code;
 
 async_mx_transport::impl::impl(asio::any_io_executor e, mx::config c)
     : ex(e), cfg(std::move(c)), resolver(e, cfg.dns), rnd(mx::detail::default_random()) {
-    if (cfg.hello_name.empty()) cfg.hello_name = smtp::default_hello_name();
+    if (cfg.hello_name.empty()) {
+        // Decided per connection: the FQDN when the machine has one, else
+        // the address literal of the connection's local end.
+        hello_from_machine = true;
+        machine_name = smtp::default_hello_name();
+    }
     tls_verify = smtp::detail::make_tls_context(cfg.tls_parameters, tls_error, tls_why);
     smtp::tls_parameters loose = cfg.tls_parameters;
     loose.accept_invalid_certificates_dangerous = true;  // RFC 7435: encrypt, do not authenticate
@@ -38,9 +50,9 @@ struct host_lookup {
         if (out.addresses.empty()) {
             // Report the error that matters: a transient one wins (the host
             // may have addresses), else the first definitive one.
-            if (e4 && dns::is_transient(e4))
+            if (e4 && !is_definitive(e4))
                 out.error = e4;
-            else if (e6 && dns::is_transient(e6))
+            else if (e6 && !is_definitive(e6))
                 out.error = e6;
             else
                 out.error = e4 ? e4 : e6 ? e6 : make_error_code(errc::dns_nodata);
@@ -53,7 +65,8 @@ struct host_lookup {
 }  // namespace
 
 void resolve_host(const std::shared_ptr<async_mx_transport::impl>& owner, const strand_type& strand,
-                  const std::string& host, std::function<void(host_addresses)> done) {
+                  const std::string& host, std::function<void(host_addresses)> done,
+                  asio::cancellation_slot cancel_a, asio::cancellation_slot cancel_aaaa) {
     auto l = std::make_shared<host_lookup>();
     l->order = owner->cfg.addresses;
     l->done = std::move(done);
@@ -62,20 +75,57 @@ void resolve_host(const std::shared_ptr<async_mx_transport::impl>& owner, const 
     l->left = (want4 ? 1 : 0) + (want6 ? 1 : 0);
     if (want4)
         owner->resolver.async_resolve_a(
-            host,
-            asio::bind_executor(strand, [l](error_code ec, std::vector<dns::address_record> r) {
-                l->e4 = ec;
-                l->v4 = std::move(r);
-                l->finished();
-            }));
+            host, asio::bind_cancellation_slot(
+                      cancel_a, asio::bind_executor(
+                                    strand, [l](error_code ec, std::vector<dns::address_record> r) {
+                                        l->e4 = ec;
+                                        l->v4 = std::move(r);
+                                        l->finished();
+                                    })));
     if (want6)
         owner->resolver.async_resolve_aaaa(
             host,
-            asio::bind_executor(strand, [l](error_code ec, std::vector<dns::address_record> r) {
-                l->e6 = ec;
-                l->v6 = std::move(r);
-                l->finished();
-            }));
+            asio::bind_cancellation_slot(
+                cancel_aaaa,
+                asio::bind_executor(strand, [l](error_code ec, std::vector<dns::address_record> r) {
+                    l->e6 = ec;
+                    l->v6 = std::move(r);
+                    l->finished();
+                })));
+}
+
+std::string hello_name_for(const std::string& machine_name, const asio::ip::address& local) {
+    if (machine_name.find('.') != std::string::npos && machine_name.front() != '.' &&
+        machine_name.back() != '.')
+        return machine_name;
+    // fmt, not operator+: GCC 12 -O3 reports a false -Wrestrict on "[" + s + "]".
+    if (local.is_v6()) {
+        auto v6 = local.to_v6();
+        if (v6.is_v4_mapped())
+            return fmt::format("[{}]",
+                               asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_string());
+        v6.scope_id(0);
+        return fmt::format("[IPv6:{}]", v6.to_string());
+    }
+    return fmt::format("[{}]", local.to_string());
+}
+
+std::optional<asio::ip::address> local_address_towards(const asio::ip::address& peer) {
+    // A connected UDP socket: the kernel picks the route and the source
+    // address, and nothing goes on the wire.
+    asio::ip::udp::endpoint remote(peer, 9);
+    const int fd = ::socket(remote.protocol().family(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return std::nullopt;
+    std::optional<asio::ip::address> out;
+    asio::ip::udp::endpoint local;
+    socklen_t len = static_cast<socklen_t>(local.capacity());
+    if (::connect(fd, remote.data(), static_cast<socklen_t>(remote.size())) == 0 &&
+        ::getsockname(fd, local.data(), &len) == 0) {
+        local.resize(len);
+        out = local.address();
+    }
+    ::close(fd);
+    return out;
 }
 
 }  // namespace mx::detail

@@ -9,6 +9,7 @@
 #include "transport/mx_plan.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -31,6 +32,10 @@ struct async_mx_transport::impl {
     std::error_code tls_error;  ///< the verifying context could not be made
     std::string tls_why;
     mx::detail::random_source rnd;
+    /// cfg.hello_name was empty: each connection picks its EHLO name with
+    /// mx::detail::hello_name_for(machine_name, its local address).
+    bool hello_from_machine = false;
+    std::string machine_name;
 };
 
 namespace mx::detail {
@@ -39,13 +44,29 @@ using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
 
 /// The addresses of one host (A and AAAA at once), ordered per the
 /// configuration; `error` is set when there are none (the transient of the
-/// two lookup errors when they differ). Completes on `strand`.
+/// two lookup errors when they differ). Completes on `strand`. The A and
+/// AAAA lookups take their cancellation from `cancel_a` and `cancel_aaaa`
+/// (emitted on `strand`), if connected.
 struct host_addresses {
     std::vector<boost::asio::ip::address> addresses;
     std::error_code error;
 };
 void resolve_host(const std::shared_ptr<async_mx_transport::impl>& owner, const strand_type& strand,
-                  const std::string& host, std::function<void(host_addresses)> done);
+                  const std::string& host, std::function<void(host_addresses)> done,
+                  boost::asio::cancellation_slot cancel_a = {},
+                  boost::asio::cancellation_slot cancel_aaaa = {});
+
+/// The EHLO name for a connection from `local` when none is configured:
+/// `machine_name` if it is a fully qualified domain name (it has a dot),
+/// otherwise the address literal of the local end, `[192.0.2.1]` or
+/// `[IPv6:2001:db8::1]` (RFC 5321 §4.1.4: a client without a meaningful
+/// domain name sends an address literal). MX hosts often refuse a bare
+/// host name such as "vm" or "localhost".
+std::string hello_name_for(const std::string& machine_name, const boost::asio::ip::address& local);
+
+/// The local address the system would use to reach `peer` (a UDP connect,
+/// nothing is sent); nullopt if there is no route.
+std::optional<boost::asio::ip::address> local_address_towards(const boost::asio::ip::address& peer);
 
 }  // namespace mx::detail
 }  // namespace lettre

@@ -3,7 +3,9 @@
 #include "smtp/connection.hpp"
 
 #include <fmt/format.h>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
 namespace lettre::mx::detail {
@@ -11,9 +13,16 @@ namespace lettre::mx::detail {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
+namespace {
+std::error_code aborted() {
+    return std::error_code(error_code(asio::error::operation_aborted));
+}
+}  // namespace
+
 domain_delivery::domain_delivery(std::shared_ptr<async_mx_transport::impl> owner,
                                  strand_type strand, std::shared_ptr<const outgoing> msg,
-                                 domain_group group, std::function<void()> done)
+                                 domain_group group,
+                                 std::function<void(std::vector<recipient_result>)> done)
     : owner_(std::move(owner)),
       strand_(std::move(strand)),
       msg_(std::move(msg)),
@@ -34,13 +43,39 @@ void domain_delivery::start() {
         return next_address();
     }
     owner_->resolver.async_resolve_mx(
-        domain_, asio::bind_executor(strand_, [self = shared_from_this()](
-                                                  error_code ec, std::vector<dns::mx_record> r) {
-            self->on_mx(ec, std::move(r));
-        }));
+        domain_,
+        asio::bind_cancellation_slot(
+            cancel_mx_.slot(),
+            asio::bind_executor(
+                strand_, [self = shared_from_this()](error_code ec, std::vector<dns::mx_record> r) {
+                    self->on_mx(ec, std::move(r));
+                })));
+}
+
+void domain_delivery::cancel() {
+    if (finished_ || cancelled_) return;
+    cancelled_ = true;
+    if (in_session_) {
+        // An SMTP session: close it; its handler records what the server
+        // already took (after_attempt), then finishes.
+        if (const auto c = conn_.lock()) c->close();
+        return;
+    }
+    // A DNS lookup: nothing was delivered yet, nothing to wait for.
+    cancel_mx_.emit(asio::cancellation_type::terminal);
+    cancel_a_.emit(asio::cancellation_type::terminal);
+    cancel_aaaa_.emit(asio::cancellation_type::terminal);
+    abort_pending();
+    finish();
+}
+
+void domain_delivery::abort_pending() {
+    tracker_.fail_pending(status::transient_failure, aborted(),
+                          fmt::format("delivery to {} cancelled", domain_));
 }
 
 void domain_delivery::on_mx(const std::error_code& ec, std::vector<dns::mx_record> records) {
+    if (finished_) return;  // cancelled meanwhile
     auto d = decide(domain_, ec, std::move(records), owner_->cfg.max_hosts, owner_->rnd);
     switch (d.what) {
         case mx_decision::kind::fail:
@@ -54,6 +89,10 @@ void domain_delivery::on_mx(const std::error_code& ec, std::vector<dns::mx_recor
 }
 
 void domain_delivery::next_host() {
+    if (cancelled_) {
+        abort_pending();
+        return finish();
+    }
     if (tracker_.done()) return finish();
     if (host_index_ >= hosts_.size()) {
         if (!attempted_) {
@@ -83,15 +122,17 @@ void domain_delivery::next_host() {
                                       policy_.reason.empty() ? "" : ": ", policy_.reason);
         return next_host();
     }
-    resolve_host(owner_, strand_, host_, [self = shared_from_this()](host_addresses a) {
-        self->on_addresses(std::move(a));
-    });
+    resolve_host(
+        owner_, strand_, host_,
+        [self = shared_from_this()](host_addresses a) { self->on_addresses(std::move(a)); },
+        cancel_a_.slot(), cancel_aaaa_.slot());
 }
 
 void domain_delivery::on_addresses(host_addresses a) {
+    if (finished_) return;  // cancelled meanwhile
     if (a.addresses.empty()) {
         dns_error_ = a.error;
-        if (dns::is_transient(a.error)) dns_transient_ = true;
+        if (a.error && !is_definitive(a.error)) dns_transient_ = true;
         return next_host();
     }
     addresses_ = std::move(a.addresses);
@@ -100,6 +141,10 @@ void domain_delivery::on_addresses(host_addresses a) {
 }
 
 void domain_delivery::next_address() {
+    if (cancelled_) {
+        abort_pending();
+        return finish();
+    }
     if (tracker_.done()) return finish();
     if (address_index_ >= addresses_.size()) return next_host();
     ip_ = addresses_[address_index_++].to_string();
@@ -114,66 +159,93 @@ void domain_delivery::next_address() {
         r.diagnostics.phase = smtp::phase::tls_handshake;
         return after_attempt(owner_->tls_error, r);
     }
-    conn_cfg_ = std::make_unique<smtp::transport_config>();
-    conn_cfg_->host = ip_;
-    conn_cfg_->port = cfg.port;
-    conn_cfg_->client.hello_name = cfg.hello_name;
-    conn_cfg_->client.tls = policy_.tls == tls_policy::opportunistic
-                                ? smtp::tls_mode::starttls_opportunistic
-                                : smtp::tls_mode::starttls_required;
-    conn_cfg_->client.server_host = host_;
-    conn_cfg_->client.server_port = cfg.port;
-    conn_cfg_->tls = cfg.tls_parameters;
+    // The connection keeps its own copy of the configuration.
+    auto conn_cfg = std::make_unique<smtp::transport_config>();
+    conn_cfg->host = ip_;
+    conn_cfg->port = cfg.port;
+    conn_cfg->client.hello_name = cfg.hello_name;
+    if (owner_->hello_from_machine) {
+        const auto local = local_address_towards(addresses_[address_index_ - 1]);
+        // No route: the connection will fail anyway.
+        conn_cfg->client.hello_name =
+            local ? hello_name_for(owner_->machine_name, *local) : owner_->machine_name;
+    }
+    conn_cfg->client.tls = policy_.tls == tls_policy::opportunistic
+                               ? smtp::tls_mode::starttls_opportunistic
+                               : smtp::tls_mode::starttls_required;
+    conn_cfg->client.server_host = host_;
+    conn_cfg->client.server_port = cfg.port;
+    conn_cfg->tls = cfg.tls_parameters;
     // SNI and the name the certificate must match (the address for a literal).
-    conn_cfg_->tls.server_name = host_.starts_with('[') ? ip_ : host_;
-    conn_cfg_->tls.accept_invalid_certificates_dangerous = !verified;
-    conn_cfg_->timeouts = cfg.timeouts;
-    conn_cfg_->trace = cfg.trace;
+    conn_cfg->tls.server_name = host_.starts_with('[') ? ip_ : host_;
+    conn_cfg->tls.accept_invalid_certificates_dangerous = !verified;
+    conn_cfg->timeouts = cfg.timeouts;
+    conn_cfg->trace = cfg.trace;
 
     env_ = envelope::create(msg_->from, tracker_.pending());
-    conn_ = std::make_shared<smtp::detail::connection>(
-        asio::any_io_executor(strand_), *conn_cfg_,
+    // Ownership: the connection's own pending I/O keeps it alive, and it
+    // holds our handlers, which hold us. We keep only a weak reference (for
+    // cancel()): a strong one would make a cycle that a destroyed
+    // io_context could not break.
+    auto conn = std::make_shared<smtp::detail::connection>(
+        asio::any_io_executor(strand_), *conn_cfg,
         verified ? owner_->tls_verify : owner_->tls_opportunistic);
-    conn_->async_open([self = shared_from_this()](error_code ec) {
+    conn_ = conn;
+    in_session_ = true;
+    // The handlers run from inside the connection (same strand), which is
+    // alive then: a weak reference is enough, and makes no cycle.
+    std::weak_ptr<smtp::detail::connection> weak = conn;
+    conn->async_open([self = shared_from_this(), weak](error_code ec) {
+        const auto c = weak.lock();
+        if (!c) return self->after_attempt(aborted(), {});
         if (ec) {
             smtp::send_report r;
-            r.diagnostics = self->conn_->diagnostics();
-            self->conn_->close();
+            r.diagnostics = c->diagnostics();
+            c->close();
             return self->after_attempt(ec, r);
         }
-        self->conn_->async_send(*self->env_, self->msg_->bytes, self->msg_->smtputf8,
-                                [self](error_code e) {
-                                    smtp::send_report r = self->conn_->fsm().report();
-                                    if (e) {
-                                        r.diagnostics = self->conn_->diagnostics();
-                                        if (r.diagnostics.recipients.empty())
-                                            r.diagnostics.recipients = r.recipients;
-                                    }
-                                    if (!self->conn_->usable()) {
-                                        self->conn_->close();
-                                        return self->after_attempt(e, r);
-                                    }
-                                    self->conn_->async_quit([self, e, r](error_code) {
-                                        self->conn_->close();
-                                        self->after_attempt(e, r);
-                                    });
-                                });
+        c->async_send(*self->env_, self->msg_->bytes, self->msg_->smtputf8,
+                      [self, weak](error_code e) {
+                          const auto sc = weak.lock();
+                          if (!sc) return self->after_attempt(aborted(), {});
+                          smtp::send_report r = sc->fsm().report();
+                          if (e) {
+                              r.diagnostics = sc->diagnostics();
+                              if (r.diagnostics.recipients.empty())
+                                  r.diagnostics.recipients = r.recipients;
+                          }
+                          if (!sc->usable()) {
+                              sc->close();
+                              return self->after_attempt(e, r);
+                          }
+                          sc->async_quit([self, weak, e, r](error_code) {
+                              if (const auto qc = weak.lock()) qc->close();
+                              self->after_attempt(e, r);
+                          });
+                      });
     });
 }
 
 void domain_delivery::after_attempt(const std::error_code& ec, const smtp::send_report& report) {
-    // The connection (which refers to its config) may still be on the stack
-    // that called us: release both only after it has returned.
-    asio::post(strand_, [conn = std::move(conn_), cfg = std::move(conn_cfg_)] {});
-    if (!tracker_.apply(host_, ip_, ec, report)) return finish();
+    in_session_ = false;
+    conn_.reset();
+    if (finished_) return;
+    // Recorded even when cancelled: the server may have taken the message.
+    const bool more = tracker_.apply(host_, ip_, ec, report);
+    if (cancelled_) {
+        abort_pending();
+        return finish();
+    }
+    if (!more) return finish();
     next_address();
 }
 
 void domain_delivery::finish() {
+    finished_ = true;
     if (!done_) return;
     auto d = std::move(done_);
     done_ = nullptr;
-    d();
+    d(tracker_.results());
 }
 
 }  // namespace lettre::mx::detail

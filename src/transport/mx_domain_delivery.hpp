@@ -1,10 +1,18 @@
 // Delivery to one recipient domain: MX lookup, then each host in order and
 // each of its addresses in turn, until every recipient has a final outcome
 // or no host is left. Runs on the send's strand. Internal.
+//
+// Cancellation (cancel(), on the strand): a DNS lookup in progress is
+// abandoned at once; an SMTP session in progress is closed, and its
+// outcome still recorded (the server may have accepted some recipients
+// already). Every recipient without a final outcome then fails
+// transiently with operation_aborted.
 #pragma once
 
 #include "transport/mx_context.hpp"
 #include "transport/mx_recipients.hpp"
+
+#include <boost/asio/cancellation_signal.hpp>
 
 #include <functional>
 #include <memory>
@@ -32,11 +40,12 @@ class domain_delivery : public std::enable_shared_from_this<domain_delivery> {
 public:
     domain_delivery(std::shared_ptr<async_mx_transport::impl> owner, strand_type strand,
                     std::shared_ptr<const outgoing> msg, domain_group group,
-                    std::function<void()> done);
+                    std::function<void(std::vector<recipient_result>)> done);
     ~domain_delivery();
 
     void start();
-    std::vector<recipient_result> results() const { return tracker_.results(); }
+    /// Stops the delivery (see above); `done` is still called, never inline.
+    void cancel();
 
 private:
     void on_mx(const std::error_code& ec, std::vector<dns::mx_record> records);
@@ -44,6 +53,7 @@ private:
     void on_addresses(host_addresses a);
     void next_address();
     void after_attempt(const std::error_code& ec, const smtp::send_report& report);
+    void abort_pending();
     void finish();
 
     std::shared_ptr<async_mx_transport::impl> owner_;
@@ -51,7 +61,13 @@ private:
     std::shared_ptr<const outgoing> msg_;
     std::string domain_;
     recipient_tracker tracker_;
-    std::function<void()> done_;
+    /// Called once with the results. It owns the send: we are owned only
+    /// by our pending operations, so a destroyed io_context frees us all.
+    std::function<void(std::vector<recipient_result>)> done_;
+    bool cancelled_ = false;
+    bool finished_ = false;
+    /// The lookups in progress: MX, then each host's A and AAAA.
+    boost::asio::cancellation_signal cancel_mx_, cancel_a_, cancel_aaaa_;
 
     bool implicit_ = false;
     std::vector<dns::mx_record> hosts_;
@@ -66,8 +82,8 @@ private:
     bool dns_transient_ = false;  ///< some address lookup failed transiently
     std::string skipped_reason_;  ///< the policy refused a host
 
-    std::unique_ptr<smtp::transport_config> conn_cfg_;
-    std::shared_ptr<smtp::detail::connection> conn_;
+    bool in_session_ = false;  ///< an SMTP connection is in progress
+    std::weak_ptr<smtp::detail::connection> conn_;
     std::optional<envelope> env_;
 };
 

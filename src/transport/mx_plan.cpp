@@ -67,7 +67,7 @@ mx_decision decide(std::string_view domain, const std::error_code& ec,
         return d;
     }
     d.error = ec;
-    d.permanent = !dns::is_transient(ec);
+    d.permanent = is_definitive(ec);
     if (ec == make_error_code(errc::dns_nxdomain))
         d.message = fmt::format("{} does not exist (NXDOMAIN)", domain);
     else if (d.permanent)
@@ -76,6 +76,11 @@ mx_decision decide(std::string_view domain, const std::error_code& ec,
         d.message =
             fmt::format("MX lookup for {} failed, try again later: {}", domain, ec.message());
     return d;
+}
+
+bool is_definitive(const std::error_code& ec) noexcept {
+    return ec == make_error_code(errc::dns_nxdomain) || ec == make_error_code(errc::dns_nodata) ||
+           ec == make_error_code(errc::invalid_domain);
 }
 
 std::vector<boost::asio::ip::address> order_addresses(const std::vector<dns::address_record>& v4,

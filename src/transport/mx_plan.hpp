@@ -40,11 +40,17 @@ struct mx_decision {
 /// - records: hosts, ordered, at most `max_hosts`;
 /// - NODATA: the implicit MX (the domain's own A/AAAA);
 /// - NXDOMAIN or an invalid name: fail, permanent;
-/// - SERVFAIL, timeout, refused, other resolver errors: fail, transient
-///   (never the implicit MX: the MX records may exist).
+/// - SERVFAIL, timeout, refused, any other error: fail, transient (never
+///   the implicit MX: the MX records may exist).
 mx_decision decide(std::string_view domain, const std::error_code& ec,
                    std::vector<dns::mx_record> records, std::size_t max_hosts,
                    const random_source& rnd);
+
+/// Whether a DNS error is an answer that retrying will not change
+/// (NXDOMAIN, NODATA, an invalid name). Everything else, including errors
+/// from outside the resolver's vocabulary, is treated as transient: mail is
+/// never bounced on an error that might go away.
+bool is_definitive(const std::error_code& ec) noexcept;
 
 /// Orders (and filters) the addresses of one host.
 std::vector<boost::asio::ip::address> order_addresses(const std::vector<dns::address_record>& v4,

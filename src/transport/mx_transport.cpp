@@ -1,9 +1,11 @@
 #include <lettre/transport/mx_transport.hpp>
 
+#include "message/idna.hpp"
 #include "transport/mx_context.hpp"
 #include "transport/mx_domain_delivery.hpp"
 
 #include <fmt/format.h>
+#include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
@@ -61,22 +63,58 @@ delivery_error::delivery_error(std::error_code code, mx::report report)
 
 namespace {
 
+/// Completes `h` with `args` on its associated executor, after clearing its
+/// cancellation slot there (where the caller emits, so no race). `work`
+/// kept the handler's executor busy meanwhile. Called from the
+/// operation's strand, never inside the initiation.
+template <class Handler, class Work, class... Args>
+void complete_on_handler_executor(Handler h, Work work, Args... args) {
+    asio::dispatch(std::move(work), [h = std::move(h), ... a = std::move(args)]() mutable {
+        auto slot = asio::get_associated_cancellation_slot(h);
+        if (slot.is_connected()) slot.clear();
+        std::move(h)(std::move(a)...);
+    });
+}
+
+template <class Handler>
+auto track_work(const Handler& h, const asio::any_io_executor& fallback) {
+    return asio::prefer(asio::get_associated_executor(h, fallback),
+                        asio::execution::outstanding_work.tracked);
+}
+
 /// Delivers to every domain, at most max_concurrent_domains at a time, all
-/// on one strand.
+/// on one strand. Terminal or partial cancellation stops it: domains not
+/// started are not started, lookups are abandoned, sessions closed; what a
+/// server already accepted stays delivered in the report, and the
+/// operation completes with operation_aborted.
 struct send_operation : std::enable_shared_from_this<send_operation> {
     std::shared_ptr<async_mx_transport::impl> owner;
     mx::detail::strand_type strand;
     std::shared_ptr<mx::detail::outgoing> msg;
     std::vector<address> order;  ///< envelope order, for the report
     std::vector<mx::detail::domain_group> groups;
-    std::vector<std::shared_ptr<mx::detail::domain_delivery>> domains;
+    /// Weak: a domain is owned by its pending I/O (and owns us through its
+    /// `done`), so that a destroyed io_context frees everything.
+    std::vector<std::weak_ptr<mx::detail::domain_delivery>> domains;
+    std::vector<std::vector<mx::recipient_result>> results;  ///< per group, once done
     std::size_t started = 0;
     std::size_t finished = 0;
+    bool cancelled = false;
     // optional + emplace: Boost 1.81's any_completion_handler move-assignment recurses.
     std::optional<asio::any_completion_handler<mx::send_signature>> handler;
+    std::optional<asio::any_completion_executor> work;  ///< the handler's, tracked
 
     explicit send_operation(std::shared_ptr<async_mx_transport::impl> o)
         : owner(std::move(o)), strand(asio::make_strand(owner->ex)) {}
+
+    /// On the strand.
+    void cancel() {
+        if (cancelled || !handler) return;
+        cancelled = true;
+        // Each running domain finishes (domain_done) once it has stopped.
+        for (const auto& w : domains)
+            if (const auto d = w.lock()) d->cancel();
+    }
 
     void start() {
         const std::size_t bound = std::max<std::size_t>(1, owner->cfg.max_concurrent_domains);
@@ -86,38 +124,57 @@ struct send_operation : std::enable_shared_from_this<send_operation> {
     void launch() {
         const std::size_t i = started++;
         auto d = std::make_shared<mx::detail::domain_delivery>(
-            owner, strand, msg, groups[i], [self = shared_from_this()] {
+            owner, strand, msg, groups[i],
+            [self = shared_from_this(), i](std::vector<mx::recipient_result> r) {
                 // Not from inside the domain's own stack: post.
-                asio::post(self->strand, [self] { self->domain_done(); });
+                asio::post(self->strand, [self, i, r = std::move(r)]() mutable {
+                    self->domain_done(i, std::move(r));
+                });
             });
         domains.push_back(d);
         d->start();
     }
 
-    void domain_done() {
+    void domain_done(std::size_t i, std::vector<mx::recipient_result> r) {
+        results.resize(groups.size());
+        results[i] = std::move(r);
         ++finished;
-        if (finished == groups.size()) return complete();
-        start();
+        if (finished == groups.size() || (cancelled && finished == started)) return complete();
+        if (!cancelled) start();
     }
 
     void complete() {
         mx::report report;
         std::vector<mx::recipient_result> all;
-        for (const auto& d : domains) {
-            auto r = d->results();
+        for (auto& r : results)
             all.insert(all.end(), std::make_move_iterator(r.begin()),
                        std::make_move_iterator(r.end()));
+        // Cancelled: the domains never started.
+        for (std::size_t i = started; i < groups.size(); ++i) {
+            for (const auto& a : groups[i].recipients) {
+                mx::recipient_result r;
+                r.recipient = a;
+                r.status = mx::status::transient_failure;
+                r.error = error_code(asio::error::operation_aborted);
+                r.message =
+                    fmt::format("delivery to {} cancelled before it started", groups[i].domain);
+                all.push_back(std::move(r));
+            }
         }
         for (const auto& a : order) {
             auto it = std::find_if(all.begin(), all.end(),
                                    [&](const mx::recipient_result& r) { return r.recipient == a; });
-            if (it != all.end()) report.recipients.push_back(std::move(*it));
+            if (it != all.end()) {
+                report.recipients.push_back(std::move(*it));
+                all.erase(it);
+            }
         }
         error_code ec;
         const bool any = std::any_of(report.recipients.begin(), report.recipients.end(),
                                      [](const mx::recipient_result& r) { return r.delivered(); });
         if (!any && !report.recipients.empty()) ec = report.recipients.front().error;
         if (!any && !ec) ec = make_error_code(errc::no_mx_host);
+        if (cancelled) ec = asio::error::operation_aborted;
         domains.clear();
         finish(ec, std::move(report));
     }
@@ -125,13 +182,12 @@ struct send_operation : std::enable_shared_from_this<send_operation> {
     void finish(error_code ec, mx::report report) {
         auto h(std::move(*handler));
         handler.reset();
-        auto hex = asio::get_associated_executor(h, owner->ex);
+        auto w = std::move(*work);
+        work.reset();
         // A lambda, not asio::append: Boost 1.81's any_completion_handler
         // recurses when it is copied from an lvalue.
         // Always called from the strand, never inside the initiation.
-        asio::dispatch(hex, [h = std::move(h), ec, r = std::move(report)]() mutable {
-            std::move(h)(ec, std::move(r));
-        });
+        complete_on_handler_executor(std::move(h), std::move(w), ec, std::move(report));
     }
 };
 
@@ -142,6 +198,7 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
     mx::plan result;
     std::size_t left = 0;
     std::optional<asio::any_completion_handler<mx::plan_signature>> handler;
+    std::optional<asio::any_completion_executor> work;  ///< the handler's, tracked
 
     explicit plan_operation(std::shared_ptr<async_mx_transport::impl> o)
         : owner(std::move(o)), strand(asio::make_strand(owner->ex)) {}
@@ -186,7 +243,8 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
                         [](const mx::planned_host& h) { return !h.addresses.empty(); });
         if (!any) {
             bool transient = false;
-            for (const auto& h : result.hosts) transient = transient || dns::is_transient(h.error);
+            for (const auto& h : result.hosts)
+                transient = transient || (h.error && !mx::detail::is_definitive(h.error));
             result.error = make_error_code(errc::no_mx_host);
             result.permanent = !transient;
             result.message = result.implicit_mx
@@ -199,11 +257,10 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
     void finish() {
         auto h(std::move(*handler));
         handler.reset();
-        auto hex = asio::get_associated_executor(h, owner->ex);
+        auto w = std::move(*work);
+        work.reset();
         const error_code ec(result.error);
-        asio::dispatch(hex, [h = std::move(h), ec, r = std::move(result)]() mutable {
-            std::move(h)(ec, std::move(r));
-        });
+        complete_on_handler_executor(std::move(h), std::move(w), ec, std::move(result));
     }
 };
 
@@ -235,6 +292,17 @@ void async_mx_transport::start_send(envelope env, std::string bytes, bool smtput
                                     asio::any_completion_handler<mx::send_signature> handler) {
     auto op = std::make_shared<send_operation>(impl_);
     op->handler.emplace(std::move(handler));
+    op->work.emplace(track_work(*op->handler, impl_->ex));
+    auto slot = asio::get_associated_cancellation_slot(*op->handler);
+    if (slot.is_connected()) {
+        std::weak_ptr<send_operation> weak = op;
+        slot.assign([weak](asio::cancellation_type type) {
+            if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) ==
+                asio::cancellation_type::none)
+                return;
+            if (auto o = weak.lock()) asio::post(o->strand, [o] { o->cancel(); });
+        });
+    }
     op->msg = std::make_shared<mx::detail::outgoing>();
     op->msg->from = env.from();
     op->msg->bytes = std::move(bytes);
@@ -244,6 +312,7 @@ void async_mx_transport::start_send(envelope env, std::string bytes, bool smtput
     // Start from the strand so that nothing completes inside async_send.
     asio::post(op->strand, [op] {
         if (op->groups.empty()) return op->finish(make_error_code(errc::missing_recipient), {});
+        if (op->cancelled) return op->complete();
         op->start();
     });
 }
@@ -252,9 +321,28 @@ void async_mx_transport::start_plan(std::string domain,
                                     asio::any_completion_handler<mx::plan_signature> handler) {
     auto op = std::make_shared<plan_operation>(impl_);
     op->handler.emplace(std::move(handler));
+    op->work.emplace(track_work(*op->handler, impl_->ex));
     while (!domain.empty() && domain.back() == '.') domain.pop_back();
+    // The plan names the domain in A-labels, as recipients' domains are.
+    std::optional<error_info> bad;
+    if (std::any_of(domain.begin(), domain.end(),
+                    [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+        auto ascii = lettre::detail::domain_to_ascii(domain, domain);
+        if (ascii)
+            domain = std::move(*ascii);
+        else
+            bad = std::move(ascii).error();
+    }
     op->result.domain = lower_ascii(std::move(domain));
-    asio::post(op->strand, [op] { op->start(); });
+    asio::post(op->strand, [op, bad = std::move(bad)] {
+        if (bad) {
+            op->result.error = bad->code;
+            op->result.permanent = true;
+            op->result.message = bad->message;
+            return op->finish();
+        }
+        op->start();
+    });
 }
 
 // ---- blocking transport ------------------------------------------------------
@@ -283,6 +371,13 @@ mx::report mx_transport::send_raw(const envelope& env, std::string_view bytes, e
     });
     ioc_->run();
     return out;
+}
+
+mx::report mx_transport::send_raw(const envelope& env, std::string_view bytes) {
+    error_code ec;
+    auto r = send_raw(env, bytes, ec);
+    if (ec) throw mx::delivery_error(ec, std::move(r));
+    return r;
 }
 
 mx::report mx_transport::send(const message& msg, error_code& ec) {

@@ -77,7 +77,11 @@ enum class address_order {
 struct config {
     /// The SMTP port of the MX hosts (25; another only for tests).
     std::uint16_t port = 25;
-    /// EHLO name; empty: smtp::default_hello_name() (the machine's FQDN).
+    /// EHLO name: best a name whose A and PTR records match the sending
+    /// address. Empty: the machine's host name when it is fully qualified
+    /// (has a dot), otherwise the address literal of each connection's
+    /// local end, e.g. `[192.0.2.1]` (RFC 5321 §4.1.4); receivers often
+    /// refuse a bare "vm" or "localhost".
     std::string hello_name;
     tls_policy tls = tls_policy::opportunistic;
     /// CA file or directory for `verified` (the system store otherwise).
@@ -182,6 +186,15 @@ public:
     async_mx_transport(async_mx_transport&&) noexcept;
     async_mx_transport& operator=(async_mx_transport&&) noexcept;
 
+    /// Delivers to every recipient domain; see mx::report.
+    ///
+    /// Per-operation cancellation (terminal or partial, e.g. through
+    /// bind_cancellation_slot or a coroutine's cancellation): domains not
+    /// started are not started, DNS lookups are abandoned, SMTP sessions are
+    /// closed at once. The operation completes with operation_aborted and a
+    /// full report: recipients a server already accepted are `delivered`;
+    /// the others are transient failures with operation_aborted (or
+    /// outcome_unknown when the session was closed after the final dot).
     template <class CompletionToken>
     auto async_send(const message& msg, CompletionToken&& token) {
         return async_send_raw(msg.envelope(), msg.formatted(), msg.requires_smtputf8(),
@@ -236,6 +249,7 @@ public:
     /// the report's failures otherwise.
     mx::report send(const message& msg);
     mx::report send(const message& msg, boost::system::error_code& ec);
+    mx::report send_raw(const envelope& env, std::string_view bytes);
     mx::report send_raw(const envelope& env, std::string_view bytes, boost::system::error_code& ec);
 
     mx::plan plan(std::string_view domain);  ///< never throws for DNS answers: see plan::error

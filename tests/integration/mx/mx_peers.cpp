@@ -58,6 +58,9 @@ const std::vector<std::string>& records() {
         "--mx-host=multi.test,multi-mx.test,10",
         "--host-record=multi-mx.test,127.0.0.8",
         "--host-record=multi-mx.test,127.0.0.7",
+        "--mx-host=xn--bcher-kva.test,mx-a.pref.test,10",
+        "--mx-host=stall.test,stall-mx.test,10",
+        "--host-record=stall-mx.test,127.0.0.14",
     };
     return r;
 }
@@ -96,7 +99,7 @@ const peers& shared_peers() {
          {"127.0.0.2=accept", "127.0.0.3=accept", "127.0.0.4=accept", "127.0.0.5=accept",
           "127.0.0.6=tempfail_rcpt", "127.0.0.7=accept", "127.0.0.9=reject_user=bad",
           "127.0.0.10=greet421", "127.0.0.11=starttls", "127.0.0.12=accept",
-          "127.0.0.13=tempfail_data"}) {
+          "127.0.0.13=tempfail_data", "127.0.0.14=stall"}) {
         argv.emplace_back("--host");
         argv.emplace_back(host);
     }

@@ -7,12 +7,20 @@
 #include <lettre/transport/mx_transport.hpp>
 
 #include <gtest/gtest.h>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
+#include <cctype>
 #include <set>
+#include <thread>
 
 namespace {
 
@@ -217,6 +225,62 @@ TEST(mx_delivery, mixed_domains_in_one_message) {
     EXPECT_EQ(p.messages("127.0.0.2").back().rcpts, std::vector<std::string>{"one@pref.test"});
 }
 
+TEST(mx_delivery, default_hello_is_a_fqdn_or_an_address_literal) {
+    const auto& p = shared_peers();
+    auto cfg = test_config();
+    cfg.hello_name.clear();
+    lettre::mx_transport mx(cfg);
+    auto r = mx.send(message_to({"helo@pref.test"}));
+    ASSERT_TRUE(r.all_delivered()) << describe(r);
+    const std::string machine = lettre::smtp::default_hello_name();
+    const std::string helo = p.messages("127.0.0.2").back().helo;
+    if (machine.find('.') != std::string::npos)
+        EXPECT_EQ(helo, machine);
+    else
+        EXPECT_EQ(helo, "[127.0.0.1]") << "a bare host name (" << machine << ") is no EHLO name";
+}
+
+TEST(mx_delivery, blocking_send_raw_throws_when_nobody_got_it) {
+    lettre::mx_transport mx(test_config());
+    auto msg = message_to({"n@nullmx.test"});
+    try {
+        mx.send_raw(msg.envelope(), msg.formatted());
+        FAIL() << "no exception";
+    } catch (const lettre::mx::delivery_error& e) {
+        EXPECT_EQ(e.code(), errc::null_mx);
+        EXPECT_EQ(e.report().recipients.size(), 1u);
+    }
+    auto ok = mx.send_raw(message_to({"raw@pref.test"}).envelope(),
+                          message_to({"raw@pref.test"}).formatted());
+    EXPECT_TRUE(ok.all_delivered()) << describe(ok);
+}
+
+TEST(mx_delivery, idn_domains_go_out_as_a_labels_grouped_case_insensitively) {
+    const auto& p = shared_peers();
+    const auto a0 = p.messages("127.0.0.2").size();
+    lettre::mx_transport mx(test_config());
+    auto r = mx.send(message_to({"u@bücher.test", "v@XN--BCHER-KVA.test", "w@BÜCHER.test"}));
+    ASSERT_TRUE(r.all_delivered()) << describe(r);
+    auto box = p.messages("127.0.0.2");
+    ASSERT_EQ(box.size(), a0 + 1) << "one domain, one transaction";
+    EXPECT_EQ(box.back().rcpts.size(), 3u);
+    for (auto rcpt : box.back().rcpts) {
+        for (auto& c : rcpt) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        EXPECT_NE(rcpt.find("@xn--bcher-kva.test"), std::string::npos) << rcpt;
+    }
+
+    auto plan = mx.plan("Bücher.test");
+    EXPECT_FALSE(plan.error) << plan.message;
+    EXPECT_EQ(plan.domain, "xn--bcher-kva.test");
+    ASSERT_EQ(plan.hosts.size(), 1u);
+    EXPECT_EQ(plan.hosts[0].name, "mx-a.pref.test");
+    auto bad = mx.plan(
+        "bad\xff"
+        "x.test");  // not UTF-8: no A-label
+    EXPECT_TRUE(bad.error);
+    EXPECT_TRUE(bad.permanent);
+}
+
 TEST(mx_delivery, plan) {
     lettre::mx_transport mx(test_config());
     auto plan = mx.plan("pref.test");
@@ -360,6 +424,186 @@ TEST(mx_async, coroutines_send_and_plan) {
         asio::detached);
     ioc.run();
     EXPECT_EQ(out, "mx-a.pref.test delivered null");
+}
+
+TEST(mx_async, concurrent_domains_stay_within_the_bound) {
+    // Sessions open at once, counted from the dialogue: +1 at a greeting,
+    // -1 at QUIT. Four domains, a bound of two.
+    asio::io_context ioc;
+    auto cfg = test_config();
+    cfg.max_concurrent_domains = 2;
+    int open = 0;
+    int most = 0;
+    cfg.trace = [&](lettre::smtp::trace_direction d, std::string_view line) {
+        if (d == lettre::smtp::trace_direction::received && line.starts_with("220 ") &&
+            line.find("ESMTP") != std::string_view::npos)
+            most = std::max(most, ++open);
+        if (d == lettre::smtp::trace_direction::sent && line == "QUIT") --open;
+    };
+    lettre::async_mx_transport mx(ioc.get_executor(), cfg);
+    lettre::mx::report report;
+    mx.async_send(message_to({"a@pref.test", "b@implicit.test", "c@ties.test", "d@notls.test"}),
+                  [&](error_code, lettre::mx::report r) { report = std::move(r); });
+    ioc.run();
+    EXPECT_EQ(report.delivered().size(), 4u) << describe(report);
+    EXPECT_GE(most, 1);
+    EXPECT_LE(most, 2);
+    EXPECT_EQ(open, 0);
+}
+
+TEST(mx_async, handler_on_another_context_is_kept_waiting_for) {
+    // The handler's executor (another io_context with nothing else to do)
+    // must count the send as outstanding work: its run() returns only
+    // after the handler has run.
+    asio::io_context io;
+    asio::io_context user;
+    lettre::async_mx_transport mx(io.get_executor(), test_config());
+    std::atomic<bool> called{false};
+    mx.async_send(message_to({"w@pref.test"}),
+                  asio::bind_executor(user, [&](error_code ec, lettre::mx::report) {
+                      EXPECT_FALSE(ec);
+                      called = true;
+                  }));
+    std::thread t([&] { io.run(); });
+    user.run();
+    EXPECT_TRUE(called);
+    t.join();
+}
+
+// ---- whole-send cancellation ------------------------------------------------------
+
+TEST(mx_cancel, during_a_session_keeps_what_was_delivered) {
+    // pref.test is delivered first (one domain at a time); stall.test's host
+    // greets and then never answers; the cancellation comes at its greeting.
+    // ties.test never starts.
+    const auto& p = shared_peers();
+    const auto a0 = p.messages("127.0.0.2").size();
+    const int stall0 = p.connections("127.0.0.14");
+    asio::io_context ioc;
+    asio::cancellation_signal sig;
+    auto cfg = test_config();
+    cfg.max_concurrent_domains = 1;
+    cfg.trace = [&](lettre::smtp::trace_direction d, std::string_view line) {
+        if (d == lettre::smtp::trace_direction::received && line.starts_with("220 127.0.0.14"))
+            asio::post(ioc, [&] { sig.emit(asio::cancellation_type::terminal); });
+    };
+    lettre::async_mx_transport mx(ioc.get_executor(), cfg);
+    bool called = false;
+    error_code got;
+    lettre::mx::report report;
+    mx.async_send(
+        message_to({"a@pref.test", "b@stall.test", "c@ties.test"}),
+        asio::bind_cancellation_slot(sig.slot(), [&](error_code ec, lettre::mx::report r) {
+            called = true;
+            got = ec;
+            report = std::move(r);
+        }));
+    ioc.run();
+    ASSERT_TRUE(called);
+    EXPECT_EQ(got, asio::error::operation_aborted);
+    ASSERT_EQ(report.recipients.size(), 3u) << describe(report);
+    EXPECT_EQ(of(report, "a@pref.test").status, status::delivered) << describe(report);
+    const auto& b = of(report, "b@stall.test");
+    EXPECT_EQ(b.status, status::transient_failure);
+    EXPECT_EQ(b.error, std::errc::operation_canceled) << b.error.message();
+    EXPECT_EQ(b.host, "stall-mx.test");
+    const auto& c = of(report, "c@ties.test");
+    EXPECT_EQ(c.status, status::transient_failure);
+    EXPECT_EQ(c.error, std::errc::operation_canceled);
+    EXPECT_EQ(p.messages("127.0.0.2").size(), a0 + 1);
+    EXPECT_EQ(p.connections("127.0.0.14"), stall0 + 1);
+}
+
+TEST(mx_cancel, during_dns_lookups_and_teardown_with_queries_pending) {
+    // silent.test never answers: the MX lookup is in flight when the
+    // cancellation comes; [127.0.0.14] (the stalling host) is in its
+    // session at the same time. The transport and its io_context are then
+    // destroyed while c-ares still waits for that answer (ASan checks).
+    const auto& p = shared_peers();
+    bool called = false;
+    error_code got;
+    lettre::mx::report report;
+    {
+        asio::io_context ioc;
+        auto cfg = test_config();
+        cfg.dns.servers = {p.scripted->server()};
+        cfg.dns.tries = 1;
+        cfg.dns.timeout = std::chrono::seconds(30);
+        lettre::async_mx_transport mx(ioc.get_executor(), cfg);
+        asio::cancellation_signal sig;
+        mx.async_send(
+            message_to({"s@silent.test", "t@silent.test", "u@[127.0.0.14]"}),
+            asio::bind_cancellation_slot(sig.slot(), [&](error_code ec, lettre::mx::report r) {
+                called = true;
+                got = ec;
+                report = std::move(r);
+            }));
+        // Once the lookup is surely on the wire (the outcome is the same if
+        // the cancellation comes first).
+        asio::steady_timer t(ioc, std::chrono::milliseconds(100));
+        t.async_wait([&](error_code) { sig.emit(asio::cancellation_type::terminal); });
+        while (!called && ioc.run_one()) {
+        }
+        ASSERT_TRUE(called);
+    }
+    EXPECT_EQ(got, asio::error::operation_aborted);
+    ASSERT_EQ(report.recipients.size(), 3u) << describe(report);
+    for (const auto& r : report.recipients) {
+        EXPECT_EQ(r.status, status::transient_failure) << describe(report);
+        EXPECT_EQ(r.error, std::errc::operation_canceled) << describe(report);
+    }
+}
+
+TEST(mx_cancel, after_completion_and_total_cancellation_are_no_ops) {
+    asio::io_context ioc;
+    lettre::async_mx_transport mx(ioc.get_executor(), test_config());
+    asio::cancellation_signal sig;
+    error_code got = asio::error::would_block;
+    mx.async_send(message_to({"late@pref.test"}),
+                  asio::bind_cancellation_slot(sig.slot(), [&](error_code ec, lettre::mx::report) {
+                      got = ec;
+                      // The slot is free again: emitting now does nothing.
+                      sig.emit(asio::cancellation_type::terminal);
+                  }));
+    ioc.run();
+    EXPECT_FALSE(got) << got.message();
+    sig.emit(asio::cancellation_type::terminal);  // long after: no effect
+
+    // Only terminal and partial cancellation are supported: a send has side
+    // effects, so `total` is ignored and the send completes normally.
+    ioc.restart();
+    asio::cancellation_signal total;
+    got = asio::error::would_block;
+    mx.async_send(message_to({"total@pref.test"}),
+                  asio::bind_cancellation_slot(
+                      total.slot(), [&](error_code ec, lettre::mx::report) { got = ec; }));
+    asio::post(ioc, [&] { total.emit(asio::cancellation_type::total); });
+    ioc.run();
+    EXPECT_FALSE(got) << got.message();
+}
+
+TEST(mx_cancel, destroying_everything_mid_send) {
+    // No cancellation: the transport and the io_context are destroyed while
+    // an MX lookup (silent.test) and a session ([127.0.0.14]) are in
+    // flight. The handler is destroyed uncalled; nothing may leak or be
+    // used after free (ASan/LSan).
+    const auto& p = shared_peers();
+    bool called = false;
+    {
+        asio::io_context ioc;
+        auto cfg = test_config();
+        cfg.dns.servers = {p.scripted->server()};
+        cfg.dns.tries = 1;
+        cfg.dns.timeout = std::chrono::seconds(30);
+        auto mx = std::make_unique<lettre::async_mx_transport>(ioc.get_executor(), cfg);
+        mx->async_send(message_to({"s@silent.test", "u@[127.0.0.14]"}),
+                       [&](error_code, lettre::mx::report) { called = true; });
+        asio::steady_timer t(ioc, std::chrono::milliseconds(200));
+        t.async_wait([&](error_code) { ioc.stop(); });
+        ioc.run();
+        mx.reset();
+    }
+    EXPECT_FALSE(called);
 }
 
 }  // namespace

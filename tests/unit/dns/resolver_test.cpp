@@ -8,15 +8,21 @@
 
 #include <gtest/gtest.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <thread>
 
 namespace {
@@ -143,10 +149,8 @@ TEST_F(dns_resolver, servfail_and_timeout) {
     error_code ec;
     r.resolve_mx("servfail.test", ec);
     EXPECT_EQ(ec, errc::dns_servfail);
-    const auto start = std::chrono::steady_clock::now();
     r.resolve_mx("silent.test", ec);
     EXPECT_EQ(ec, errc::dns_timeout);
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
     r.resolve_mx("nx.test", ec);
     EXPECT_EQ(ec, errc::dns_nxdomain);
     r.resolve_mx("nodata.test", ec);
@@ -256,22 +260,76 @@ TEST_F(dns_resolver, per_operation_cancellation) {
     asio::cancellation_signal sig;
     error_code got;
     bool called = false;
-    const auto start = std::chrono::steady_clock::now();
-    auto when = start;
     r.async_resolve_mx("silent.test",
                        asio::bind_cancellation_slot(sig.slot(), [&](error_code ec, auto) {
                            called = true;
                            got = ec;
-                           when = std::chrono::steady_clock::now();
                        }));
     asio::steady_timer t(ioc, 50ms);
     t.async_wait([&](error_code) { sig.emit(asio::cancellation_type::terminal); });
     ioc.run_for(5s);
     EXPECT_TRUE(called);
+    // Not dns_timeout: the handler ran at the cancellation. c-ares 1.18
+    // cannot drop one query, so the query itself lives on until its
+    // timeout, its answer ignored.
     EXPECT_EQ(got, asio::error::operation_aborted);
-    // The handler runs at once; c-ares 1.18 cannot drop one query, so the
-    // query itself lives on until its timeout, its answer ignored.
-    EXPECT_LT(when - start, 1000ms);
+}
+
+TEST_F(dns_resolver, handler_on_another_context_is_kept_waiting_for) {
+    // The handler's executor (an io_context with nothing else to do) counts
+    // the lookup as outstanding work: its run() returns only after the
+    // handler has run.
+    asio::io_context io;
+    asio::io_context user;
+    lettre::dns::async_resolver r(io.get_executor(), local());
+    std::atomic<int> called{0};
+    r.async_resolve_mx("pref.test", asio::bind_executor(user, [&](error_code ec, auto v) {
+                           EXPECT_FALSE(ec);
+                           EXPECT_EQ(v.size(), 2u);
+                           ++called;
+                       }));
+    r.async_resolve_mx("nowhere.test", asio::bind_executor(user, [&](error_code ec, auto) {
+                           EXPECT_EQ(ec, errc::dns_nxdomain);
+                           ++called;
+                       }));
+    std::thread t([&] { io.run(); });
+    user.run();
+    EXPECT_EQ(called, 2);
+    t.join();
+}
+
+TEST_F(dns_resolver, cancellation_from_the_handlers_strand_on_a_thread_pool) {
+    // Lookups on four threads, each cancelled from the strand its handler
+    // runs on, while answers arrive: no race on the slot (TSan/ASan), every
+    // handler called once, with the answer or with operation_aborted.
+    asio::thread_pool pool(4);
+    lettre::dns::async_resolver r(pool.get_executor(), local());
+    constexpr int n = 64;
+    std::atomic<int> called{0};
+    std::vector<std::unique_ptr<asio::cancellation_signal>> sigs;
+    std::vector<asio::strand<asio::thread_pool::executor_type>> strands;
+    for (int i = 0; i < n; ++i) {
+        sigs.push_back(std::make_unique<asio::cancellation_signal>());
+        strands.push_back(asio::make_strand(pool.get_executor()));
+    }
+    for (int i = 0; i < n; ++i) {
+        asio::post(strands[static_cast<std::size_t>(i)], [&, i] {
+            auto& sig = *sigs[static_cast<std::size_t>(i)];
+            auto& strand = strands[static_cast<std::size_t>(i)];
+            r.async_resolve_mx(
+                i % 2 ? "pref.test" : "nowhere.test",
+                asio::bind_cancellation_slot(sig.slot(),
+                                             asio::bind_executor(strand, [&](error_code ec, auto) {
+                                                 EXPECT_TRUE(!ec || ec == errc::dns_nxdomain ||
+                                                             ec == asio::error::operation_aborted)
+                                                     << ec.message();
+                                                 ++called;
+                                             })));
+            asio::post(strand, [&sig] { sig.emit(asio::cancellation_type::terminal); });
+        });
+    }
+    pool.join();
+    EXPECT_EQ(called, n);
 }
 
 TEST_F(dns_resolver, destroying_the_resolver_aborts_lookups) {
@@ -284,6 +342,20 @@ TEST_F(dns_resolver, destroying_the_resolver_aborts_lookups) {
     }
     ioc.run_for(3s);
     EXPECT_EQ(got, asio::error::operation_aborted);
+}
+
+TEST_F(dns_resolver, a_handler_owning_the_resolver_is_freed_with_the_io_context) {
+    // The handler holds the resolver (as a composed operation holding its
+    // owner would) while c-ares waits for silent.test: the io_context's
+    // destruction must break that cycle (LSan checks).
+    bool called = false;
+    {
+        asio::io_context ioc;
+        auto r = std::make_shared<lettre::dns::async_resolver>(ioc.get_executor(), scripted(30s));
+        r->async_resolve_mx("silent.test", [r, &called](error_code, auto) { called = true; });
+        ioc.run_for(50ms);
+    }
+    EXPECT_FALSE(called);
 }
 
 TEST_F(dns_resolver, bad_configuration_and_names) {

@@ -12,6 +12,7 @@ Behaviours:
   reject_rcpt       550 5.1.1 to every RCPT
   reject_user=NAME  550 5.1.1 to RCPTs whose local part is NAME
   greet421          421 at connection, then close
+  stall             greet, then never answer (until the client hangs up)
   tempfail_data     451 after the end of data
   reject_mail       550 5.7.1 to MAIL FROM
   starttls          offer STARTTLS (certificate for --tls-name, from a test CA
@@ -64,6 +65,11 @@ class Session:
             writer.close()
             return
         await self.reply("220 %s ESMTP test" % self.ip)
+        if "stall" in self.b:
+            while await reader.readline():
+                pass
+            writer.close()
+            return
         tls = False
         helo = ""
         mail = None
