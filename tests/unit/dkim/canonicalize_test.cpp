@@ -203,22 +203,9 @@ TEST(dkim_canonicalize, StreamingEqualsWhole) {
 
 // --- the streaming canonicalizer: edge cases, chunk boundaries, pass-through --
 
-/// Line breaks as SMTP sends them (CRLF, bare CR, bare LF -> CRLF), so that
-/// dkim_test's CRLF-only reference canonicalizers apply.
-std::string to_crlf(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\r') {
-            out += "\r\n";
-            if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
-        } else if (s[i] == '\n') {
-            out += "\r\n";
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
+// Line breaks as SMTP sends them (CRLF, bare CR, bare LF -> CRLF), so that
+// dkim_test's CRLF-only reference canonicalizers apply.
+using lettre_test::to_crlf;
 
 /// Printable form of a body for failure messages.
 std::string escaped(std::string_view s) {
