@@ -324,6 +324,16 @@ result<header_field> make_signature(const signer& s, dkim::canonicalization head
                 detail::canonicalize_header(header_c, it->text, data);
                 ++count;
             }
+        if (name == "from" && count > 1)
+            // RFC 5322 §3.6: exactly one From. With two, verifiers check one
+            // and mail readers may show the other: a signature over such a
+            // message vouches for a sender nobody checked (the classic
+            // DKIM replay/spoof), so it is refused, not signed.
+            return make_error(errc::malformed_message,
+                              fmt::format("the message has {} From fields; RFC 5322 allows "
+                                          "exactly one, and signing it would lend the domain's "
+                                          "name to whichever a reader shows",
+                                          count));
         if (count != 0 && name == "from") has_from = true;
         const bool over = std::find(oversign.begin(), oversign.end(), name) != oversign.end();
         h.insert(h.end(), count + (over ? 1 : 0), name);

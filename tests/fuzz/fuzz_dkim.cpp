@@ -26,7 +26,7 @@
 //
 // 4. Signing with an Ed25519 key (canonicalization from a hash of the
 //    input) never crashes; it fails exactly when the header cannot be parsed
-//    or has no From; otherwise the output is the field + the input, the
+//    or has no From or more than one; otherwise the output is the field + the input, the
 //    field is well formed (CRLF folds only, lines <= 998 octets, no
 //    control bytes) and the signature verifies with OpenSSL over the data
 //    rebuilt from h= (bottom-up field choice, RFC 6376 §5.4.2) and the
@@ -333,18 +333,20 @@ void check_signing(std::string_view in,
     if (h & 4u) s.oversign({"X-Fuzz", "Message-ID"});
 
     auto out = s.try_sign(in);
-    bool has_from = false;
+    std::size_t from_fields = 0;
     if (parsed)
-        for (const auto& f : parsed->fields) has_from = has_from || lower(f.name) == "from";
+        for (const auto& f : parsed->fields) from_fields += lower(f.name) == "from" ? 1 : 0;
+    const bool has_from = from_fields == 1;  // two or more are refused (RFC 5322 §3.6)
     if (!out) {
         if (parsed && has_from)
-            fuzz::fail("signing failed on a parsable message with From", in, out.error().message);
+            fuzz::fail("signing failed on a parsable message with one From", in,
+                       out.error().message);
         if (out.error().code != lettre::make_error_code(lettre::errc::malformed_message))
             fuzz::fail("signing failed with an unexpected code", in, out.error().message);
         return;
     }
     if (!parsed || !has_from)
-        fuzz::fail("signing succeeded without a parsable header and a From", in);
+        fuzz::fail("signing succeeded without a parsable header and exactly one From", in);
     if (!out->ends_with(in) || out->size() <= in.size())
         fuzz::fail("signed output is not field + input", in);
     const std::string_view field = std::string_view(*out).substr(0, out->size() - in.size());

@@ -295,6 +295,24 @@ TEST(dkim_signer, NoFromIsMalformed) {
     EXPECT_LETTRE_ERROR(s.try_sign("Subject: x\r\n\r\n"), errc::malformed_message);
 }
 
+TEST(dkim_signer, TwoFromFieldsAreRefused) {
+    // A verifier checks one From, a mail reader may show the other: signing
+    // such a message would lend the domain to a sender nobody checked.
+    signer s("example.com", "sel", ed_key());
+    const std::string two =
+        "From: boss@example.com\r\nFrom: attacker@evil.example\r\n"
+        "To: b@example.org\r\n\r\nbody\r\n";
+    EXPECT_LETTRE_ERROR(s.try_sign(two), errc::malformed_message);
+    const auto r = s.try_sign(two);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("2 From fields"), std::string::npos) << r.error().message;
+    // Case and folding do not hide the second one.
+    EXPECT_LETTRE_ERROR(s.try_signature("From: a@example.com\r\nTo: b@example.org\r\nfROM:\r\n"
+                                        " c@evil.example\r\n\r\nx\r\n"),
+                        errc::malformed_message);
+    EXPECT_TRUE(s.try_sign("From: a@example.com\r\nTo: b@example.org\r\n\r\nx\r\n"));
+}
+
 // --- tags ------------------------------------------------------------------------
 
 TEST(dkim_signer, TagsPresentAndNothingElse) {
