@@ -1,5 +1,6 @@
 // Sends one message through a submission server with STARTTLS and AUTH,
-// using the blocking transport. Usage: send_smtp smtp://user:pass@host:587 to@example.org
+// using the blocking transport, DKIM-signed when a key is given.
+// Usage: send_smtp smtp://user:pass@host:587 to@example.org [dkim-key.pem selector]
 #include <lettre/lettre.hpp>
 #include <lettre/smtp/transport.hpp>
 
@@ -7,13 +8,22 @@
 
 int main(int argc, char** argv) {
     if (argc < 3) {
-        std::cerr << "usage: send_smtp SMTP_URL RECIPIENT\n";
+        std::cerr << "usage: send_smtp SMTP_URL RECIPIENT [DKIM_KEY SELECTOR]\n";
         return 64;
     }
     auto builder = lettre::smtp_transport::from_url(argv[1]);
     if (!builder) {
         std::cerr << builder.error().message << '\n';
         return 64;
+    }
+    if (argc >= 5) {
+        // Every message this transport sends is signed for example.com.
+        auto key = lettre::dkim::private_key::try_load_file(argv[3]);
+        if (!key) {
+            std::cerr << key.error().message << '\n';
+            return 66;
+        }
+        builder->dkim(lettre::dkim::signer("example.com", argv[4], std::move(*key)));
     }
     auto mailer = builder->build();
     auto msg = lettre::message::builder()

@@ -97,6 +97,11 @@ smtp_transport_builder& smtp_transport_builder::trace(smtp::trace_hook hook) {
     cfg_.trace = std::move(hook);
     return *this;
 }
+smtp_transport_builder& smtp_transport_builder::dkim(dkim::signer signer) {
+    cfg_.dkim.push_back(std::move(signer));
+    return *this;
+}
+
 smtp_transport smtp_transport_builder::build() const {
     return smtp_transport(cfg_);
 }
@@ -275,6 +280,21 @@ void async_smtp_transport::start_send(envelope env, std::shared_ptr<const void> 
     op->bytes = bytes;
     op->smtputf8 = smtputf8;
     op->handler.emplace(std::move(handler));
+    if (!impl_->cfg.dkim.empty()) {
+        // Signed here, in the initiating call: a send that cannot be signed
+        // fails before it takes a connection.
+        auto signed_bytes = dkim::try_sign_all(impl_->cfg.dkim, op->bytes);
+        if (!signed_bytes) {
+            const error_info& err = signed_bytes.error();
+            op->report.diagnostics.message = "DKIM signing failed: " + err.message;
+            op->report.diagnostics.error = err.code;
+            asio::post(impl_->ex, [op, ec = error_code(err.code)] { op->finish(ec); });
+            return;
+        }
+        auto owned = std::make_shared<const std::string>(std::move(*signed_bytes));
+        op->bytes = *owned;
+        op->keep = std::move(owned);
+    }
     if (!impl_->tls) {
         op->report.diagnostics.phase = smtp::phase::connect;
         op->report.diagnostics.message = impl_->tls_why;

@@ -1,6 +1,7 @@
 // Everything an SMTP transport is configured with. No Asio, no OpenSSL.
 #pragma once
 
+#include <lettre/dkim/signer.hpp>
 #include <lettre/error.hpp>
 #include <lettre/export.hpp>
 #include <lettre/smtp/protocol/client.hpp>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lettre::smtp {
 
@@ -103,6 +105,10 @@ struct transport_config {
     smtp::timeouts timeouts;
     trace_hook trace;
     pool_config pool;
+    /// DKIM signers applied to every message this transport sends (raw
+    /// bytes included), in one pass (e.g. RSA + Ed25519, RFC 8463). A
+    /// message that cannot be signed is not sent.
+    std::vector<dkim::signer> dkim;
 };
 
 /// Reads `smtp://` and `smtps://` URLs:

@@ -68,6 +68,9 @@ public:
     smtp_transport_builder& dsn(smtp::dsn_request request);
     /// Receives the dialogue line by line, AUTH payloads redacted.
     smtp_transport_builder& trace(smtp::trace_hook hook);
+    /// DKIM-signs every message on the way out (call again for a second
+    /// signature, e.g. Ed25519 next to RSA).
+    smtp_transport_builder& dkim(dkim::signer signer);
 
     const smtp::transport_config& config() const noexcept { return cfg_; }
     smtp_transport build() const;

@@ -97,6 +97,47 @@ TEST(Aiosmtpd, DeliversByteForByteWithBccOnlyInTheEnvelope) {
     EXPECT_FALSE(got.tls);
 }
 
+// A transport with DKIM signers signs every message on the way out; what
+// arrives is exactly what the signers produce (Ed25519 is deterministic).
+TEST(Aiosmtpd, TransportSignsWithDkim) {
+    const auto& peer = aiosmtpd();
+    using namespace lettre::dkim;
+    signer rsa("example.com", "rsa", private_key::generate(algorithm::rsa_sha256));
+    signer ed("example.com", "ed", private_key::generate(algorithm::ed25519_sha256));
+    const auto when = std::chrono::sys_seconds(std::chrono::seconds(1700000000));
+    rsa.time(when);
+    ed.time(when);
+    auto smtp = plain_builder(peer.port("plain")).dkim(ed).build();
+    const auto msg = sample_message();
+    const auto before = peer.count("plain");
+    error_code ec;
+    const auto report = smtp.send(msg, ec);
+    ASSERT_FALSE(ec) << describe(ec, report);
+    auto box = mailbox(peer.dir("plain"));
+    ASSERT_EQ(box.size(), before + 1);
+    EXPECT_EQ(box.back().content, ed.sign(msg.formatted()));
+
+    // Dual signing (RFC 8463): two fields, the message after them unchanged.
+    auto dual = plain_builder(peer.port("plain")).dkim(rsa).dkim(ed).build();
+    dual.send(msg, ec);
+    ASSERT_FALSE(ec) << ec.message();
+    box = mailbox(peer.dir("plain"));
+    ASSERT_EQ(box.size(), before + 2);
+    const std::string& got = box.back().content;
+    EXPECT_TRUE(got.starts_with("DKIM-Signature:")) << got.substr(0, 200);
+    EXPECT_TRUE(got.ends_with(msg.formatted()));
+    EXPECT_NE(got.find("a=rsa-sha256"), std::string::npos);
+    EXPECT_NE(got.find("a=ed25519-sha256"), std::string::npos);
+
+    // Bytes that cannot be signed (no From) are not sent at all.
+    const auto env =
+        envelope::create(address::parse("a@example.com"), {address::parse("rcpt@example.org")});
+    const auto r = smtp.send_raw(env, "Subject: no from\r\n\r\nbody\r\n", ec);
+    EXPECT_EQ(ec, errc::malformed_message) << ec.message();
+    EXPECT_NE(r.diagnostics.message.find("DKIM"), std::string::npos) << r.diagnostics.message;
+    EXPECT_EQ(mailbox(peer.dir("plain")).size(), before + 2);
+}
+
 TEST(Aiosmtpd, DotLinesAndBareLineEndsAreTransparent) {
     const auto& peer = aiosmtpd();
     const auto before = peer.count("plain");
