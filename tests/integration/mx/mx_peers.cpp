@@ -103,15 +103,8 @@ const peers& shared_peers() {
         argv.emplace_back("--host");
         argv.emplace_back(host);
     }
-    x.p.smtp = dns_test::child::start(argv);
-    while (auto line = x.p.smtp->read_line(30s)) {
-        if (*line == "READY") break;
-        std::istringstream in(*line);
-        std::string word, name;
-        unsigned port = 0;
-        if (in >> word >> name >> port && word == "PORT")
-            x.p.smtp_port = static_cast<std::uint16_t>(port);
-    }
+    x.p.smtp = std::make_unique<dns_test::child>(dns_test::child::start(argv));
+    x.p.smtp_port = x.p.smtp->wait_ready(30s).at("smtp");
     if (x.p.smtp_port == 0) throw std::runtime_error("mx_smtp_server.py did not start");
     return x.p;
 }

@@ -5,6 +5,8 @@
 // when their stdin closes), so nothing is left behind.
 #pragma once
 
+#include "../../support/child_process.hpp"
+
 #include <lettre/lettre.hpp>
 #include <lettre/smtp/transport.hpp>
 
@@ -28,35 +30,8 @@ using namespace std::chrono_literals;
 
 /// A child process with pipes on stdin and stdout; stderr is inherited (so
 /// that CTest shows it on failure).
-class process {
-public:
-    process() = default;
-    process(const process&) = delete;
-    process& operator=(const process&) = delete;
-    process(process&& o) noexcept;
-    process& operator=(process&& o) noexcept;
-    ~process();
-
-    /// Starts argv[0] (an absolute path) with argv. With `user` (and when
-    /// running as root) the child switches to that user before exec. With
-    /// `stdout_file` the child's stdout goes to that file instead of a pipe.
-    static process start(const std::vector<std::string>& argv, const std::string& user = {},
-                         const fs::path& stdout_file = {});
-    /// One line of the child's stdout, or nullopt on timeout or EOF.
-    std::optional<std::string> read_line(std::chrono::milliseconds timeout);
-    /// Reads "PORT <name> <port>" lines until "READY".
-    std::map<std::string, std::uint16_t> wait_ready(std::chrono::milliseconds timeout);
-    /// SIGTERM, then SIGKILL if it has not exited within 3 s; reaps it.
-    void stop();
-    bool running() const noexcept { return pid_ > 0; }
-    pid_t pid() const noexcept { return pid_; }
-
-private:
-    pid_t pid_ = -1;
-    int in_ = -1;
-    int out_ = -1;
-    std::string buffered_;
-};
+/// Test peers run as child processes (tests/support/child_process.hpp).
+using process = test_support::child_process;
 
 /// A fresh directory under the system temp dir, removed on destruction.
 class temp_dir {

@@ -4,6 +4,8 @@
 // and the Python server exits when its stdin closes).
 #pragma once
 
+#include "../../support/child_process.hpp"
+
 #include <sys/types.h>
 
 #include <chrono>
@@ -15,28 +17,8 @@
 
 namespace dns_test {
 
-class child {
-public:
-    child() = default;
-    child(const child&) = delete;
-    child& operator=(const child&) = delete;
-    ~child() { stop(); }
-
-    /// Starts argv (argv[0] absolute) with stdin and stdout as pipes.
-    static std::unique_ptr<child> start(const std::vector<std::string>& argv);
-    /// One line of stdout, or nullopt on timeout/EOF.
-    std::optional<std::string> read_line(std::chrono::milliseconds timeout);
-    /// Still running (not exited)?
-    bool alive();
-    /// Closes stdin, SIGTERM, SIGKILL after 3 s; reaps.
-    void stop();
-
-private:
-    pid_t pid_ = -1;
-    int in_ = -1;
-    int out_ = -1;
-    std::string buffered_;
-};
+/// Test peers run as child processes (tests/support/child_process.hpp).
+using child = test_support::child_process;
 
 /// A dnsmasq serving only what `records` says (dnsmasq options such as
 /// "--mx-host=a.test,mx.a.test,10"), authoritative for *.test: names under
