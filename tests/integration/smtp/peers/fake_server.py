@@ -165,8 +165,12 @@ async def main():
             except (ConnectionError, asyncio.IncompleteReadError):
                 pass
             finally:
-                with open(sess.path, "wb") as f:
+                # Whole or not at all: a test polls for the file and must
+                # never read it half written (it did, once, under load).
+                partial = os.path.join(args.outdir, ".partial-" + os.path.basename(sess.path))
+                with open(partial, "wb") as f:
                     f.write(bytes(sess.log))
+                os.replace(partial, sess.path)
                 writer.close()
         return handle
 
