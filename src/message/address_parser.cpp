@@ -249,6 +249,12 @@ public:
             }
             auto name = phrase(words);
             if (!name) return;
+            if (name->empty()) {
+                // `"":;` is a phrase of one empty quoted-string; a group needs
+                // a name to be written back (the builder refuses an empty one).
+                fail(errc::invalid_address, "group without a name", pos_);
+                return;
+            }
             ++pos_;
             group g{std::move(*name), {}};
             skip_cfws();

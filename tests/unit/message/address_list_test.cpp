@@ -78,6 +78,19 @@ TEST(AddressListParse, RejectsMalformed) {
     EXPECT_LETTRE_THROW(address_list::parse("a@example.com, nope"), errc::invalid_address);
 }
 
+TEST(AddressListParse, RejectsGroupWithoutName) {
+    // `"":;` is a group whose phrase is one empty quoted-string: nothing the
+    // builder could write back, so it is refused like `:;` (found by fuzz_address_list).
+    for (std::string_view bad : {":;", "\"\":;", "\"\" : a@example.com;", "a@example.com, \"\":;"}) {
+        const auto r = address_list::try_parse(bad);
+        EXPECT_FALSE(r.has_value()) << "accepted: " << bad;
+        if (!r) {
+            EXPECT_EQ(r.error().code, ec(errc::invalid_address)) << bad;
+            EXPECT_THAT(r.error().message, ::testing::HasSubstr("group without a name")) << bad;
+        }
+    }
+}
+
 TEST(AddressListParse, RejectsCrLfNul) {
     for (std::string bad : {std::string("a@example.com,\r\n b@example.com"),
                             std::string("a@example.com\nBcc: c@example.com"),
