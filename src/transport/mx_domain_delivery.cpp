@@ -8,6 +8,8 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
+#include <utility>
+
 namespace lettre::mx::detail {
 
 namespace asio = boost::asio;
@@ -146,8 +148,11 @@ void domain_delivery::next_address() {
         return finish();
     }
     if (tracker_.done()) return finish();
-    if (address_index_ >= addresses_.size()) return next_host();
-    ip_ = addresses_[address_index_++].to_string();
+    const bool plaintext = std::exchange(retry_in_plaintext_, false);
+    if (!plaintext) {
+        if (address_index_ >= addresses_.size()) return next_host();
+        ip_ = addresses_[address_index_++].to_string();
+    }
     attempted_ = true;
 
     const auto& cfg = owner_->cfg;
@@ -170,7 +175,8 @@ void domain_delivery::next_address() {
         conn_cfg->client.hello_name =
             local ? hello_name_for(owner_->machine_name, *local) : owner_->machine_name;
     }
-    conn_cfg->client.tls = policy_.tls == tls_policy::opportunistic
+    conn_cfg->client.tls = plaintext ? smtp::tls_mode::none_dangerous
+                           : policy_.tls == tls_policy::opportunistic
                                ? smtp::tls_mode::starttls_opportunistic
                                : smtp::tls_mode::starttls_required;
     conn_cfg->client.server_host = host_;
@@ -237,6 +243,14 @@ void domain_delivery::after_attempt(const std::error_code& ec, const smtp::send_
         return finish();
     }
     if (!more) return finish();
+    // RFC 7435: opportunistic TLS may fall back to cleartext. A server that
+    // offers STARTTLS and then fails the handshake (old protocol versions,
+    // broken configuration) would otherwise get nothing from us at all; an
+    // attacker on the path could strip STARTTLS anyway, so this costs no
+    // security the policy promised. Nothing was sent before the handshake.
+    if (ec && report.diagnostics.phase == smtp::phase::tls_handshake &&
+        policy_.tls == tls_policy::opportunistic && owner_->cfg.plaintext_after_tls_failure)
+        retry_in_plaintext_ = true;
     next_address();
 }
 

@@ -82,6 +82,10 @@ private:
     bool dns_transient_ = false;  ///< some address lookup failed transiently
     std::string skipped_reason_;  ///< the policy refused a host
 
+    /// The next attempt repeats the last address without STARTTLS, after
+    /// its TLS handshake failed (opportunistic policy only).
+    bool retry_in_plaintext_ = false;
+
     bool in_session_ = false;  ///< an SMTP connection is in progress
     std::weak_ptr<smtp::detail::connection> conn_;
     std::optional<envelope> env_;

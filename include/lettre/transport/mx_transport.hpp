@@ -84,6 +84,13 @@ struct config {
     /// refuse a bare "vm" or "localhost".
     std::string hello_name;
     tls_policy tls = tls_policy::opportunistic;
+    /// Opportunistic hosts only: when a host offers STARTTLS but the TLS
+    /// handshake fails, connect to the same address once more without
+    /// STARTTLS and deliver in plaintext (RFC 7435; Exim does the same by
+    /// default). False: that address counts as failed (transient,
+    /// tls_failed) and the next one is tried. `required` and `verified`
+    /// hosts never fall back.
+    bool plaintext_after_tls_failure = true;
     /// CA file or directory for `verified` (the system store otherwise).
     smtp::tls_parameters tls_parameters;
     policy_hook policy;

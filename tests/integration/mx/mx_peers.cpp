@@ -61,6 +61,8 @@ const std::vector<std::string>& records() {
         "--mx-host=xn--bcher-kva.test,mx-a.pref.test,10",
         "--mx-host=stall.test,stall-mx.test,10",
         "--host-record=stall-mx.test,127.0.0.14",
+        "--mx-host=badtls.test,broken-tls.badtls.test,10",
+        "--host-record=broken-tls.badtls.test,127.0.0.15",
     };
     return r;
 }
@@ -99,7 +101,7 @@ const peers& shared_peers() {
          {"127.0.0.2=accept", "127.0.0.3=accept", "127.0.0.4=accept", "127.0.0.5=accept",
           "127.0.0.6=tempfail_rcpt", "127.0.0.7=accept", "127.0.0.9=reject_user=bad",
           "127.0.0.10=greet421", "127.0.0.11=starttls", "127.0.0.12=accept",
-          "127.0.0.13=tempfail_data", "127.0.0.14=stall"}) {
+          "127.0.0.13=tempfail_data", "127.0.0.14=stall", "127.0.0.15=starttls,badtls"}) {
         argv.emplace_back("--host");
         argv.emplace_back(host);
     }

@@ -354,6 +354,44 @@ TEST(mx_tls, verified_needs_a_trusted_certificate_for_the_mx_name) {
     EXPECT_EQ(p.messages("127.0.0.11").size(), n0 + 1);
 }
 
+TEST(mx_tls, opportunistic_retries_in_plaintext_after_a_failed_handshake) {
+    // 127.0.0.15 offers STARTTLS, says 220 and then answers with no TLS at all.
+    const auto& p = shared_peers();
+    const std::string ip = "127.0.0.15";
+    const auto c0 = p.connections(ip);
+    const auto n0 = p.messages(ip).size();
+    lettre::mx_transport mx(test_config());
+    auto r = mx.send(message_to({"t@badtls.test"}));
+    ASSERT_TRUE(r.all_delivered()) << describe(r);
+    EXPECT_EQ(r.recipients.at(0).ip, ip);
+    EXPECT_EQ(p.connections(ip), c0 + 2);  // the failed handshake, then plaintext
+    auto box = p.messages(ip);
+    ASSERT_EQ(box.size(), n0 + 1);
+    EXPECT_FALSE(box.back().tls);
+}
+
+TEST(mx_tls, no_plaintext_retry_when_turned_off_or_tls_is_required) {
+    const auto& p = shared_peers();
+    const std::string ip = "127.0.0.15";
+    const auto n0 = p.messages(ip).size();
+    for (const bool required : {false, true}) {
+        auto cfg = test_config();
+        if (required)
+            cfg.tls = lettre::mx::tls_policy::required;
+        else
+            cfg.plaintext_after_tls_failure = false;
+        const auto c0 = p.connections(ip);
+        lettre::mx_transport mx(cfg);
+        error_code ec;
+        auto r = mx.send(message_to({"t@badtls.test"}), ec);
+        EXPECT_EQ(ec, errc::tls_failed) << describe(r);
+        ASSERT_EQ(r.recipients.size(), 1u);
+        EXPECT_EQ(r.recipients[0].status, status::transient_failure) << describe(r);
+        EXPECT_EQ(p.connections(ip), c0 + 1) << "required=" << required;
+    }
+    EXPECT_EQ(p.messages(ip).size(), n0);
+}
+
 TEST(mx_tls, policy_hook_decides_per_host) {
     auto cfg = test_config();
     std::vector<std::string> asked;

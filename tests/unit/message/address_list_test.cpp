@@ -81,7 +81,8 @@ TEST(AddressListParse, RejectsMalformed) {
 TEST(AddressListParse, RejectsGroupWithoutName) {
     // `"":;` is a group whose phrase is one empty quoted-string: nothing the
     // builder could write back, so it is refused like `:;` (found by fuzz_address_list).
-    for (std::string_view bad : {":;", "\"\":;", "\"\" : a@example.com;", "a@example.com, \"\":;"}) {
+    for (std::string_view bad :
+         {":;", "\"\":;", "\"\" : a@example.com;", "a@example.com, \"\":;"}) {
         const auto r = address_list::try_parse(bad);
         EXPECT_FALSE(r.has_value()) << "accepted: " << bad;
         if (!r) {

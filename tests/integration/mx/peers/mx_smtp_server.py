@@ -17,6 +17,8 @@ Behaviours:
   reject_mail       550 5.7.1 to MAIL FROM
   starttls          offer STARTTLS (certificate for --tls-name, from a test CA
                     written to DIR/ca.pem)
+  badtls            with starttls: answer STARTTLS with 220, then send bytes
+                    that are no TLS record and hang up (a failed handshake)
 
 Every accepted message is written to DIR/<ip>/<n>.txt: lines "from X",
 "rcpt X" (each), "tls 0|1", "helo NAME", then "data" and the message.
@@ -89,6 +91,12 @@ class Session:
                 await self.reply("\r\n".join(caps))
             elif verb == "STARTTLS" and self.tls_ctx and not tls:
                 await self.reply("220 2.0.0 go ahead")
+                if "badtls" in self.b:
+                    # Wait for the ClientHello, so that the garbage cannot
+                    # arrive with the 220 (which the client refuses earlier).
+                    await reader.read(1)
+                    await self.reply("this is not a TLS server hello")
+                    break
                 await writer.start_tls(self.tls_ctx)
                 tls = True
                 helo = ""
