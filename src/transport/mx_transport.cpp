@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 #include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -199,24 +201,41 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
     std::size_t left = 0;
     std::optional<asio::any_completion_handler<mx::plan_signature>> handler;
     std::optional<asio::any_completion_executor> work;  ///< the handler's, tracked
+    /// The lookups in flight: the MX query, then A and AAAA of every host.
+    asio::cancellation_signal cancel_mx;
+    std::vector<std::unique_ptr<asio::cancellation_signal>> cancel_hosts;
+    bool cancelled = false;
 
     explicit plan_operation(std::shared_ptr<async_mx_transport::impl> o)
         : owner(std::move(o)), strand(asio::make_strand(owner->ex)) {}
 
+    /// On the strand. The lookups complete with operation_aborted, and the
+    /// plan with it once they all have.
+    void cancel() {
+        if (cancelled || !handler) return;
+        cancelled = true;
+        cancel_mx.emit(asio::cancellation_type::terminal);
+        for (const auto& c : cancel_hosts) c->emit(asio::cancellation_type::terminal);
+    }
+
     void start() {
+        if (cancelled) return finish();
         if (auto literal = mx::detail::domain_literal(result.domain)) {
             result.hosts.push_back({result.domain, 0, {*literal}, {}});
             return finish();
         }
         owner->resolver.async_resolve_mx(
             result.domain,
-            asio::bind_executor(
-                strand, [self = shared_from_this()](error_code ec, std::vector<dns::mx_record> r) {
+            asio::bind_cancellation_slot(
+                cancel_mx.slot(),
+                asio::bind_executor(strand, [self = shared_from_this()](
+                                                error_code ec, std::vector<dns::mx_record> r) {
                     self->on_mx(ec, std::move(r));
-                }));
+                })));
     }
 
     void on_mx(error_code ec, std::vector<dns::mx_record> records) {
+        if (cancelled) return finish();
         auto d = mx::detail::decide(result.domain, ec, std::move(records), owner->cfg.max_hosts,
                                     owner->rnd);
         if (d.what == mx::detail::mx_decision::kind::fail) {
@@ -228,16 +247,21 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
         result.implicit_mx = d.what == mx::detail::mx_decision::kind::implicit;
         for (const auto& h : d.hosts) result.hosts.push_back({h.host, h.preference, {}, {}});
         left = result.hosts.size();
+        for (std::size_t i = 0; i < 2 * result.hosts.size(); ++i)
+            cancel_hosts.push_back(std::make_unique<asio::cancellation_signal>());
         for (std::size_t i = 0; i < result.hosts.size(); ++i)
-            mx::detail::resolve_host(owner, strand, result.hosts[i].name,
-                                     [self = shared_from_this(), i](mx::detail::host_addresses a) {
-                                         self->result.hosts[i].addresses = std::move(a.addresses);
-                                         self->result.hosts[i].error = a.error;
-                                         if (--self->left == 0) self->after_hosts();
-                                     });
+            mx::detail::resolve_host(
+                owner, strand, result.hosts[i].name,
+                [self = shared_from_this(), i](mx::detail::host_addresses a) {
+                    self->result.hosts[i].addresses = std::move(a.addresses);
+                    self->result.hosts[i].error = a.error;
+                    if (--self->left == 0) self->after_hosts();
+                },
+                cancel_hosts[2 * i]->slot(), cancel_hosts[2 * i + 1]->slot());
     }
 
     void after_hosts() {
+        if (cancelled) return finish();
         const bool any =
             std::any_of(result.hosts.begin(), result.hosts.end(),
                         [](const mx::planned_host& h) { return !h.addresses.empty(); });
@@ -255,11 +279,17 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
     }
 
     void finish() {
+        if (cancelled) {
+            result.error = std::error_code(error_code(asio::error::operation_aborted));
+            result.permanent = false;
+            result.message = fmt::format("the plan for {} was cancelled", result.domain);
+        }
         auto h(std::move(*handler));
         handler.reset();
         auto w = std::move(*work);
         work.reset();
-        const error_code ec(result.error);
+        const error_code ec =
+            cancelled ? error_code(asio::error::operation_aborted) : error_code(result.error);
         complete_on_handler_executor(std::move(h), std::move(w), ec, std::move(result));
     }
 };
@@ -322,6 +352,16 @@ void async_mx_transport::start_plan(std::string domain,
     auto op = std::make_shared<plan_operation>(impl_);
     op->handler.emplace(std::move(handler));
     op->work.emplace(track_work(*op->handler, impl_->ex));
+    auto slot = asio::get_associated_cancellation_slot(*op->handler);
+    if (slot.is_connected()) {
+        std::weak_ptr<plan_operation> weak = op;
+        slot.assign([weak](asio::cancellation_type type) {
+            if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) ==
+                asio::cancellation_type::none)
+                return;
+            if (auto o = weak.lock()) asio::post(o->strand, [o] { o->cancel(); });
+        });
+    }
     while (!domain.empty() && domain.back() == '.') domain.pop_back();
     // The plan names the domain in A-labels, as recipients' domains are.
     std::optional<error_info> bad;

@@ -221,7 +221,9 @@ public:
     }
 
     /// The delivery plan of a domain (what `lettre mx DOMAIN` prints). The
-    /// error is the plan's error, if any.
+    /// error is the plan's error, if any. Per-operation cancellation
+    /// (terminal or partial) abandons the lookups; the plan then completes
+    /// with operation_aborted.
     template <class CompletionToken>
     auto async_plan(std::string_view domain, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, mx::plan_signature>(

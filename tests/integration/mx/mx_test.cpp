@@ -592,6 +592,49 @@ TEST(mx_cancel, during_dns_lookups_and_teardown_with_queries_pending) {
     }
 }
 
+TEST(mx_cancel, a_plan_waiting_for_dns) {
+    // silent.test never answers; the plan completes with operation_aborted
+    // once cancelled instead of after the 30 s DNS timeout.
+    const auto& p = shared_peers();
+    asio::io_context ioc;
+    auto cfg = test_config();
+    cfg.dns.servers = {p.scripted->server()};
+    cfg.dns.tries = 1;
+    cfg.dns.timeout = std::chrono::seconds(30);
+    lettre::async_mx_transport mx(ioc.get_executor(), cfg);
+    asio::cancellation_signal sig;
+    bool called = false;
+    error_code got;
+    lettre::mx::plan plan;
+    mx.async_plan("silent.test",
+                  asio::bind_cancellation_slot(sig.slot(), [&](error_code ec, lettre::mx::plan r) {
+                      called = true;
+                      got = ec;
+                      plan = std::move(r);
+                  }));
+    asio::steady_timer t(ioc, std::chrono::milliseconds(100));
+    t.async_wait([&](error_code) { sig.emit(asio::cancellation_type::terminal); });
+    while (!called && ioc.run_one()) {
+    }
+    ASSERT_TRUE(called);
+    EXPECT_EQ(got, asio::error::operation_aborted);
+    EXPECT_EQ(plan.error, std::errc::operation_canceled);
+    EXPECT_FALSE(plan.permanent);
+    EXPECT_TRUE(plan.hosts.empty());
+    // A plan that is not cancelled still works on the same transport (an
+    // address literal: the scripted DNS server knows no other domain).
+    bool second = false;
+    mx.async_plan("[127.0.0.2]", [&](error_code ec, lettre::mx::plan r) {
+        second = true;
+        EXPECT_FALSE(ec) << r.message;
+        EXPECT_EQ(r.hosts.size(), 1u);
+    });
+    // run_one: the abandoned query keeps c-ares busy until its timeout.
+    while (!second && ioc.run_one()) {
+    }
+    EXPECT_TRUE(second);
+}
+
 TEST(mx_cancel, after_completion_and_total_cancellation_are_no_ops) {
     asio::io_context ioc;
     lettre::async_mx_transport mx(ioc.get_executor(), test_config());
