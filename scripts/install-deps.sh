@@ -6,7 +6,7 @@ set -euo pipefail
 build_pkgs=(g++ cmake ninja-build pkg-config libssl-dev libboost1.81-dev libc-ares-dev
             libfmt-dev libidn2-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3
-           python3-aiosmtpd python3-dkim python3-dnspython postfix dnsmasq swaks
+           python3-aiosmtpd python3-dkim python3-dnspython postfix dnsmasq swaks msmtp
            openssl)
 
 want=("${build_pkgs[@]}")

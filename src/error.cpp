@@ -58,6 +58,8 @@ public:
             case errc::pool_full: return "too many sends waiting for a connection";
             case errc::shut_down: return "the transport is shutting down";
             case errc::eight_bit_unavailable: return "8BITMIME needed but not offered";
+            case errc::sendmail_failed: return "the sendmail program failed";
+            case errc::sendmail_transient: return "the sendmail program failed temporarily";
         }
         return "unknown lettre error";
     }

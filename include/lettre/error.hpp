@@ -69,6 +69,9 @@ enum class errc {
     shut_down,     ///< the transport is shutting down
     // SMTP (added later; kept at the end so that the values above stay)
     eight_bit_unavailable,  ///< the message has 8-bit octets and the server lacks 8BITMIME
+    // The sendmail transport
+    sendmail_failed,     ///< the sendmail program could not run, or exited non-zero, or died
+    sendmail_transient,  ///< the sendmail program exited with EX_TEMPFAIL (75): try later
 };
 
 LETTRE_EXPORT const std::error_category& error_category() noexcept;

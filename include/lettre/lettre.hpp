@@ -4,3 +4,5 @@
 #include <lettre/dkim.hpp>
 #include <lettre/message.hpp>
 #include <lettre/transport/file_transport.hpp>
+#include <lettre/transport/sendmail_transport.hpp>
+#include <lettre/transport/stub_transport.hpp>

@@ -4,6 +4,7 @@
 
 #include <lettre/smtp/transport.hpp>
 #include <lettre/transport/file_transport.hpp>
+#include <lettre/transport/sendmail_transport.hpp>
 
 #include <algorithm>
 #include <ostream>
@@ -125,6 +126,32 @@ exit_code deliver_to(const smtp_target& target, const outgoing_message& msg,
 exit_code deliver_to(const mx_target& target, const outgoing_message& msg, const cli_streams& io) {
     return deliver_mx(target, std::get_if<lettre::message>(&msg), std::get_if<raw_message>(&msg),
                       io);
+}
+
+/// `handed to /usr/sbin/sendmail`; on failure the reason (with what the
+/// program printed) on stderr, and 75 for EX_TEMPFAIL or a timeout, 69
+/// otherwise.
+exit_code deliver_to(const sendmail_target& target, const outgoing_message& msg,
+                     const cli_streams& io) {
+    lettre::sendmail_config config;
+    config.command = target.program;
+    const lettre::sendmail_transport transport(config);
+    auto sent = std::visit(
+        overloaded{
+            [&](const lettre::message& m) { return transport.try_send(m); },
+            [&](const raw_message& r) { return transport.try_send_raw(r.envelope, r.bytes); },
+        },
+        msg);
+    if (sent) {
+        io.out << "handed to " << printable(target.program) << '\n';
+        return exit_code::ok;
+    }
+    const std::error_code ec = sent.error().code;
+    const bool transient = ec == lettre::errc::sendmail_transient || ec == lettre::errc::timeout;
+    if (!transient && ec != lettre::errc::sendmail_failed)
+        throw from_library(sent.error(), "--sendmail");  // e.g. no recipient: 65
+    io.err << "lettre: delivery failed: " << printable(sent.error().message) << '\n';
+    return transient ? exit_code::temporary_failure : exit_code::unavailable;
 }
 
 }  // namespace

@@ -29,7 +29,13 @@ struct smtp_target {
     bool trace = false;
 };
 
-using delivery_target = std::variant<outbox_target, smtp_target, mx_target>;
+/// lettre::sendmail_transport: the local mail system's sendmail program
+/// (`--sendmail`, `--sendmail-program PROGRAM`).
+struct sendmail_target {
+    std::string program;
+};
+
+using delivery_target = std::variant<outbox_target, smtp_target, mx_target, sendmail_target>;
 
 /// A ready-made message read from a file, with the envelope given by hand.
 struct raw_message {

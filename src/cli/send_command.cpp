@@ -30,6 +30,8 @@ constexpr option_spec message_file_spec{"message", '\0', true, false};
 constexpr option_spec envelope_from_spec{"envelope-from", '\0', true, false};
 constexpr option_spec envelope_to_spec{"envelope-to", '\0', true, true};
 constexpr option_spec outbox_spec{"outbox", '\0', true, false};
+constexpr option_spec sendmail_spec{"sendmail", '\0', false, false};
+constexpr option_spec sendmail_program_spec{"sendmail-program", '\0', true, false};
 constexpr option_spec help_spec{"help", 'h', false, false};
 
 /// What send needs besides the message options.
@@ -39,6 +41,8 @@ struct send_options {
     std::vector<std::string> envelope_to;
     // Transport choice; --mx goes here and into choose_target() next.
     std::optional<std::string> outbox;
+    bool sendmail = false;
+    std::optional<std::string> sendmail_program;
     smtp_options smtp;
     mx_options mx;
     each_to_options each_to;
@@ -76,10 +80,10 @@ void check_each_to(const send_options& opts) {
             throw usage_error(*each.first_dependent + " needs --each-to FILE");
         return;
     }
-    if (opts.mx.mx || opts.outbox || !opts.smtp.url) {
+    if (opts.mx.mx || opts.outbox || opts.sendmail || !opts.smtp.url) {
         throw usage_error(
             "--each-to sends through an SMTP server's connection pool: it needs --smtp URL "
-            "(and works neither with --outbox nor with --mx)");
+            "(and works neither with --outbox, --mx nor --sendmail)");
     }
     if (!opts.envelope_to.empty()) {
         throw usage_error(
@@ -90,6 +94,14 @@ void check_each_to(const send_options& opts) {
 }
 
 delivery_target choose_target(const send_options& opts, const cli_streams& io) {
+    if (opts.sendmail_program && !opts.sendmail)
+        throw usage_error("--sendmail-program needs --sendmail");
+    if (opts.sendmail) {
+        if (opts.mx.mx || opts.smtp.url || opts.outbox)
+            throw usage_error(
+                "--sendmail, --mx, --smtp and --outbox exclude each other: give one of them");
+        return sendmail_target{opts.sendmail_program.value_or("sendmail")};
+    }
     if (opts.mx.mx || opts.mx.first_dependent) {
         if (!opts.mx.mx) throw usage_error(*opts.mx.first_dependent + " needs --mx");
         if (opts.smtp.url || opts.outbox)
@@ -245,8 +257,8 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
     std::vector<option_spec> specs(message_option_specs().begin(), message_option_specs().end());
     specs.insert(specs.end(), dkim_message_option_specs().begin(),
                  dkim_message_option_specs().end());
-    specs.insert(specs.end(),
-                 {message_file_spec, envelope_from_spec, envelope_to_spec, outbox_spec, help_spec});
+    specs.insert(specs.end(), {message_file_spec, envelope_from_spec, envelope_to_spec, outbox_spec,
+                               sendmail_spec, sendmail_program_spec, help_spec});
     specs.insert(specs.end(), smtp_option_specs().begin(), smtp_option_specs().end());
     specs.insert(specs.end(), mx_option_specs().begin(), mx_option_specs().end());
     specs.insert(specs.end(), each_to_option_specs().begin(), each_to_option_specs().end());
@@ -276,6 +288,10 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
             opts.envelope_to.push_back(opt.value);
         } else if (name == outbox_spec.name) {
             opts.outbox = opt.value;
+        } else if (name == sendmail_spec.name) {
+            opts.sendmail = true;
+        } else if (name == sendmail_program_spec.name) {
+            opts.sendmail_program = opt.value;
         }
     }
 

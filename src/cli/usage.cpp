@@ -24,8 +24,10 @@ constexpr std::string_view send_title =
     "       lettre send --message FILE --envelope-from ADDR --envelope-to ADDRS\n"
     "       lettre send --smtp URL [--user NAME] [OPTIONS]\n"
     "       lettre send --smtp URL --each-to FILE [--connections N] [OPTIONS]\n"
-    "Builds a message (or reads one) and delivers it into an outbox directory or\n"
-    "to an SMTP server.\n";
+    "       lettre send --sendmail [--sendmail-program PROGRAM] [OPTIONS]\n"
+    "Builds a message (or reads one) and delivers it into an outbox directory, to\n"
+    "an SMTP server, straight to the recipients' MX hosts, or to the local\n"
+    "sendmail program.\n";
 
 constexpr std::string_view dkim_title =
     "Usage: lettre dkim keygen --algorithm rsa|ed25519 --domain DOMAIN\n"
@@ -38,7 +40,8 @@ constexpr std::string_view synopsis =
     "Usage:\n"
     "  lettre compose [OPTIONS]   build a message and write it to stdout or a file\n"
     "  lettre send [OPTIONS]      build a message (or read one) and deliver it to\n"
-    "                             an outbox directory or an SMTP server\n"
+    "                             an outbox directory, an SMTP server, the MX\n"
+    "                             hosts or the local sendmail program\n"
     "  lettre dkim keygen [OPTIONS]\n"
     "                             make a DKIM key and print its DNS record\n"
     "  lettre dkim sign [OPTIONS] DKIM-sign a message read from stdin or a file\n"
@@ -105,10 +108,21 @@ constexpr std::string_view send_section =
     "                          --smtp is not given), which is made when missing:\n"
     "                          <id>.eml holds the message and <id>.json the\n"
     "                          envelope {\"from\": ..., \"to\": [...]}\n"
+    "  --sendmail              hand the message to the local mail system's\n"
+    "                          sendmail program (sendmail -i -f FROM -- TO...,\n"
+    "                          the message on its stdin); excludes --outbox,\n"
+    "                          --smtp and --mx\n"
+    "  --sendmail-program PROGRAM\n"
+    "                          the program for --sendmail (default: sendmail,\n"
+    "                          looked up in PATH, /usr/sbin and /usr/lib)\n"
     "  -h, --help              show the help of send\n"
     "\n"
     "  send prints where the message went:\n"
-    "    sent to outbox: outbox/<id>.eml (envelope outbox/<id>.json)\n";
+    "    sent to outbox: outbox/<id>.eml (envelope outbox/<id>.json)\n"
+    "    handed to sendmail\n"
+    "  When sendmail fails, the reason and what it printed go to stderr; the\n"
+    "  exit status is 75 when it exited with 75 (EX_TEMPFAIL) or took over 2\n"
+    "  minutes, else 69.\n";
 
 constexpr std::string_view smtp_section =
     "SMTP options (send):\n"

@@ -7,18 +7,16 @@
 #include <lettre/asio_error.hpp>
 #include <lettre/message/envelope.hpp>
 #include <lettre/message/message.hpp>
+#include <lettre/transport/detail/post_then_complete.hpp>
 #include <lettre/transport/file_transport.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <filesystem>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace lettre {
@@ -46,25 +44,16 @@ public:
     template <class CompletionToken>
     auto async_send_raw(const envelope& env, std::string bytes, CompletionToken&& token) const {
         return boost::asio::async_initiate<CompletionToken, send_signature>(
-            [this](auto handler, envelope e, std::string b) {
-                auto work = boost::asio::make_work_guard(
-                    boost::asio::get_associated_executor(handler, ex_));
-                boost::asio::post(
-                    ex_, [files = files_, e = std::move(e), b = std::move(b),
-                          handler = std::move(handler), work = std::move(work)]() mutable {
+            // By value: with a deferred token the operation may start after
+            // this transport is gone.
+            [ex = ex_, files = files_](auto handler, envelope e, std::string b) {
+                detail::post_then_complete(
+                    ex, std::move(handler), [files, e = std::move(e), b = std::move(b)] {
                         auto r = files.try_send_raw(e, b);
-                        boost::system::error_code ec;
-                        file_transport::delivery d;
-                        if (r)
-                            d = std::move(*r);
-                        else
-                            ec = r.error().code;
-                        auto hex = work.get_executor();
-                        work.reset();
-                        boost::asio::dispatch(
-                            hex, [handler = std::move(handler), ec, d = std::move(d)]() mutable {
-                                std::move(handler)(ec, std::move(d));
-                            });
+                        if (!r)
+                            return std::make_tuple(boost::system::error_code(r.error().code),
+                                                   file_transport::delivery{});
+                        return std::make_tuple(boost::system::error_code(), std::move(*r));
                     });
             },
             token, env, std::move(bytes));

@@ -1123,6 +1123,77 @@ class help_tests(lettre_case):
         self.assertIn(b"lettre --help", proc.stderr)
 
 
+FAKE_SENDMAIL = """#!/bin/sh
+# Stands in for sendmail: records its arguments and standard input, says
+# something on stderr, exits with $FAKE_EXIT (0 by default).
+dir=$(dirname "$0")
+printf '%s\\n' "$@" > "$dir/args.txt"
+cat > "$dir/stdin.eml"
+echo "fake sendmail: status ${FAKE_EXIT:-0}" >&2
+exit "${FAKE_EXIT:-0}"
+"""
+
+
+class sendmail_tests(lettre_case):
+    """send --sendmail: the message goes to a program's stdin; a real
+    sendmail (msmtp to aiosmtpd) is exercised by sendmail.integration."""
+
+    def setUp(self):
+        super().setUp()
+        self.fake = self.dir / "fake-sendmail"
+        self.fake.write_text(FAKE_SENDMAIL)
+        self.fake.chmod(0o755)
+
+    def send(self, *args, status=0):
+        return subprocess.run([LETTRE, "send", *args, "--sendmail",
+                               "--sendmail-program", str(self.fake)],
+                              capture_output=True, cwd=self.dir, timeout=60, check=False,
+                              env={"PATH": "/usr/bin:/bin", "FAKE_EXIT": str(status)})
+
+    def test_message_on_stdin_and_envelope_as_arguments(self):
+        proc = self.send(*BASIC, "--cc", "carol@example.net", "--bcc", "-dash@example.net",
+                         "--text", "first\n.\nlast")
+        self.assert_status(proc, EX_OK)
+        self.assertEqual(proc.stdout.decode(), f"handed to {self.fake}\n")
+        args = (self.dir / "args.txt").read_text().splitlines()
+        self.assertEqual(args, ["-i", "-f", "ann@example.com", "--", "bob@example.org",
+                                "carol@example.net", "-dash@example.net"])
+        data = (self.dir / "stdin.eml").read_bytes()
+        self.assertNotIn(b"\r", data)  # LF line ends for the local MTA
+        msg = parse(data)
+        self.assertEqual(addr_specs(msg, "To"), ["bob@example.org"])
+        self.assertIsNone(msg["Bcc"])
+        self.assertEqual(msg.get_content(), "first\n.\nlast\n")
+
+    def test_ready_message_with_null_sender(self):
+        original = self.compose(*BASIC, "--text", "ready-made")
+        self.write("ready.eml", original)
+        proc = self.send("--message", "ready.eml", "--envelope-from", "<>",
+                         "--envelope-to", "x@example.org")
+        self.assert_status(proc, EX_OK)
+        self.assertEqual((self.dir / "args.txt").read_text().splitlines(),
+                         ["-i", "-f", "<>", "--", "x@example.org"])
+        self.assertEqual((self.dir / "stdin.eml").read_bytes(), original.replace(b"\r\n", b"\n"))
+
+    def test_exit_statuses(self):
+        proc = self.send(*BASIC, "--text", "x", status=75)
+        self.assert_error(proc, 75, "status 75", "EX_TEMPFAIL", "fake sendmail: status 75")
+        proc = self.send(*BASIC, "--text", "x", status=1)
+        self.assert_error(proc, 69, "status 1", "fake sendmail: status 1")
+
+    def test_missing_program_and_usage_errors(self):
+        proc = self.lettre("send", *BASIC, "--text", "x", "--sendmail",
+                           "--sendmail-program", str(self.dir / "nowhere"))
+        self.assert_error(proc, 69, "nowhere")
+        for extra in (["--outbox", "out"], ["--smtp", "smtp://127.0.0.1:1"], ["--mx"]):
+            self.assert_error(self.lettre("send", *BASIC, "--text", "x", "--sendmail", *extra),
+                              EX_USAGE, "exclude each other")
+        self.assert_error(self.lettre("send", *BASIC, "--text", "x", "--sendmail-program", "x"),
+                          EX_USAGE, "--sendmail-program needs --sendmail")
+        self.assertFalse((self.dir / "out").exists())
+        self.assertFalse((self.dir / "outbox").exists())
+
+
 def main():
     global LETTRE
     if len(sys.argv) < 2:

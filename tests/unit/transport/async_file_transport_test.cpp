@@ -6,6 +6,7 @@
 #include "../test_util.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
@@ -100,6 +101,34 @@ TEST(AsyncFileTransport, UnusableDirectoryIsAnIoErrorAndLeavesNothing) {
     ASSERT_TRUE(called);
     EXPECT_EQ(got_ec, errc::io_error);
     EXPECT_EQ(read_file(not_a_dir), "x");
+}
+
+}  // namespace
+
+namespace {
+
+// The handler's own io_context has nothing else to do: the pending send must
+// count as its work until the handler ran, or run() returns without it (the
+// work guard was once released before the dispatch).
+TEST(AsyncFileTransport, HandlerOnAnIdleContextOfItsOwnStillRuns) {
+    const temp_dir dir;
+    asio::io_context transport_ioc;
+    asio::io_context handler_ioc;
+    const async_file_transport t(transport_ioc.get_executor(), dir.path());
+    bool called = false;
+    bool on_handler_ioc = false;
+    t.async_send(sample(7), asio::bind_executor(handler_ioc, [&](boost::system::error_code ec,
+                                                                 file_transport::delivery) {
+                     EXPECT_FALSE(ec) << ec.message();
+                     called = true;
+                     on_handler_ioc = handler_ioc.get_executor().running_in_this_thread();
+                 }));
+    transport_ioc.run();
+    EXPECT_FALSE(called) << "the handler ran on the transport's executor";
+    EXPECT_FALSE(handler_ioc.stopped()) << "the handler's context lost its work";
+    handler_ioc.run();
+    EXPECT_TRUE(called);
+    EXPECT_TRUE(on_handler_ioc);
 }
 
 }  // namespace

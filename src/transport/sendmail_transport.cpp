@@ -1,0 +1,199 @@
+#include <lettre/transport/async_sendmail_transport.hpp>
+#include <lettre/transport/sendmail_transport.hpp>
+
+#include "transport/sendmail_process.hpp"
+
+#include <fmt/format.h>
+#include <boost/asio/io_context.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string_view>
+#include <utility>
+
+namespace lettre {
+
+namespace detail {
+
+namespace {
+
+bool is_executable_file(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
+}
+
+/// Printable, one line: what a program wrote, for an error message.
+std::string one_line(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        if (c == '\r') continue;
+        if (c == '\n') {
+            if (!out.empty() && out.back() != ' ') out += "; ";
+            continue;
+        }
+        const auto u = static_cast<unsigned char>(c);
+        out += u < 0x20 || u == 0x7f ? '?' : c;
+    }
+    while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
+    return out;
+}
+
+}  // namespace
+
+result<std::string> find_sendmail_program(const std::string& command) {
+    if (command.empty()) return make_error(errc::sendmail_failed, "no sendmail program configured");
+    if (command.find('/') != std::string::npos) {
+        if (is_executable_file(command)) return command;
+        return make_error(errc::sendmail_failed,
+                          fmt::format("{} is not an executable file", command));
+    }
+    // No PATH: the system's default search path, as execvp uses; never the
+    // current directory (an empty entry), where anyone could plant a program.
+    std::string dirs;
+    if (const char* path = std::getenv("PATH")) {
+        dirs = path;
+    } else if (const std::size_t n = ::confstr(_CS_PATH, nullptr, 0); n > 0) {
+        dirs.resize(n);
+        ::confstr(_CS_PATH, dirs.data(), n);
+        dirs.resize(n - 1);
+    }
+    dirs += dirs.empty() ? "/usr/sbin:/usr/lib" : ":/usr/sbin:/usr/lib";
+    std::string_view rest = dirs;
+    while (true) {
+        const auto colon = rest.find(':');
+        std::string dir(rest.substr(0, colon));
+        if (dir.empty()) dir = ".";  // POSIX: an empty PATH entry is the current directory
+        const std::string candidate = dir + "/" + command;
+        if (is_executable_file(candidate)) return candidate;
+        if (colon == std::string_view::npos) break;
+        rest.remove_prefix(colon + 1);
+    }
+    return make_error(errc::sendmail_failed,
+                      fmt::format("cannot find {} in PATH, /usr/sbin or /usr/lib", command));
+}
+
+std::vector<std::string> sendmail_arguments(const sendmail_config& config, const envelope& env) {
+    std::vector<std::string> argv;
+    argv.reserve(config.arguments.size() + env.to().size() + 5);
+    argv.push_back(config.command);
+    argv.insert(argv.end(), config.arguments.begin(), config.arguments.end());
+    // -i: a line holding only "." is text, not the end of the message.
+    argv.emplace_back("-i");
+    // The sender as a separate argument: an option's value, never an option.
+    argv.emplace_back("-f");
+    argv.push_back(env.from() ? env.from()->to_string() : "<>");
+    // Recipients after "--": an address starting with '-' stays an address.
+    argv.emplace_back("--");
+    for (const auto& to : env.to()) argv.push_back(to.to_string());
+    return argv;
+}
+
+std::string sendmail_line_endings(std::string bytes, bool crlf) {
+    std::string out;
+    out.reserve(bytes.size() + (crlf ? bytes.size() / 32 : 0));
+    std::size_t pos = 0;
+    while (pos < bytes.size()) {
+        const auto lf = bytes.find('\n', pos);
+        if (lf == std::string::npos) {
+            out.append(bytes, pos);
+            break;
+        }
+        std::size_t end = lf;
+        if (end > pos && bytes[end - 1] == '\r') --end;
+        out.append(bytes, pos, end - pos);
+        out += crlf ? "\r\n" : "\n";
+        pos = lf + 1;
+    }
+    return out;
+}
+
+std::string describe_sendmail_failure(const std::string& command, std::error_code ec,
+                                      const sendmail_report& report, bool status_unknown) {
+    const std::string output = one_line(report.output);
+    const std::string said = output.empty() ? "" : ": " + output;
+    if (ec == std::errc::operation_canceled)
+        return fmt::format("{}: the send was cancelled{}", command, said);
+    if (ec == make_error_code(errc::timeout))
+        return fmt::format("{} took too long and was killed{}", command, said);
+    if (status_unknown)
+        return fmt::format(
+            "{} ended, but its exit status was taken by someone else (is SIGCHLD "
+            "ignored?); the message may not have been accepted{}",
+            command, said);
+    if (report.signal != 0)
+        return fmt::format("{} was killed by signal {}{}", command, report.signal, said);
+    if (report.exit_status == 75)
+        return fmt::format("{} exited with status 75 (EX_TEMPFAIL, try again later){}", command,
+                           said);
+    if (report.exit_status != 0)
+        return fmt::format("{} exited with status {}{}", command, report.exit_status, said);
+    return fmt::format("{} exited with status 0 before reading the whole message{}", command, said);
+}
+
+}  // namespace detail
+
+// ---- blocking ------------------------------------------------------------------
+
+sendmail_transport::sendmail_transport() = default;
+sendmail_transport::sendmail_transport(sendmail_config config) : config_(std::move(config)) {}
+
+namespace {
+
+/// One run on an io_context of its own.
+std::pair<boost::system::error_code, sendmail_report> run_blocking(const sendmail_config& config,
+                                                                   const envelope& env,
+                                                                   std::string_view bytes) {
+    boost::asio::io_context ioc(1);
+    std::pair<boost::system::error_code, sendmail_report> out;
+    detail::start_sendmail(ioc.get_executor(), config, env, std::string(bytes),
+                           [&out](boost::system::error_code ec, sendmail_report r) {
+                               out = {ec, std::move(r)};
+                           });
+    ioc.run();
+    return out;
+}
+
+}  // namespace
+
+result<sendmail_report> sendmail_transport::try_send_raw(const envelope& env,
+                                                         std::string_view bytes) const {
+    auto [ec, report] = run_blocking(config_, env, bytes);
+    if (ec) return error_info{ec, report.message};
+    return std::move(report);
+}
+
+sendmail_report sendmail_transport::send_raw(const envelope& env, std::string_view bytes) const {
+    return try_send_raw(env, bytes).value();
+}
+
+result<sendmail_report> sendmail_transport::try_send(const message& msg) const {
+    return try_send_raw(msg.envelope(), msg.formatted());
+}
+
+sendmail_report sendmail_transport::send(const message& msg) const {
+    return try_send(msg).value();
+}
+
+sendmail_report sendmail_transport::send(const message& msg, std::error_code& ec) const {
+    auto [e, report] = run_blocking(config_, msg.envelope(), msg.formatted());
+    ec = e;
+    return std::move(report);
+}
+
+// ---- async ----------------------------------------------------------------------
+
+async_sendmail_transport::async_sendmail_transport(boost::asio::any_io_executor ex,
+                                                   sendmail_config config)
+    : ex_(std::move(ex)), config_(std::move(config)) {}
+
+void async_sendmail_transport::start(const boost::asio::any_io_executor& ex,
+                                     const sendmail_config& config, const envelope& env,
+                                     std::string bytes,
+                                     boost::asio::any_completion_handler<send_signature> handler) {
+    detail::start_sendmail(ex, config, env, std::move(bytes), std::move(handler));
+}
+
+}  // namespace lettre
