@@ -78,6 +78,21 @@ void complete_on_handler_executor(Handler h, Work work, Args... args) {
     });
 }
 
+/// Terminal or partial cancellation of `op`'s handler runs op->cancel() on
+/// the operation's strand.
+template <class Operation>
+void connect_cancellation(const std::shared_ptr<Operation>& op) {
+    auto slot = asio::get_associated_cancellation_slot(*op->handler);
+    if (!slot.is_connected()) return;
+    std::weak_ptr<Operation> weak = op;
+    slot.assign([weak](asio::cancellation_type type) {
+        if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) ==
+            asio::cancellation_type::none)
+            return;
+        if (auto o = weak.lock()) asio::post(o->strand, [o] { o->cancel(); });
+    });
+}
+
 template <class Handler>
 auto track_work(const Handler& h, const asio::any_io_executor& fallback) {
     return asio::prefer(asio::get_associated_executor(h, fallback),
@@ -323,16 +338,7 @@ void async_mx_transport::start_send(envelope env, std::string bytes, bool smtput
     auto op = std::make_shared<send_operation>(impl_);
     op->handler.emplace(std::move(handler));
     op->work.emplace(track_work(*op->handler, impl_->ex));
-    auto slot = asio::get_associated_cancellation_slot(*op->handler);
-    if (slot.is_connected()) {
-        std::weak_ptr<send_operation> weak = op;
-        slot.assign([weak](asio::cancellation_type type) {
-            if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) ==
-                asio::cancellation_type::none)
-                return;
-            if (auto o = weak.lock()) asio::post(o->strand, [o] { o->cancel(); });
-        });
-    }
+    connect_cancellation(op);
     op->msg = std::make_shared<mx::detail::outgoing>();
     op->msg->from = env.from();
     op->msg->bytes = std::move(bytes);
@@ -352,16 +358,7 @@ void async_mx_transport::start_plan(std::string domain,
     auto op = std::make_shared<plan_operation>(impl_);
     op->handler.emplace(std::move(handler));
     op->work.emplace(track_work(*op->handler, impl_->ex));
-    auto slot = asio::get_associated_cancellation_slot(*op->handler);
-    if (slot.is_connected()) {
-        std::weak_ptr<plan_operation> weak = op;
-        slot.assign([weak](asio::cancellation_type type) {
-            if ((type & (asio::cancellation_type::terminal | asio::cancellation_type::partial)) ==
-                asio::cancellation_type::none)
-                return;
-            if (auto o = weak.lock()) asio::post(o->strand, [o] { o->cancel(); });
-        });
-    }
+    connect_cancellation(op);
     while (!domain.empty() && domain.back() == '.') domain.pop_back();
     // The plan names the domain in A-labels, as recipients' domains are.
     std::optional<error_info> bad;

@@ -6,7 +6,7 @@
 // The message aiosmtpd stored must be what lettre formatted, byte for byte
 // (after line-end normalization, trace headers aside), with the envelope
 // lettre gave; refusals must come back as errors.
-#include "../../support/child_process.hpp"
+#include "../smtp/support.hpp"
 
 #include <lettre/lettre.hpp>
 #include <lettre/transport/async_sendmail_transport.hpp>
@@ -38,12 +38,6 @@
 #include <thread>
 #include <vector>
 
-#ifndef LETTRE_PYTHON
-#error "LETTRE_PYTHON must be defined"
-#endif
-#ifndef LETTRE_SMTP_PEERS_DIR
-#error "LETTRE_SMTP_PEERS_DIR must be defined"
-#endif
 #ifndef LETTRE_MSMTP
 #error "LETTRE_MSMTP must be defined"
 #endif
@@ -56,24 +50,6 @@ using lettre::errc;
 
 // ---------------------------------------------------------------------------
 // Files and the peer
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-/// Every CRLF becomes LF.
-std::string lf_only(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
-        out += s[i];
-    }
-    return out;
-}
 
 /// Drops leading trace fields (Received, Return-Path) a server may add.
 std::string without_trace_headers(std::string_view s) {
@@ -94,85 +70,20 @@ std::string without_trace_headers(std::string_view s) {
     return std::string(s);
 }
 
-/// A message as the aiosmtpd peer stored it (see aiosmtpd_peer.py).
-struct received {
-    std::string content;  ///< after dot-unstuffing, CRLF line ends
-    std::string from;
-    std::vector<std::string> rcpts;
-};
+using smtp_it::lf_only;
+using smtp_it::received;
 
-class temp_dir {
-public:
-    temp_dir() {
-        std::string tmpl = (fs::temp_directory_path() / "lettre-sendmail-it-XXXXXX").string();
-        if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    ~temp_dir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    const fs::path& path() const noexcept { return path_; }
-
-private:
-    fs::path path_;
-};
-
-/// The aiosmtpd peer with one "plain" listener, started on first use.
+/// The shared aiosmtpd peer's "plain" listener (started on first use,
+/// stopped by PID when the program ends: ../smtp/main.cpp).
 struct peer {
-    temp_dir dir;  ///< first: outlives the process
-    test_support::child_process proc;
     std::uint16_t port = 0;
-
-    fs::path mailbox_dir() const { return dir.path() / "plain"; }
-
-    /// Messages stored so far, in arrival order.
-    std::vector<received> mailbox() const {
-        std::vector<fs::path> envs;
-        std::error_code ec;
-        for (const auto& e : fs::directory_iterator(mailbox_dir(), ec))
-            if (e.path().extension() == ".env") envs.push_back(e.path());
-        std::sort(envs.begin(), envs.end());
-        std::vector<received> out;
-        for (const auto& env : envs) {
-            received r;
-            r.content = read_file(fs::path(env).replace_extension(".eml"));
-            std::istringstream in(read_file(env));
-            std::string line;
-            while (std::getline(in, line)) {
-                const auto sp = line.find(' ');
-                const std::string key = line.substr(0, sp);
-                const std::string value = sp == std::string::npos ? "" : line.substr(sp + 1);
-                if (key == "from") r.from = value;
-                if (key == "rcpt") r.rcpts.push_back(value);
-            }
-            out.push_back(std::move(r));
-        }
-        return out;
-    }
+    fs::path dir;
+    std::vector<received> mailbox() const { return smtp_it::mailbox(dir); }
 };
 
-std::unique_ptr<peer>& peer_slot() {
-    static std::unique_ptr<peer> p;
-    return p;
-}
-
-const peer& aiosmtpd() {
-    auto& p = peer_slot();
-    if (!p) {
-        auto fresh = std::make_unique<peer>();
-        fresh->proc = test_support::child_process::start(
-            {LETTRE_PYTHON, std::string(LETTRE_SMTP_PEERS_DIR) + "/aiosmtpd_peer.py", "--outdir",
-             fresh->dir.path().string(), "--listen", "plain:plain"});
-        const auto ports = fresh->proc.wait_ready(60s);  // a loaded machine starts Python slowly
-        const auto it = ports.find("plain");
-        if (it == ports.end()) throw std::runtime_error("aiosmtpd reported no plain listener");
-        fresh->port = it->second;
-        p = std::move(fresh);
-    }
-    return *p;
+peer aiosmtpd() {
+    const auto& shared = smtp_it::aiosmtpd();
+    return {shared.port("plain"), shared.dir("plain")};
 }
 
 /// A port on 127.0.0.1 where nothing listens (bound, then closed).
@@ -267,7 +178,7 @@ void expect_same_message(const received& r, const lettre::message& m) {
 
 TEST(Msmtp, MessageArrivesAsFormattedWithTheEnvelope) {
     REQUIRE_MSMTP();
-    const peer& p = aiosmtpd();
+    const peer p = aiosmtpd();
     const auto before = p.mailbox().size();
     const lettre::message m = sample("msmtp lf", dotted_body);
     const lettre::sendmail_transport t(msmtp_config(p.port));
@@ -286,7 +197,7 @@ TEST(Msmtp, MessageArrivesAsFormattedWithTheEnvelope) {
 
 TEST(Msmtp, CrlfLineEndingsArriveAsFormattedToo) {
     REQUIRE_MSMTP();
-    const peer& p = aiosmtpd();
+    const peer p = aiosmtpd();
     const auto before = p.mailbox().size();
     const lettre::message m = sample("msmtp crlf", dotted_body);
     auto c = msmtp_config(p.port);
@@ -302,7 +213,7 @@ TEST(Msmtp, CrlfLineEndingsArriveAsFormattedToo) {
 
 TEST(Msmtp, LoneDotLineSurvives) {
     REQUIRE_MSMTP();
-    const peer& p = aiosmtpd();
+    const peer p = aiosmtpd();
     const auto before = p.mailbox().size();
     const lettre::message m = sample("msmtp dot", dotted_body);
     ASSERT_NE(m.formatted().find("\r\n.\r\nthe line after the lone dot\r\n"), std::string::npos)
@@ -317,7 +228,7 @@ TEST(Msmtp, LoneDotLineSurvives) {
 
 TEST(Msmtp, RawBytesAndNullSender) {
     REQUIRE_MSMTP();
-    const peer& p = aiosmtpd();
+    const peer p = aiosmtpd();
     const auto before = p.mailbox().size();
     const std::string raw =
         "From: MAILER-DAEMON@example.com\nTo: bob@example.org\r\nSubject: bounce\n\n"
@@ -336,7 +247,7 @@ TEST(Msmtp, RawBytesAndNullSender) {
 
 TEST(Msmtp, RefusedRecipientIsAnErrorAndNothingIsDelivered) {
     REQUIRE_MSMTP();
-    const peer& p = aiosmtpd();
+    const peer p = aiosmtpd();
     const auto before = p.mailbox().size();
     auto b = lettre::message::builder();
     b.from("alice@example.com")
@@ -371,7 +282,7 @@ TEST(Msmtp, UnreachableServerIsTransient) {
 
 TEST(Msmtp, LargeMessageArrivesIntact) {
     REQUIRE_MSMTP();
-    const peer& p = aiosmtpd();
+    const peer p = aiosmtpd();
     const auto before = p.mailbox().size();
     std::string body;
     for (int i = 0; i < 30000; ++i) body += "line " + std::to_string(i) + " of a large body\n";
@@ -387,7 +298,7 @@ TEST(Msmtp, LargeMessageArrivesIntact) {
 
 TEST(Msmtp, AsyncSendsRunConcurrently) {
     REQUIRE_MSMTP();
-    const peer& p = aiosmtpd();
+    const peer p = aiosmtpd();
     const auto before = p.mailbox().size();
     boost::asio::io_context ioc;
     const lettre::async_sendmail_transport t(ioc.get_executor(), msmtp_config(p.port));
@@ -414,17 +325,3 @@ TEST(Msmtp, AsyncSendsRunConcurrently) {
 }
 
 }  // namespace
-
-int main(int argc, char** argv) {
-    std::signal(SIGPIPE, SIG_IGN);
-    ::testing::InitGoogleTest(&argc, argv);
-    int rc = 1;
-    try {
-        rc = RUN_ALL_TESTS();
-    } catch (...) {
-        peer_slot().reset();
-        throw;
-    }
-    peer_slot().reset();  // stops aiosmtpd by PID, removes its files
-    return rc;
-}
