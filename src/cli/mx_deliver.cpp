@@ -20,7 +20,8 @@ exit_code deliver_mx(const mx_target& target, const lettre::message* msg, const 
     for (const auto& r : report.recipients) {
         io.out << lettre::mx::to_string(r.status) << "  " << printable(r.recipient.to_string());
         if (r.delivered()) {
-            io.out << "  " << printable(r.host) << " [" << r.ip << "]";
+            io.out << "  " << printable(r.host) << " [" << r.ip << "]"
+                   << (r.tls ? "  TLS" : "  plaintext");
             if (r.reply) io.out << "  " << printable(r.reply->to_string());
         } else {
             // The message names the host and address where there was one.

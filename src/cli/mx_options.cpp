@@ -83,8 +83,9 @@ std::string_view mx_send_section() noexcept {
            "                          certificate not checked), required (no STARTTLS\n"
            "                          is a temporary failure) or verified (certificate\n"
            "                          valid for the MX host name)\n"
-           "  send --mx prints one line per recipient: delivered, temporary or permanent\n"
-           "  failure, the MX host and the server's reply. Exit status as for --smtp: 0\n"
+           "  send --mx prints one line per recipient: delivered (with the MX host, TLS\n"
+           "  or plaintext, and the server's reply), temporary or permanent failure\n"
+           "  (with the reason). Exit status as for --smtp: 0\n"
            "  when everyone got it, 75 when every failure was temporary, 69 otherwise.\n"
            "  'lettre mx DOMAIN [--dns ADDR] [--mx-port N]' prints the delivery plan.\n";
 }

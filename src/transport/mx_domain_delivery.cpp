@@ -215,6 +215,7 @@ void domain_delivery::next_address() {
                           const auto sc = weak.lock();
                           if (!sc) return self->after_attempt(aborted(), {});
                           smtp::send_report r = sc->fsm().report();
+                          const bool tls = sc->fsm().tls_active();
                           if (e) {
                               r.diagnostics = sc->diagnostics();
                               if (r.diagnostics.recipients.empty())
@@ -222,22 +223,23 @@ void domain_delivery::next_address() {
                           }
                           if (!sc->usable()) {
                               sc->close();
-                              return self->after_attempt(e, r);
+                              return self->after_attempt(e, r, tls);
                           }
-                          sc->async_quit([self, weak, e, r](error_code) {
+                          sc->async_quit([self, weak, e, r, tls](error_code) {
                               if (const auto qc = weak.lock()) qc->close();
-                              self->after_attempt(e, r);
+                              self->after_attempt(e, r, tls);
                           });
                       });
     });
 }
 
-void domain_delivery::after_attempt(const std::error_code& ec, const smtp::send_report& report) {
+void domain_delivery::after_attempt(const std::error_code& ec, const smtp::send_report& report,
+                                    bool tls) {
     in_session_ = false;
     conn_.reset();
     if (finished_) return;
     // Recorded even when cancelled: the server may have taken the message.
-    const bool more = tracker_.apply(host_, ip_, ec, report);
+    const bool more = tracker_.apply(host_, ip_, tls, ec, report);
     if (cancelled_) {
         abort_pending();
         return finish();

@@ -52,7 +52,8 @@ private:
     void next_host();
     void on_addresses(host_addresses a);
     void next_address();
-    void after_attempt(const std::error_code& ec, const smtp::send_report& report);
+    void after_attempt(const std::error_code& ec, const smtp::send_report& report,
+                       bool tls = false);
     void abort_pending();
     void finish();
 

@@ -77,7 +77,7 @@ void recipient_tracker::attempt_failed(entry& e, const std::string& host, const 
     e.result.status = permanent ? status::permanent_failure : status::transient_failure;
 }
 
-bool recipient_tracker::apply(const std::string& host, const std::string& ip,
+bool recipient_tracker::apply(const std::string& host, const std::string& ip, bool tls,
                               const std::error_code& ec, const smtp::send_report& report) {
     const auto& diag = report.diagnostics;
     // When MAIL FROM failed, pipelined RCPT replies (503 "need MAIL") say
@@ -97,6 +97,7 @@ bool recipient_tracker::apply(const std::string& host, const std::string& ip,
                 e->result.status = status::delivered;
                 e->result.host = host;
                 e->result.ip = ip;
+                e->result.tls = tls;
                 e->result.reply = report.final_reply;
                 e->result.error = {};
                 e->result.message =

@@ -39,7 +39,8 @@ public:
     /// report.recipients holds the RCPT replies received, and
     /// report.diagnostics the failure). Returns false when no further host
     /// may be tried (the outcome is unknown: another host could duplicate).
-    bool apply(const std::string& host, const std::string& ip, const std::error_code& ec,
+    /// `tls`: the session was encrypted.
+    bool apply(const std::string& host, const std::string& ip, bool tls, const std::error_code& ec,
                const smtp::send_report& report);
 
     /// A final failure for every pending recipient (DNS verdicts).

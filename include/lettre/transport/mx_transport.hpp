@@ -133,6 +133,10 @@ struct recipient_result {
     mx::status status = mx::status::transient_failure;
     std::string host;  ///< MX host of the delivery, or of the last attempt
     std::string ip;    ///< the address connected to
+    /// Delivered over TLS (STARTTLS). False for a plaintext delivery: the
+    /// host offered no STARTTLS, or its handshake failed and the message
+    /// went in plaintext (plaintext_after_tls_failure).
+    bool tls = false;
     /// Delivered: the reply to the end of data. Failed: the last reply that
     /// concerned this recipient (RCPT, MAIL, DATA or the session), if any.
     std::optional<smtp::reply> reply;

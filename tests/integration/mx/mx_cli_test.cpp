@@ -65,7 +65,7 @@ TEST(mx_cli, send) {
         "send --mx " + dns() + " " + port() + " --from a@origin.test --subject hi --text hello";
     auto r = lettre(base + " --to one@pref.test --to two@implicit.test");
     EXPECT_EQ(r.status, 0) << r.out;
-    EXPECT_NE(r.out.find("delivered  one@pref.test  mx-a.pref.test [127.0.0.2]  250"),
+    EXPECT_NE(r.out.find("delivered  one@pref.test  mx-a.pref.test [127.0.0.2]  plaintext  250"),
               std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find("delivered  two@implicit.test"), std::string::npos) << r.out;

@@ -311,12 +311,14 @@ TEST(mx_tls, opportunistic_uses_starttls_without_verification) {
     lettre::mx_transport mx(test_config());  // the test CA is not trusted
     auto r = mx.send(message_to({"t@tls.test"}));
     ASSERT_TRUE(r.all_delivered()) << describe(r);
+    EXPECT_TRUE(r.recipients.at(0).tls);
     auto box = p.messages("127.0.0.11");
     ASSERT_EQ(box.size(), n0 + 1);
     EXPECT_TRUE(box.back().tls);
     // And plaintext where STARTTLS is not offered.
     auto plain = mx.send(message_to({"t@notls.test"}));
     ASSERT_TRUE(plain.all_delivered()) << describe(plain);
+    EXPECT_FALSE(plain.recipients.at(0).tls);
     EXPECT_FALSE(p.messages("127.0.0.12").back().tls);
 }
 
@@ -364,6 +366,7 @@ TEST(mx_tls, opportunistic_retries_in_plaintext_after_a_failed_handshake) {
     auto r = mx.send(message_to({"t@badtls.test"}));
     ASSERT_TRUE(r.all_delivered()) << describe(r);
     EXPECT_EQ(r.recipients.at(0).ip, ip);
+    EXPECT_FALSE(r.recipients.at(0).tls);
     EXPECT_EQ(p.connections(ip), c0 + 2);  // the failed handshake, then plaintext
     auto box = p.messages(ip);
     ASSERT_EQ(box.size(), n0 + 1);

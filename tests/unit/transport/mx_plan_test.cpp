@@ -110,20 +110,20 @@ TEST(mx_recipients, rcpt_replies_decide_per_recipient) {
     r.recipients = {{addr("ok@x.test"), reply(250, "ok")},
                     {addr("gone@x.test"), reply(550, "5.1.1 no such user")},
                     {addr("later@x.test"), reply(451, "4.3.0 try later")}};
-    EXPECT_TRUE(t.apply("mx1", "127.0.0.2", {}, r));
+    EXPECT_TRUE(t.apply("mx1", "127.0.0.2", false, {}, r));
     ASSERT_EQ(t.pending().size(), 1u);
     EXPECT_EQ(t.pending()[0], addr("later@x.test"));
 
     // The next host refuses the connection, the last one accepts.
     smtp::send_report refused;
     refused.diagnostics.phase = smtp::phase::connect;
-    EXPECT_TRUE(
-        t.apply("mx2", "127.0.0.3", make_error_code(std::errc::connection_refused), refused));
+    EXPECT_TRUE(t.apply("mx2", "127.0.0.3", false, make_error_code(std::errc::connection_refused),
+                        refused));
     EXPECT_EQ(t.pending().size(), 1u);
     smtp::send_report ok;
     ok.final_reply = reply(250, "done");
     ok.recipients = {{addr("later@x.test"), reply(250, "ok")}};
-    EXPECT_TRUE(t.apply("mx3", "127.0.0.4", {}, ok));
+    EXPECT_TRUE(t.apply("mx3", "127.0.0.4", true, {}, ok));
     EXPECT_TRUE(t.done());
     auto res = t.results();
     EXPECT_EQ(res[0].status, lettre::mx::status::delivered);
@@ -133,6 +133,8 @@ TEST(mx_recipients, rcpt_replies_decide_per_recipient) {
     EXPECT_EQ(res[1].reply->code(), 550);
     EXPECT_EQ(res[2].status, lettre::mx::status::delivered);
     EXPECT_EQ(res[2].host, "mx3");
+    EXPECT_FALSE(res[0].tls);
+    EXPECT_TRUE(res[2].tls);
 }
 
 TEST(mx_recipients, transaction_5xx_is_final_4xx_moves_on_exhaust_is_transient) {
@@ -142,7 +144,7 @@ TEST(mx_recipients, transaction_5xx_is_final_4xx_moves_on_exhaust_is_transient) 
     r.diagnostics.server_reply = reply(451, "4.7.1 greylisted");
     // Pipelined RCPT replies after a failed MAIL say nothing.
     r.diagnostics.recipients = {{addr("a@x.test"), reply(503, "need MAIL")}};
-    EXPECT_TRUE(t.apply("mx1", "127.0.0.2", make_error_code(errc::smtp_transient), r));
+    EXPECT_TRUE(t.apply("mx1", "127.0.0.2", false, make_error_code(errc::smtp_transient), r));
     EXPECT_EQ(t.pending().size(), 2u);
     t.exhaust();
     for (const auto& x : t.results()) {
@@ -157,7 +159,7 @@ TEST(mx_recipients, transaction_5xx_is_final_4xx_moves_on_exhaust_is_transient) 
     d.diagnostics.phase = smtp::phase::data_final;
     d.diagnostics.server_reply = reply(554, "5.7.1 spam");
     d.diagnostics.recipients = d.recipients;
-    EXPECT_TRUE(p.apply("mx1", "127.0.0.2", make_error_code(errc::smtp_permanent), d));
+    EXPECT_TRUE(p.apply("mx1", "127.0.0.2", false, make_error_code(errc::smtp_permanent), d));
     EXPECT_TRUE(p.done());
     EXPECT_EQ(p.results()[0].status, lettre::mx::status::permanent_failure);
 }
@@ -166,7 +168,7 @@ TEST(mx_recipients, unknown_outcome_stops_the_walk) {
     recipient_tracker t({addr("a@x.test")});
     smtp::send_report r;
     r.diagnostics.phase = smtp::phase::data_final;
-    EXPECT_FALSE(t.apply("mx1", "127.0.0.2", make_error_code(errc::outcome_unknown), r));
+    EXPECT_FALSE(t.apply("mx1", "127.0.0.2", false, make_error_code(errc::outcome_unknown), r));
     EXPECT_TRUE(t.done());
     EXPECT_EQ(t.results()[0].status, lettre::mx::status::transient_failure);
     EXPECT_EQ(t.results()[0].error, make_error_code(errc::outcome_unknown));
