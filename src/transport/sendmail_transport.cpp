@@ -92,20 +92,28 @@ std::vector<std::string> sendmail_arguments(const sendmail_config& config, const
 }
 
 std::string sendmail_line_endings(std::string bytes, bool crlf) {
-    std::string out;
-    out.reserve(bytes.size() + (crlf ? bytes.size() / 32 : 0));
-    std::size_t pos = 0;
-    while (pos < bytes.size()) {
-        const auto lf = bytes.find('\n', pos);
-        if (lf == std::string::npos) {
-            out.append(bytes, pos);
-            break;
+    if (!crlf) {
+        // CRLF -> LF in place: the text only shrinks.
+        std::size_t cr = bytes.find('\r');
+        if (cr == std::string::npos) return bytes;
+        std::size_t out = cr;
+        for (std::size_t i = cr; i < bytes.size(); ++i) {
+            if (bytes[i] == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') continue;
+            bytes[out++] = bytes[i];
         }
-        std::size_t end = lf;
-        if (end > pos && bytes[end - 1] == '\r') --end;
-        out.append(bytes, pos, end - pos);
-        out += crlf ? "\r\n" : "\n";
-        pos = lf + 1;
+        bytes.resize(out);
+        return bytes;
+    }
+    // LF -> CRLF: formatted messages are CRLF already and pass unchanged.
+    std::size_t bare = 0;
+    for (std::size_t lf = bytes.find('\n'); lf != std::string::npos; lf = bytes.find('\n', lf + 1))
+        if (lf == 0 || bytes[lf - 1] != '\r') ++bare;
+    if (bare == 0) return bytes;
+    std::string out;
+    out.reserve(bytes.size() + bare);
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r')) out += '\r';
+        out += bytes[i];
     }
     return out;
 }
@@ -143,12 +151,13 @@ sendmail_transport::sendmail_transport(sendmail_config config) : config_(std::mo
 namespace {
 
 /// One run on an io_context of its own.
+/// `bytes` by value: a formatted message is moved in, never copied.
 std::pair<boost::system::error_code, sendmail_report> run_blocking(const sendmail_config& config,
                                                                    const envelope& env,
-                                                                   std::string_view bytes) {
+                                                                   std::string bytes) {
     boost::asio::io_context ioc(1);
     std::pair<boost::system::error_code, sendmail_report> out;
-    detail::start_sendmail(ioc.get_executor(), config, env, std::string(bytes),
+    detail::start_sendmail(ioc.get_executor(), config, env, std::move(bytes),
                            [&out](boost::system::error_code ec, sendmail_report r) {
                                out = {ec, std::move(r)};
                            });
@@ -156,13 +165,17 @@ std::pair<boost::system::error_code, sendmail_report> run_blocking(const sendmai
     return out;
 }
 
+result<sendmail_report> as_result(std::pair<boost::system::error_code, sendmail_report> run) {
+    auto& [ec, report] = run;
+    if (ec) return error_info{ec, report.message};
+    return std::move(report);
+}
+
 }  // namespace
 
 result<sendmail_report> sendmail_transport::try_send_raw(const envelope& env,
                                                          std::string_view bytes) const {
-    auto [ec, report] = run_blocking(config_, env, bytes);
-    if (ec) return error_info{ec, report.message};
-    return std::move(report);
+    return as_result(run_blocking(config_, env, std::string(bytes)));
 }
 
 sendmail_report sendmail_transport::send_raw(const envelope& env, std::string_view bytes) const {
@@ -170,7 +183,7 @@ sendmail_report sendmail_transport::send_raw(const envelope& env, std::string_vi
 }
 
 result<sendmail_report> sendmail_transport::try_send(const message& msg) const {
-    return try_send_raw(msg.envelope(), msg.formatted());
+    return as_result(run_blocking(config_, msg.envelope(), msg.formatted()));
 }
 
 sendmail_report sendmail_transport::send(const message& msg) const {
