@@ -38,6 +38,16 @@ std::string describe(const lettre::mx::report& r) {
     return s;
 }
 
+/// test_config() asking only the scripted DNS server (SERVFAIL, and never an
+/// answer for silent.test: tests/unit/dns/scripted_dns.py), one try of `timeout`.
+lettre::mx::config scripted_dns_config(std::chrono::milliseconds timeout) {
+    auto cfg = test_config();
+    cfg.dns.servers = {shared_peers().scripted->server()};
+    cfg.dns.tries = 1;
+    cfg.dns.timeout = timeout;
+    return cfg;
+}
+
 const lettre::mx::recipient_result& of(const lettre::mx::report& r, const std::string& who) {
     for (const auto& x : r.recipients)
         if (x.recipient.to_string() == who) return x;
@@ -172,10 +182,7 @@ TEST(mx_delivery, nxdomain_and_no_address_are_permanent) {
 TEST(mx_delivery, servfail_is_transient_without_fallback) {
     const auto& p = shared_peers();
     const auto good0 = p.messages("127.0.0.7").size();
-    auto cfg = test_config();
-    cfg.dns.servers = {p.scripted->server()};
-    cfg.dns.tries = 1;
-    cfg.dns.timeout = std::chrono::milliseconds(300);
+    auto cfg = scripted_dns_config(std::chrono::milliseconds(300));
     lettre::mx_transport mx(cfg);
     error_code ec;
     auto r = mx.send(message_to({"s@mx-servfail.test", "t@silent.test"}), ec);
@@ -560,16 +567,12 @@ TEST(mx_cancel, during_dns_lookups_and_teardown_with_queries_pending) {
     // cancellation comes; [127.0.0.14] (the stalling host) is in its
     // session at the same time. The transport and its io_context are then
     // destroyed while c-ares still waits for that answer (ASan checks).
-    const auto& p = shared_peers();
     bool called = false;
     error_code got;
     lettre::mx::report report;
     {
         asio::io_context ioc;
-        auto cfg = test_config();
-        cfg.dns.servers = {p.scripted->server()};
-        cfg.dns.tries = 1;
-        cfg.dns.timeout = std::chrono::seconds(30);
+        auto cfg = scripted_dns_config(std::chrono::seconds(30));
         lettre::async_mx_transport mx(ioc.get_executor(), cfg);
         asio::cancellation_signal sig;
         mx.async_send(
@@ -598,12 +601,8 @@ TEST(mx_cancel, during_dns_lookups_and_teardown_with_queries_pending) {
 TEST(mx_cancel, a_plan_waiting_for_dns) {
     // silent.test never answers; the plan completes with operation_aborted
     // once cancelled instead of after the 30 s DNS timeout.
-    const auto& p = shared_peers();
     asio::io_context ioc;
-    auto cfg = test_config();
-    cfg.dns.servers = {p.scripted->server()};
-    cfg.dns.tries = 1;
-    cfg.dns.timeout = std::chrono::seconds(30);
+    auto cfg = scripted_dns_config(std::chrono::seconds(30));
     lettre::async_mx_transport mx(ioc.get_executor(), cfg);
     asio::cancellation_signal sig;
     bool called = false;
@@ -671,14 +670,10 @@ TEST(mx_cancel, destroying_everything_mid_send) {
     // an MX lookup (silent.test) and a session ([127.0.0.14]) are in
     // flight. The handler is destroyed uncalled; nothing may leak or be
     // used after free (ASan/LSan).
-    const auto& p = shared_peers();
     bool called = false;
     {
         asio::io_context ioc;
-        auto cfg = test_config();
-        cfg.dns.servers = {p.scripted->server()};
-        cfg.dns.tries = 1;
-        cfg.dns.timeout = std::chrono::seconds(30);
+        auto cfg = scripted_dns_config(std::chrono::seconds(30));
         auto mx = std::make_unique<lettre::async_mx_transport>(ioc.get_executor(), cfg);
         mx->async_send(message_to({"s@silent.test", "u@[127.0.0.14]"}),
                        [&](error_code, lettre::mx::report) { called = true; });
