@@ -206,17 +206,45 @@ public:
     }
 
     std::optional<std::string> phrase(const std::vector<word>& words) {
+        // Encoded-words are decoded in runs of unquoted words only: inside a
+        // quoted-string "=?...?=" is plain text (RFC 2047 §5).
         std::string name;
+        std::string run;  // unquoted words not yet appended
         bool encoded = false;
+        auto flush = [&]() -> bool {
+            if (encoded) {
+                auto decoded = decode_unstructured(run);
+                if (decoded) run = std::move(*decoded);
+                // `=?...?q?a=0D=0Ab?=` decodes to what no header may carry.
+                if (run.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+                    fail(errc::header_injection,
+                         "display name: an encoded-word decodes to CR, LF or NUL",
+                         words.empty() ? 0 : words.front().pos);
+                    return false;
+                }
+            }
+            name += run;
+            run.clear();
+            encoded = false;
+            return true;
+        };
         for (std::size_t i = 0; i < words.size(); ++i) {
-            if (i > 0 && words[i].space_before) name += ' ';
-            name += words[i].text;
-            if (!words[i].quoted && words[i].text.starts_with("=?")) encoded = true;
+            const std::string_view space = i > 0 && words[i].space_before ? " " : "";
+            if (words[i].quoted) {
+                if (!flush()) return std::nullopt;
+                name += space;
+                name += words[i].text;
+                continue;
+            }
+            if (run.empty()) {
+                name += space;
+            } else {
+                run += space;
+            }
+            run += words[i].text;
+            if (words[i].text.starts_with("=?")) encoded = true;
         }
-        if (encoded) {
-            auto decoded = decode_unstructured(name);
-            if (decoded) name = std::move(*decoded);
-        }
+        if (!flush()) return std::nullopt;
         if (!is_valid_utf8(name)) {
             fail(errc::invalid_utf8, "display name is not valid UTF-8",
                  words.empty() ? 0 : words.front().pos);

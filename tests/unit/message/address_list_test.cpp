@@ -92,6 +92,33 @@ TEST(AddressListParse, RejectsGroupWithoutName) {
     }
 }
 
+TEST(AddressListParse, RejectsEncodedWordsThatDecodeToCrLfNul) {
+    // Found by fuzz_address_list: the builder refuses such a display name,
+    // so the parser must not hand it out.
+    for (std::string_view bad :
+         {"=?iso-8859-1?q?Andr=00E9?= <g@example.com>", "=?utf-8?q?a=0D=0Ab?= <g@example.com>",
+          "=?utf-8?b?YQpi?= <g@example.com>", "G =?utf-8?q?=0A?=: a@example.com;"}) {
+        const auto r = address_list::try_parse(bad);
+        EXPECT_FALSE(r.has_value()) << "accepted: " << bad;
+        if (!r) {
+            EXPECT_EQ(r.error().code, ec(errc::header_injection)) << bad;
+        }
+        EXPECT_FALSE(lettre::mailbox::try_parse(bad).has_value()) << bad;
+    }
+    // A harmless encoded-word still decodes.
+    const auto ok = address_list::parse("=?iso-8859-1?q?Andr=E9?= <g@example.com>");
+    EXPECT_EQ(std::get<lettre::mailbox>(ok.entries()[0]).name(), "Andr\xc3\xa9");
+}
+
+TEST(AddressListParse, EncodedWordsAreDecodedOutsideQuotedStringsOnly) {
+    // RFC 2047 §5: inside a quoted-string "=?...?=" is text.
+    const auto quoted = address_list::parse("\"=?utf-8?q?x?=\" <a@example.com>");
+    EXPECT_EQ(std::get<lettre::mailbox>(quoted.entries()[0]).name(), "=?utf-8?q?x?=");
+    const auto mixed = address_list::parse(
+        "\"=?utf-8?q?x?=\" =?utf-8?q?Andr=C3=A9?= =?utf-8?q?_B?= <a@example.com>");
+    EXPECT_EQ(std::get<lettre::mailbox>(mixed.entries()[0]).name(), "=?utf-8?q?x?= Andr\xc3\xa9 B");
+}
+
 TEST(AddressListParse, RejectsCrLfNul) {
     for (std::string bad : {std::string("a@example.com,\r\n b@example.com"),
                             std::string("a@example.com\nBcc: c@example.com"),
