@@ -4,6 +4,8 @@
 #include "message/address_parser.hpp"
 #include "message/header_writer.hpp"
 
+#include <algorithm>
+
 namespace lettre::detail {
 namespace {
 
@@ -83,9 +85,32 @@ bool is_msg_id(std::string_view s) noexcept {
     return dot_atom_text(right);
 }
 
+namespace {
+
+/// The longest run without a space: what folding cannot break.
+std::size_t longest_run(std::string_view s) noexcept {
+    std::size_t longest = 0;
+    std::size_t run = 0;
+    for (const char c : s) {
+        run = c == ' ' ? 0 : run + 1;
+        longest = std::max(longest, run);
+    }
+    return longest;
+}
+
+/// A run of a name written as atoms or a quoted-string must fit a folded
+/// line with its leading space and a following ':' or ',' (groups, lists).
+constexpr std::size_t max_name_run = max_line - 8;
+
+}  // namespace
+
 std::vector<header_token> phrase_tokens(std::string_view name, std::size_t used) {
     std::vector<header_token> out;
-    if (is_ascii(name) && is_plain_phrase(name)) {
+    // Encoded-words (below) can be folded anywhere; atoms and quoted-strings
+    // only at their spaces, so a name with a run too long for one line (a
+    // quoted-string doubles its backslashes and quotes) is encoded instead.
+    const bool foldable_as_text = is_ascii(name) && longest_run(name) * 2 + 2 <= max_name_run;
+    if (foldable_as_text && is_plain_phrase(name)) {
         std::size_t start = 0;
         while (start <= name.size()) {
             std::size_t sp = name.find(' ', start);
@@ -93,7 +118,7 @@ std::vector<header_token> phrase_tokens(std::string_view name, std::size_t used)
             out.push_back({" ", std::string(name.substr(start, sp - start)), false});
             start = sp + 1;
         }
-    } else if (is_ascii(name) && !needs_encoding(name)) {
+    } else if (foldable_as_text && !needs_encoding(name)) {
         // A quoted string may fold at its spaces (RFC 5322 §3.2.4): unfolding
         // gives the same spaces back.
         const std::string q = quoted(name);

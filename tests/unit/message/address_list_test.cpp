@@ -144,6 +144,27 @@ TEST(AddressList, PushBackAppendAndMailboxes) {
                                                  "d@example.com"));
 }
 
+TEST(AddressListInHeader, NameWithARunTooLongForOneLineIsEncodedAndRoundTrips) {
+    // Found by fuzz_address_list: a quoted name whose run without spaces
+    // (backslashes doubled by quoting) exceeds 998 octets cannot be folded;
+    // encoded-words can.
+    for (const std::string& name :
+         {std::string(600, '\\') + "x", "Ann " + std::string(1200, 'a') + " Example",
+          std::string(499, 'q') + ":;," + std::string(499, 'q')}) {
+        auto b = lettre::message::builder();
+        b.from("a@example.com").subject("s").text("t");
+        b.to(mailbox(name, address::parse("g@example.com")));
+        const auto hs = top_headers(must_build(b));
+        const auto tos = find_headers(hs, "To");
+        ASSERT_EQ(tos.size(), 1u);
+        for (const auto& l : tos[0]->lines) EXPECT_LE(l.size(), 78u) << l;
+        const auto back = address_list::try_parse(tos[0]->value);
+        ASSERT_TRUE(back.has_value()) << tos[0]->value;
+        ASSERT_EQ(back->size(), 1u);
+        EXPECT_EQ(std::get<mailbox>(back->entries()[0]).name(), name);
+    }
+}
+
 TEST(AddressListInHeader, ToWithManyAddressesFoldsBetweenAddresses) {
     auto b = lettre::message::builder();
     b.from("a@example.com").subject("s").text("t");
