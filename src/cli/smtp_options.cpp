@@ -3,8 +3,8 @@
 #include "cli_error.hpp"
 #include "io_files.hpp"
 
-#include <lettre/smtp/protocol/commands.hpp>
-#include <lettre/smtp/protocol/sasl.hpp>
+#include <lettre/smtp/config.hpp>
+#include <lettre/smtp/credentials.hpp>
 
 #include <algorithm>
 #include <array>
@@ -312,8 +312,7 @@ smtp_settings make_smtp_settings(const smtp_options& opts,
     }
     const std::optional<login_plan> login = plan_login(opts, password_env, cfg);
     if (opts.ehlo) {
-        std::string line;
-        if (auto ok = lettre::smtp::commands::ehlo(line, *opts.ehlo); !ok) {
+        if (auto ok = lettre::smtp::check_hello_name(*opts.ehlo); !ok) {
             throw from_library(ok.error(), "--ehlo", *opts.ehlo);
         }
         cfg.client.hello_name = *opts.ehlo;

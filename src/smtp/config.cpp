@@ -1,6 +1,7 @@
 #include <lettre/smtp/config.hpp>
 
 #include "detail/utf8.hpp"
+#include "smtp/protocol/commands.hpp"
 
 #include <fmt/format.h>
 
@@ -49,6 +50,11 @@ std::optional<mechanism> mechanism_from(std::string_view name) {
 }
 
 }  // namespace
+
+result<void> check_hello_name(std::string_view name) {
+    std::string line;
+    return commands::ehlo(line, name);
+}
 
 std::string default_hello_name() {
     boost::system::error_code ec;
@@ -162,8 +168,6 @@ result<transport_config> parse_url(std::string_view url) {
     }
     cfg.host = std::string(host);
     cfg.client.credentials = std::move(creds);
-    cfg.client.server_host = cfg.host;
-    cfg.client.server_port = cfg.port;
 
     while (!query.empty()) {
         const auto amp = query.find('&');

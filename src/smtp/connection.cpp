@@ -65,7 +65,7 @@ connection::connection(asio::any_io_executor ex, const transport_config& cfg,
       tls_ctx_(std::move(tls)),
       resolver_(ex),
       resolve_timer_(ex),
-      fsm_(cfg.client) {}
+      fsm_(cfg.client, cfg.tls.server_name.empty() ? cfg.host : cfg.tls.server_name, cfg.port) {}
 
 void connection::set_expiry(phase p) {
     stream_->next_layer().expires_after(cfg_.timeouts.of(p));

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <lettre/smtp/config.hpp>
-#include <lettre/smtp/protocol/client.hpp>
+#include "smtp/protocol/client.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>

@@ -36,8 +36,6 @@ smtp_transport_builder make_builder(std::string host, smtp::tls_mode mode, std::
     cfg.port = port;
     cfg.client.tls = mode;
     cfg.client.hello_name = smtp::default_hello_name();
-    cfg.client.server_host = cfg.host;
-    cfg.client.server_port = port;
     return smtp_transport_builder(std::move(cfg));
 }
 
@@ -45,7 +43,6 @@ smtp_transport_builder make_builder(std::string host, smtp::tls_mode mode, std::
 
 smtp_transport_builder& smtp_transport_builder::port(std::uint16_t p) {
     cfg_.port = p;
-    cfg_.client.server_port = p;
     return *this;
 }
 smtp_transport_builder& smtp_transport_builder::credentials(std::string user, std::string pass) {
@@ -143,8 +140,6 @@ async_smtp_transport::async_smtp_transport(asio::any_io_executor ex, smtp::trans
     : impl_(std::make_shared<impl>()) {
     impl_->ex = std::move(ex);
     impl_->cfg = std::move(config);
-    if (impl_->cfg.client.server_host.empty()) impl_->cfg.client.server_host = impl_->cfg.host;
-    if (impl_->cfg.client.server_port == 0) impl_->cfg.client.server_port = impl_->cfg.port;
     impl_->tls =
         smtp::detail::make_tls_context(impl_->cfg.tls, impl_->tls_error, impl_->tls_why,
                                        impl_->cfg.client.tls != smtp::tls_mode::none_dangerous);

@@ -179,8 +179,6 @@ void domain_delivery::next_address() {
                            : policy_.tls == tls_policy::opportunistic
                                ? smtp::tls_mode::starttls_opportunistic
                                : smtp::tls_mode::starttls_required;
-    conn_cfg->client.server_host = host_;
-    conn_cfg->client.server_port = cfg.port;
     conn_cfg->tls = cfg.tls_parameters;
     // SNI and the name the certificate must match (the address for a literal).
     conn_cfg->tls.server_name = host_.starts_with('[') ? ip_ : host_;

@@ -21,9 +21,9 @@
 //    read must only be asked for while input remains or the run ends.
 #include "fuzz_common.hpp"
 
-#include <lettre/smtp/protocol/capabilities.hpp>
-#include <lettre/smtp/protocol/client.hpp>
-#include <lettre/smtp/protocol/reply.hpp>
+#include "smtp/protocol/capabilities.hpp"
+#include "smtp/protocol/client.hpp"
+#include "smtp/protocol/reply.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -4,7 +4,7 @@
 #include <lettre/dkim/signer.hpp>
 #include <lettre/error.hpp>
 #include <lettre/export.hpp>
-#include <lettre/smtp/protocol/client.hpp>
+#include <lettre/smtp/credentials.hpp>
 #include <lettre/smtp/response.hpp>
 
 #include <chrono>
@@ -17,6 +17,43 @@
 #include <vector>
 
 namespace lettre::smtp {
+
+/// RFC 3461 delivery status notification requests.
+struct dsn_request {
+    enum class return_content { full, headers };
+    std::optional<return_content> ret;  ///< RET=
+    std::optional<std::string> envid;   ///< ENVID= (xtext-encoded on the wire)
+    bool notify_never = false;          ///< NOTIFY=NEVER
+    bool notify_success = false;
+    bool notify_failure = false;
+    bool notify_delay = false;
+    bool any_notify() const noexcept {
+        return notify_never || notify_success || notify_failure || notify_delay;
+    }
+};
+
+enum class tls_mode {
+    none_dangerous,          ///< plaintext only (port 25 to a trusted relay, tests)
+    starttls_opportunistic,  ///< STARTTLS when offered, else plaintext
+    starttls_required,       ///< STARTTLS or fail (submission, 587)
+    implicit,                ///< TLS from the first byte (submissions, 465)
+};
+
+/// How a session is conducted: the EHLO name, TLS, AUTH and the extensions
+/// to use when the server offers them.
+struct client_config {
+    std::string hello_name = "localhost";
+    tls_mode tls = tls_mode::starttls_required;
+    std::optional<smtp::credentials> credentials;
+    std::vector<mechanism> mechanisms{default_mechanisms().begin(), default_mechanisms().end()};
+    /// AUTH over an unencrypted connection; only for tests and trusted links.
+    bool allow_plaintext_auth_dangerous = false;
+    bool pipelining = true;          ///< use PIPELINING when offered
+    bool chunking = false;           ///< use BDAT when offered
+    bool requiretls = false;         ///< send REQUIRETLS (fail when not offered)
+    std::optional<dsn_request> dsn;  ///< DSN parameters (ignored when not offered)
+};
+
 
 /// Per-phase limits; every one is enforced. Defaults follow RFC 5321
 /// §4.5.3.2 where it gives one (greeting and commands 5 min, DATA 2 min,
@@ -95,6 +132,10 @@ using trace_hook = std::function<void(trace_direction, std::string_view line)>;
 /// The machine's host name for EHLO (RFC 5321 §4.1.1.1 asks for the FQDN),
 /// or "localhost" when it is not a usable domain.
 LETTRE_EXPORT std::string default_hello_name();
+
+/// Checks a name for EHLO (no CR, LF or NUL, within the command-line
+/// limit); the error names the value.
+LETTRE_EXPORT result<void> check_hello_name(std::string_view name);
 
 /// Everything a transport needs to open sessions.
 struct transport_config {

@@ -4,7 +4,7 @@
 
 #include <lettre/export.hpp>
 #include <lettre/message/address.hpp>
-#include <lettre/smtp/protocol/reply.hpp>
+#include <lettre/smtp/reply.hpp>
 
 #include <optional>
 #include <string>

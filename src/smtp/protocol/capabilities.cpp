@@ -1,4 +1,4 @@
-#include <lettre/smtp/protocol/capabilities.hpp>
+#include "smtp/protocol/capabilities.hpp"
 
 #include "detail/utf8.hpp"
 

@@ -1,4 +1,4 @@
-#include <lettre/smtp/protocol/client.hpp>
+#include "smtp/protocol/client.hpp"
 
 #include <fmt/format.h>
 
@@ -34,7 +34,8 @@ std::string_view phase_name(phase p) noexcept {
     return "?";
 }
 
-client::client(client_config config) : cfg_(std::move(config)) {}
+client::client(client_config config, std::string server_host, std::uint16_t server_port)
+    : cfg_(std::move(config)), server_host_(std::move(server_host)), server_port_(server_port) {}
 
 client::action client::write(smtp::phase p, std::array<std::string_view, 2> more) {
     phase_ = p;
@@ -163,7 +164,7 @@ client::action client::begin_auth() {
             errc::auth_unavailable,
             fmt::format("no AUTH mechanism in common with the server (it offers: {})", offered));
     }
-    sasl_.emplace(*m, *cfg_.credentials, cfg_.server_host, cfg_.server_port);
+    sasl_.emplace(*m, *cfg_.credentials, server_host_, server_port_);
     const auto ir = sasl_->initial_response();
     out_.clear();
     if (auto r = commands::auth(out_, mechanism_name(*m),

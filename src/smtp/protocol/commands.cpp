@@ -1,4 +1,4 @@
-#include <lettre/smtp/protocol/commands.hpp>
+#include "smtp/protocol/commands.hpp"
 
 #include "detail/utf8.hpp"
 

@@ -2,7 +2,7 @@
 // tests so that each is checked on any machine that can run it. Internal.
 #pragma once
 
-#include <lettre/smtp/protocol/commands.hpp>
+#include "smtp/protocol/commands.hpp"
 
 namespace lettre::smtp::detail {
 

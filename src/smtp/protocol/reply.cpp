@@ -1,4 +1,4 @@
-#include <lettre/smtp/protocol/reply.hpp>
+#include "smtp/protocol/reply.hpp"
 
 #include <fmt/format.h>
 

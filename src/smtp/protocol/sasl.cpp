@@ -1,4 +1,4 @@
-#include <lettre/smtp/protocol/sasl.hpp>
+#include "smtp/protocol/sasl.hpp"
 
 #include "detail/base64.hpp"
 #include "detail/random.hpp"

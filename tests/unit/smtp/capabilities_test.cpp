@@ -1,5 +1,5 @@
 // EHLO keywords (RFC 5321 §4.1.1.1 and the extensions' RFCs).
-#include <lettre/smtp/protocol/capabilities.hpp>
+#include "smtp/protocol/capabilities.hpp"
 
 #include "smtp_test_support.hpp"
 

@@ -1,7 +1,7 @@
 // The sans-io SMTP client state machine, driven by scripted exchanges: the
 // test plays the server and checks every byte the client writes, and the
 // sequence of actions (write / read / TLS handshake / done). No sockets.
-#include <lettre/smtp/protocol/client.hpp>
+#include "smtp/protocol/client.hpp"
 
 #include "smtp_test_support.hpp"
 

@@ -1,6 +1,6 @@
 // SMTP command writer (RFC 5321 §4.1, RFC 1870, 3030, 3461, 4954, 6152,
 // 6531, 8689) and DATA framing (§4.5.2 transparency).
-#include <lettre/smtp/protocol/commands.hpp>
+#include "smtp/protocol/commands.hpp"
 
 #include "smtp/protocol/message_scan.hpp"
 #include "smtp_test_support.hpp"

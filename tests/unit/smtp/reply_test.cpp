@@ -1,5 +1,5 @@
 // SMTP reply parser (RFC 5321 §4.2) and RFC 3463 enhanced status codes.
-#include <lettre/smtp/protocol/reply.hpp>
+#include "smtp/protocol/reply.hpp"
 
 #include "smtp_test_support.hpp"
 

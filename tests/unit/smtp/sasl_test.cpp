@@ -1,7 +1,7 @@
 // SASL mechanisms against published vectors
 // (/work/shared/vectors/sasl_auth_vectors.txt, RFC 4616, RFC 2195, RFC 7628,
 // RFC 7677) and mechanism choice.
-#include <lettre/smtp/protocol/sasl.hpp>
+#include "smtp/protocol/sasl.hpp"
 
 #include "smtp_test_support.hpp"
 

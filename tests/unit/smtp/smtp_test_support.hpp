@@ -4,8 +4,8 @@
 #pragma once
 
 #include <lettre/lettre.hpp>
-#include <lettre/smtp/protocol/client.hpp>
-#include <lettre/smtp/protocol/reply.hpp>
+#include "smtp/protocol/client.hpp"
+#include "smtp/protocol/reply.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>

@@ -6,10 +6,11 @@
 #include <lettre/error.hpp>
 #include <lettre/export.hpp>
 #include <lettre/message/envelope.hpp>
-#include <lettre/smtp/protocol/capabilities.hpp>
-#include <lettre/smtp/protocol/commands.hpp>
-#include <lettre/smtp/protocol/reply.hpp>
-#include <lettre/smtp/protocol/sasl.hpp>
+#include "smtp/protocol/capabilities.hpp"
+#include "smtp/protocol/commands.hpp"
+#include "smtp/protocol/reply.hpp"
+#include "smtp/protocol/sasl.hpp"
+#include <lettre/smtp/config.hpp>
 #include <lettre/smtp/response.hpp>
 
 #include <array>
@@ -19,28 +20,6 @@
 #include <vector>
 
 namespace lettre::smtp {
-
-enum class tls_mode {
-    none_dangerous,          ///< plaintext only (port 25 to a trusted relay, tests)
-    starttls_opportunistic,  ///< STARTTLS when offered, else plaintext
-    starttls_required,       ///< STARTTLS or fail (submission, 587)
-    implicit,                ///< TLS from the first byte (submissions, 465)
-};
-
-struct client_config {
-    std::string hello_name = "localhost";
-    tls_mode tls = tls_mode::starttls_required;
-    std::optional<smtp::credentials> credentials;
-    std::vector<mechanism> mechanisms{default_mechanisms().begin(), default_mechanisms().end()};
-    /// AUTH over an unencrypted connection; only for tests and trusted links.
-    bool allow_plaintext_auth_dangerous = false;
-    std::string server_host;         ///< for OAUTHBEARER's host=
-    std::uint16_t server_port = 0;   ///< for OAUTHBEARER's port=
-    bool pipelining = true;          ///< use PIPELINING when offered
-    bool chunking = false;           ///< use BDAT when offered
-    bool requiretls = false;         ///< send REQUIRETLS (fail when not offered)
-    std::optional<dsn_request> dsn;  ///< DSN parameters (ignored when not offered)
-};
 
 class LETTRE_EXPORT client {
 public:
@@ -55,7 +34,10 @@ public:
         std::array<std::string_view, 2> more{};
     };
 
-    explicit client(client_config config);
+    /// `server_host`/`server_port` name the server in OAUTHBEARER's
+    /// host= and port=.
+    explicit client(client_config config, std::string server_host = {},
+                    std::uint16_t server_port = 0);
 
     /// After TCP connect (and, for implicit TLS, after the handshake).
     action start_session(bool tls_active);
@@ -118,6 +100,8 @@ private:
     action reset_then_fail(errc code, std::string message, std::optional<reply> r);
 
     client_config cfg_;
+    std::string server_host_;
+    std::uint16_t server_port_ = 0;
     reply_parser parser_;
     smtp::capabilities caps_;
     smtp::diagnostics diag_;

@@ -6,6 +6,7 @@
 #include <lettre/error.hpp>
 #include <lettre/export.hpp>
 #include <lettre/message/address.hpp>
+#include <lettre/smtp/config.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -13,20 +14,6 @@
 #include <string_view>
 
 namespace lettre::smtp {
-
-/// RFC 3461 delivery status notification requests.
-struct dsn_request {
-    enum class return_content { full, headers };
-    std::optional<return_content> ret;  ///< RET=
-    std::optional<std::string> envid;   ///< ENVID= (xtext-encoded on the wire)
-    bool notify_never = false;          ///< NOTIFY=NEVER
-    bool notify_success = false;
-    bool notify_failure = false;
-    bool notify_delay = false;
-    bool any_notify() const noexcept {
-        return notify_never || notify_success || notify_failure || notify_delay;
-    }
-};
 
 struct mail_parameters {
     std::optional<std::uint64_t> size;  ///< SIZE= (RFC 1870)

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <lettre/export.hpp>
-#include <lettre/smtp/protocol/reply.hpp>
+#include "smtp/protocol/reply.hpp"
 
 #include <cstdint>
 #include <optional>

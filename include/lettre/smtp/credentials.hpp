@@ -1,0 +1,37 @@
+// SMTP AUTH credentials and the SASL mechanisms lettre speaks (RFC 4954):
+// PLAIN, LOGIN, XOAUTH2, OAUTHBEARER (RFC 7628), SCRAM-SHA-256 (RFC 7677)
+// and, only when asked for by name, CRAM-MD5.
+#pragma once
+
+#include <lettre/export.hpp>
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace lettre::smtp {
+
+enum class mechanism { scram_sha_256, oauthbearer, xoauth2, plain, login, cram_md5 };
+
+LETTRE_EXPORT std::string_view mechanism_name(mechanism m) noexcept;
+
+struct LETTRE_EXPORT credentials {
+    std::string username;
+    std::string secret;        ///< password, or OAuth 2.0 access token
+    bool oauth_token = false;  ///< secret is a bearer token (XOAUTH2/OAUTHBEARER)
+    std::string authzid;       ///< optional authorization identity
+
+    static credentials password(std::string user, std::string pass) {
+        return {std::move(user), std::move(pass), false, {}};
+    }
+    static credentials oauth2(std::string user, std::string token) {
+        return {std::move(user), std::move(token), true, {}};
+    }
+};
+
+/// Mechanisms tried by default, strongest first. CRAM-MD5 is absent: it needs
+/// the server to store the password in the clear and MD5; name it to use it.
+LETTRE_EXPORT std::span<const mechanism> default_mechanisms() noexcept;
+
+}  // namespace lettre::smtp
