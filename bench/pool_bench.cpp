@@ -25,7 +25,7 @@
 // "seconds" and "cpu_seconds" cover the sends only (from the first start to
 // the last completion), not start-up or QUIT.
 #include <lettre/message.hpp>
-#include <lettre/smtp/transport.hpp>
+#include <lettre/smtp/async_transport.hpp>
 
 #include <boost/asio/io_context.hpp>
 
@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
         std::function<void()> start_next = [&] {
             if (st.started == st.n) return;
             ++st.started;
-            transport.async_send_raw(env, shared, false,
+            transport.async_send_raw(env, shared,
                                      [&](error_code ec, lettre::smtp::send_report r) {
                                          on_done(ec, r);
                                          start_next();
@@ -190,7 +190,7 @@ int main(int argc, char** argv) {
         if (queue_all) {
             for (long long i = 0; i < n; ++i) {
                 transport.async_send_raw(
-                    env, bytes, false,
+                    env, bytes,
                     [&](error_code ec, lettre::smtp::send_report r) { on_done(ec, r); });
             }
             st.started = n;

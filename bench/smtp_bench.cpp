@@ -48,7 +48,7 @@
 #include "smtp/connection.hpp"
 
 #include <lettre/message.hpp>
-#include <lettre/smtp/transport.hpp>
+#include <lettre/smtp/async_transport.hpp>
 
 #include <boost/asio/io_context.hpp>
 
@@ -165,7 +165,7 @@ std::string describe(const lettre::smtp::send_report& r, error_code ec) {
 
 // The public async transport, one send at a time, on this thread.
 void run_async(const lettre::smtp::transport_config& cfg, const lettre::envelope& env,
-               const std::string& bytes, bool smtputf8, long long n, loop_timer& t) {
+               const std::string& bytes, long long n, loop_timer& t) {
     boost::asio::io_context ioc(1);
     lettre::async_smtp_transport transport(ioc.get_executor(), cfg);
     // One message to many: shared bytes, as a mailing would send them.
@@ -178,7 +178,7 @@ void run_async(const lettre::smtp::transport_config& cfg, const lettre::envelope
             return;
         }
         transport.async_send_raw(
-            env, shared, smtputf8, [&](error_code ec, lettre::smtp::send_report r) {
+            env, shared, [&](error_code ec, lettre::smtp::send_report r) {
                 if (ec) {
                     error = "message " + std::to_string(t.sent() + 1) + ": " + describe(r, ec);
                     transport.shutdown();
@@ -320,7 +320,7 @@ int main(int argc, char** argv) {
 
         loop_timer t(one);
         if (api == "async")
-            run_async(cfg, msg.envelope(), bytes, msg.requires_smtputf8(), n, t);
+            run_async(cfg, msg.envelope(), bytes, n, t);
         else if (api == "blocking")
             run_blocking(cfg, msg.envelope(), bytes, n, t);
         else

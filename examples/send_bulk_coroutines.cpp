@@ -16,7 +16,7 @@
 // co_await its send, so at most that many messages exist at once however
 // large COUNT is (a million addresses never sit in memory together).
 #include <lettre/lettre.hpp>
-#include <lettre/smtp/transport.hpp>
+#include <lettre/smtp/async_transport.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -32,9 +32,11 @@ int main(int argc, char** argv) {
                    .subject("Nightly report")
                    .text("All systems nominal.\n")
                    .build();
-    boost::system::error_code ec;
+    std::error_code ec;
     auto report = mailer.send(msg, ec);
     if (ec) {
+        // Retry later, or give up? One question for every cause.
+        std::cerr << (ec == lettre::condition::transient ? "try again later: " : "failed: ");
         // The server's own words, and where it happened.
         std::cerr << "not sent: " << report.diagnostics.message << '\n';
         if (report.diagnostics.server_reply)

@@ -1,7 +1,7 @@
 // Sends messages from C++20 coroutines with the async transport.
 // Usage: send_smtp_async smtp://user:pass@host:587 to@example.org [count]
 #include <lettre/lettre.hpp>
-#include <lettre/smtp/transport.hpp>
+#include <lettre/smtp/async_transport.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>

@@ -1,4 +1,5 @@
 #include "deliver.hpp"
+#include "smtp_outcome.hpp"
 
 #include "cli_error.hpp"
 
@@ -52,8 +53,8 @@ void print_recipients(const std::vector<lettre::smtp::recipient_result>& recipie
 /// transient; 69 otherwise. An unknown outcome (no reply after the final
 /// dot) is 69: the server may have taken the message, and a retry could
 /// deliver it twice.
-exit_code report_outcome(const lettre::smtp::send_report& report,
-                         const boost::system::error_code& ec, const cli_streams& io) {
+exit_code report_outcome(const lettre::smtp::send_report& report, const std::error_code& ec,
+                         const cli_streams& io) {
     const lettre::smtp::diagnostics& diag = report.diagnostics;
     const std::vector<lettre::smtp::recipient_result>& recipients =
         report.recipients.empty() ? diag.recipients : report.recipients;
@@ -76,7 +77,7 @@ exit_code report_outcome(const lettre::smtp::send_report& report,
     }
 
     lettre::smtp::diagnostics failure = diag;
-    if (!failure.error) failure.error = std::error_code(ec);
+    if (!failure.error) failure.error = ec;
     const std::string why = failure.message.empty() ? failure.error.message() : failure.message;
     if (failure.error == lettre::errc::outcome_unknown) {
         io.err << "lettre: delivery outcome unknown: " << printable(why)
@@ -92,7 +93,7 @@ exit_code report_outcome(const lettre::smtp::send_report& report,
             io.err << "lettre: server reply: " << printable(failure.server_reply->to_string())
                    << '\n';
         }
-        if (!failure.is_transient()) permanent = true;
+        if (!retry_may_help(failure)) permanent = true;
     }
     return permanent ? exit_code::unavailable : exit_code::temporary_failure;
 }
@@ -107,7 +108,7 @@ exit_code deliver_to(const smtp_target& target, const outgoing_message& msg,
             err.flush();
         });
     }
-    boost::system::error_code ec;
+    std::error_code ec;
     lettre::smtp::send_report report;
     {
         // The transport's engine (and the trace hook) runs on a thread of its

@@ -1,9 +1,10 @@
 #include "each_to.hpp"
+#include "smtp_outcome.hpp"
 
 #include "cli_error.hpp"
 
 #include <lettre/message/envelope.hpp>
-#include <lettre/smtp/transport.hpp>
+#include <lettre/smtp/async_transport.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -125,8 +126,8 @@ failure describe_failure(const boost::system::error_code& ec,
     if (d.error == lettre::errc::outcome_unknown) {
         return {"outcome unknown: " + printable(why), true};
     }
-    if (d.server_reply) return {printable(d.server_reply->to_string()), !d.is_transient()};
-    return {printable(why), !d.is_transient()};
+    if (d.server_reply) return {printable(d.server_reply->to_string()), !retry_may_help(d)};
+    return {printable(why), !retry_may_help(d)};
 }
 
 class bulk_sender {
@@ -184,12 +185,10 @@ private:
             return;
         }
         std::shared_ptr<const std::string> bytes;
-        bool smtputf8 = msg_.smtputf8;
         if (msg_.per_recipient) {
             try {
                 const lettre::message copy = msg_.per_recipient(*rcpt);
                 bytes = std::make_shared<const std::string>(copy.formatted());
-                smtputf8 = copy.requires_smtputf8();
             } catch (const std::exception& e) {
                 reject_line(text, e.what());
                 return;
@@ -202,10 +201,9 @@ private:
             reject_line(text, "invalid envelope: " + env.error().message);
             return;
         }
-        smtputf8 = smtputf8 || rcpt->email().requires_smtputf8();
         ++in_flight_;
         transport_.async_send_raw(
-            *env, std::move(bytes), smtputf8,
+            *env, std::move(bytes),
             [this, addr = rcpt->email().to_string()](boost::system::error_code ec,
                                                      lettre::smtp::send_report report) {
                 --in_flight_;

@@ -50,7 +50,6 @@ struct each_to_message {
     /// The bytes every copy shares (used when `per_recipient` is empty):
     /// shared with every send in flight, never copied.
     std::shared_ptr<const std::string> bytes;
-    bool smtputf8 = false;
     /// When set, builds each copy for its recipient (To: that recipient);
     /// returns the formatted (and signed) copy.
     std::function<lettre::message(const lettre::mailbox& recipient)> per_recipient;

@@ -211,7 +211,6 @@ each_to_message each_to_outgoing(message_options& mopts, const send_options& opt
     lettre::message msg = build(builder);
     sign(msg, *signers);
     out.bytes = std::make_shared<const std::string>(msg.formatted());
-    out.smtputf8 = msg.requires_smtputf8();
     return out;
 }
 

@@ -328,7 +328,7 @@ smtp_settings make_smtp_settings(const smtp_options& opts,
         check_readable("--ca", *opts.ca);
         cfg.tls.ca_file = *opts.ca;
     } else if (cfg.tls.ca_file) {
-        check_readable("--smtp ca_file=", cfg.tls.ca_file->string());
+        check_readable("--smtp ca_file=", *cfg.tls.ca_file);
     }
     if (login) {
         std::string secret =

@@ -67,29 +67,6 @@ std::string default_hello_name() {
     return name;
 }
 
-bool diagnostics::is_transient() const noexcept {
-    if (!error) return false;
-    if (error == make_error_code(errc::no_recipient_accepted) && !recipients.empty()) {
-        for (const auto& r : recipients)
-            if (!r.reply.transient()) return false;
-        return true;  // every RCPT got a 4xx: try again later
-    }
-    if (server_reply && (server_reply->transient() || server_reply->permanent()))
-        return server_reply->transient();
-    if (error == make_error_code(errc::timeout) ||
-        error == make_error_code(errc::connection_closed))
-        return true;
-    if (error.category() == std::system_category() || error.category() == std::generic_category())
-        return true;  // connection refused, network unreachable, ...
-    return false;
-}
-
-bool diagnostics::is_permanent() const noexcept {
-    if (!error) return false;
-    if (error == make_error_code(errc::outcome_unknown)) return false;
-    return !is_transient();
-}
-
 std::chrono::milliseconds timeouts::of(phase p) const noexcept {
     switch (p) {
         case phase::connect: return connect;

@@ -28,14 +28,14 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_parameters& p, std::err
     } else {
         ctx->set_verify_mode(ssl::verify_peer);
         if (p.ca_file) {
-            ctx->load_verify_file(p.ca_file->string(), e);
+            ctx->load_verify_file(*p.ca_file, e);
             if (e)
-                why = fmt::format("cannot load CA file {}: {}", p.ca_file->string(), e.message());
+                why = fmt::format("cannot load CA file {}: {}", *p.ca_file, e.message());
         }
         if (!e && p.ca_directory) {
-            ctx->add_verify_path(p.ca_directory->string(), e);
+            ctx->add_verify_path(*p.ca_directory, e);
             if (e)
-                why = fmt::format("cannot use CA directory {}: {}", p.ca_directory->string(),
+                why = fmt::format("cannot use CA directory {}: {}", *p.ca_directory,
                                   e.message());
         }
         if (!e && !p.ca_file && !p.ca_directory) {
@@ -44,10 +44,10 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_parameters& p, std::err
         }
     }
     if (!e && p.client_certificate) {
-        ctx->use_certificate_chain_file(p.client_certificate->string(), e);
+        ctx->use_certificate_chain_file(*p.client_certificate, e);
         if (!e)
             ctx->use_private_key_file(
-                (p.client_key ? *p.client_key : *p.client_certificate).string(), ssl::context::pem,
+                (p.client_key ? *p.client_key : *p.client_certificate), ssl::context::pem,
                 e);
         if (e) why = fmt::format("cannot load the client certificate: {}", e.message());
     }

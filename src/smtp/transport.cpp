@@ -1,4 +1,8 @@
-#include <lettre/smtp/transport.hpp>
+#include <lettre/smtp/async_transport.hpp>
+#include <lettre/smtp/async_transport.hpp>
+
+#include "detail/blocking_runner.hpp"
+#include "message/smtputf8.hpp"
 
 #include "smtp/connection.hpp"
 #include "smtp/pool.hpp"
@@ -10,7 +14,6 @@
 #include <boost/asio/strand.hpp>
 
 #include <fmt/format.h>
-#include <future>
 
 namespace lettre {
 
@@ -99,16 +102,32 @@ smtp_transport_builder& smtp_transport_builder::dkim(dkim::signer signer) {
     return *this;
 }
 
+smtp_transport_builder& smtp_transport_builder::pool(smtp::pool_config config) {
+    cfg_.pool = std::move(config);
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::max_connections(std::size_t n) {
+    cfg_.pool.enabled = true;
+    cfg_.pool.max_connections = n;
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::rate_limit(std::size_t messages,
+                                                           std::chrono::milliseconds interval) {
+    cfg_.pool.rate = {messages, interval};
+    return *this;
+}
+smtp_transport_builder& smtp_transport_builder::no_pool() {
+    cfg_.pool.enabled = false;
+    return *this;
+}
+
 smtp_transport smtp_transport_builder::build() const {
     return smtp_transport(cfg_);
-}
-async_smtp_transport smtp_transport_builder::build(asio::any_io_executor ex) const {
-    return async_smtp_transport(std::move(ex), cfg_);
 }
 
 // ---- async transport -----------------------------------------------------
 
-struct async_smtp_transport::impl {
+struct smtp::detail::transport_engine {
     asio::any_io_executor ex;
     smtp::transport_config cfg;
     std::shared_ptr<asio::ssl::context> tls;
@@ -116,28 +135,28 @@ struct async_smtp_transport::impl {
     std::string tls_why;
     std::shared_ptr<smtp::detail::pool> pool;  ///< null when pooling is off
 
-    ~impl() {
+    ~transport_engine() {
         if (pool) pool->shutdown();
     }
 };
 
-smtp_transport_builder async_smtp_transport::relay(std::string host) {
+smtp_transport_builder smtp_transport::relay(std::string host) {
     return make_builder(std::move(host), smtp::tls_mode::implicit, 465);
 }
-smtp_transport_builder async_smtp_transport::starttls_relay(std::string host) {
+smtp_transport_builder smtp_transport::starttls_relay(std::string host) {
     return make_builder(std::move(host), smtp::tls_mode::starttls_required, 587);
 }
-smtp_transport_builder async_smtp_transport::builder_dangerous(std::string host) {
+smtp_transport_builder smtp_transport::builder_dangerous(std::string host) {
     return make_builder(std::move(host), smtp::tls_mode::none_dangerous, 25);
 }
-result<smtp_transport_builder> async_smtp_transport::from_url(std::string_view url) {
+result<smtp_transport_builder> smtp_transport::from_url(std::string_view url) {
     auto cfg = smtp::parse_url(url);
     if (!cfg) return std::move(cfg).error();
     return smtp_transport_builder(std::move(*cfg));
 }
 
 async_smtp_transport::async_smtp_transport(asio::any_io_executor ex, smtp::transport_config config)
-    : impl_(std::make_shared<impl>()) {
+    : impl_(std::make_shared<smtp::detail::transport_engine>()) {
     impl_->ex = std::move(ex);
     impl_->cfg = std::move(config);
     impl_->tls =
@@ -171,7 +190,7 @@ namespace {
 
 /// One send on a fresh connection: open, transaction, QUIT.
 struct send_operation : std::enable_shared_from_this<send_operation> {
-    std::shared_ptr<async_smtp_transport::impl> owner;
+    std::shared_ptr<smtp::detail::transport_engine> owner;
     envelope env;
     std::shared_ptr<const void> keep;  ///< keeps `bytes` alive (null: the caller waits)
     std::string_view bytes;
@@ -265,50 +284,51 @@ struct send_operation : std::enable_shared_from_this<send_operation> {
 
 }  // namespace
 
-void async_smtp_transport::start_send(envelope env, std::shared_ptr<const void> owner,
-                                      std::string_view bytes, bool smtputf8,
+void async_smtp_transport::start_send(const std::shared_ptr<impl>& engine, envelope env,
+                                      std::shared_ptr<const void> owner, std::string_view bytes,
                                       asio::any_completion_handler<smtp::send_signature> handler) {
-    auto op = std::make_shared<send_operation>(impl_->ex);
-    op->owner = impl_;
+    const bool smtputf8 = detail::needs_smtputf8(env, bytes);
+    auto op = std::make_shared<send_operation>(engine->ex);
+    op->owner = engine;
     op->env = std::move(env);
     op->keep = std::move(owner);
     op->bytes = bytes;
     op->smtputf8 = smtputf8;
     op->handler.emplace(std::move(handler));
-    if (!impl_->cfg.dkim.empty()) {
+    if (!engine->cfg.dkim.empty()) {
         // Signed here, in the initiating call: a send that cannot be signed
         // fails before it takes a connection.
-        auto signed_bytes = dkim::try_sign_all(impl_->cfg.dkim, op->bytes);
+        auto signed_bytes = dkim::try_sign_all(engine->cfg.dkim, op->bytes);
         if (!signed_bytes) {
             const error_info& err = signed_bytes.error();
             op->report.diagnostics.message = "DKIM signing failed: " + err.message;
             op->report.diagnostics.error = err.code;
-            asio::post(impl_->ex, [op, ec = error_code(err.code)] { op->finish(ec); });
+            asio::post(engine->ex, [op, ec = error_code(err.code)] { op->finish(ec); });
             return;
         }
         auto owned = std::make_shared<const std::string>(std::move(*signed_bytes));
         op->bytes = *owned;
         op->keep = std::move(owned);
     }
-    if (!impl_->tls) {
+    if (!engine->tls) {
         op->report.diagnostics.phase = smtp::phase::connect;
-        op->report.diagnostics.message = impl_->tls_why;
-        op->report.diagnostics.error = impl_->tls_error;
-        asio::post(impl_->ex, [op] { op->finish(error_code(op->owner->tls_error)); });
+        op->report.diagnostics.message = engine->tls_why;
+        op->report.diagnostics.error = engine->tls_error;
+        asio::post(engine->ex, [op] { op->finish(error_code(op->owner->tls_error)); });
         return;
     }
-    if (impl_->pool) {
+    if (engine->pool) {
         auto req = std::make_shared<smtp::detail::send_request>();
         req->env = std::move(op->env);
         req->owner = std::move(op->keep);
         req->bytes = op->bytes;
         req->smtputf8 = smtputf8;
         req->handler.emplace(std::move(*op->handler));
-        impl_->pool->submit(std::move(req));
+        engine->pool->submit(std::move(req));
         return;
     }
     op->conn = std::make_shared<smtp::detail::connection>(asio::any_io_executor(op->strand),
-                                                          impl_->cfg, impl_->tls);
+                                                          engine->cfg, engine->tls);
     op->watch_cancellation();
     // Start from the executor so that nothing completes inside async_send.
     asio::post(op->strand, [op] { op->start(); });
@@ -316,66 +336,77 @@ void async_smtp_transport::start_send(envelope env, std::shared_ptr<const void> 
 
 // ---- blocking transport --------------------------------------------------
 
-smtp_transport::smtp_transport(smtp::transport_config config)
-    : ioc_(std::make_unique<asio::io_context>(1)),
-      async_(std::make_unique<async_smtp_transport>(ioc_->get_executor(), std::move(config))),
-      work_(std::make_unique<work_guard>(ioc_->get_executor())),
-      thread_([this] { ioc_->run(); }) {}
+struct smtp_transport::impl {
+    detail::blocking_runner runner;
+    async_smtp_transport async;
 
-smtp_transport::~smtp_transport() {
-    // QUIT the pooled connections, let in-flight sends finish, then stop.
-    async_->shutdown();
-    async_.reset();
-    work_.reset();
-    if (thread_.joinable()) thread_.join();
-}
+    explicit impl(smtp::transport_config config) : async(runner.executor(), std::move(config)) {}
+    ~impl() {
+        // QUIT the pooled connections and let in-flight sends finish; the
+        // runner then joins its thread.
+        async.shutdown();
+    }
+
+    smtp::send_report run(const envelope& env, std::string_view bytes, std::error_code& ec) {
+        // The caller waits for the result: the bytes are lent, not shared.
+        auto [e, report] = runner.wait<smtp::send_report>([&](auto handler) {
+            async_smtp_transport::start_send(async.impl_, env, nullptr, bytes, std::move(handler));
+        });
+        ec = e;
+        return std::move(report);
+    }
+};
+
+smtp_transport::smtp_transport(smtp::transport_config config)
+    : impl_(std::make_unique<impl>(std::move(config))) {}
+smtp_transport::~smtp_transport() = default;
+smtp_transport::smtp_transport(smtp_transport&&) noexcept = default;
+smtp_transport& smtp_transport::operator=(smtp_transport&&) noexcept = default;
 
 const smtp::transport_config& smtp_transport::config() const noexcept {
-    return async_->config();
+    return impl_->async.config();
 }
 
 smtp::pool_metrics smtp_transport::metrics() const noexcept {
-    return async_->metrics();
+    return impl_->async.metrics();
 }
 
-smtp::send_report smtp_transport::run(const envelope& env, std::shared_ptr<const void> owner,
-                                      std::string_view bytes, bool smtputf8, error_code& ec) {
-    // The engine runs on the transport's own thread; callers on any number
-    // of threads wait here for their own result.
-    std::promise<std::pair<error_code, smtp::send_report>> done;
-    auto result = done.get_future();
-    async_->start_send(env, std::move(owner), bytes, smtputf8,
-                       asio::any_completion_handler<smtp::send_signature>(
-                           [&done](error_code e, smtp::send_report r) {
-                               done.set_value({e, std::move(r)});
-                           }));
-    auto [e, report] = result.get();
-    ec = e;
-    return std::move(report);
-}
-
-smtp::send_report smtp_transport::send(const message& msg, error_code& ec) {
-    // The caller waits for the result: the bytes are lent, not shared.
+smtp::send_report smtp_transport::send(const message& msg, std::error_code& ec) {
     const std::string bytes = msg.formatted();
-    return run(msg.envelope(), nullptr, bytes, msg.requires_smtputf8(), ec);
+    return impl_->run(msg.envelope(), bytes, ec);
 }
 
 smtp::send_report smtp_transport::send(const message& msg) {
-    error_code ec;
+    std::error_code ec;
     auto r = send(msg, ec);
     if (ec) throw smtp::send_error(ec, std::move(r));
     return r;
 }
 
+result<smtp::send_report> smtp_transport::try_send(const message& msg) {
+    std::error_code ec;
+    auto r = send(msg, ec);
+    if (ec) return smtp::send_error(ec, std::move(r)).info();
+    return r;
+}
+
 smtp::send_report smtp_transport::send_raw(const envelope& env, std::string_view bytes,
-                                           error_code& ec) {
-    return run(env, nullptr, bytes, false, ec);
+                                           std::error_code& ec) {
+    return impl_->run(env, bytes, ec);
 }
 
 smtp::send_report smtp_transport::send_raw(const envelope& env, std::string_view bytes) {
-    error_code ec;
+    std::error_code ec;
     auto r = send_raw(env, bytes, ec);
     if (ec) throw smtp::send_error(ec, std::move(r));
+    return r;
+}
+
+result<smtp::send_report> smtp_transport::try_send_raw(const envelope& env,
+                                                       std::string_view bytes) {
+    std::error_code ec;
+    auto r = send_raw(env, bytes, ec);
+    if (ec) return smtp::send_error(ec, std::move(r)).info();
     return r;
 }
 

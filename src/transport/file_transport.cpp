@@ -121,4 +121,15 @@ file_transport::delivery file_transport::send(const message& msg, std::error_cod
     return std::move(*r);
 }
 
+file_transport::delivery file_transport::send_raw(const envelope& env, std::string_view bytes,
+                                                  std::error_code& ec) const {
+    auto r = try_send_raw(env, bytes);
+    if (!r) {
+        ec = r.error().code;
+        return {};
+    }
+    ec.clear();
+    return std::move(*r);
+}
+
 }  // namespace lettre

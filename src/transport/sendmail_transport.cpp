@@ -196,6 +196,13 @@ sendmail_report sendmail_transport::send(const message& msg, std::error_code& ec
     return std::move(report);
 }
 
+sendmail_report sendmail_transport::send_raw(const envelope& env, std::string_view bytes,
+                                             std::error_code& ec) const {
+    auto [e, report] = run_blocking(config_, env, std::string(bytes));
+    ec = e;
+    return std::move(report);
+}
+
 // ---- async ----------------------------------------------------------------------
 
 async_sendmail_transport::async_sendmail_transport(boost::asio::any_io_executor ex,

@@ -9,7 +9,6 @@
 
 #include <chrono>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -77,12 +76,13 @@ struct timeouts {
 struct tls_parameters {
     /// Name checked against the certificate and sent as SNI; the host when empty.
     std::string server_name;
-    /// Trust these instead of the system store.
-    std::optional<std::filesystem::path> ca_file;
-    std::optional<std::filesystem::path> ca_directory;
+    /// Trust these instead of the system store. Paths are plain strings
+    /// (a std::filesystem::path converts), so that this header stays light.
+    std::optional<std::string> ca_file;
+    std::optional<std::string> ca_directory;
     /// A client certificate chain and key (PEM), for servers that ask.
-    std::optional<std::filesystem::path> client_certificate;
-    std::optional<std::filesystem::path> client_key;
+    std::optional<std::string> client_certificate;
+    std::optional<std::string> client_key;
     /// Skips certificate and host name checks: anyone in the path can read
     /// and change the mail. For tests against self-signed servers only.
     bool accept_invalid_certificates_dangerous = false;

@@ -44,18 +44,14 @@ struct recipient_result {
 /// happened to each recipient so far.
 struct diagnostics {
     smtp::phase phase = smtp::phase::connect;
-    std::error_code error;  ///< what the operation failed with
+    /// What the operation failed with; `error == lettre::condition::transient`
+    /// says whether to retry later.
+    std::error_code error;
     std::optional<smtp::reply> server_reply;
     std::vector<recipient_result> recipients;
     std::string message;  ///< a sentence for humans
     void clear() { *this = diagnostics{}; }
 
-    /// Worth retrying later: a 4xx reply, a timeout, a dropped or refused
-    /// connection. (outcome_unknown is neither: the message may have gone.)
-    LETTRE_EXPORT bool is_transient() const noexcept;
-    /// Retrying the same thing will fail again: a 5xx reply, a refused
-    /// certificate, failed authentication, a configuration error.
-    LETTRE_EXPORT bool is_permanent() const noexcept;
 };
 
 /// A message the server took responsibility for (final reply 250). Some

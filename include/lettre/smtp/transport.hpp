@@ -1,33 +1,28 @@
-// SMTP transports: async (any Asio completion token) and blocking, built
-// from named constructors as in the Rust crate. TLS and OpenSSL stay in the
-// implementation.
+// The blocking SMTP transport and the builder both SMTP transports are made
+// from (named constructors as in the Rust crate). No Asio here: the engine,
+// TLS and OpenSSL stay in the implementation. The async transport is in
+// lettre/smtp/async_transport.hpp.
 #pragma once
 
-#include <lettre/asio_error.hpp>
+#include <lettre/error.hpp>
 #include <lettre/export.hpp>
+#include <lettre/message/envelope.hpp>
 #include <lettre/message/message.hpp>
 #include <lettre/smtp/config.hpp>
 #include <lettre/smtp/response.hpp>
 
-#include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/system/error_code.hpp>
-
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <thread>
+#include <system_error>
+#include <vector>
 
 namespace lettre {
 
 namespace smtp {
-
-/// Completion signature of every send: the error (empty on success) and the
-/// report, whose `diagnostics` say what the server answered on failure.
-using send_signature = void(boost::system::error_code, send_report);
 
 /// Thrown by the blocking forms; keeps the report and its diagnostics.
 class LETTRE_EXPORT send_error : public lettre::error {
@@ -45,8 +40,10 @@ private:
 class async_smtp_transport;
 class smtp_transport;
 
-/// Collects the settings; build() makes a blocking transport, build(executor)
-/// an async one.
+/// Collects the settings: `smtp_transport::relay("smtp.example.com")
+/// .credentials("user", "pass").max_connections(8).build()`. build() makes a
+/// blocking transport; build(executor) an async one (include
+/// lettre/smtp/async_transport.hpp for that).
 class LETTRE_EXPORT smtp_transport_builder {
 public:
     explicit smtp_transport_builder(smtp::transport_config config) : cfg_(std::move(config)) {}
@@ -72,19 +69,36 @@ public:
     /// signature, e.g. Ed25519 next to RSA).
     smtp_transport_builder& dkim(dkim::signer signer);
 
-    const smtp::transport_config& config() const noexcept { return cfg_; }
-    smtp_transport build() const;
-    async_smtp_transport build(boost::asio::any_io_executor ex) const;
+    /// The whole pool configuration at once (see smtp::pool_config).
+    smtp_transport_builder& pool(smtp::pool_config config);
+    /// At most `n` connections at once (0 counts as 1).
+    smtp_transport_builder& max_connections(std::size_t n);
+    /// At most `messages` sends started per `interval`.
+    smtp_transport_builder& rate_limit(std::size_t messages, std::chrono::milliseconds interval);
+    /// One connection per send, closed (QUIT) after it: no pool.
+    smtp_transport_builder& no_pool();
+
+    [[nodiscard]] const smtp::transport_config& config() const noexcept { return cfg_; }
+    [[nodiscard]] smtp_transport build() const;
+    /// The async transport on `ex` (needs lettre/smtp/async_transport.hpp).
+    template <class Executor, class Async = async_smtp_transport>
+    [[nodiscard]] Async build(const Executor& ex) const {
+        return Async(ex, cfg_);
+    }
 
 private:
     smtp::transport_config cfg_;
 };
 
-/// Sends over SMTP from an executor. Each operation takes any completion
-/// token (callbacks, use_awaitable, use_future, deferred), supports
-/// per-operation cancellation and never completes inline.
-class LETTRE_EXPORT async_smtp_transport {
+/// The blocking transport: the same engine and pool as the async one, on an
+/// io_context run by a thread of its own. Movable; safe to share between
+/// threads: sends from several threads use up to max_connections
+/// connections at once. Do not call it from inside a completion handler of
+/// an async transport running on the same thread.
+class LETTRE_EXPORT smtp_transport {
 public:
+    using report_type = smtp::send_report;
+
     /// Implicit TLS to port 465.
     static smtp_transport_builder relay(std::string host);
     /// STARTTLS required, port 587 (submission).
@@ -94,102 +108,33 @@ public:
     /// See smtp::parse_url for the syntax.
     static result<smtp_transport_builder> from_url(std::string_view url);
 
-    async_smtp_transport(boost::asio::any_io_executor ex, smtp::transport_config config);
-    ~async_smtp_transport();
-    async_smtp_transport(async_smtp_transport&&) noexcept;
-    async_smtp_transport& operator=(async_smtp_transport&&) noexcept;
-
-    /// Sends `msg` (its bytes and envelope are copied at initiation).
-    template <class CompletionToken>
-    auto async_send(const message& msg, CompletionToken&& token) {
-        return async_send_raw(msg.envelope(), msg.formatted(), msg.requires_smtputf8(),
-                              std::forward<CompletionToken>(token));
-    }
-
-    /// Sends ready-made bytes with an envelope.
-    template <class CompletionToken>
-    auto async_send_raw(const envelope& env, std::string bytes, bool smtputf8,
-                        CompletionToken&& token) {
-        return async_send_raw(env, std::make_shared<const std::string>(std::move(bytes)), smtputf8,
-                              std::forward<CompletionToken>(token));
-    }
-
-    /// Sends shared, immutable bytes: one message to many envelopes (a
-    /// mailing, `lettre send --each-to`) is neither copied nor formatted
-    /// again per send; the transport keeps `bytes` alive until completion.
-    template <class CompletionToken>
-    auto async_send_raw(const envelope& env, std::shared_ptr<const std::string> bytes,
-                        bool smtputf8, CompletionToken&& token) {
-        return boost::asio::async_initiate<CompletionToken, smtp::send_signature>(
-            [this](auto handler, envelope e, std::shared_ptr<const std::string> b, bool u) {
-                const std::string_view view = *b;
-                start_send(
-                    std::move(e), std::move(b), view, u,
-                    boost::asio::any_completion_handler<smtp::send_signature>(std::move(handler)));
-            },
-            token, env, std::move(bytes), smtputf8);
-    }
-
-    boost::asio::any_io_executor get_executor() const noexcept;
-    const smtp::transport_config& config() const noexcept;
-    /// Counters of the connection pool (zeros when pooling is off).
-    smtp::pool_metrics metrics() const noexcept;
-    /// Stops taking sends: QUITs idle connections, fails sends still waiting
-    /// for a connection with operation_aborted; sends on the wire finish.
-    void shutdown();
-
-    struct impl;  ///< internal
-
-private:
-    friend class smtp_transport;  // sends borrowed bytes: its callers wait for the result
-    /// `owner` keeps `bytes` valid until the handler runs (null: borrowed).
-    void start_send(envelope env, std::shared_ptr<const void> owner, std::string_view bytes,
-                    bool smtputf8,
-                    boost::asio::any_completion_handler<smtp::send_signature> handler);
-    std::shared_ptr<impl> impl_;
-};
-
-/// The blocking transport: the same engine and pool on an io_context run by
-/// a thread of its own. Safe to share between threads: sends from several
-/// threads use up to pool.max_connections connections at once. Do not call
-/// it from inside a completion handler of the same transport.
-class LETTRE_EXPORT smtp_transport {
-public:
-    static smtp_transport_builder relay(std::string host) {
-        return async_smtp_transport::relay(std::move(host));
-    }
-    static smtp_transport_builder starttls_relay(std::string host) {
-        return async_smtp_transport::starttls_relay(std::move(host));
-    }
-    static smtp_transport_builder builder_dangerous(std::string host) {
-        return async_smtp_transport::builder_dangerous(std::move(host));
-    }
-    static result<smtp_transport_builder> from_url(std::string_view url) {
-        return async_smtp_transport::from_url(url);
-    }
-
     explicit smtp_transport(smtp::transport_config config);
+    /// QUITs the pooled connections; sends in progress finish first.
     ~smtp_transport();
+    smtp_transport(smtp_transport&&) noexcept;
+    smtp_transport& operator=(smtp_transport&&) noexcept;
 
     /// Throws smtp::send_error (with the server's reply) on failure.
     smtp::send_report send(const message& msg);
-    /// Sets `ec`; the report's diagnostics explain it.
-    smtp::send_report send(const message& msg, boost::system::error_code& ec);
-    smtp::send_report send_raw(const envelope& env, std::string_view bytes);
-    smtp::send_report send_raw(const envelope& env, std::string_view bytes,
-                               boost::system::error_code& ec);
+    /// Sets `ec` (compare it with lettre::condition); the report's
+    /// diagnostics explain it.
+    smtp::send_report send(const message& msg, std::error_code& ec);
+    /// The error with the diagnostics' sentence (the report is dropped on
+    /// failure: use the error_code form to keep it).
+    result<smtp::send_report> try_send(const message& msg);
 
-    const smtp::transport_config& config() const noexcept;
-    smtp::pool_metrics metrics() const noexcept;
+    /// Ready-made bytes (e.g. signed elsewhere) with an envelope. SMTPUTF8
+    /// is asked for when an envelope address or a header needs it.
+    smtp::send_report send_raw(const envelope& env, std::string_view bytes);
+    smtp::send_report send_raw(const envelope& env, std::string_view bytes, std::error_code& ec);
+    result<smtp::send_report> try_send_raw(const envelope& env, std::string_view bytes);
+
+    [[nodiscard]] const smtp::transport_config& config() const noexcept;
+    [[nodiscard]] smtp::pool_metrics metrics() const noexcept;
 
 private:
-    using work_guard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
-    smtp::send_report run(const envelope& env, std::shared_ptr<const void> owner,
-                          std::string_view bytes, bool smtputf8, boost::system::error_code& ec);
-    std::unique_ptr<boost::asio::io_context> ioc_;
-    std::unique_ptr<async_smtp_transport> async_;
-    std::unique_ptr<work_guard> work_;
-    std::thread thread_;
+    struct impl;
+    std::unique_ptr<impl> impl_;
 };
 
 }  // namespace lettre

@@ -23,6 +23,7 @@ namespace lettre {
 
 class async_file_transport {
 public:
+    using report_type = file_transport::delivery;
     /// `(error, delivery)`; on error nothing is left in the directory.
     using send_signature = void(boost::system::error_code, file_transport::delivery);
 

@@ -22,6 +22,7 @@ namespace lettre {
 
 class LETTRE_EXPORT async_sendmail_transport {
 public:
+    using report_type = sendmail_report;
     /// `(error, report)`: the error codes of sendmail_transport::send;
     /// operation_aborted when cancelled (the program is killed).
     using send_signature = void(boost::system::error_code, sendmail_report);

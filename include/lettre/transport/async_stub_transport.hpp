@@ -1,7 +1,8 @@
 // The stub transport for code that runs on an Asio executor: async_send with
 // any completion token (callbacks, use_awaitable, use_future, ...), so code
-// written against async_smtp_transport can be unit-tested without a server.
-// A separate header so that lettre.hpp does not pull in Boost.Asio.
+// written against async_smtp_transport (or any lettre::async_transport) can
+// be unit-tested without a server. A separate header so that lettre.hpp does
+// not pull in Boost.Asio.
 #pragma once
 
 #include <lettre/asio_error.hpp>
@@ -20,15 +21,18 @@
 
 namespace lettre {
 
-class async_stub_transport {
+template <class Report>
+class basic_async_stub_transport {
 public:
-    /// The error is empty on success, else the stub's answer (see
-    /// stub_transport::messages() for which).
-    using send_signature = void(boost::system::error_code);
+    using report_type = Report;
+    /// The error is empty on success, else the stub's answer; the report is
+    /// the stub's configured one.
+    using send_signature = void(boost::system::error_code, Report);
 
     /// `stub` holds the answer and the record; pass a copy of a stub you
     /// keep, or read blocking() later.
-    explicit async_stub_transport(boost::asio::any_io_executor ex, stub_transport stub = {})
+    explicit basic_async_stub_transport(boost::asio::any_io_executor ex,
+                                        basic_stub_transport<Report> stub = {})
         : ex_(std::move(ex)), stub_(std::move(stub)) {}
 
     /// Hands `msg` to the stub (its bytes and envelope are taken at
@@ -48,10 +52,10 @@ public:
             [ex = ex_, stub = stub_](auto handler, envelope e, std::string b) {
                 detail::post_then_complete(ex, std::move(handler),
                                            [stub, e = std::move(e), b = std::move(b)] {
-                                               const auto r = stub.try_send_raw(e, b);
-                                               boost::system::error_code ec;
-                                               if (!r) ec = r.error().code;
-                                               return std::make_tuple(ec);
+                                               std::error_code ec;
+                                               Report r = stub.send_raw(e, b, ec);
+                                               return std::make_tuple(
+                                                   boost::system::error_code(ec), std::move(r));
                                            });
             },
             token, env, std::move(bytes));
@@ -59,11 +63,13 @@ public:
 
     boost::asio::any_io_executor get_executor() const noexcept { return ex_; }
     /// The blocking stub: same answer, same record (messages(), clear(), ...).
-    const stub_transport& blocking() const noexcept { return stub_; }
+    const basic_stub_transport<Report>& blocking() const noexcept { return stub_; }
 
 private:
     boost::asio::any_io_executor ex_;
-    stub_transport stub_;
+    basic_stub_transport<Report> stub_;
 };
+
+using async_stub_transport = basic_async_stub_transport<stub_report>;
 
 }  // namespace lettre

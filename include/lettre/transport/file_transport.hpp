@@ -24,6 +24,8 @@ public:
         std::filesystem::path json_path;  ///< {"from": ..., "to": [...]}
     };
 
+    using report_type = delivery;
+
     /// The directory is created on first send when missing.
     explicit file_transport(std::filesystem::path directory);
 
@@ -38,6 +40,7 @@ public:
 
     /// Ready-made bytes plus an envelope (e.g. a message read from a file).
     delivery send_raw(const envelope& env, std::string_view bytes) const;
+    delivery send_raw(const envelope& env, std::string_view bytes, std::error_code& ec) const;
     result<delivery> try_send_raw(const envelope& env, std::string_view bytes) const;
 
 private:

@@ -60,6 +60,8 @@ struct sendmail_report {
 /// Blocking; safe to share between threads (each send runs its own child).
 class LETTRE_EXPORT sendmail_transport {
 public:
+    using report_type = sendmail_report;
+
     sendmail_transport();
     explicit sendmail_transport(sendmail_config config);
 
@@ -77,6 +79,8 @@ public:
     /// Ready-made bytes (CRLF or LF lines) plus an envelope, e.g. a message
     /// signed elsewhere.
     sendmail_report send_raw(const envelope& env, std::string_view bytes) const;
+    sendmail_report send_raw(const envelope& env, std::string_view bytes,
+                             std::error_code& ec) const;
     result<sendmail_report> try_send_raw(const envelope& env, std::string_view bytes) const;
 
     const sendmail_config& config() const noexcept { return config_; }

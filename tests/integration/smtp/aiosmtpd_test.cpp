@@ -14,7 +14,7 @@
 namespace {
 
 using namespace smtp_it;
-using boost::system::error_code;
+using std::error_code;  // async handlers take it too: Boost codes convert
 using lettre::address;
 using lettre::envelope;
 using lettre::errc;
@@ -374,7 +374,7 @@ TEST(Aiosmtpd, ConnectionRefused) {
     const std::uint16_t port = free_port();  // nobody listens there
     auto smtp = plain_builder(port).build();
     auto [ec, report] = try_send(smtp, to_list("ok@example.org"));
-    EXPECT_EQ(ec, boost::asio::error::connection_refused) << describe(ec, report);
+    EXPECT_EQ(ec, std::errc::connection_refused) << describe(ec, report);
     EXPECT_EQ(report.diagnostics.phase, lettre::smtp::phase::connect);
     EXPECT_FALSE(report.diagnostics.message.empty());
 }

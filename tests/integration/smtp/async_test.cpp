@@ -4,7 +4,7 @@
 #include "support.hpp"
 
 #include <lettre/lettre.hpp>
-#include <lettre/smtp/transport.hpp>
+#include <lettre/smtp/async_transport.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/asio/bind_cancellation_slot.hpp>

@@ -12,7 +12,7 @@
 namespace {
 
 using namespace smtp_it;
-using boost::system::error_code;
+using std::error_code;  // async handlers take it too: Boost codes convert
 using lettre::errc;
 using lettre::smtp::phase;
 using clock_type = std::chrono::steady_clock;

@@ -5,7 +5,7 @@
 #include "support.hpp"
 
 #include <lettre/lettre.hpp>
-#include <lettre/smtp/transport.hpp>
+#include <lettre/smtp/async_transport.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/asio/as_tuple.hpp>
@@ -22,7 +22,7 @@
 namespace {
 
 using namespace smtp_it;
-using boost::system::error_code;
+using std::error_code;  // async handlers take it too: Boost codes convert
 using lettre::errc;
 namespace asio = boost::asio;
 
@@ -300,12 +300,12 @@ TEST(Pool, DiagnosticsClassification) {
     for (const auto& r : rows) {
         SCOPED_TRACE(r.scenario);
         auto smtp = plain_builder(fake_server().port(r.scenario)).build();
-        error_code ec;
+        std::error_code ec;
         const auto rep = smtp.send(sample_message(), ec);
         EXPECT_EQ(ec, code(r.expected)) << describe(ec, rep);
         EXPECT_EQ(rep.diagnostics.error, std::error_code(code(r.expected)));
-        EXPECT_EQ(rep.diagnostics.is_transient(), r.transient);
-        EXPECT_EQ(rep.diagnostics.is_permanent(), r.permanent);
+        EXPECT_EQ(ec == lettre::condition::transient, r.transient);
+        EXPECT_EQ(ec == lettre::condition::permanent, r.permanent);
     }
 }
 

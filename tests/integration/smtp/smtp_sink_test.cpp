@@ -4,7 +4,7 @@
 #include "support.hpp"
 
 #include <lettre/lettre.hpp>
-#include <lettre/smtp/transport.hpp>
+#include <lettre/smtp/async_transport.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -17,7 +17,7 @@
 namespace {
 
 using namespace smtp_it;
-using boost::system::error_code;
+using std::error_code;  // async handlers take it too: Boost codes convert
 using lettre::errc;
 namespace asio = boost::asio;
 

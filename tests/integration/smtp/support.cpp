@@ -397,7 +397,7 @@ lettre::message sample_message(const std::string& to, const std::string& subject
         .build();
 }
 
-std::string describe(const boost::system::error_code& ec, const lettre::smtp::send_report& r) {
+std::string describe(const std::error_code& ec, const lettre::smtp::send_report& r) {
     std::string s = ec ? ec.message() : "success";
     if (!r.diagnostics.message.empty()) s += " — " + r.diagnostics.message;
     if (r.diagnostics.server_reply) s += " — server: " + r.diagnostics.server_reply->to_string();

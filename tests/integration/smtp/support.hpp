@@ -144,6 +144,6 @@ lettre::smtp::tls_parameters test_ca();
 lettre::message sample_message(const std::string& to = "Rcpt <rcpt@example.org>",
                                const std::string& subject = "integration test");
 
-std::string describe(const boost::system::error_code& ec, const lettre::smtp::send_report& r);
+std::string describe(const std::error_code& ec, const lettre::smtp::send_report& r);
 
 }  // namespace smtp_it

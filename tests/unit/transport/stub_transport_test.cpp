@@ -297,7 +297,7 @@ TEST(AsyncStubTransport, CallbackNeverCompletesInline) {
     const lettre::message m = sample();
     bool called = false;
     boost::system::error_code got = asio::error::would_block;
-    t.async_send(m, [&](boost::system::error_code e) {
+    t.async_send(m, [&](boost::system::error_code e, lettre::stub_report) {
         called = true;
         got = e;
     });
@@ -309,7 +309,7 @@ TEST(AsyncStubTransport, CallbackNeverCompletesInline) {
     bool inner_inline = true;
     asio::post(ioc, [&] {
         t.async_send_raw(raw_envelope(), "raw",
-                         [&](boost::system::error_code) { inner_called = true; });
+                         [&](boost::system::error_code, lettre::stub_report) { inner_called = true; });
         inner_inline = inner_called;
     });
 
@@ -330,9 +330,9 @@ TEST(AsyncStubTransport, FailingGivesTheErrorCode) {
     const async_stub_transport t(ioc.get_executor(), stub_transport::failing(lettre::make_error(
                                                          errc::smtp_transient, "451 try later")));
     std::optional<boost::system::error_code> got;
-    t.async_send(sample(), [&](boost::system::error_code e) { got = e; });
+    t.async_send(sample(), [&](boost::system::error_code e, lettre::stub_report) { got = e; });
     std::optional<boost::system::error_code> raw_got;
-    t.async_send_raw(envelope{}, "x", [&](boost::system::error_code e) { raw_got = e; });
+    t.async_send_raw(envelope{}, "x", [&](boost::system::error_code e, lettre::stub_report) { raw_got = e; });
     ioc.run();
     ASSERT_TRUE(got);
     EXPECT_EQ(*got, errc::smtp_transient) << got->message();
@@ -350,8 +350,8 @@ TEST(AsyncStubTransport, UseFuture) {
     const async_stub_transport t(ioc.get_executor(), ok);
     const async_stub_transport bad(ioc.get_executor(),
                                    stub_transport::failing(errc::smtp_permanent));
-    std::future<void> f_ok = t.async_send(sample(), asio::use_future);
-    std::future<void> f_bad = bad.async_send_raw(raw_envelope(), "x", asio::use_future);
+    std::future<lettre::stub_report> f_ok = t.async_send(sample(), asio::use_future);
+    std::future<lettre::stub_report> f_bad = bad.async_send_raw(raw_envelope(), "x", asio::use_future);
     ioc.run();
     EXPECT_NO_THROW(f_ok.get());
     try {
@@ -380,7 +380,7 @@ TEST(AsyncStubTransport, Coroutines) {
                 co_await t.async_send(sample(std::to_string(i)), asio::use_awaitable);
                 ++ok_sends;
             }
-            auto [e] = co_await bad.async_send(sample(), asio::as_tuple(asio::use_awaitable));
+            auto [e, rep] = co_await bad.async_send(sample(), asio::as_tuple(asio::use_awaitable));
             tuple_error = e;
             try {
                 co_await bad.async_send_raw(raw_envelope(), "x", asio::use_awaitable);
@@ -408,7 +408,7 @@ TEST(AsyncStubTransport, HandlerRunsOnItsAssociatedExecutorWhichIsKeptBusy) {
     bool called = false;
     bool on_handler_ioc = false;
     bool on_transport_ioc = true;
-    t.async_send(sample(), asio::bind_executor(handler_ioc, [&](boost::system::error_code e) {
+    t.async_send(sample(), asio::bind_executor(handler_ioc, [&](boost::system::error_code e, lettre::stub_report) {
                      EXPECT_FALSE(e) << e.message();
                      called = true;
                      on_handler_ioc = handler_ioc.get_executor().running_in_this_thread();
