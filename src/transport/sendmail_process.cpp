@@ -2,7 +2,6 @@
 
 #include <lettre/asio_error.hpp>
 
-#include <fmt/format.h>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -177,8 +176,9 @@ private:
         if (!write_done_ || !output_done_ || !exited_ || finished_) return;
         timer_.cancel();
         if (cancelled_) return complete(asio::error::operation_aborted);
-        complete(error_code(
-            sendmail_outcome(report_, timed_out_, status_unknown_, written_ == bytes_.size())));
+        const std::error_code outcome =
+            sendmail_outcome(report_, timed_out_, status_unknown_, written_ == bytes_.size());
+        complete(outcome ? error_code(outcome) : error_code());
     }
 
     void complete(error_code ec) {
