@@ -43,6 +43,13 @@ cmake -S . -B build-message -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLETTRE_WERROR=ON
       -DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON -DCMAKE_DISABLE_FIND_PACKAGE_CAres=ON \
       -DLETTRE_BUILD_BENCH=OFF -DLETTRE_BUILD_EXAMPLES=OFF -DLETTRE_CONSUMER_TESTS=OFF
 cmake --build build-message -j "$jobs" --target lettre_message lettre_unit_tests
+# Boost's headers sit in /usr/include, so compiling is not proof enough: no
+# object of lettre_message may have read a Boost or c-ares header.
+if ninja -C build-message -t deps | awk '/^[^ ]/ { keep = ($0 ~ /lettre_message\.dir/) } keep' |
+    grep -E '/boost/|/ares[^/]*\.h$'; then
+  echo "lettre_message includes Boost or c-ares headers (above)" >&2
+  exit 1
+fi
 build-message/tests/unit/lettre_unit_tests --gtest_brief=1
 
 echo "== fuzz (bounded)"
