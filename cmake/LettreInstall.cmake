@@ -1,19 +1,48 @@
+# Install rules: one export set per component (lettre-<component>-targets.cmake),
+# the headers of the components built, the package config (which loads only
+# the components asked for, see lettre-config.cmake.in), the find modules
+# and a pkg-config file.
 include(CMakePackageConfigHelpers)
 set(LETTRE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/lettre)
 
-install(TARGETS lettre EXPORT lettre-targets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-        INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(DIRECTORY include/lettre DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES ${PROJECT_BINARY_DIR}/include/lettre/export.hpp
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/lettre)
-install(EXPORT lettre-targets NAMESPACE lettre:: DESTINATION ${LETTRE_CMAKE_DIR})
+foreach(component IN LISTS LETTRE_COMPONENTS)
+  install(TARGETS lettre_${component} EXPORT lettre-${component}-targets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+          INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  install(EXPORT lettre-${component}-targets NAMESPACE lettre::
+          DESTINATION ${LETTRE_CMAKE_DIR})
+endforeach()
 if(TARGET lettre-cli)
   install(TARGETS lettre-cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 
+# Headers by component. Paths under include/ of the smtp and mx layers; all
+# others are lettre::message's. A new header of those layers either lives
+# in one of these places or is added here.
+set(LETTRE_SMTP_HEADERS_REGEX
+    "/lettre/(smtp|transport/detail)(/|$)|/lettre/asio_error\\.hpp$|/lettre/transport/async_[^/]*$")
+set(LETTRE_MX_HEADERS_REGEX
+    "/lettre/dns(/|$)|/lettre/transport/(async_)?mx_[^/]*$")
+set(excluded)
+if(NOT LETTRE_WITH_MX)
+  list(APPEND excluded REGEX "${LETTRE_MX_HEADERS_REGEX}" EXCLUDE)
+endif()
+if(NOT LETTRE_WITH_SMTP)
+  list(APPEND excluded REGEX "${LETTRE_SMTP_HEADERS_REGEX}" EXCLUDE)
+endif()
+install(DIRECTORY include/lettre DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} ${excluded})
+install(FILES ${PROJECT_BINARY_DIR}/include/lettre/export.hpp
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/lettre)
+
+# lettre-config.cmake learns which components exist and how they were built.
+set(LETTRE_BUILT_COMPONENTS ${LETTRE_COMPONENTS})
+if(BUILD_SHARED_LIBS)
+  set(LETTRE_STATIC OFF)
+else()
+  set(LETTRE_STATIC ON)
+endif()
 configure_package_config_file(cmake/lettre-config.cmake.in
   ${PROJECT_BINARY_DIR}/lettre-config.cmake
   INSTALL_DESTINATION ${LETTRE_CMAKE_DIR})
@@ -24,6 +53,17 @@ install(FILES ${PROJECT_BINARY_DIR}/lettre-config.cmake
               cmake/FindCAres.cmake cmake/FindIDN2.cmake
         DESTINATION ${LETTRE_CMAKE_DIR})
 
+# pkg-config: one file, every component built (-llettre_mx -llettre_smtp
+# -llettre_message, in link order).
+set(LETTRE_PC_LIBS "")
+set(LETTRE_PC_REQUIRES "openssl >= 3.0, fmt, libidn2")
+foreach(component IN LISTS LETTRE_COMPONENTS)
+  string(PREPEND LETTRE_PC_LIBS "-llettre_${component} ")
+endforeach()
+string(STRIP "${LETTRE_PC_LIBS}" LETTRE_PC_LIBS)
+if(LETTRE_WITH_MX)
+  string(APPEND LETTRE_PC_REQUIRES ", libcares")
+endif()
 configure_file(cmake/lettre.pc.in ${PROJECT_BINARY_DIR}/lettre.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/lettre.pc
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -36,6 +36,7 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$build" "${generator[@]}" \
     -DBUILD_SHARED_LIBS=OFF \
     -DCMAKE_CXX_FLAGS="$sanitize" \
     -DLETTRE_BUILD_FUZZ=ON \
+    -DLETTRE_WERROR=ON \
     -DLETTRE_BUILD_TESTS=OFF \
     -DLETTRE_BUILD_BENCH=OFF \
     -DLETTRE_BUILD_EXAMPLES=OFF \

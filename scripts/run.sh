@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian machine: install, build the `lettre` tool,
-# compose the built-in demo message and deliver it into ./outbox.
+# compose the built-in demo message and deliver it into ./outbox. As a user
+# would: warnings stay warnings (LETTRE_WERROR is off by default).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

@@ -1,5 +1,10 @@
 // Base64 on OpenSSL's EVP_EncodeBlock, laid out for MIME bodies.
 #pragma once
+// LETTRE_EXPORT: also called by lettre::smtp / lettre::mx, which are separate
+// shared libraries when BUILD_SHARED_LIBS=ON. Internal all the same: src/
+// headers are not installed.
+
+#include <lettre/export.hpp>
 
 #include <cstddef>
 #include <string>
@@ -12,9 +17,9 @@ std::size_t base64_mime_size(std::size_t input_size) noexcept;
 /// Appends base64 in 76-column lines, each ending CRLF (RFC 2045 §6.8).
 void append_base64_mime(std::string& out, std::string_view data);
 /// Appends base64 without line breaks (for encoded-words).
-void append_base64(std::string& out, std::string_view data);
+LETTRE_EXPORT void append_base64(std::string& out, std::string_view data);
 std::size_t base64_size(std::size_t input_size) noexcept;
 /// Decodes standard base64; false on malformed input.
-bool decode_base64(std::string_view in, std::string& out);
+LETTRE_EXPORT bool decode_base64(std::string_view in, std::string& out);
 
 }  // namespace lettre::detail

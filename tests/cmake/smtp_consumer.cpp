@@ -1,0 +1,16 @@
+// A program that uses lettre::smtp: configures an SMTP transport (it never
+// connects) beside a message. Built against
+// find_package(lettre COMPONENTS smtp) with c-ares hidden.
+#include <lettre/lettre.hpp>
+#include <lettre/smtp/transport.hpp>
+
+#include <iostream>
+
+int main() {
+    auto builder = lettre::smtp_transport::relay("smtp.example.com");
+    builder.port(2525);
+    if (builder.config().port != 2525) return 1;
+    const auto transport = builder.build();
+    std::cout << "smtp consumer ok\n";
+    return 0;
+}
