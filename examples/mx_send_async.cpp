@@ -32,8 +32,8 @@ asio::awaitable<void> deliver(lettre::async_mx_transport& mailer, lettre::messag
     }
     auto [ec, report] = co_await mailer.async_send(msg, asio::as_tuple(asio::use_awaitable));
     for (const auto& r : report.recipients)
-        std::cout << r.recipient.to_string() << ": " << lettre::mx::outcome(r) << " — "
-                  << r.message << '\n';
+        std::cout << r.recipient.to_string() << ": " << lettre::mx::outcome(r) << " — " << r.message
+                  << '\n';
     if (ec) std::cout << "nothing delivered: " << ec.message() << '\n';
 }
 

@@ -47,15 +47,15 @@ std::vector<T> or_throw(std::vector<T> v, const std::error_code& ec, std::string
 }
 }  // namespace
 
-#define LETTRE_DNS_BLOCKING(fn, Record, label)                                                \
-    std::vector<Record> resolver::fn(std::string_view name, std::error_code& ec) {            \
+#define LETTRE_DNS_BLOCKING(fn, Record, label)                                                   \
+    std::vector<Record> resolver::fn(std::string_view name, std::error_code& ec) {               \
         return impl_->wait<Record>([&](auto h) { impl_->async.async_##fn(name, std::move(h)); }, \
-                                   ec);                                                       \
-    }                                                                                         \
-    std::vector<Record> resolver::fn(std::string_view name) {                                 \
-        std::error_code ec;                                                                   \
-        auto r = fn(name, ec);                                                                \
-        return or_throw(std::move(r), ec, label, name);                                       \
+                                   ec);                                                          \
+    }                                                                                            \
+    std::vector<Record> resolver::fn(std::string_view name) {                                    \
+        std::error_code ec;                                                                      \
+        auto r = fn(name, ec);                                                                   \
+        return or_throw(std::move(r), ec, label, name);                                          \
     }
 
 LETTRE_DNS_BLOCKING(resolve_mx, mx_record, "MX")

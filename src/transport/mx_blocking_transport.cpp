@@ -12,9 +12,8 @@ struct mx_transport::impl {
     explicit impl(mx::config config) : async(runner.executor(), std::move(config)) {}
 
     mx::report send(const envelope& env, std::string bytes, std::error_code& ec) {
-        auto [e, report] = runner.wait<mx::report>([&](auto handler) {
-            async.async_send_raw(env, std::move(bytes), std::move(handler));
-        });
+        auto [e, report] = runner.wait<mx::report>(
+            [&](auto handler) { async.async_send_raw(env, std::move(bytes), std::move(handler)); });
         ec = std::error_code(e);
         return std::move(report);
     }

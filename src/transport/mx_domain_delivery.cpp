@@ -22,9 +22,8 @@ std::error_code aborted() {
 }
 }  // namespace
 
-domain_delivery::domain_delivery(std::shared_ptr<transport_context> owner,
-                                 strand_type strand, std::shared_ptr<const outgoing> msg,
-                                 domain_group group,
+domain_delivery::domain_delivery(std::shared_ptr<transport_context> owner, strand_type strand,
+                                 std::shared_ptr<const outgoing> msg, domain_group group,
                                  std::function<void(std::vector<recipient_result>)> done)
     : owner_(std::move(owner)),
       strand_(std::move(strand)),

@@ -1,6 +1,5 @@
 #include "transport/mx_plan.hpp"
 
-
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -27,15 +27,15 @@ namespace {
 
 using namespace mx_it;
 using boost::system::error_code;
-using lettre::errc;
 using lettre::condition;
+using lettre::errc;
 namespace asio = boost::asio;
 
 std::string describe(const lettre::mx::report& r) {
     std::string s;
     for (const auto& x : r.recipients)
-        s += x.recipient.to_string() + ": " + std::string(lettre::mx::outcome(x)) + " (" +
-             x.host + " " + x.ip + ") " + x.message + "\n";
+        s += x.recipient.to_string() + ": " + std::string(lettre::mx::outcome(x)) + " (" + x.host +
+             " " + x.ip + ") " + x.message + "\n";
     return s;
 }
 

@@ -79,8 +79,9 @@ TEST(mx_conditions, a_5xx_outside_the_transaction_moves_on_and_is_deferred) {
 }
 
 TEST(mx_conditions, connection_failures_are_transient) {
-    for (const auto ec : {std::make_error_code(std::errc::connection_refused),
-                          make_error_code(errc::timeout), make_error_code(errc::connection_closed)}) {
+    for (const auto ec :
+         {std::make_error_code(std::errc::connection_refused), make_error_code(errc::timeout),
+          make_error_code(errc::connection_closed)}) {
         const auto r = after_one_attempt(ec, smtp::phase::connect);
         EXPECT_EQ(r.error, ec) << "kept: already transient";
         EXPECT_EQ(r.error, condition::transient) << ec.message();
@@ -118,7 +119,8 @@ TEST(mx_conditions, dns_verdicts) {
     EXPECT_EQ(decide("x.test", {}, {{0, "", 1}}, 5, rnd).error, condition::permanent);  // null MX
     EXPECT_EQ(decide("x.test", make_error_code(errc::dns_nxdomain), {}, 5, rnd).error,
               condition::permanent);
-    for (const auto e : {errc::dns_servfail, errc::dns_timeout, errc::dns_refused, errc::dns_failed})
+    for (const auto e :
+         {errc::dns_servfail, errc::dns_timeout, errc::dns_refused, errc::dns_failed})
         EXPECT_EQ(decide("x.test", make_error_code(e), {}, 5, rnd).error, condition::transient);
 
     // No host with an address: final when every lookup said so...
@@ -152,7 +154,8 @@ TEST(mx_conditions, agreeing_error) {
     const auto temp = make_error_code(errc::dns_servfail);
     EXPECT_EQ(agreeing_error(perm, condition::permanent, errc::no_mx_host), perm);
     EXPECT_EQ(agreeing_error(temp, condition::transient, errc::no_mx_host), temp);
-    EXPECT_EQ(agreeing_error(perm, condition::transient, errc::no_mx_host), errc::delivery_deferred);
+    EXPECT_EQ(agreeing_error(perm, condition::transient, errc::no_mx_host),
+              errc::delivery_deferred);
     EXPECT_EQ(agreeing_error(temp, condition::permanent, errc::no_mx_host), errc::no_mx_host);
     const auto unknown = make_error_code(errc::outcome_unknown);
     EXPECT_EQ(agreeing_error(unknown, condition::transient, errc::no_mx_host), unknown);
