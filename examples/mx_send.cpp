@@ -19,14 +19,16 @@ int main(int argc, char** argv) {
     lettre::mx::config config;  // port 25, opportunistic STARTTLS, the system's DNS
     lettre::mx_transport mailer(config);
 
-    boost::system::error_code ec;
+    std::error_code ec;
     const auto report = mailer.send(msg, ec);
     for (const auto& r : report.recipients) {
-        std::cout << r.recipient.to_string() << ": " << lettre::mx::to_string(r.status);
+        std::cout << r.recipient.to_string() << ": " << lettre::mx::outcome(r);
         if (!r.host.empty()) std::cout << " via " << r.host << " [" << r.ip << "]";
         std::cout << "\n    " << r.message << '\n';
     }
-    // Queue report.transient_failures() for a later retry; bounce the permanent ones.
+    // Queue report.transient_failures() for a later retry (their error compares
+    // equal to lettre::condition::transient, or outcome_unknown); bounce the
+    // permanent ones (lettre::condition::permanent).
     if (!report.transient_failures().empty()) return 75;  // EX_TEMPFAIL
     return report.permanent_failures().empty() ? 0 : 1;
 }

@@ -2,7 +2,7 @@
 // recipient domain (MX hosts and their addresses), then the send.
 // Usage: mx_send_async FROM TO [TO...] [--dns 127.0.0.1:5353]
 #include <lettre/lettre.hpp>
-#include <lettre/transport/mx_transport.hpp>
+#include <lettre/transport/async_mx_transport.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -32,8 +32,8 @@ asio::awaitable<void> deliver(lettre::async_mx_transport& mailer, lettre::messag
     }
     auto [ec, report] = co_await mailer.async_send(msg, asio::as_tuple(asio::use_awaitable));
     for (const auto& r : report.recipients)
-        std::cout << r.recipient.to_string() << ": " << lettre::mx::to_string(r.status) << " — "
-                  << r.message << '\n';
+        std::cout << r.recipient.to_string() << ": " << lettre::mx::outcome(r) << " — " << r.message
+                  << '\n';
     if (ec) std::cout << "nothing delivered: " << ec.message() << '\n';
 }
 

@@ -70,7 +70,8 @@ int run_mx(std::span<const std::string_view> args, const cli_streams& io) {
     }
     if (plan.error) {
         io.err << "lettre: no delivery: " << printable(plan.message) << '\n';
-        return to_int(plan.permanent ? exit_code::unavailable : exit_code::temporary_failure);
+        return to_int(plan.error == lettre::condition::permanent ? exit_code::unavailable
+                                                                 : exit_code::temporary_failure);
     }
     return to_int(exit_code::ok);
 }

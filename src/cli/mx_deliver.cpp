@@ -9,7 +9,7 @@ namespace lettre::cli {
 
 exit_code deliver_mx(const mx_target& target, const lettre::message* msg, const raw_message* raw,
                      const cli_streams& io) {
-    boost::system::error_code ec;
+    std::error_code ec;
     lettre::mx::report report;
     {
         lettre::mx_transport transport(target.config);
@@ -18,7 +18,7 @@ exit_code deliver_mx(const mx_target& target, const lettre::message* msg, const 
     bool temporary = false;
     bool permanent = false;
     for (const auto& r : report.recipients) {
-        io.out << lettre::mx::to_string(r.status) << "  " << printable(r.recipient.to_string());
+        io.out << lettre::mx::outcome(r) << "  " << printable(r.recipient.to_string());
         if (r.delivered()) {
             io.out << "  " << printable(r.host) << " [" << r.ip << "]"
                    << (r.tls ? "  TLS" : "  plaintext");
@@ -26,8 +26,11 @@ exit_code deliver_mx(const mx_target& target, const lettre::message* msg, const 
         } else {
             // The message names the host and address where there was one.
             io.out << "  " << printable(r.message);
-            temporary = temporary || r.status == lettre::mx::status::transient_failure;
-            permanent = permanent || r.status == lettre::mx::status::permanent_failure;
+            // As outcome() words it: permanent, or transient (outcome_unknown included).
+            if (r.error == lettre::condition::permanent)
+                permanent = true;
+            else
+                temporary = true;
         }
         io.out << '\n';
     }

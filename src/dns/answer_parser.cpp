@@ -1,8 +1,6 @@
 #include "dns/answer_parser.hpp"
 
 #include <fmt/format.h>
-#include <boost/asio/ip/address_v4.hpp>
-#include <boost/asio/ip/address_v6.hpp>
 
 #include <algorithm>
 #include <array>
@@ -172,14 +170,14 @@ result<std::vector<address_record>> parse_addresses(bytes m, rr_type type) {
     for (const auto& r : a->records) {
         if (type == rr_type::a) {
             if (r.rdlength != 4) return malformed("A record");
-            std::array<unsigned char, 4> b{};
+            ip_address::v4_bytes b{};
             std::copy_n(m.begin() + static_cast<std::ptrdiff_t>(r.rdata), 4, b.begin());
-            out.push_back({boost::asio::ip::address_v4(b), r.ttl});
+            out.push_back({ip_address(b), r.ttl});
         } else {
             if (r.rdlength != 16) return malformed("AAAA record");
-            std::array<unsigned char, 16> b{};
+            ip_address::v6_bytes b{};
             std::copy_n(m.begin() + static_cast<std::ptrdiff_t>(r.rdata), 16, b.begin());
-            out.push_back({boost::asio::ip::address_v6(b), r.ttl});
+            out.push_back({ip_address(b), r.ttl});
         }
     }
     if (out.empty()) return no_data();

@@ -5,7 +5,7 @@
 // Internal.
 #pragma once
 
-#include <lettre/dns/resolver.hpp>
+#include <lettre/dns/async_resolver.hpp>
 
 #include "dns/answer_parser.hpp"
 

@@ -1,4 +1,4 @@
-#include <lettre/dns/resolver.hpp>
+#include <lettre/dns/async_resolver.hpp>
 
 #include "dns/answer_parser.hpp"
 #include "dns/channel.hpp"
@@ -7,7 +7,6 @@
 
 #include <fmt/format.h>
 #include <boost/asio/associated_cancellation_slot.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 
@@ -21,17 +20,6 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 // ---- helpers -------------------------------------------------------------
-
-bool is_transient(const std::error_code& ec) noexcept {
-    if (ec.category() != lettre::error_category()) return false;
-    switch (static_cast<errc>(ec.value())) {
-        case errc::dns_servfail:
-        case errc::dns_timeout:
-        case errc::dns_refused:
-        case errc::dns_failed: return true;
-        default: return false;
-    }
-}
 
 std::string tlsa_name(std::string_view host, std::uint16_t port) {
     return fmt::format("_{}._tcp.{}", port, host);
@@ -87,11 +75,14 @@ result<std::vector<std::string>> parse_servers(std::string_view csv) {
 
 // ---- async resolver --------------------------------------------------------
 
-struct async_resolver::impl {
+namespace detail {
+/// What an async_resolver and its pending lookups share.
+struct async_resolver_state {
     asio::any_io_executor ex;
     resolver_config cfg;
     std::shared_ptr<detail::channel> ch;
 };
+}  // namespace detail
 
 namespace {
 
@@ -158,7 +149,7 @@ result<std::string> query_name(std::string name) {
 }
 
 template <class Record>
-void start_lookup(const std::shared_ptr<async_resolver::impl>& im, int k, std::string name,
+void start_lookup(const std::shared_ptr<detail::async_resolver_state>& im, int k, std::string name,
                   asio::any_completion_handler<signature<Record>> h) {
     auto op = std::make_shared<lookup_op<Record>>();
     op->ex = im->ex;
@@ -194,7 +185,7 @@ void start_lookup(const std::shared_ptr<async_resolver::impl>& im, int k, std::s
 }  // namespace
 
 async_resolver::async_resolver(asio::any_io_executor ex, resolver_config config)
-    : impl_(std::make_shared<impl>()) {
+    : impl_(std::make_shared<detail::async_resolver_state>()) {
     impl_->ex = ex;
     impl_->cfg = std::move(config);
     impl_->ch = std::make_shared<detail::channel>(std::move(ex), impl_->cfg);
@@ -240,60 +231,5 @@ void async_resolver::start(kind k, std::string name,
                            asio::any_completion_handler<signature<tlsa_record>> h) {
     start_lookup<tlsa_record>(impl_, static_cast<int>(k), std::move(name), std::move(h));
 }
-
-// ---- blocking resolver -------------------------------------------------------
-
-resolver::resolver(resolver_config config)
-    : ioc_(std::make_unique<asio::io_context>(1)),
-      async_(std::make_unique<async_resolver>(ioc_->get_executor(), std::move(config))) {}
-
-resolver::~resolver() {
-    async_.reset();
-    ioc_->restart();
-    ioc_->run();  // lets the channel shut down on its own executor
-}
-
-template <class Record, class Start>
-std::vector<Record> resolver::run(Start&& start, error_code& ec) {
-    std::lock_guard lock(mutex_);
-    std::vector<Record> out;
-    ec = {};
-    ioc_->restart();
-    start([&](error_code e, std::vector<Record> r) {
-        ec = e;
-        out = std::move(r);
-    });
-    ioc_->run();
-    return out;
-}
-
-namespace {
-template <class T>
-std::vector<T> or_throw(std::vector<T> v, const error_code& ec, std::string_view what,
-                        std::string_view name) {
-    if (ec)
-        throw lettre::error(error_info{
-            std::error_code(ec), fmt::format("{} lookup for {}: {}", what, name, ec.message())});
-    return v;
-}
-}  // namespace
-
-#define LETTRE_DNS_BLOCKING(fn, Record, label)                                             \
-    std::vector<Record> resolver::fn(std::string_view name, error_code& ec) {              \
-        return run<Record>([&](auto cb) { async_->async_##fn(name, std::move(cb)); }, ec); \
-    }                                                                                      \
-    std::vector<Record> resolver::fn(std::string_view name) {                              \
-        error_code ec;                                                                     \
-        auto r = fn(name, ec);                                                             \
-        return or_throw(std::move(r), ec, label, name);                                    \
-    }
-
-LETTRE_DNS_BLOCKING(resolve_mx, mx_record, "MX")
-LETTRE_DNS_BLOCKING(resolve_a, address_record, "A")
-LETTRE_DNS_BLOCKING(resolve_aaaa, address_record, "AAAA")
-LETTRE_DNS_BLOCKING(resolve_txt, txt_record, "TXT")
-LETTRE_DNS_BLOCKING(resolve_tlsa, tlsa_record, "TLSA")
-
-#undef LETTRE_DNS_BLOCKING
 
 }  // namespace lettre::dns

@@ -2,7 +2,7 @@
 #include <lettre/smtp/async_transport.hpp>
 
 #include "detail/blocking_runner.hpp"
-#include "message/smtputf8.hpp"
+#include "detail/smtputf8.hpp"
 
 #include "smtp/connection.hpp"
 #include "smtp/pool.hpp"

@@ -11,13 +11,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace lettre {
+namespace lettre::mx::detail {
 
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-async_mx_transport::impl::impl(asio::any_io_executor e, mx::config c)
-    : ex(e), cfg(std::move(c)), resolver(e, cfg.dns), rnd(mx::detail::default_random()) {
+transport_context::transport_context(asio::any_io_executor e, mx::config c)
+    : ex(e), cfg(std::move(c)), resolver(e, cfg.dns), rnd(default_random()) {
     if (cfg.hello_name.empty()) {
         // Decided per connection: the FQDN when the machine has one, else
         // the address literal of the connection's local end.
@@ -31,8 +31,6 @@ async_mx_transport::impl::impl(asio::any_io_executor e, mx::config c)
     std::string why;
     tls_opportunistic = smtp::detail::make_tls_context(loose, ignored, why);
 }
-
-namespace mx::detail {
 
 namespace {
 
@@ -64,7 +62,7 @@ struct host_lookup {
 
 }  // namespace
 
-void resolve_host(const std::shared_ptr<async_mx_transport::impl>& owner, const strand_type& strand,
+void resolve_host(const std::shared_ptr<transport_context>& owner, const strand_type& strand,
                   const std::string& host, std::function<void(host_addresses)> done,
                   asio::cancellation_slot cancel_a, asio::cancellation_slot cancel_aaaa) {
     auto l = std::make_shared<host_lookup>();
@@ -128,5 +126,4 @@ std::optional<asio::ip::address> local_address_towards(const asio::ip::address& 
     return out;
 }
 
-}  // namespace mx::detail
-}  // namespace lettre
+}  // namespace lettre::mx::detail

@@ -3,13 +3,15 @@
 // for opportunistic security) and the random source for MX ties. Internal.
 #pragma once
 
-#include <lettre/dns/resolver.hpp>
-#include <lettre/transport/mx_transport.hpp>
+#include <lettre/dns/async_resolver.hpp>
+#include <lettre/dns/records.hpp>
+#include <lettre/transport/async_mx_transport.hpp>
 
 #include "transport/mx_plan.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 
@@ -19,10 +21,10 @@
 #include <string>
 #include <vector>
 
-namespace lettre {
+namespace lettre::mx::detail {
 
-struct async_mx_transport::impl {
-    impl(boost::asio::any_io_executor e, mx::config c);
+struct transport_context {
+    transport_context(boost::asio::any_io_executor e, mx::config c);
 
     boost::asio::any_io_executor ex;
     mx::config cfg;
@@ -31,14 +33,12 @@ struct async_mx_transport::impl {
     std::shared_ptr<boost::asio::ssl::context> tls_opportunistic;
     std::error_code tls_error;  ///< the verifying context could not be made
     std::string tls_why;
-    mx::detail::random_source rnd;
+    random_source rnd;
     /// cfg.hello_name was empty: each connection picks its EHLO name with
-    /// mx::detail::hello_name_for(machine_name, its local address).
+    /// hello_name_for(machine_name, its local address).
     bool hello_from_machine = false;
     std::string machine_name;
 };
-
-namespace mx::detail {
 
 using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
 
@@ -48,10 +48,10 @@ using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
 /// AAAA lookups take their cancellation from `cancel_a` and `cancel_aaaa`
 /// (emitted on `strand`), if connected.
 struct host_addresses {
-    std::vector<boost::asio::ip::address> addresses;
+    std::vector<dns::ip_address> addresses;
     std::error_code error;
 };
-void resolve_host(const std::shared_ptr<async_mx_transport::impl>& owner, const strand_type& strand,
+void resolve_host(const std::shared_ptr<transport_context>& owner, const strand_type& strand,
                   const std::string& host, std::function<void(host_addresses)> done,
                   boost::asio::cancellation_slot cancel_a = {},
                   boost::asio::cancellation_slot cancel_aaaa = {});
@@ -68,5 +68,4 @@ std::string hello_name_for(const std::string& machine_name, const boost::asio::i
 /// nothing is sent); nullopt if there is no route.
 std::optional<boost::asio::ip::address> local_address_towards(const boost::asio::ip::address& peer);
 
-}  // namespace mx::detail
-}  // namespace lettre
+}  // namespace lettre::mx::detail

@@ -1,5 +1,6 @@
 #include "transport/mx_domain_delivery.hpp"
 
+#include "dns/ip_address_asio.hpp"
 #include "smtp/connection.hpp"
 
 #include <fmt/format.h>
@@ -21,9 +22,8 @@ std::error_code aborted() {
 }
 }  // namespace
 
-domain_delivery::domain_delivery(std::shared_ptr<async_mx_transport::impl> owner,
-                                 strand_type strand, std::shared_ptr<const outgoing> msg,
-                                 domain_group group,
+domain_delivery::domain_delivery(std::shared_ptr<transport_context> owner, strand_type strand,
+                                 std::shared_ptr<const outgoing> msg, domain_group group,
                                  std::function<void(std::vector<recipient_result>)> done)
     : owner_(std::move(owner)),
       strand_(std::move(strand)),
@@ -72,7 +72,7 @@ void domain_delivery::cancel() {
 }
 
 void domain_delivery::abort_pending() {
-    tracker_.fail_pending(status::transient_failure, aborted(),
+    tracker_.fail_pending(condition::transient, aborted(),
                           fmt::format("delivery to {} cancelled", domain_));
 }
 
@@ -81,9 +81,10 @@ void domain_delivery::on_mx(const std::error_code& ec, std::vector<dns::mx_recor
     auto d = decide(domain_, ec, std::move(records), owner_->cfg.max_hosts, owner_->rnd);
     switch (d.what) {
         case mx_decision::kind::fail:
+            // decide() made d.error agree with its verdict.
             tracker_.fail_pending(
-                d.permanent ? status::permanent_failure : status::transient_failure, d.error,
-                d.message);
+                d.error == condition::permanent ? condition::permanent : condition::transient,
+                d.error, d.message);
             return finish();
         case mx_decision::kind::implicit: implicit_ = true; [[fallthrough]];
         case mx_decision::kind::hosts: hosts_ = std::move(d.hosts); return next_host();
@@ -109,7 +110,10 @@ void domain_delivery::next_host() {
             else
                 message = fmt::format("no MX host of {} has an address (last: {})", domain_,
                                       dns_error_.message());
-            tracker_.fail_pending(permanent ? status::permanent_failure : status::transient_failure,
+            // no_mx_host when that is final; delivery_deferred (with the
+            // same message) when a lookup may succeed later or a policy
+            // may change.
+            tracker_.fail_pending(permanent ? condition::permanent : condition::transient,
                                   make_error_code(errc::no_mx_host), message);
         } else {
             tracker_.exhaust();
@@ -170,7 +174,8 @@ void domain_delivery::next_address() {
     conn_cfg->port = cfg.port;
     conn_cfg->client.hello_name = cfg.hello_name;
     if (owner_->hello_from_machine) {
-        const auto local = local_address_towards(addresses_[address_index_ - 1]);
+        const auto local =
+            local_address_towards(dns::detail::to_asio(addresses_[address_index_ - 1]));
         // No route: the connection will fail anyway.
         conn_cfg->client.hello_name =
             local ? hello_name_for(owner_->machine_name, *local) : owner_->machine_name;

@@ -38,7 +38,7 @@ struct outgoing {
 
 class domain_delivery : public std::enable_shared_from_this<domain_delivery> {
 public:
-    domain_delivery(std::shared_ptr<async_mx_transport::impl> owner, strand_type strand,
+    domain_delivery(std::shared_ptr<transport_context> owner, strand_type strand,
                     std::shared_ptr<const outgoing> msg, domain_group group,
                     std::function<void(std::vector<recipient_result>)> done);
     ~domain_delivery();
@@ -57,7 +57,7 @@ private:
     void abort_pending();
     void finish();
 
-    std::shared_ptr<async_mx_transport::impl> owner_;
+    std::shared_ptr<transport_context> owner_;
     strand_type strand_;
     std::shared_ptr<const outgoing> msg_;
     std::string domain_;
@@ -75,7 +75,7 @@ private:
     std::size_t host_index_ = 0;
     std::string host_;    ///< the current host
     host_policy policy_;  ///< for the current host
-    std::vector<boost::asio::ip::address> addresses_;
+    std::vector<dns::ip_address> addresses_;
     std::size_t address_index_ = 0;
     std::string ip_;              ///< the current address
     bool attempted_ = false;      ///< some address was tried

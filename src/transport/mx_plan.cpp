@@ -1,7 +1,5 @@
 #include "transport/mx_plan.hpp"
 
-#include <lettre/dns/resolver.hpp>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -41,6 +39,13 @@ std::vector<dns::mx_record> order_mx(std::vector<dns::mx_record> records,
     return out;
 }
 
+std::error_code agreeing_error(const std::error_code& ec, condition decided,
+                               errc permanent_fallback) {
+    if (ec == decided || ec == condition::outcome_unknown) return ec;
+    return make_error_code(decided == condition::transient ? errc::delivery_deferred
+                                                           : permanent_fallback);
+}
+
 mx_decision decide(std::string_view domain, const std::error_code& ec,
                    std::vector<dns::mx_record> records, std::size_t max_hosts,
                    const random_source& rnd) {
@@ -52,7 +57,6 @@ mx_decision decide(std::string_view domain, const std::error_code& ec,
             // that mixes it with other records is misconfigured; we follow
             // the explicit "no mail" rather than guess.
             d.error = make_error_code(errc::null_mx);
-            d.permanent = true;
             d.message = fmt::format("{} accepts no mail (null MX, RFC 7505)", domain);
             return d;
         }
@@ -66,11 +70,12 @@ mx_decision decide(std::string_view domain, const std::error_code& ec,
         d.hosts.push_back({0, std::string(domain), 0});
         return d;
     }
-    d.error = ec;
-    d.permanent = is_definitive(ec);
+    const bool permanent = is_definitive(ec);
+    d.error = agreeing_error(ec, permanent ? condition::permanent : condition::transient,
+                             errc::invalid_domain);
     if (ec == make_error_code(errc::dns_nxdomain))
         d.message = fmt::format("{} does not exist (NXDOMAIN)", domain);
-    else if (d.permanent)
+    else if (permanent)
         d.message = fmt::format("MX lookup for {} failed: {}", domain, ec.message());
     else
         d.message =
@@ -83,10 +88,10 @@ bool is_definitive(const std::error_code& ec) noexcept {
            ec == make_error_code(errc::invalid_domain);
 }
 
-std::vector<boost::asio::ip::address> order_addresses(const std::vector<dns::address_record>& v4,
-                                                      const std::vector<dns::address_record>& v6,
-                                                      address_order order) {
-    std::vector<boost::asio::ip::address> out;
+std::vector<dns::ip_address> order_addresses(const std::vector<dns::address_record>& v4,
+                                             const std::vector<dns::address_record>& v6,
+                                             address_order order) {
+    std::vector<dns::ip_address> out;
     auto add = [&](const std::vector<dns::address_record>& rs) {
         for (const auto& r : rs)
             if (std::find(out.begin(), out.end(), r.address) == out.end()) out.push_back(r.address);
@@ -106,15 +111,14 @@ std::vector<boost::asio::ip::address> order_addresses(const std::vector<dns::add
     return out;
 }
 
-std::optional<boost::asio::ip::address> domain_literal(std::string_view domain) {
+std::optional<dns::ip_address> domain_literal(std::string_view domain) {
     if (domain.size() < 3 || domain.front() != '[' || domain.back() != ']') return std::nullopt;
     std::string_view inner = domain.substr(1, domain.size() - 2);
     const bool v6 =
         inner.size() > 5 && (inner.substr(0, 5) == "IPv6:" || inner.substr(0, 5) == "ipv6:");
     if (v6) inner.remove_prefix(5);
-    boost::system::error_code ec;
-    auto a = boost::asio::ip::make_address(std::string(inner), ec);
-    if (ec || a.is_v6() != v6) return std::nullopt;
+    auto a = dns::ip_address::parse(inner);
+    if (!a || a->is_v6() != v6) return std::nullopt;
     return a;
 }
 

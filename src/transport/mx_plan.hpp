@@ -4,6 +4,7 @@
 #pragma once
 
 #include <lettre/dns/records.hpp>
+#include <lettre/error.hpp>
 #include <lettre/transport/mx_transport.hpp>
 
 #include <cstdint>
@@ -22,16 +23,25 @@ using random_source = std::function<std::size_t(std::size_t n)>;
 /// §5.1: "randomize them to spread the load"). Drops duplicates.
 std::vector<dns::mx_record> order_mx(std::vector<dns::mx_record> records, const random_source& rnd);
 
+/// The error to record for a failure that MX delivery decided is
+/// `decided` (transient or permanent): `ec` itself when it compares equal
+/// to that condition, so that `error == lettre::condition::...` always
+/// says what was decided; otherwise errc::delivery_deferred for a
+/// transient decision (the caller's message keeps the specific reason) and
+/// `permanent_fallback` for a permanent one. outcome_unknown is kept as it
+/// is: the host may have the message, which a retry must know.
+std::error_code agreeing_error(const std::error_code& ec, condition decided,
+                               errc permanent_fallback);
+
 struct mx_decision {
     enum class kind {
         hosts,     ///< deliver to `hosts`, in order
         implicit,  ///< no MX (NODATA): the domain itself is the only host
-        fail,      ///< no delivery: `error`, `permanent`, `message`
+        fail,      ///< no delivery: `error` (transient or permanent), `message`
     };
     kind what = kind::fail;
     std::vector<dns::mx_record> hosts;
     std::error_code error;
-    bool permanent = false;
     std::string message;
 };
 
@@ -41,7 +51,9 @@ struct mx_decision {
 /// - NODATA: the implicit MX (the domain's own A/AAAA);
 /// - NXDOMAIN or an invalid name: fail, permanent;
 /// - SERVFAIL, timeout, refused, any other error: fail, transient (never
-///   the implicit MX: the MX records may exist).
+///   the implicit MX: the MX records may exist); an error from outside the
+///   resolver's vocabulary that is not itself transient becomes
+///   delivery_deferred.
 mx_decision decide(std::string_view domain, const std::error_code& ec,
                    std::vector<dns::mx_record> records, std::size_t max_hosts,
                    const random_source& rnd);
@@ -53,12 +65,12 @@ mx_decision decide(std::string_view domain, const std::error_code& ec,
 bool is_definitive(const std::error_code& ec) noexcept;
 
 /// Orders (and filters) the addresses of one host.
-std::vector<boost::asio::ip::address> order_addresses(const std::vector<dns::address_record>& v4,
-                                                      const std::vector<dns::address_record>& v6,
-                                                      address_order order);
+std::vector<dns::ip_address> order_addresses(const std::vector<dns::address_record>& v4,
+                                             const std::vector<dns::address_record>& v6,
+                                             address_order order);
 
 /// `[192.0.2.1]` or `[IPv6:2001:db8::1]`: the address of a domain literal.
-std::optional<boost::asio::ip::address> domain_literal(std::string_view domain);
+std::optional<dns::ip_address> domain_literal(std::string_view domain);
 
 /// A random_source from the C++ library's engine seeded by the system.
 random_source default_random();

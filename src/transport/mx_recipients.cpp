@@ -72,9 +72,11 @@ void recipient_tracker::attempt_failed(entry& e, const std::string& host, const 
     e.result.host = host;
     e.result.ip = ip;
     e.result.reply = std::move(reply);
-    e.result.error = ec;
+    // A 5xx (or an error no host will cure) is permanent; anything else
+    // moves on to the next host and is transient if none is left.
+    e.result.error = agreeing_error(ec, permanent ? condition::permanent : condition::transient,
+                                    errc::smtp_permanent);
     e.result.message = std::move(message);
-    e.result.status = permanent ? status::permanent_failure : status::transient_failure;
 }
 
 bool recipient_tracker::apply(const std::string& host, const std::string& ip, bool tls,
@@ -94,7 +96,6 @@ bool recipient_tracker::apply(const std::string& host, const std::string& ip, bo
             if (!e) continue;
             if (r.accepted()) {
                 e->final = true;
-                e->result.status = status::delivered;
                 e->result.host = host;
                 e->result.ip = ip;
                 e->result.tls = tls;
@@ -163,13 +164,14 @@ bool recipient_tracker::apply(const std::string& host, const std::string& ip, bo
     return true;
 }
 
-void recipient_tracker::fail_pending(status s, const std::error_code& ec,
-                                     const std::string& message, const std::string& host) {
+void recipient_tracker::fail_pending(condition decided, const std::error_code& ec,
+                                     const std::string& message, const std::string& host,
+                                     errc permanent_fallback) {
+    const std::error_code recorded = agreeing_error(ec, decided, permanent_fallback);
     for (auto& e : entries_) {
         if (e.final) continue;
         e.final = true;
-        e.result.status = s;
-        e.result.error = ec;
+        e.result.error = recorded;
         e.result.message = message;
         if (!host.empty()) e.result.host = host;
     }
@@ -180,8 +182,8 @@ void recipient_tracker::exhaust() {
         if (e.final) continue;
         e.final = true;
         if (!e.attempted) {
-            e.result.status = status::transient_failure;
-            e.result.error = make_error_code(errc::no_mx_host);
+            // No host to try this time (e.g. every one skipped): retry later.
+            e.result.error = make_error_code(errc::delivery_deferred);
             e.result.message = "no MX host could be tried";
         }
     }

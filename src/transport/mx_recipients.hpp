@@ -8,6 +8,8 @@
 #include <lettre/smtp/response.hpp>
 #include <lettre/transport/mx_transport.hpp>
 
+#include "transport/mx_plan.hpp"
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -43,9 +45,11 @@ public:
     bool apply(const std::string& host, const std::string& ip, bool tls, const std::error_code& ec,
                const smtp::send_report& report);
 
-    /// A final failure for every pending recipient (DNS verdicts).
-    void fail_pending(status s, const std::error_code& ec, const std::string& message,
-                      const std::string& host = {});
+    /// A final failure for every pending recipient (DNS verdicts), decided
+    /// `transient` or `permanent`; the recorded error agrees with the
+    /// decision (agreeing_error, `permanent_fallback` for a permanent one).
+    void fail_pending(condition decided, const std::error_code& ec, const std::string& message,
+                      const std::string& host = {}, errc permanent_fallback = errc::no_mx_host);
     /// No host left: pending recipients fail with their last attempt's
     /// error; transient unless that attempt was a permanent refusal.
     void exhaust();

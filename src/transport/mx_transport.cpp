@@ -1,5 +1,7 @@
+#include <lettre/transport/async_mx_transport.hpp>
 #include <lettre/transport/mx_transport.hpp>
 
+#include "detail/smtputf8.hpp"
 #include "message/idna.hpp"
 #include "transport/mx_context.hpp"
 #include "transport/mx_domain_delivery.hpp"
@@ -10,7 +12,6 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
@@ -38,13 +39,32 @@ std::optional<tls_policy> parse_tls_policy(std::string_view s) noexcept {
     return std::nullopt;
 }
 
-std::string_view to_string(status s) noexcept {
-    switch (s) {
-        case status::delivered: return "delivered";
-        case status::transient_failure: return "transient failure";
-        case status::permanent_failure: return "permanent failure";
-    }
-    return "?";
+std::string_view outcome(const recipient_result& r) noexcept {
+    if (r.delivered()) return "delivered";
+    return r.error == condition::permanent ? "permanent failure" : "transient failure";
+}
+
+namespace {
+template <class Keep>
+std::vector<recipient_result> those(const std::vector<recipient_result>& all, Keep keep) {
+    std::vector<recipient_result> out;
+    for (const auto& r : all)
+        if (keep(r)) out.push_back(r);
+    return out;
+}
+}  // namespace
+
+std::vector<recipient_result> report::delivered() const {
+    return those(recipients, [](const recipient_result& r) { return r.delivered(); });
+}
+std::vector<recipient_result> report::transient_failures() const {
+    return those(recipients, [](const recipient_result& r) {
+        return r.error == condition::transient || r.error == condition::outcome_unknown;
+    });
+}
+std::vector<recipient_result> report::permanent_failures() const {
+    return those(recipients,
+                 [](const recipient_result& r) { return r.error == condition::permanent; });
 }
 
 namespace {
@@ -105,7 +125,7 @@ auto track_work(const Handler& h, const asio::any_io_executor& fallback) {
 /// server already accepted stays delivered in the report, and the
 /// operation completes with operation_aborted.
 struct send_operation : std::enable_shared_from_this<send_operation> {
-    std::shared_ptr<async_mx_transport::impl> owner;
+    std::shared_ptr<mx::detail::transport_context> owner;
     mx::detail::strand_type strand;
     std::shared_ptr<mx::detail::outgoing> msg;
     std::vector<address> order;  ///< envelope order, for the report
@@ -121,7 +141,7 @@ struct send_operation : std::enable_shared_from_this<send_operation> {
     std::optional<asio::any_completion_handler<mx::send_signature>> handler;
     std::optional<asio::any_completion_executor> work;  ///< the handler's, tracked
 
-    explicit send_operation(std::shared_ptr<async_mx_transport::impl> o)
+    explicit send_operation(std::shared_ptr<mx::detail::transport_context> o)
         : owner(std::move(o)), strand(asio::make_strand(owner->ex)) {}
 
     /// On the strand.
@@ -171,7 +191,6 @@ struct send_operation : std::enable_shared_from_this<send_operation> {
             for (const auto& a : groups[i].recipients) {
                 mx::recipient_result r;
                 r.recipient = a;
-                r.status = mx::status::transient_failure;
                 r.error = error_code(asio::error::operation_aborted);
                 r.message =
                     fmt::format("delivery to {} cancelled before it started", groups[i].domain);
@@ -210,7 +229,7 @@ struct send_operation : std::enable_shared_from_this<send_operation> {
 
 /// The plan of one domain: MX lookup, then every host's addresses at once.
 struct plan_operation : std::enable_shared_from_this<plan_operation> {
-    std::shared_ptr<async_mx_transport::impl> owner;
+    std::shared_ptr<mx::detail::transport_context> owner;
     mx::detail::strand_type strand;
     mx::plan result;
     std::size_t left = 0;
@@ -221,7 +240,7 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
     std::vector<std::unique_ptr<asio::cancellation_signal>> cancel_hosts;
     bool cancelled = false;
 
-    explicit plan_operation(std::shared_ptr<async_mx_transport::impl> o)
+    explicit plan_operation(std::shared_ptr<mx::detail::transport_context> o)
         : owner(std::move(o)), strand(asio::make_strand(owner->ex)) {}
 
     /// On the strand. The lookups complete with operation_aborted, and the
@@ -254,8 +273,7 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
         auto d = mx::detail::decide(result.domain, ec, std::move(records), owner->cfg.max_hosts,
                                     owner->rnd);
         if (d.what == mx::detail::mx_decision::kind::fail) {
-            result.error = d.error;
-            result.permanent = d.permanent;
+            result.error = d.error;  // agrees with the verdict (transient or permanent)
             result.message = d.message;
             return finish();
         }
@@ -284,8 +302,8 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
             bool transient = false;
             for (const auto& h : result.hosts)
                 transient = transient || (h.error && !mx::detail::is_definitive(h.error));
-            result.error = make_error_code(errc::no_mx_host);
-            result.permanent = !transient;
+            // no_mx_host is final; a failed lookup may succeed later.
+            result.error = make_error_code(transient ? errc::delivery_deferred : errc::no_mx_host);
             result.message = result.implicit_mx
                                  ? fmt::format("{} has no MX record and no address", result.domain)
                                  : fmt::format("no MX host of {} has an address", result.domain);
@@ -296,7 +314,6 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
     void finish() {
         if (cancelled) {
             result.error = std::error_code(error_code(asio::error::operation_aborted));
-            result.permanent = false;
             result.message = fmt::format("the plan for {} was cancelled", result.domain);
         }
         auto h(std::move(*handler));
@@ -320,7 +337,7 @@ std::string lower_ascii(std::string s) {
 // ---- async transport ---------------------------------------------------------
 
 async_mx_transport::async_mx_transport(asio::any_io_executor ex, mx::config config)
-    : impl_(std::make_shared<impl>(std::move(ex), std::move(config))) {}
+    : impl_(std::make_shared<mx::detail::transport_context>(std::move(ex), std::move(config))) {}
 
 async_mx_transport::~async_mx_transport() = default;
 async_mx_transport::async_mx_transport(async_mx_transport&&) noexcept = default;
@@ -333,7 +350,7 @@ const mx::config& async_mx_transport::config() const noexcept {
     return impl_->cfg;
 }
 
-void async_mx_transport::start_send(envelope env, std::string bytes, bool smtputf8,
+void async_mx_transport::start_send(envelope env, std::string bytes,
                                     asio::any_completion_handler<mx::send_signature> handler) {
     auto op = std::make_shared<send_operation>(impl_);
     op->handler.emplace(std::move(handler));
@@ -341,8 +358,8 @@ void async_mx_transport::start_send(envelope env, std::string bytes, bool smtput
     connect_cancellation(op);
     op->msg = std::make_shared<mx::detail::outgoing>();
     op->msg->from = env.from();
+    op->msg->smtputf8 = lettre::detail::needs_smtputf8(env, bytes);
     op->msg->bytes = std::move(bytes);
-    op->msg->smtputf8 = smtputf8;
     op->order = env.to();
     op->groups = mx::detail::group_by_domain(env.to());
     // Start from the strand so that nothing completes inside async_send.
@@ -373,76 +390,13 @@ void async_mx_transport::start_plan(std::string domain,
     op->result.domain = lower_ascii(std::move(domain));
     asio::post(op->strand, [op, bad = std::move(bad)] {
         if (bad) {
-            op->result.error = bad->code;
-            op->result.permanent = true;
+            op->result.error =
+                mx::detail::agreeing_error(bad->code, condition::permanent, errc::invalid_domain);
             op->result.message = bad->message;
             return op->finish();
         }
         op->start();
     });
-}
-
-// ---- blocking transport ------------------------------------------------------
-
-mx_transport::mx_transport(mx::config config)
-    : ioc_(std::make_unique<asio::io_context>(1)),
-      async_(std::make_unique<async_mx_transport>(ioc_->get_executor(), std::move(config))) {}
-
-mx_transport::~mx_transport() {
-    async_.reset();
-    ioc_->restart();
-    ioc_->run();  // lets the resolver shut down on its own executor
-}
-
-const mx::config& mx_transport::config() const noexcept {
-    return async_->config();
-}
-
-mx::report mx_transport::send_raw(const envelope& env, std::string_view bytes, error_code& ec) {
-    std::lock_guard lock(mutex_);
-    mx::report out;
-    ioc_->restart();
-    async_->async_send_raw(env, std::string(bytes), false, [&](error_code e, mx::report r) {
-        ec = e;
-        out = std::move(r);
-    });
-    ioc_->run();
-    return out;
-}
-
-mx::report mx_transport::send_raw(const envelope& env, std::string_view bytes) {
-    error_code ec;
-    auto r = send_raw(env, bytes, ec);
-    if (ec) throw mx::delivery_error(ec, std::move(r));
-    return r;
-}
-
-mx::report mx_transport::send(const message& msg, error_code& ec) {
-    std::lock_guard lock(mutex_);
-    mx::report out;
-    ioc_->restart();
-    async_->async_send(msg, [&](error_code e, mx::report r) {
-        ec = e;
-        out = std::move(r);
-    });
-    ioc_->run();
-    return out;
-}
-
-mx::report mx_transport::send(const message& msg) {
-    error_code ec;
-    auto r = send(msg, ec);
-    if (ec) throw mx::delivery_error(ec, std::move(r));
-    return r;
-}
-
-mx::plan mx_transport::plan(std::string_view domain) {
-    std::lock_guard lock(mutex_);
-    mx::plan out;
-    ioc_->restart();
-    async_->async_plan(domain, [&](error_code, mx::plan p) { out = std::move(p); });
-    ioc_->run();
-    return out;
 }
 
 }  // namespace lettre

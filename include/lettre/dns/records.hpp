@@ -1,14 +1,55 @@
 // DNS records as the resolver returns them: plain values with their TTL.
-// No c-ares types; host names in ASCII (A-labels), without the final dot.
+// No c-ares or Asio types; host names in ASCII (A-labels), without the
+// final dot.
 #pragma once
 
-#include <boost/asio/ip/address.hpp>
+#include <lettre/export.hpp>
 
+#include <array>
+#include <compare>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lettre::dns {
+
+/// An IPv4 or IPv6 address as octets in network order: what an A or AAAA
+/// record holds. A value type of its own so that records need no Asio
+/// header; Asio users convert with `boost::asio::ip::make_address(a.to_string())`
+/// or from bytes().
+class LETTRE_EXPORT ip_address {
+public:
+    using v4_bytes = std::array<std::uint8_t, 4>;
+    using v6_bytes = std::array<std::uint8_t, 16>;
+
+    /// 0.0.0.0
+    constexpr ip_address() noexcept = default;
+    constexpr explicit ip_address(const v4_bytes& b) noexcept : bytes_{b[0], b[1], b[2], b[3]} {}
+    constexpr explicit ip_address(const v6_bytes& b) noexcept : v6_(true), bytes_(b) {}
+
+    constexpr bool is_v4() const noexcept { return !v6_; }
+    constexpr bool is_v6() const noexcept { return v6_; }
+    /// The 4 or 16 octets, network order.
+    std::span<const std::uint8_t> bytes() const noexcept {
+        return {bytes_.data(), v6_ ? std::size_t{16} : std::size_t{4}};
+    }
+
+    /// "192.0.2.1", "2001:db8::1" (RFC 5952 form, as inet_ntop writes it).
+    std::string to_string() const;
+    /// Dotted-quad IPv4 or textual IPv6 (inet_pton); nullopt otherwise.
+    static std::optional<ip_address> parse(std::string_view text);
+
+    /// IPv4 addresses order before IPv6 ones, then by octets.
+    friend constexpr bool operator==(const ip_address&, const ip_address&) noexcept = default;
+    friend constexpr auto operator<=>(const ip_address&, const ip_address&) noexcept = default;
+
+private:
+    bool v6_ = false;
+    v6_bytes bytes_{};  ///< an IPv4 address in the first four, the rest zero
+};
 
 struct mx_record {
     std::uint16_t preference = 0;
@@ -21,7 +62,7 @@ struct mx_record {
 
 /// An A or AAAA record.
 struct address_record {
-    boost::asio::ip::address address;
+    ip_address address;
     std::uint32_t ttl = 0;
 };
 

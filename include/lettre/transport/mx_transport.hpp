@@ -2,33 +2,30 @@
 // relay: recipients grouped by domain, MX records in preference order with
 // ties shuffled, null MX (RFC 7505) and the implicit MX honoured, every
 // address of every host tried in turn, one result per recipient.
+//
+// This header holds the configuration, the report types and the blocking
+// transport; it includes no Asio or Boost header. The asynchronous
+// transport is in lettre/transport/async_mx_transport.hpp.
 #pragma once
 
+#include <lettre/dns/records.hpp>
 #include <lettre/dns/resolver.hpp>
+#include <lettre/error.hpp>
 #include <lettre/export.hpp>
+#include <lettre/message/envelope.hpp>
 #include <lettre/message/message.hpp>
 #include <lettre/smtp/config.hpp>
 #include <lettre/smtp/response.hpp>
-#include <lettre/smtp/transport.hpp>
-
-#include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/ip/address.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
-
-namespace boost::asio {
-class io_context;
-}
 
 namespace lettre {
 namespace mx {
@@ -108,8 +105,8 @@ struct config {
 struct planned_host {
     std::string name;
     std::uint16_t preference = 0;
-    std::vector<boost::asio::ip::address> addresses;  ///< in the order they are tried
-    std::error_code error;                            ///< why it has no address (DNS error), if so
+    std::vector<dns::ip_address> addresses;  ///< in the order they are tried
+    std::error_code error;                   ///< why it has no address (DNS error), if so
 };
 
 /// Where mail for a domain goes, or why it cannot.
@@ -119,18 +116,17 @@ struct plan {
     bool implicit_mx = false;
     std::vector<planned_host> hosts;  ///< in the order they are tried
     /// Set when there is no host: dns_nxdomain, null_mx, dns_servfail...
+    /// Compare it with lettre::condition: `permanent` will not go away by
+    /// retrying (NXDOMAIN, null MX, no host with an address);
+    /// `transient` may (SERVFAIL, a timeout; delivery_deferred when the
+    /// code alone would say otherwise, e.g. no host address because a
+    /// lookup failed).
     std::error_code error;
-    bool permanent = false;  ///< `error` will not go away by retrying
-    std::string message;     ///< a sentence for humans
+    std::string message;  ///< a sentence for humans
 };
-
-enum class status { delivered, transient_failure, permanent_failure };
-
-LETTRE_EXPORT std::string_view to_string(status s) noexcept;
 
 struct recipient_result {
     address recipient;
-    mx::status status = mx::status::transient_failure;
     std::string host;  ///< MX host of the delivery, or of the last attempt
     std::string ip;    ///< the address connected to
     /// Delivered over TLS (STARTTLS). False for a plaintext delivery: the
@@ -140,11 +136,25 @@ struct recipient_result {
     /// Delivered: the reply to the end of data. Failed: the last reply that
     /// concerned this recipient (RCPT, MAIL, DATA or the session), if any.
     std::optional<smtp::reply> reply;
-    /// Failed: why (dns_nxdomain, null_mx, smtp_permanent, a connection error...).
+    /// Empty: delivered. Otherwise why not, and what to do: compare it
+    /// with lettre::condition.
+    /// - `permanent`: bounce (dns_nxdomain, null_mx, no_mx_host,
+    ///   smtp_permanent, message_too_big...);
+    /// - `transient`: retry later (dns_servfail, smtp_transient, a refused
+    ///   connection, a timeout, operation_aborted; delivery_deferred when
+    ///   the last host failed in a way that is transient only for MX
+    ///   delivery, e.g. "STARTTLS required but not offered": `message`
+    ///   says what);
+    /// - `outcome_unknown`: the end of data went out and no reply came; the
+    ///   host may have the message, so a retry may deliver it twice.
     std::error_code error;
     std::string message;  ///< a sentence for humans
-    bool delivered() const noexcept { return status == mx::status::delivered; }
+    bool delivered() const noexcept { return !error; }
 };
+
+/// "delivered", "transient failure" (condition transient or
+/// outcome_unknown) or "permanent failure": what `lettre send --mx` prints.
+LETTRE_EXPORT std::string_view outcome(const recipient_result& r) noexcept;
 
 struct report {
     std::vector<recipient_result> recipients;  ///< in envelope order
@@ -154,27 +164,13 @@ struct report {
             if (!r.delivered()) return false;
         return !recipients.empty();
     }
-    std::vector<recipient_result> with(mx::status s) const {
-        std::vector<recipient_result> out;
-        for (const auto& r : recipients)
-            if (r.status == s) out.push_back(r);
-        return out;
-    }
-    std::vector<recipient_result> delivered() const { return with(mx::status::delivered); }
-    /// Retry these later (queue them).
-    std::vector<recipient_result> transient_failures() const {
-        return with(mx::status::transient_failure);
-    }
-    /// Bounce these.
-    std::vector<recipient_result> permanent_failures() const {
-        return with(mx::status::permanent_failure);
-    }
+    std::vector<recipient_result> delivered() const;
+    /// Retry these later (queue them): errors equal to condition::transient
+    /// or condition::outcome_unknown.
+    std::vector<recipient_result> transient_failures() const;
+    /// Bounce these: errors equal to condition::permanent.
+    std::vector<recipient_result> permanent_failures() const;
 };
-
-/// The error is empty when at least one recipient got the message (look at
-/// the report for the others); otherwise the first recipient's error.
-using send_signature = void(boost::system::error_code, report);
-using plan_signature = void(boost::system::error_code, plan);
 
 /// Thrown by the blocking forms when no recipient got the message.
 class LETTRE_EXPORT delivery_error : public lettre::error {
@@ -188,90 +184,43 @@ private:
 
 }  // namespace mx
 
-/// Delivers from an executor. Operations take any completion token and never
-/// complete inline.
-class LETTRE_EXPORT async_mx_transport {
-public:
-    explicit async_mx_transport(boost::asio::any_io_executor ex, mx::config config = {});
-    ~async_mx_transport();
-    async_mx_transport(async_mx_transport&&) noexcept;
-    async_mx_transport& operator=(async_mx_transport&&) noexcept;
-
-    /// Delivers to every recipient domain; see mx::report.
-    ///
-    /// Per-operation cancellation (terminal or partial, e.g. through
-    /// bind_cancellation_slot or a coroutine's cancellation): domains not
-    /// started are not started, DNS lookups are abandoned, SMTP sessions are
-    /// closed at once. The operation completes with operation_aborted and a
-    /// full report: recipients a server already accepted are `delivered`;
-    /// the others are transient failures with operation_aborted (or
-    /// outcome_unknown when the session was closed after the final dot).
-    template <class CompletionToken>
-    auto async_send(const message& msg, CompletionToken&& token) {
-        return async_send_raw(msg.envelope(), msg.formatted(), msg.requires_smtputf8(),
-                              std::forward<CompletionToken>(token));
-    }
-
-    template <class CompletionToken>
-    auto async_send_raw(const envelope& env, std::string bytes, bool smtputf8,
-                        CompletionToken&& token) {
-        return boost::asio::async_initiate<CompletionToken, mx::send_signature>(
-            [this](auto handler, envelope e, std::string b, bool u) {
-                start_send(
-                    std::move(e), std::move(b), u,
-                    boost::asio::any_completion_handler<mx::send_signature>(std::move(handler)));
-            },
-            token, env, std::move(bytes), smtputf8);
-    }
-
-    /// The delivery plan of a domain (what `lettre mx DOMAIN` prints). The
-    /// error is the plan's error, if any. Per-operation cancellation
-    /// (terminal or partial) abandons the lookups; the plan then completes
-    /// with operation_aborted.
-    template <class CompletionToken>
-    auto async_plan(std::string_view domain, CompletionToken&& token) {
-        return boost::asio::async_initiate<CompletionToken, mx::plan_signature>(
-            [this](auto handler, std::string d) {
-                start_plan(std::move(d), boost::asio::any_completion_handler<mx::plan_signature>(
-                                             std::move(handler)));
-            },
-            token, std::string(domain));
-    }
-
-    boost::asio::any_io_executor get_executor() const noexcept;
-    const mx::config& config() const noexcept;
-
-    struct impl;  ///< internal
-
-private:
-    void start_send(envelope env, std::string bytes, bool smtputf8,
-                    boost::asio::any_completion_handler<mx::send_signature> handler);
-    void start_plan(std::string domain,
-                    boost::asio::any_completion_handler<mx::plan_signature> handler);
-    std::shared_ptr<impl> impl_;
-};
-
-/// The blocking transport: the same engine on an io_context of its own.
-/// Safe to share between threads (sends are serialized).
+/// The blocking transport: the async engine on a thread of its own; each
+/// caller waits for its own send. Safe to share between threads (sends from
+/// several threads run concurrently). Movable (a moved-from transport may
+/// only be assigned to or destroyed). The policy and trace hooks run on the
+/// transport's thread.
+///
+/// Models lettre::transport. The error (thrown, set or returned) is empty
+/// when at least one recipient got the message (look at the report for the
+/// others); otherwise it is the first recipient's error.
 class LETTRE_EXPORT mx_transport {
 public:
+    using report_type = mx::report;
+
     explicit mx_transport(mx::config config = {});
+    /// Waits for the engine to shut down.
     ~mx_transport();
+    mx_transport(mx_transport&&) noexcept;
+    mx_transport& operator=(mx_transport&&) noexcept;
 
-    /// Throws mx::delivery_error when no recipient got the message; check
-    /// the report's failures otherwise.
+    /// Throws mx::delivery_error (with the report) when no recipient got
+    /// the message; check the report's failures otherwise.
     mx::report send(const message& msg);
-    mx::report send(const message& msg, boost::system::error_code& ec);
+    mx::report send(const message& msg, std::error_code& ec);
+    /// The error with a sentence naming the first failed recipient.
+    result<mx::report> try_send(const message& msg);
+    /// SMTPUTF8 is asked for when the envelope or the header section needs it.
     mx::report send_raw(const envelope& env, std::string_view bytes);
-    mx::report send_raw(const envelope& env, std::string_view bytes, boost::system::error_code& ec);
+    mx::report send_raw(const envelope& env, std::string_view bytes, std::error_code& ec);
+    result<mx::report> try_send_raw(const envelope& env, std::string_view bytes);
 
-    mx::plan plan(std::string_view domain);  ///< never throws for DNS answers: see plan::error
+    /// Never throws for DNS answers: see plan::error.
+    [[nodiscard]] mx::plan plan(std::string_view domain);
     const mx::config& config() const noexcept;
 
 private:
-    std::unique_ptr<boost::asio::io_context> ioc_;
-    std::unique_ptr<async_mx_transport> async_;
-    std::mutex mutex_;
+    struct impl;
+    std::unique_ptr<impl> impl_;
 };
 
 }  // namespace lettre

@@ -4,6 +4,7 @@
 // SERVFAIL (scripted DNS), every host down, TLS policies, mixed domains.
 #include "mx_peers.hpp"
 
+#include <lettre/transport/async_mx_transport.hpp>
 #include <lettre/transport/mx_transport.hpp>
 
 #include <gtest/gtest.h>
@@ -26,15 +27,15 @@ namespace {
 
 using namespace mx_it;
 using boost::system::error_code;
+using lettre::condition;
 using lettre::errc;
-using lettre::mx::status;
 namespace asio = boost::asio;
 
 std::string describe(const lettre::mx::report& r) {
     std::string s;
     for (const auto& x : r.recipients)
-        s += x.recipient.to_string() + ": " + std::string(lettre::mx::to_string(x.status)) + " (" +
-             x.host + " " + x.ip + ") " + x.message + "\n";
+        s += x.recipient.to_string() + ": " + std::string(lettre::mx::outcome(x)) + " (" + x.host +
+             " " + x.ip + ") " + x.message + "\n";
     return s;
 }
 
@@ -123,14 +124,14 @@ TEST(mx_delivery, rcpt_5xx_is_final) {
     const auto& p = shared_peers();
     const auto backup0 = p.messages("127.0.0.3").size();
     lettre::mx_transport mx(test_config());
-    error_code ec;
+    std::error_code ec;
     auto r = mx.send(message_to({"good@final5xx.test", "bad@final5xx.test"}), ec);
     EXPECT_FALSE(ec) << "one recipient got it";
     const auto& good = of(r, "good@final5xx.test");
     const auto& bad = of(r, "bad@final5xx.test");
-    EXPECT_EQ(good.status, status::delivered);
+    EXPECT_TRUE(good.delivered());
     EXPECT_EQ(good.ip, "127.0.0.9");
-    EXPECT_EQ(bad.status, status::permanent_failure) << describe(r);
+    EXPECT_EQ(bad.error, condition::permanent) << describe(r);
     ASSERT_TRUE(bad.reply);
     EXPECT_EQ(bad.reply->code(), 550);
     EXPECT_EQ(bad.host, "picky.final5xx.test");
@@ -143,10 +144,10 @@ TEST(mx_delivery, null_mx_is_permanent_without_fallback) {
     const auto& p = shared_peers();
     const auto good0 = p.messages("127.0.0.7").size();
     lettre::mx_transport mx(test_config());
-    error_code ec;
+    std::error_code ec;
     auto r = mx.send(message_to({"n@nullmx.test"}), ec);
     EXPECT_EQ(ec, errc::null_mx);
-    EXPECT_EQ(r.recipients.at(0).status, status::permanent_failure);
+    EXPECT_EQ(r.recipients.at(0).error, condition::permanent);
     EXPECT_EQ(r.recipients.at(0).error, lettre::make_error_code(errc::null_mx));
     EXPECT_EQ(p.messages("127.0.0.7").size(), good0) << "the A record must not be used";
     try {
@@ -170,12 +171,12 @@ TEST(mx_delivery, implicit_mx_on_nodata) {
 
 TEST(mx_delivery, nxdomain_and_no_address_are_permanent) {
     lettre::mx_transport mx(test_config());
-    error_code ec;
+    std::error_code ec;
     auto r = mx.send(message_to({"a@nowhere.test", "b@noaddr.test"}), ec);
     EXPECT_EQ(ec, errc::dns_nxdomain);
-    EXPECT_EQ(of(r, "a@nowhere.test").status, status::permanent_failure);
+    EXPECT_EQ(of(r, "a@nowhere.test").error, condition::permanent);
     EXPECT_EQ(of(r, "a@nowhere.test").error, lettre::make_error_code(errc::dns_nxdomain));
-    EXPECT_EQ(of(r, "b@noaddr.test").status, status::permanent_failure) << describe(r);
+    EXPECT_EQ(of(r, "b@noaddr.test").error, condition::permanent) << describe(r);
     EXPECT_EQ(of(r, "b@noaddr.test").error, lettre::make_error_code(errc::no_mx_host));
 }
 
@@ -184,23 +185,23 @@ TEST(mx_delivery, servfail_is_transient_without_fallback) {
     const auto good0 = p.messages("127.0.0.7").size();
     auto cfg = scripted_dns_config(std::chrono::milliseconds(300));
     lettre::mx_transport mx(cfg);
-    error_code ec;
+    std::error_code ec;
     auto r = mx.send(message_to({"s@mx-servfail.test", "t@silent.test"}), ec);
     EXPECT_EQ(ec, errc::dns_servfail);
-    EXPECT_EQ(of(r, "s@mx-servfail.test").status, status::transient_failure);
+    EXPECT_EQ(of(r, "s@mx-servfail.test").error, condition::transient);
     EXPECT_EQ(of(r, "s@mx-servfail.test").error, lettre::make_error_code(errc::dns_servfail));
-    EXPECT_EQ(of(r, "t@silent.test").status, status::transient_failure);
+    EXPECT_EQ(of(r, "t@silent.test").error, condition::transient);
     EXPECT_EQ(of(r, "t@silent.test").error, lettre::make_error_code(errc::dns_timeout));
     EXPECT_EQ(p.messages("127.0.0.7").size(), good0) << "never the A record on SERVFAIL";
 }
 
 TEST(mx_delivery, every_host_down_is_transient) {
     lettre::mx_transport mx(test_config());
-    error_code ec;
+    std::error_code ec;
     auto r = mx.send(message_to({"d@down.test"}), ec);
     EXPECT_TRUE(ec);
     const auto& d = r.recipients.at(0);
-    EXPECT_EQ(d.status, status::transient_failure) << describe(r);
+    EXPECT_EQ(d.error, condition::transient) << describe(r);
     EXPECT_EQ(d.host, "greeting421.test") << "the last host tried";
     ASSERT_TRUE(d.reply);
     EXPECT_EQ(d.reply->code(), 421);
@@ -214,18 +215,18 @@ TEST(mx_delivery, mixed_domains_in_one_message) {
     auto msg =
         message_to({"one@pref.test", "bad@final5xx.test", "two@nowhere.test", "three@nullmx.test",
                     "four@down.test", "five@implicit.test", "six@[127.0.0.7]"});
-    error_code ec;
+    std::error_code ec;
     auto r = mx.send(msg, ec);
     EXPECT_FALSE(ec);
     ASSERT_EQ(r.recipients.size(), 7u);
     EXPECT_EQ(r.recipients[0].recipient.to_string(), "one@pref.test") << "envelope order";
-    EXPECT_EQ(of(r, "one@pref.test").status, status::delivered);
-    EXPECT_EQ(of(r, "bad@final5xx.test").status, status::permanent_failure);
-    EXPECT_EQ(of(r, "two@nowhere.test").status, status::permanent_failure);
-    EXPECT_EQ(of(r, "three@nullmx.test").status, status::permanent_failure);
-    EXPECT_EQ(of(r, "four@down.test").status, status::transient_failure);
-    EXPECT_EQ(of(r, "five@implicit.test").status, status::delivered);
-    EXPECT_EQ(of(r, "six@[127.0.0.7]").status, status::delivered) << describe(r);
+    EXPECT_TRUE(of(r, "one@pref.test").delivered());
+    EXPECT_EQ(of(r, "bad@final5xx.test").error, condition::permanent);
+    EXPECT_EQ(of(r, "two@nowhere.test").error, condition::permanent);
+    EXPECT_EQ(of(r, "three@nullmx.test").error, condition::permanent);
+    EXPECT_EQ(of(r, "four@down.test").error, condition::transient);
+    EXPECT_TRUE(of(r, "five@implicit.test").delivered());
+    EXPECT_TRUE(of(r, "six@[127.0.0.7]").delivered()) << describe(r);
     EXPECT_EQ(r.delivered().size(), 3u);
     EXPECT_EQ(p.messages("127.0.0.2").size(), a0 + 1);
     // Bcc-free copy: the message went as formatted, to each domain's hosts.
@@ -262,6 +263,56 @@ TEST(mx_delivery, blocking_send_raw_throws_when_nobody_got_it) {
     EXPECT_TRUE(ok.all_delivered()) << describe(ok);
 }
 
+TEST(mx_delivery, send_raw_asks_for_smtputf8_when_the_header_section_needs_it) {
+    // No flag to pass any more: derived from the envelope and the header
+    // section (RFC 6531). Seen in the MAIL command on the wire.
+    std::vector<std::string> mail;
+    auto cfg = test_config();
+    cfg.trace = [&](lettre::smtp::trace_direction d, std::string_view line) {
+        if (d == lettre::smtp::trace_direction::sent && line.starts_with("MAIL FROM"))
+            mail.emplace_back(line);
+    };
+    lettre::mx_transport mx(cfg);
+    const auto env = message_to({"utf8@pref.test"}).envelope();
+    auto r = mx.send_raw(env, "From: sender@origin.test\r\nSubject: bj\xc3\xb6rk\r\n\r\nhi\r\n");
+    ASSERT_TRUE(r.all_delivered()) << describe(r);
+    r = mx.send_raw(env, "From: sender@origin.test\r\nSubject: plain\r\n\r\nbj\xc3\xb6rk\r\n");
+    ASSERT_TRUE(r.all_delivered()) << describe(r);
+    ASSERT_EQ(mail.size(), 2u);
+    EXPECT_NE(mail[0].find("SMTPUTF8"), std::string::npos) << mail[0];
+    EXPECT_EQ(mail[1].find("SMTPUTF8"), std::string::npos) << mail[1];
+}
+
+TEST(mx_delivery, try_send_and_a_moved_transport) {
+    lettre::mx_transport first(test_config());
+    lettre::mx_transport mx = std::move(first);
+    auto ok = mx.try_send(message_to({"try@pref.test"}));
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_TRUE(ok->all_delivered());
+    auto bad = mx.try_send(message_to({"try@nullmx.test"}));
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, errc::null_mx);
+    EXPECT_EQ(bad.error().code, condition::permanent);
+    EXPECT_NE(bad.error().message.find("try@nullmx.test"), std::string::npos)
+        << bad.error().message;
+}
+
+TEST(mx_delivery, one_blocking_transport_shared_by_threads) {
+    lettre::mx_transport mx(test_config());
+    std::atomic<int> delivered{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 3; ++i) {
+                std::error_code ec;
+                auto r = mx.send(message_to({"shared@pref.test", "shared@implicit.test"}), ec);
+                if (!ec && r.all_delivered()) ++delivered;
+            }
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(delivered, 9);
+}
+
 TEST(mx_delivery, idn_domains_go_out_as_a_labels_grouped_case_insensitively) {
     const auto& p = shared_peers();
     const auto a0 = p.messages("127.0.0.2").size();
@@ -285,7 +336,7 @@ TEST(mx_delivery, idn_domains_go_out_as_a_labels_grouped_case_insensitively) {
         "bad\xff"
         "x.test");  // not UTF-8: no A-label
     EXPECT_TRUE(bad.error);
-    EXPECT_TRUE(bad.permanent);
+    EXPECT_EQ(bad.error, condition::permanent);
 }
 
 TEST(mx_delivery, plan) {
@@ -301,7 +352,7 @@ TEST(mx_delivery, plan) {
     EXPECT_TRUE(imp.implicit_mx);
     auto null = mx.plan("nullmx.test");
     EXPECT_EQ(null.error, lettre::make_error_code(errc::null_mx));
-    EXPECT_TRUE(null.permanent);
+    EXPECT_EQ(null.error, condition::permanent);
     auto nx = mx.plan("nowhere.test");
     EXPECT_EQ(nx.error, lettre::make_error_code(errc::dns_nxdomain));
     auto none = mx.plan("noaddr.test");
@@ -333,10 +384,14 @@ TEST(mx_tls, required_without_starttls_is_transient) {
     auto cfg = test_config();
     cfg.tls = lettre::mx::tls_policy::required;
     lettre::mx_transport mx(cfg);
-    error_code ec;
+    std::error_code ec;
     auto r = mx.send(message_to({"t@notls.test"}), ec);
-    EXPECT_EQ(ec, errc::starttls_unavailable);
-    EXPECT_EQ(r.recipients.at(0).status, status::transient_failure) << describe(r);
+    // Transient for MX (another host, or this one later, may offer it):
+    // deferred, the reason in the message.
+    EXPECT_EQ(ec, errc::delivery_deferred);
+    EXPECT_EQ(ec, condition::transient);
+    EXPECT_NE(r.recipients.at(0).message.find("STARTTLS"), std::string::npos) << describe(r);
+    EXPECT_EQ(r.recipients.at(0).error, condition::transient) << describe(r);
     auto ok = mx.send(message_to({"t@tls.test"}), ec);
     EXPECT_FALSE(ec) << describe(ok);
 }
@@ -350,10 +405,11 @@ TEST(mx_tls, verified_needs_a_trusted_certificate_for_the_mx_name) {
         auto other = cfg;
         other.tls_parameters.ca_file = p.outdir / "server.pem";
         lettre::mx_transport mx(other);
-        error_code ec;
+        std::error_code ec;
         auto r = mx.send(message_to({"t@tls.test"}), ec);
-        EXPECT_EQ(ec, errc::tls_failed) << describe(r);
-        EXPECT_EQ(r.recipients.at(0).status, status::transient_failure);
+        EXPECT_EQ(ec, errc::delivery_deferred) << describe(r);
+        EXPECT_EQ(ec, condition::transient);
+        EXPECT_EQ(r.recipients.at(0).error, condition::transient);
     }
     cfg.tls_parameters.ca_file = p.ca();
     lettre::mx_transport mx(cfg);
@@ -392,11 +448,12 @@ TEST(mx_tls, no_plaintext_retry_when_turned_off_or_tls_is_required) {
             cfg.plaintext_after_tls_failure = false;
         const auto c0 = p.connections(ip);
         lettre::mx_transport mx(cfg);
-        error_code ec;
+        std::error_code ec;
         auto r = mx.send(message_to({"t@badtls.test"}), ec);
-        EXPECT_EQ(ec, errc::tls_failed) << describe(r);
+        EXPECT_EQ(ec, errc::delivery_deferred) << describe(r);
+        EXPECT_EQ(ec, condition::transient);
         ASSERT_EQ(r.recipients.size(), 1u);
-        EXPECT_EQ(r.recipients[0].status, status::transient_failure) << describe(r);
+        EXPECT_EQ(r.recipients[0].error, condition::transient) << describe(r);
         EXPECT_EQ(p.connections(ip), c0 + 1) << "required=" << required;
     }
     EXPECT_EQ(p.messages(ip).size(), n0);
@@ -462,7 +519,7 @@ TEST(mx_async, coroutines_send_and_plan) {
             auto plan = co_await mx.async_plan(domain, asio::use_awaitable);
             out += plan.hosts.at(0).name;
             auto r = co_await mx.async_send(good, asio::use_awaitable);
-            out += space + std::string(lettre::mx::to_string(r.recipients.at(0).status));
+            out += space + std::string(lettre::mx::outcome(r.recipients.at(0)));
             try {
                 co_await mx.async_send(null, asio::use_awaitable);
             } catch (const boost::system::system_error& e) {
@@ -550,13 +607,13 @@ TEST(mx_cancel, during_a_session_keeps_what_was_delivered) {
     ASSERT_TRUE(called);
     EXPECT_EQ(got, asio::error::operation_aborted);
     ASSERT_EQ(report.recipients.size(), 3u) << describe(report);
-    EXPECT_EQ(of(report, "a@pref.test").status, status::delivered) << describe(report);
+    EXPECT_TRUE(of(report, "a@pref.test").delivered()) << describe(report);
     const auto& b = of(report, "b@stall.test");
-    EXPECT_EQ(b.status, status::transient_failure);
+    EXPECT_EQ(b.error, condition::transient);
     EXPECT_EQ(b.error, std::errc::operation_canceled) << b.error.message();
     EXPECT_EQ(b.host, "stall-mx.test");
     const auto& c = of(report, "c@ties.test");
-    EXPECT_EQ(c.status, status::transient_failure);
+    EXPECT_EQ(c.error, condition::transient);
     EXPECT_EQ(c.error, std::errc::operation_canceled);
     EXPECT_EQ(p.messages("127.0.0.2").size(), a0 + 1);
     EXPECT_EQ(p.connections("127.0.0.14"), stall0 + 1);
@@ -593,7 +650,7 @@ TEST(mx_cancel, during_dns_lookups_and_teardown_with_queries_pending) {
     EXPECT_EQ(got, asio::error::operation_aborted);
     ASSERT_EQ(report.recipients.size(), 3u) << describe(report);
     for (const auto& r : report.recipients) {
-        EXPECT_EQ(r.status, status::transient_failure) << describe(report);
+        EXPECT_EQ(r.error, condition::transient) << describe(report);
         EXPECT_EQ(r.error, std::errc::operation_canceled) << describe(report);
     }
 }
@@ -621,7 +678,7 @@ TEST(mx_cancel, a_plan_waiting_for_dns) {
     ASSERT_TRUE(called);
     EXPECT_EQ(got, asio::error::operation_aborted);
     EXPECT_EQ(plan.error, std::errc::operation_canceled);
-    EXPECT_FALSE(plan.permanent);
+    EXPECT_EQ(plan.error, condition::transient);
     EXPECT_TRUE(plan.hosts.empty());
     // A plan that is not cancelled still works on the same transport (an
     // address literal: the scripted DNS server knows no other domain).

@@ -64,7 +64,9 @@ std::string find_dnsmasq() {
 }  // namespace
 
 std::string here() {
-    return std::filesystem::path(__FILE__).parent_path().string();
+    // Not __FILE__: with ccache's base_dir it is relative to the build
+    // directory, and ctest runs each test binary from its own directory.
+    return LETTRE_DNS_TEST_DIR;
 }
 
 std::unique_ptr<dnsmasq> start_dnsmasq(const std::vector<std::string>& records) {

@@ -43,10 +43,23 @@ TEST(mx_review, an_unexpected_mx_lookup_error_is_transient_not_a_bounce) {
     for (const auto& ec : odd) {
         auto d = decide("x.test", ec, {}, 5, first());
         EXPECT_EQ(d.what, mx_decision::kind::fail) << ec.message();
-        EXPECT_FALSE(d.permanent) << ec.message();
+        EXPECT_EQ(d.error, lettre::condition::transient) << ec.message();
+        EXPECT_EQ(d.error, ec) << "already transient: kept as it is";
     }
     auto d = decide("x.test", make_error_code(errc::invalid_domain), {}, 5, first());
-    EXPECT_TRUE(d.permanent);
+    EXPECT_EQ(d.error, lettre::condition::permanent);
+}
+
+TEST(mx_review, a_lookup_error_that_is_not_transient_itself_is_recorded_as_deferred) {
+    // Not definitive, so not a bounce; the recorded code must then say
+    // "transient" too, and the message keeps what happened.
+    const auto odd = make_error_code(errc::smtp_protocol);
+    ASSERT_EQ(odd, lettre::condition::permanent);
+    auto d = decide("x.test", odd, {}, 5, first());
+    EXPECT_EQ(d.what, mx_decision::kind::fail);
+    EXPECT_EQ(d.error, errc::delivery_deferred);
+    EXPECT_EQ(d.error, lettre::condition::transient);
+    EXPECT_NE(d.message.find(odd.message()), std::string::npos) << d.message;
 }
 
 TEST(mx_review, hello_name_without_a_fqdn_is_an_address_literal) {

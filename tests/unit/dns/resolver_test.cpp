@@ -4,6 +4,7 @@
 // truncation with TCP retry.
 #include "dns_peers.hpp"
 
+#include <lettre/dns/async_resolver.hpp>
 #include <lettre/dns/resolver.hpp>
 
 #include <gtest/gtest.h>
@@ -23,6 +24,7 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <thread>
 
 namespace {
@@ -125,16 +127,21 @@ TEST_F(dns_resolver, null_mx) {
 
 TEST_F(dns_resolver, nxdomain_nodata_refused_are_distinct) {
     lettre::dns::resolver r(local());
-    error_code ec;
+    std::error_code ec;
     EXPECT_TRUE(r.resolve_mx("nowhere.test", ec).empty());
     EXPECT_EQ(ec, errc::dns_nxdomain);
     r.resolve_mx("implicit.test", ec);
     EXPECT_EQ(ec, errc::dns_nodata);
     r.resolve_a("elsewhere.example", ec);  // dnsmasq has no upstream
     EXPECT_EQ(ec, errc::dns_refused);
-    EXPECT_FALSE(lettre::dns::is_transient(errc::dns_nxdomain));
-    EXPECT_FALSE(lettre::dns::is_transient(errc::dns_nodata));
-    EXPECT_TRUE(lettre::dns::is_transient(errc::dns_refused));
+    // Answers are permanent, a refusing server transient.
+    r.resolve_mx("nowhere.test", ec);
+    EXPECT_EQ(ec, lettre::condition::permanent);
+    EXPECT_NE(ec, lettre::condition::transient);
+    r.resolve_mx("implicit.test", ec);
+    EXPECT_EQ(ec, lettre::condition::permanent);
+    r.resolve_a("elsewhere.example", ec);
+    EXPECT_EQ(ec, lettre::condition::transient);
     try {
         r.resolve_mx("nowhere.test");
         FAIL() << "no exception";
@@ -146,19 +153,21 @@ TEST_F(dns_resolver, nxdomain_nodata_refused_are_distinct) {
 
 TEST_F(dns_resolver, servfail_and_timeout) {
     lettre::dns::resolver r(scripted());
-    error_code ec;
+    std::error_code ec;
     r.resolve_mx("servfail.test", ec);
     EXPECT_EQ(ec, errc::dns_servfail);
+    EXPECT_EQ(ec, lettre::condition::transient);
     r.resolve_mx("silent.test", ec);
     EXPECT_EQ(ec, errc::dns_timeout);
+    EXPECT_EQ(ec, lettre::condition::transient);
     r.resolve_mx("nx.test", ec);
     EXPECT_EQ(ec, errc::dns_nxdomain);
     r.resolve_mx("nodata.test", ec);
     EXPECT_EQ(ec, errc::dns_nodata);
+    EXPECT_EQ(ec, lettre::condition::permanent);
     r.resolve_a("refused.test", ec);
     EXPECT_EQ(ec, errc::dns_refused);
-    EXPECT_TRUE(lettre::dns::is_transient(errc::dns_servfail));
-    EXPECT_TRUE(lettre::dns::is_transient(errc::dns_timeout));
+    EXPECT_EQ(ec, lettre::condition::transient);
 }
 
 TEST_F(dns_resolver, truncated_answer_retried_over_tcp) {
@@ -217,6 +226,30 @@ TEST_F(dns_resolver, async_callback_never_inline_and_concurrent) {
     EXPECT_EQ(done, 3);
     EXPECT_EQ(mx.size(), 2u);
     EXPECT_EQ(nx, errc::dns_nxdomain);
+    // Asio's error code compares with lettre::condition too.
+    EXPECT_TRUE(nx == lettre::condition::permanent);
+    EXPECT_FALSE(nx == lettre::condition::transient);
+}
+
+TEST_F(dns_resolver, blocking_resolver_is_movable_and_shared_between_threads) {
+    lettre::dns::resolver first(local());
+    std::optional<lettre::dns::resolver> r;
+    r.emplace(scripted());
+    r = std::move(first);  // the scripted one shuts down here
+    EXPECT_EQ(r->config().servers, local().servers);
+    std::atomic<int> answers{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 5; ++i) {
+                std::error_code ec;
+                if (r->resolve_mx("pref.test", ec).size() == 2 && !ec) ++answers;
+                r->resolve_mx("nowhere.test", ec);
+                if (ec == errc::dns_nxdomain) ++answers;
+            }
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(answers, 40);
 }
 
 TEST_F(dns_resolver, coroutine_and_future) {
@@ -369,7 +402,7 @@ TEST_F(dns_resolver, bad_configuration_and_names) {
     lettre::dns::resolver_config c;
     c.servers = {"garbage:xx"};
     lettre::dns::resolver bad(c);
-    error_code ec;
+    std::error_code ec;
     bad.resolve_mx("pref.test", ec);
     EXPECT_EQ(ec, errc::dns_failed);
 

@@ -48,7 +48,7 @@ TEST(mx_plan, decisions) {
     auto d = decide("x.test", {}, {{0, "", 1}}, 5, rnd);
     EXPECT_EQ(d.what, mx_decision::kind::fail);
     EXPECT_EQ(d.error, make_error_code(errc::null_mx));
-    EXPECT_TRUE(d.permanent);
+    EXPECT_EQ(d.error, lettre::condition::permanent);
 
     d = decide("x.test", make_error_code(errc::dns_nodata), {}, 5, rnd);
     EXPECT_EQ(d.what, mx_decision::kind::implicit);
@@ -57,12 +57,14 @@ TEST(mx_plan, decisions) {
 
     d = decide("x.test", make_error_code(errc::dns_nxdomain), {}, 5, rnd);
     EXPECT_EQ(d.what, mx_decision::kind::fail);
-    EXPECT_TRUE(d.permanent);
+    EXPECT_EQ(d.error, make_error_code(errc::dns_nxdomain));
+    EXPECT_EQ(d.error, lettre::condition::permanent);
 
     for (auto e : {errc::dns_servfail, errc::dns_timeout, errc::dns_refused, errc::dns_failed}) {
         d = decide("x.test", make_error_code(e), {}, 5, rnd);
         EXPECT_EQ(d.what, mx_decision::kind::fail) << "never the implicit MX on a DNS failure";
-        EXPECT_FALSE(d.permanent);
+        EXPECT_EQ(d.error, make_error_code(e));
+        EXPECT_EQ(d.error, lettre::condition::transient);
     }
 
     std::vector<mx_record> many;
@@ -73,9 +75,9 @@ TEST(mx_plan, decisions) {
 
 TEST(mx_plan, addresses_and_literals) {
     using lettre::dns::address_record;
-    namespace ip = boost::asio::ip;
-    std::vector<address_record> v4 = {{ip::make_address("192.0.2.1"), 1}};
-    std::vector<address_record> v6 = {{ip::make_address("2001:db8::1"), 1}};
+    using lettre::dns::ip_address;
+    std::vector<address_record> v4 = {{*ip_address::parse("192.0.2.1"), 1}};
+    std::vector<address_record> v6 = {{*ip_address::parse("2001:db8::1"), 1}};
     EXPECT_EQ(order_addresses(v4, v6, lettre::mx::address_order::ipv4_first).front().to_string(),
               "192.0.2.1");
     EXPECT_EQ(order_addresses(v4, v6, lettre::mx::address_order::ipv6_first).front().to_string(),
@@ -126,12 +128,12 @@ TEST(mx_recipients, rcpt_replies_decide_per_recipient) {
     EXPECT_TRUE(t.apply("mx3", "127.0.0.4", true, {}, ok));
     EXPECT_TRUE(t.done());
     auto res = t.results();
-    EXPECT_EQ(res[0].status, lettre::mx::status::delivered);
+    EXPECT_TRUE(res[0].delivered());
     EXPECT_EQ(res[0].host, "mx1");
     EXPECT_EQ(res[0].reply->code(), 250);
-    EXPECT_EQ(res[1].status, lettre::mx::status::permanent_failure);
+    EXPECT_EQ(res[1].error, lettre::condition::permanent);
     EXPECT_EQ(res[1].reply->code(), 550);
-    EXPECT_EQ(res[2].status, lettre::mx::status::delivered);
+    EXPECT_TRUE(res[2].delivered()) << "the earlier 4xx is forgotten";
     EXPECT_EQ(res[2].host, "mx3");
     EXPECT_FALSE(res[0].tls);
     EXPECT_TRUE(res[2].tls);
@@ -148,7 +150,8 @@ TEST(mx_recipients, transaction_5xx_is_final_4xx_moves_on_exhaust_is_transient) 
     EXPECT_EQ(t.pending().size(), 2u);
     t.exhaust();
     for (const auto& x : t.results()) {
-        EXPECT_EQ(x.status, lettre::mx::status::transient_failure);
+        EXPECT_EQ(x.error, lettre::condition::transient);
+        EXPECT_EQ(x.error, errc::smtp_transient);
         EXPECT_EQ(x.reply->code(), 451);
         EXPECT_EQ(x.host, "mx1");
     }
@@ -161,7 +164,7 @@ TEST(mx_recipients, transaction_5xx_is_final_4xx_moves_on_exhaust_is_transient) 
     d.diagnostics.recipients = d.recipients;
     EXPECT_TRUE(p.apply("mx1", "127.0.0.2", false, make_error_code(errc::smtp_permanent), d));
     EXPECT_TRUE(p.done());
-    EXPECT_EQ(p.results()[0].status, lettre::mx::status::permanent_failure);
+    EXPECT_EQ(p.results()[0].error, lettre::condition::permanent);
 }
 
 TEST(mx_recipients, unknown_outcome_stops_the_walk) {
@@ -170,8 +173,14 @@ TEST(mx_recipients, unknown_outcome_stops_the_walk) {
     r.diagnostics.phase = smtp::phase::data_final;
     EXPECT_FALSE(t.apply("mx1", "127.0.0.2", false, make_error_code(errc::outcome_unknown), r));
     EXPECT_TRUE(t.done());
-    EXPECT_EQ(t.results()[0].status, lettre::mx::status::transient_failure);
+    // Kept as outcome_unknown (a retry may deliver twice), and counted
+    // with the transient failures: retry later.
     EXPECT_EQ(t.results()[0].error, make_error_code(errc::outcome_unknown));
+    EXPECT_EQ(t.results()[0].error, lettre::condition::outcome_unknown);
+    EXPECT_EQ(lettre::mx::outcome(t.results()[0]), "transient failure");
+    lettre::mx::report rep{t.results()};
+    EXPECT_EQ(rep.transient_failures().size(), 1u);
+    EXPECT_TRUE(rep.permanent_failures().empty());
 }
 
 }  // namespace

@@ -1,0 +1,98 @@
+// A DNS resolver built on c-ares whose sockets and timers run on an Asio
+// executor: no extra thread, no polling loop. Operations take any
+// completion token and never complete inline. c-ares stays in the
+// implementation. The blocking form is lettre/dns/resolver.hpp.
+#pragma once
+
+#include <lettre/asio_error.hpp>
+#include <lettre/dns/records.hpp>
+#include <lettre/dns/resolver.hpp>
+#include <lettre/export.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lettre::dns {
+
+namespace detail {
+struct async_resolver_state;
+}  // namespace detail
+
+template <class Record>
+using signature = void(boost::system::error_code, std::vector<Record>);
+
+class LETTRE_EXPORT async_resolver {
+public:
+    explicit async_resolver(boost::asio::any_io_executor ex, resolver_config config = {});
+    /// Pending lookups complete with operation_aborted.
+    ~async_resolver();
+    async_resolver(async_resolver&&) noexcept;
+    async_resolver& operator=(async_resolver&&) noexcept;
+
+    /// MX records, as served (sort them yourself, or let the MX transport).
+    /// Errors: errc::dns_nxdomain, dns_nodata, dns_servfail, dns_timeout,
+    /// dns_refused, dns_failed, invalid_domain; operation_aborted. Compare
+    /// with lettre::condition: SERVFAIL, timeout, refused and other
+    /// failures are transient, NXDOMAIN, NODATA and invalid names permanent.
+    template <class CompletionToken>
+    auto async_resolve_mx(std::string_view name, CompletionToken&& token) {
+        return initiate<mx_record>(kind::mx, name, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken>
+    auto async_resolve_a(std::string_view name, CompletionToken&& token) {
+        return initiate<address_record>(kind::a, name, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken>
+    auto async_resolve_aaaa(std::string_view name, CompletionToken&& token) {
+        return initiate<address_record>(kind::aaaa, name, std::forward<CompletionToken>(token));
+    }
+    template <class CompletionToken>
+    auto async_resolve_txt(std::string_view name, CompletionToken&& token) {
+        return initiate<txt_record>(kind::txt, name, std::forward<CompletionToken>(token));
+    }
+    /// `name` is the owner name, e.g. tlsa_name("mx.example.com", 25).
+    template <class CompletionToken>
+    auto async_resolve_tlsa(std::string_view name, CompletionToken&& token) {
+        return initiate<tlsa_record>(kind::tlsa, name, std::forward<CompletionToken>(token));
+    }
+
+    /// Aborts every pending lookup (operation_aborted).
+    void cancel();
+
+    boost::asio::any_io_executor get_executor() const noexcept;
+    const resolver_config& config() const noexcept;
+
+private:
+    enum class kind { mx, a, aaaa, txt, tlsa };
+
+    template <class Record, class CompletionToken>
+    auto initiate(kind k, std::string_view name, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, signature<Record>>(
+            [this, k](auto handler, std::string n) {
+                start(k, std::move(n),
+                      boost::asio::any_completion_handler<signature<Record>>(std::move(handler)));
+            },
+            token, std::string(name));
+    }
+
+    void start(kind k, std::string name,
+               boost::asio::any_completion_handler<signature<mx_record>> h);
+    void start(kind k, std::string name,
+               boost::asio::any_completion_handler<signature<address_record>> h);
+    void start(kind k, std::string name,
+               boost::asio::any_completion_handler<signature<txt_record>> h);
+    void start(kind k, std::string name,
+               boost::asio::any_completion_handler<signature<tlsa_record>> h);
+
+    std::shared_ptr<detail::async_resolver_state> impl_;
+};
+
+}  // namespace lettre::dns
