@@ -2,6 +2,7 @@
 #include <lettre/transport/sendmail_transport.hpp>
 
 #include "transport/sendmail_process.hpp"
+#include "transport/sendmail_program.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
