@@ -18,8 +18,8 @@ int main(int argc, char** argv) {
             .subject("Quarterly report — Überblick ✓")
             .text("Hello!\nThe figures are attached.\n")
             .html(R"(<p>Hello!</p><img src="cid:logo">)")
-            .inline_part(lettre::part::inline_body("logo", logo,
-                                                   lettre::content_type::parse("image/png")))
+            .inline_part(
+                lettre::part::inline_body("logo", logo, lettre::content_type::parse("image/png")))
             .attachment(lettre::part::attachment("résumé.csv", "a,b\n1,2\n"))
             .header("X-Mailer", "lettre example");
         if (argc > 1) {

@@ -174,8 +174,8 @@ static result<private_key> adopt(pkey_ptr pkey, std::string_view source) {
     }
     ERR_clear_error();
     return key_access::make(std::move(impl),
-                             id == EVP_PKEY_RSA ? algorithm::rsa_sha256 : algorithm::ed25519_sha256,
-                             bits, std::move(warnings));
+                            id == EVP_PKEY_RSA ? algorithm::rsa_sha256 : algorithm::ed25519_sha256,
+                            bits, std::move(warnings));
 }
 
 std::string private_key::public_key_base64() const {
@@ -241,4 +241,3 @@ dns_record make_dns_record(const private_key& key, std::string_view selector,
 }
 
 }  // namespace lettre::dkim
-

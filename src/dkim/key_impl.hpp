@@ -6,8 +6,8 @@
 #include <openssl/evp.h>
 
 #include <memory>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 /// The key and signing contexts prepared once per key: each signature

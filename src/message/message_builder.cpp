@@ -138,7 +138,8 @@ result<part> layout_body(Parts parts) {
     }
     std::optional<part> main;
     if (parts.text && html_part) {
-        main = part::alternative().add(part::text(std::move(*parts.text))).add(std::move(*html_part));
+        main =
+            part::alternative().add(part::text(std::move(*parts.text))).add(std::move(*html_part));
     } else if (parts.text) {
         main = part::text(std::move(*parts.text));
     } else if (html_part) {
@@ -338,7 +339,8 @@ message_builder& message_builder::references(std::string_view msg_ids) & {
     return *this;
 }
 
-message_builder& message_builder::list_unsubscribe(std::vector<std::string> uris, bool one_click) & {
+message_builder& message_builder::list_unsubscribe(std::vector<std::string> uris,
+                                                   bool one_click) & {
     bool https = false;
     if (uris.empty())
         fail(make_error(errc::invalid_header_value, "List-Unsubscribe: no URI given"));
@@ -437,7 +439,6 @@ result<message> message_builder::try_build() && {
 }
 
 result<message> message_builder::assemble(body_parts parts) const {
-
     // Who and to whom.
     if (from_.empty()) return make_error(errc::missing_from, "the message has no From");
     for (const auto& e : from_.entries())

@@ -15,6 +15,7 @@ namespace lettre::dkim {
 /// DER, base64 Ed25519 seed). Errors (file_not_found, file_unreadable,
 /// invalid_key...) name the path.
 [[nodiscard]] LETTRE_EXPORT private_key load_key_file(const std::filesystem::path& path);
-[[nodiscard]] LETTRE_EXPORT result<private_key> try_load_key_file(const std::filesystem::path& path);
+[[nodiscard]] LETTRE_EXPORT result<private_key> try_load_key_file(
+    const std::filesystem::path& path);
 
 }  // namespace lettre::dkim

@@ -26,8 +26,8 @@ public:
     /// Throws lettre::error on an invalid domain (IDN converted to A-labels)
     /// or selector.
     signer(std::string_view domain, std::string_view selector, private_key key);
-    [[nodiscard]] static result<signer> try_create(std::string_view domain, std::string_view selector,
-                                     private_key key);
+    [[nodiscard]] static result<signer> try_create(std::string_view domain,
+                                                   std::string_view selector, private_key key);
 
     signer& canonicalization(dkim::canonicalization header, dkim::canonicalization body);
     /// Replaces the list of headers to sign (From is always signed).

@@ -24,7 +24,8 @@ public:
     /// Builds from parts; validates both (limits: local part 64, domain 255,
     /// label 63 octets).
     [[nodiscard]] static address from_parts(std::string_view local_part, std::string_view domain);
-    [[nodiscard]] static result<address> try_from_parts(std::string_view local_part, std::string_view domain);
+    [[nodiscard]] static result<address> try_from_parts(std::string_view local_part,
+                                                        std::string_view domain);
 
     /// Parses an addr-spec such as `"john q"@example.com` or `zoë@bücher.de`.
     [[nodiscard]] static address parse(std::string_view text);

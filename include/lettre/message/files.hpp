@@ -22,18 +22,17 @@ namespace lettre {
 [[nodiscard]] LETTRE_EXPORT part
 attachment_file(const std::filesystem::path& path, std::optional<content_type> type = std::nullopt,
                 std::optional<std::string> filename = std::nullopt);
-[[nodiscard]] LETTRE_EXPORT result<part>
-try_attachment_file(const std::filesystem::path& path,
-                    std::optional<content_type> type = std::nullopt,
-                    std::optional<std::string> filename = std::nullopt);
+[[nodiscard]] LETTRE_EXPORT result<part> try_attachment_file(
+    const std::filesystem::path& path, std::optional<content_type> type = std::nullopt,
+    std::optional<std::string> filename = std::nullopt);
 
 /// An inline part read from a file, referenced from HTML as
 /// `cid:<content_id>`; the type is guessed from the path unless given.
 [[nodiscard]] LETTRE_EXPORT part inline_file(std::string_view content_id,
                                              const std::filesystem::path& path,
                                              std::optional<content_type> type = std::nullopt);
-[[nodiscard]] LETTRE_EXPORT result<part>
-try_inline_file(std::string_view content_id, const std::filesystem::path& path,
-                std::optional<content_type> type = std::nullopt);
+[[nodiscard]] LETTRE_EXPORT result<part> try_inline_file(
+    std::string_view content_id, const std::filesystem::path& path,
+    std::optional<content_type> type = std::nullopt);
 
 }  // namespace lettre

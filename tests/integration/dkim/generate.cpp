@@ -344,7 +344,8 @@ signer make_signer(const private_key& key, std::string_view selector, canonicali
 
 void run(const fs::path& out) {
     fs::create_directories(out);
-    const private_key rsa = lettre::dkim::load_key_file(shared_dir / "corpus/keys/dkim_rsa2048.pem");
+    const private_key rsa =
+        lettre::dkim::load_key_file(shared_dir / "corpus/keys/dkim_rsa2048.pem");
     const private_key ed = lettre::dkim::load_key_file(shared_dir / "corpus/keys/dkim_ed25519.pem");
     struct named_key {
         const private_key* key;

@@ -609,11 +609,12 @@ void add_cases(corpus& c, const inputs& in) {
         b.attachment(lettre::attachment_file(in.csv));
         atts.push_back(leaf_expect("text/csv", true, csv_text, "attachment",
                                    "Prüfbericht – Übersicht 2025.csv"));
-        b.attachment(
-            lettre::attachment_file(in.bin, lettre::content_type::parse("application/x-lettre-test")));
+        b.attachment(lettre::attachment_file(
+            in.bin, lettre::content_type::parse("application/x-lettre-test")));
         atts.push_back(leaf_expect("application/x-lettre-test", false, all_bytes(8), "attachment",
                                    "data.bin"));
-        b.attachment(lettre::attachment_file(in.notes, std::nullopt, "Renamed notes – Notizen.txt"));
+        b.attachment(
+            lettre::attachment_file(in.notes, std::nullopt, "Renamed notes – Notizen.txt"));
         atts.push_back(leaf_expect("text/plain", true, notes_text, "attachment",
                                    "Renamed notes – Notizen.txt"));
         b.attachment(lettre::attachment_file(in.png));

@@ -2,8 +2,8 @@
 // PKCS#1 and PKCS#8, the RFC 8463 base64 Ed25519 seed), the RFC 8301 size
 // rules (< 1024 refused as weak_key, 1024 accepted with a warning), the
 // errors for garbage and missing files, and the published p= values.
-#include "dkim_support.hpp"
 #include "dkim/key_impl.hpp"  // internal (-I src): key_access::native
+#include "dkim_support.hpp"
 
 #include <openssl/ec.h>
 #include <openssl/rsa.h>

@@ -68,8 +68,8 @@ TEST(AttachmentFile, ExplicitTypeAndFilename) {
     const temp_dir dir;
     const auto path = dir / "data.bin";
     write_file(path, "payload");
-    const part p =
-        lettre::attachment_file(path, content_type::parse("application/x-custom"), "shown name.dat");
+    const part p = lettre::attachment_file(path, content_type::parse("application/x-custom"),
+                                           "shown name.dat");
     EXPECT_EQ(p.type().essence(), "application/x-custom");
     EXPECT_EQ(*p.filename(), "shown name.dat");
     EXPECT_EQ(p.content(), "payload");
@@ -93,7 +93,8 @@ TEST(AttachmentFile, MissingFileIsFileNotFoundNamingThePath) {
     EXPECT_NE(r.error().message.find(path.string()), std::string::npos) << r.error().message;
 
     EXPECT_LETTRE_THROW(lettre::attachment_file(path), errc::file_not_found);
-    const std::string msg = thrown_message([&] { static_cast<void>(lettre::attachment_file(path)); });
+    const std::string msg =
+        thrown_message([&] { static_cast<void>(lettre::attachment_file(path)); });
     EXPECT_NE(msg.find(path.string()), std::string::npos) << msg;
 }
 

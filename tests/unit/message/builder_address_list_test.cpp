@@ -18,17 +18,29 @@ using namespace lettre_test;
 
 // Which setters take which argument, checked at compile time.
 template <class T>
-constexpr bool from_takes = requires(message_builder b, T v) { b.from(v); };
+constexpr bool from_takes = requires(message_builder b, T v) {
+    b.from(v);
+};
 template <class T>
-constexpr bool sender_takes = requires(message_builder b, T v) { b.sender(v); };
+constexpr bool sender_takes = requires(message_builder b, T v) {
+    b.sender(v);
+};
 template <class T>
-constexpr bool to_takes = requires(message_builder b, T v) { b.to(v); };
+constexpr bool to_takes = requires(message_builder b, T v) {
+    b.to(v);
+};
 template <class T>
-constexpr bool cc_takes = requires(message_builder b, T v) { b.cc(v); };
+constexpr bool cc_takes = requires(message_builder b, T v) {
+    b.cc(v);
+};
 template <class T>
-constexpr bool bcc_takes = requires(message_builder b, T v) { b.bcc(v); };
+constexpr bool bcc_takes = requires(message_builder b, T v) {
+    b.bcc(v);
+};
 template <class T>
-constexpr bool reply_to_takes = requires(message_builder b, T v) { b.reply_to(v); };
+constexpr bool reply_to_takes = requires(message_builder b, T v) {
+    b.reply_to(v);
+};
 
 static_assert(to_takes<group> && cc_takes<group> && bcc_takes<group> && reply_to_takes<group>);
 static_assert(to_takes<address_list> && cc_takes<address_list> && bcc_takes<address_list> &&
@@ -96,8 +108,8 @@ TEST(BuilderAddressList, EveryListFieldTakesOne) {
     EXPECT_EQ(find_header(hs, "To")->value, "x@example.org, Crew: c1@example.org;");
     EXPECT_EQ(find_header(hs, "Cc")->value, "x@example.org, Crew: c1@example.org;");
     EXPECT_EQ(find_header(hs, "Reply-To")->value, "x@example.org, Crew: c1@example.org;");
-    EXPECT_THAT(addrs(m), ::testing::ElementsAre("x@example.org", "c1@example.org",
-                                                 "hidden@example.net"));
+    EXPECT_THAT(addrs(m),
+                ::testing::ElementsAre("x@example.org", "c1@example.org", "hidden@example.net"));
 }
 
 TEST(BuilderAddressList, AppendsToWhatIsThere) {
