@@ -27,6 +27,7 @@
 #include "dkim/canonicalize.hpp"
 
 #include <lettre/dkim.hpp>
+#include <lettre/dkim/key_file.hpp>
 
 #include <benchmark/benchmark.h>
 #include <openssl/bio.h>
@@ -173,8 +174,8 @@ int main(int argc, char** argv) {
         const auto shared = lettre_bench::shared_dir();
         g_small = read_file(shared / "corpus/small.eml");
         g_typical = read_file(shared / "corpus/typical.eml");
-        g_keys.push_back(private_key::load_file(shared / "corpus/keys/dkim_rsa2048.pem"));
-        g_keys.push_back(private_key::load_file(shared / "corpus/keys/dkim_ed25519.pem"));
+        g_keys.push_back(lettre::dkim::load_key_file(shared / "corpus/keys/dkim_rsa2048.pem"));
+        g_keys.push_back(lettre::dkim::load_key_file(shared / "corpus/keys/dkim_ed25519.pem"));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "dkim_bench: %s\n", e.what());
         return 1;

@@ -8,7 +8,8 @@
 
 int main() {
     using namespace lettre;
-    // Real programs load their keys: dkim::private_key::load_file("dkim.pem").
+    // Real programs load their keys: dkim::load_key_file("dkim.pem")
+    // (lettre/dkim/key_file.hpp).
     auto rsa = dkim::private_key::generate(dkim::algorithm::rsa_sha256, 2048);
     auto ed = dkim::private_key::generate(dkim::algorithm::ed25519_sha256);
     std::vector<dkim::signer> signers{dkim::signer("example.com", "rsa2026", rsa),

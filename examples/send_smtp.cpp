@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     }
     if (argc >= 5) {
         // Every message this transport sends is signed for example.com.
-        auto key = lettre::dkim::private_key::try_load_file(argv[3]);
+        auto key = lettre::dkim::try_load_key_file(argv[3]);
         if (!key) {
             std::cerr << key.error().message << '\n';
             return 66;

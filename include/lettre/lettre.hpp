@@ -2,7 +2,9 @@
 #pragma once
 
 #include <lettre/dkim.hpp>
+#include <lettre/dkim/key_file.hpp>
 #include <lettre/message.hpp>
+#include <lettre/message/files.hpp>
 #include <lettre/transport/file_transport.hpp>
 #include <lettre/transport/sendmail_transport.hpp>
 #include <lettre/transport/stub_transport.hpp>

@@ -4,6 +4,7 @@
 #include "io_files.hpp"
 
 #include <lettre/message/content_type.hpp>
+#include <lettre/message/files.hpp>
 #include <lettre/message/part.hpp>
 
 #include <optional>
@@ -39,14 +40,14 @@ void add_body(lettre::message_builder& builder, const message_options& opts, std
 
     for (const attachment_option& a : opts.attachments) {
         auto type = parse_type("--attach", a.type);
-        auto p = lettre::part::try_attachment_file(a.path, std::move(type));
+        auto p = lettre::try_attachment_file(a.path, std::move(type));
         if (!p) throw from_library(p.error(), "--attach", a.path);
         builder.attachment(std::move(p).value());
     }
     for (const lettre::part& p : opts.builtin_attachments) builder.attachment(p);
     for (const inline_option& i : opts.inlines) {
         auto type = parse_type("--inline", i.type);
-        auto p = lettre::part::try_inline_file(i.content_id, i.path, std::move(type));
+        auto p = lettre::try_inline_file(i.content_id, i.path, std::move(type));
         if (!p) throw from_library(p.error(), "--inline", i.path);
         builder.inline_part(std::move(p).value());
     }
@@ -75,6 +76,12 @@ lettre::message_builder make_builder(const message_options& opts, std::istream& 
 
 lettre::message build(const lettre::message_builder& builder) {
     auto msg = builder.try_build();
+    if (!msg) throw from_library(msg.error());
+    return std::move(msg).value();
+}
+
+lettre::message build(lettre::message_builder&& builder) {
+    auto msg = std::move(builder).try_build();
     if (!msg) throw from_library(msg.error());
     return std::move(msg).value();
 }

@@ -18,8 +18,10 @@ namespace lettre::cli {
 lettre::message_builder make_builder(const message_options& opts, std::istream& in,
                                      bool envelope_has_recipients);
 
-/// try_build() with its error turned into a cli_error.
+/// try_build() with its error turned into a cli_error. The rvalue form
+/// moves the bodies and attachments into the message instead of copying.
 lettre::message build(const lettre::message_builder& builder);
+lettre::message build(lettre::message_builder&& builder);
 
 /// The reverse-path the builder derives: --sender, else the first --from
 /// mailbox.

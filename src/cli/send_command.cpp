@@ -200,7 +200,7 @@ each_to_message each_to_outgoing(message_options& mopts, const send_options& opt
         out.per_recipient = [builder, signers, sign](const lettre::mailbox& to) {
             lettre::message_builder copy = builder;
             copy.to(to);
-            lettre::message msg = build(copy);
+            lettre::message msg = build(std::move(copy));
             sign(msg, *signers);
             return msg;
         };
@@ -208,7 +208,7 @@ each_to_message each_to_outgoing(message_options& mopts, const send_options& opt
         static_cast<void>(out.per_recipient(lettre::mailbox(derived_reverse_path(mopts))));
         return out;
     }
-    lettre::message msg = build(builder);
+    lettre::message msg = build(std::move(builder));
     sign(msg, *signers);
     out.bytes = std::make_shared<const std::string>(msg.formatted());
     return out;
@@ -237,7 +237,7 @@ lettre::message build_outgoing(message_options& mopts, const send_options& opts,
                                               : parse_envelope_to(opts.envelope_to);
         builder.envelope(make_envelope(std::move(from), std::move(to)));
     }
-    lettre::message msg = build(builder);
+    lettre::message msg = build(std::move(builder));
     if (!signers.empty()) {
         if (auto signed_ok = msg.try_sign(signers); !signed_ok) {
             throw from_library(signed_ok.error());

@@ -435,7 +435,7 @@ std::string canonical_body(canonicalization c, std::string_view body) {
 
 bool body_sha256(canonicalization c, std::string_view body, std::array<unsigned char, 32>& digest) {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), private_key::impl::sha256(), nullptr) != 1)
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), key_access::impl::sha256(), nullptr) != 1)
         return false;
     sha256_sink sink(ctx.get());
     body_canonicalizer canon(c, &sha256_sink::put, &sink);

@@ -12,9 +12,6 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include <fstream>
-#include <iterator>
-
 namespace lettre::dkim {
 namespace {
 
@@ -108,35 +105,8 @@ result<private_key> private_key::try_load(std::string_view data) {
                       "unrecognized key format: expected PEM, DER or a base64 Ed25519 seed");
 }
 
-result<private_key> private_key::try_load_file(const std::filesystem::path& path) {
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec))
-        return make_error(errc::file_not_found,
-                          fmt::format("cannot read key {}: no such file", path.string()));
-    if (std::filesystem::is_directory(path, ec))
-        return make_error(errc::file_unreadable,
-                          fmt::format("cannot read key {}: it is a directory", path.string()));
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return make_error(errc::file_unreadable, fmt::format("cannot read key {}", path.string()));
-    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto key = try_load(data);
-    if (!key) {
-        error_info e = std::move(key).error();
-        e.message = fmt::format("key {}: {}", path.string(), e.message);
-        return e;
-    }
-    return key;
-}
-
 private_key private_key::load(std::string_view data) {
     auto r = try_load(data);
-    if (!r) throw error(std::move(r).error());
-    return std::move(*r);
-}
-
-private_key private_key::load_file(const std::filesystem::path& path) {
-    auto r = try_load_file(path);
     if (!r) throw error(std::move(r).error());
     return std::move(*r);
 }
@@ -168,7 +138,7 @@ private_key private_key::generate(dkim::algorithm alg, unsigned rsa_bits) {
 }
 
 static result<private_key> adopt(pkey_ptr pkey, std::string_view source) {
-    auto impl = std::make_shared<private_key::impl>();
+    auto impl = std::make_shared<key_access::impl>();
     const int id = EVP_PKEY_get_base_id(pkey.get());
     if (id != EVP_PKEY_RSA && id != EVP_PKEY_ED25519)
         return make_error(errc::invalid_key,
@@ -194,7 +164,7 @@ static result<private_key> adopt(pkey_ptr pkey, std::string_view source) {
         impl->rsa_sign.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, impl->pkey.get(), nullptr));
         if (!impl->rsa_sign || EVP_PKEY_sign_init(impl->rsa_sign.get()) != 1 ||
             EVP_PKEY_CTX_set_rsa_padding(impl->rsa_sign.get(), RSA_PKCS1_PADDING) != 1 ||
-            EVP_PKEY_CTX_set_signature_md(impl->rsa_sign.get(), private_key::impl::sha256()) != 1)
+            EVP_PKEY_CTX_set_signature_md(impl->rsa_sign.get(), key_access::impl::sha256()) != 1)
             impl->rsa_sign.reset();
     } else {
         impl->ed25519_sign.reset(EVP_MD_CTX_new());
@@ -203,9 +173,9 @@ static result<private_key> adopt(pkey_ptr pkey, std::string_view source) {
             impl->ed25519_sign.reset();
     }
     ERR_clear_error();
-    return private_key::make(std::move(impl),
-                             id == EVP_PKEY_RSA ? algorithm::rsa_sha256 : algorithm::ed25519_sha256,
-                             bits, std::move(warnings));
+    return key_access::make(std::move(impl),
+                            id == EVP_PKEY_RSA ? algorithm::rsa_sha256 : algorithm::ed25519_sha256,
+                            bits, std::move(warnings));
 }
 
 std::string private_key::public_key_base64() const {
@@ -270,16 +240,4 @@ dns_record make_dns_record(const private_key& key, std::string_view selector,
     return std::move(*r);
 }
 
-}  // namespace lettre::dkim
-
-namespace lettre::dkim {
-private_key private_key::make(std::shared_ptr<const impl> impl, dkim::algorithm alg, unsigned bits,
-                              std::vector<std::string> warnings) {
-    private_key k;
-    k.impl_ = std::move(impl);
-    k.alg_ = alg;
-    k.bits_ = bits;
-    k.warnings_ = std::move(warnings);
-    return k;
-}
 }  // namespace lettre::dkim

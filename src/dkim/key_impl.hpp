@@ -6,6 +6,9 @@
 #include <openssl/evp.h>
 
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 /// The key and signing contexts prepared once per key: each signature
 /// duplicates one (EVP_PKEY_CTX_dup, EVP_MD_CTX_copy_ex; read-only on the
@@ -24,3 +27,26 @@ struct lettre::dkim::private_key::impl {
     /// Ed25519: EVP_DigestSignInit without digest (pure Ed25519).
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ed25519_sign{nullptr, &EVP_MD_CTX_free};
 };
+
+namespace lettre::dkim {
+
+/// The library's way into private_key (its friend): the OpenSSL key for the
+/// signer and the canonicalizer, and the constructor the loaders use.
+struct key_access {
+    using impl = private_key::impl;
+
+    static const impl& native(const private_key& key) noexcept { return *key.impl_; }
+
+    /// Wraps a checked key.
+    static private_key make(std::shared_ptr<const impl> impl, algorithm alg, unsigned bits,
+                            std::vector<std::string> warnings) {
+        private_key k;
+        k.impl_ = std::move(impl);
+        k.alg_ = alg;
+        k.bits_ = bits;
+        k.warnings_ = std::move(warnings);
+        return k;
+    }
+};
+
+}  // namespace lettre::dkim

@@ -42,14 +42,14 @@ result<std::string> body_hash(canonicalization c, std::string_view body) {
 /// over SHA-256(data) (RFC 8463 §3). The context comes from the key's
 /// template (key_impl.hpp) when there is one.
 result<std::string> sign_data(const private_key& key, std::string_view data) {
-    const private_key::impl& k = key.native();
+    const key_access::impl& k = key_access::native(key);
     auto fail = [](const char* what) -> error_info {
         ERR_clear_error();
         return make_error(errc::signing_failed, what);
     };
     unsigned char digest[32];
     unsigned int dlen = 0;
-    if (EVP_Digest(data.data(), data.size(), digest, &dlen, private_key::impl::sha256(), nullptr) !=
+    if (EVP_Digest(data.data(), data.size(), digest, &dlen, key_access::impl::sha256(), nullptr) !=
             1 ||
         dlen != sizeof digest)
         return fail("OpenSSL could not hash the header fields");
@@ -65,7 +65,7 @@ result<std::string> sign_data(const private_key& key, std::string_view data) {
             ctx.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, k.pkey.get(), nullptr));
             if (ctx && (EVP_PKEY_sign_init(ctx.get()) != 1 ||
                         EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1 ||
-                        EVP_PKEY_CTX_set_signature_md(ctx.get(), private_key::impl::sha256()) != 1))
+                        EVP_PKEY_CTX_set_signature_md(ctx.get(), key_access::impl::sha256()) != 1))
                 ctx.reset();
         }
         if (!ctx) return fail("OpenSSL could not start the signature");
@@ -475,7 +475,9 @@ namespace lettre {
 result<void> message::try_sign(std::span<const dkim::signer> signers) {
     auto fields = dkim::try_signatures(signers, formatted());
     if (!fields) return std::move(fields).error();
-    for (auto it = fields->rbegin(); it != fields->rend(); ++it) prepend_header(std::move(*it));
+    // The signatures go first, in the order of `signers` (RFC 6376 §5.6).
+    headers_.insert(headers_.begin(), std::make_move_iterator(fields->begin()),
+                    std::make_move_iterator(fields->end()));
     return {};
 }
 

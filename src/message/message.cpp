@@ -46,8 +46,4 @@ std::optional<std::string_view> message::header(std::string_view name) const noe
     return std::nullopt;
 }
 
-void message::prepend_header(header_field field) {
-    headers_.insert(headers_.begin(), std::move(field));
-}
-
 }  // namespace lettre

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
+#include <variant>
 
 namespace lettre {
 namespace {
@@ -109,6 +111,47 @@ std::optional<error_info> check_group(const group& g, const char* field) {
     return std::nullopt;
 }
 
+/// The MIME tree: the explicit body, or
+/// mixed(alternative(text, related(html, inline...)), attachments...) without
+/// the layers that are not needed. Takes the builder's body_parts by value:
+/// try_build() && moves them in, so no body or attachment is copied.
+template <class Parts>
+result<part> layout_body(Parts parts) {
+    if (parts.whole) {
+        if (parts.text || parts.html || !parts.attachments.empty() || !parts.inlines.empty())
+            return make_error(errc::invalid_part,
+                              "body(part) sets the whole body; it excludes text(), html(), "
+                              "attachment() and inline_part()");
+        return std::move(*parts.whole);
+    }
+    if (!parts.html && !parts.inlines.empty())
+        return make_error(errc::invalid_part, "inline parts need an html() body");
+    std::optional<part> html_part;
+    if (parts.html) {
+        html_part = part::html(std::move(*parts.html));
+        if (!parts.inlines.empty()) {
+            part related = part::related();
+            related.add(std::move(*html_part));
+            for (auto& p : parts.inlines) related.add(std::move(p));
+            html_part = std::move(related);
+        }
+    }
+    std::optional<part> main;
+    if (parts.text && html_part) {
+        main =
+            part::alternative().add(part::text(std::move(*parts.text))).add(std::move(*html_part));
+    } else if (parts.text) {
+        main = part::text(std::move(*parts.text));
+    } else if (html_part) {
+        main = std::move(html_part);
+    }
+    if (parts.attachments.empty()) return main ? std::move(*main) : part::text("");
+    part root = part::mixed();
+    if (main) root.add(std::move(*main));
+    for (auto& a : parts.attachments) root.add(std::move(a));
+    return root;
+}
+
 }  // namespace
 
 void message_builder::fail(error_info e) {
@@ -128,16 +171,16 @@ void message_builder::add_addresses(address_list& field, std::string_view text,
     field.append(*list);
 }
 
-message_builder& message_builder::from(std::string_view mailboxes) {
+message_builder& message_builder::from(std::string_view mailboxes) & {
     add_addresses(from_, mailboxes, "From");
     return *this;
 }
-message_builder& message_builder::from(mailbox m) {
+message_builder& message_builder::from(mailbox m) & {
     if (auto e = check_mailbox(m, "From")) fail(std::move(*e));
     from_.push_back(std::move(m));
     return *this;
 }
-message_builder& message_builder::sender(std::string_view mailbox_text) {
+message_builder& message_builder::sender(std::string_view mailbox_text) & {
     if (failed()) return *this;
     auto m = mailbox::try_parse(mailbox_text);
     if (!m) {
@@ -149,59 +192,99 @@ message_builder& message_builder::sender(std::string_view mailbox_text) {
     }
     return *this;
 }
-message_builder& message_builder::sender(mailbox m) {
+message_builder& message_builder::sender(mailbox m) & {
     if (auto e = check_mailbox(m, "Sender")) fail(std::move(*e));
     sender_ = std::move(m);
     return *this;
 }
-message_builder& message_builder::to(std::string_view text) {
+void message_builder::add_group(address_list& field, group g, const char* field_name) {
+    if (auto e = check_group(g, field_name)) fail(std::move(*e));
+    field.push_back(std::move(g));
+}
+
+void message_builder::add_list(address_list& field, address_list list, const char* field_name) {
+    for (auto& entry : list.entries()) {
+        const auto e = std::holds_alternative<mailbox>(entry)
+                           ? check_mailbox(std::get<mailbox>(entry), field_name)
+                           : check_group(std::get<group>(entry), field_name);
+        if (e) fail(*e);
+    }
+    if (field.empty())
+        field = std::move(list);
+    else
+        field.append(list);
+}
+
+message_builder& message_builder::to(std::string_view text) & {
     add_addresses(to_, text, "To");
     return *this;
 }
-message_builder& message_builder::to(mailbox m) {
+message_builder& message_builder::to(mailbox m) & {
     if (auto e = check_mailbox(m, "To")) fail(std::move(*e));
     to_.push_back(std::move(m));
     return *this;
 }
-message_builder& message_builder::to(group g) {
-    if (auto e = check_group(g, "To")) fail(std::move(*e));
-    to_.push_back(std::move(g));
+message_builder& message_builder::to(group g) & {
+    add_group(to_, std::move(g), "To");
     return *this;
 }
-message_builder& message_builder::cc(std::string_view text) {
+message_builder& message_builder::to(address_list list) & {
+    add_list(to_, std::move(list), "To");
+    return *this;
+}
+message_builder& message_builder::cc(std::string_view text) & {
     add_addresses(cc_, text, "Cc");
     return *this;
 }
-message_builder& message_builder::cc(mailbox m) {
+message_builder& message_builder::cc(mailbox m) & {
     if (auto e = check_mailbox(m, "Cc")) fail(std::move(*e));
     cc_.push_back(std::move(m));
     return *this;
 }
-message_builder& message_builder::cc(group g) {
-    if (auto e = check_group(g, "Cc")) fail(std::move(*e));
-    cc_.push_back(std::move(g));
+message_builder& message_builder::cc(group g) & {
+    add_group(cc_, std::move(g), "Cc");
     return *this;
 }
-message_builder& message_builder::bcc(std::string_view text) {
+message_builder& message_builder::cc(address_list list) & {
+    add_list(cc_, std::move(list), "Cc");
+    return *this;
+}
+message_builder& message_builder::bcc(std::string_view text) & {
     add_addresses(bcc_, text, "Bcc");
     return *this;
 }
-message_builder& message_builder::bcc(mailbox m) {
+message_builder& message_builder::bcc(mailbox m) & {
     if (auto e = check_mailbox(m, "Bcc")) fail(std::move(*e));
     bcc_.push_back(std::move(m));
     return *this;
 }
-message_builder& message_builder::reply_to(std::string_view text) {
+message_builder& message_builder::bcc(group g) & {
+    add_group(bcc_, std::move(g), "Bcc");
+    return *this;
+}
+message_builder& message_builder::bcc(address_list list) & {
+    add_list(bcc_, std::move(list), "Bcc");
+    return *this;
+}
+message_builder& message_builder::reply_to(std::string_view text) & {
     add_addresses(reply_to_, text, "Reply-To");
     return *this;
 }
-message_builder& message_builder::reply_to(mailbox m) {
+message_builder& message_builder::reply_to(mailbox m) & {
     if (auto e = check_mailbox(m, "Reply-To")) fail(std::move(*e));
     reply_to_.push_back(std::move(m));
     return *this;
 }
+message_builder& message_builder::reply_to(group g) & {
+    add_group(reply_to_, std::move(g), "Reply-To");
+    return *this;
+}
+message_builder& message_builder::reply_to(address_list list) & {
+    add_list(reply_to_, std::move(list), "Reply-To");
+    return *this;
+}
 
-message_builder& message_builder::subject(std::string_view text) {
+message_builder& message_builder::subject(std::string_view text) & {
     if (auto e = detail::check_header("Subject", text)) {
         fail(std::move(*e));
         return *this;
@@ -210,12 +293,12 @@ message_builder& message_builder::subject(std::string_view text) {
     return *this;
 }
 
-message_builder& message_builder::date(date_time when) {
+message_builder& message_builder::date(date_time when) & {
     date_ = when;
     return *this;
 }
 
-message_builder& message_builder::date(std::string_view rfc5322_date) {
+message_builder& message_builder::date(std::string_view rfc5322_date) & {
     auto d = date_time::try_parse(rfc5322_date);
     if (!d)
         fail(std::move(d).error());
@@ -224,7 +307,7 @@ message_builder& message_builder::date(std::string_view rfc5322_date) {
     return *this;
 }
 
-message_builder& message_builder::message_id(std::string_view msg_id) {
+message_builder& message_builder::message_id(std::string_view msg_id) & {
     auto ids = parse_msg_ids(msg_id, "Message-ID");
     if (!ids) {
         fail(std::move(ids).error());
@@ -238,7 +321,7 @@ message_builder& message_builder::message_id(std::string_view msg_id) {
     return *this;
 }
 
-message_builder& message_builder::in_reply_to(std::string_view msg_ids) {
+message_builder& message_builder::in_reply_to(std::string_view msg_ids) & {
     auto ids = parse_msg_ids(msg_ids, "In-Reply-To");
     if (!ids)
         fail(std::move(ids).error());
@@ -247,7 +330,7 @@ message_builder& message_builder::in_reply_to(std::string_view msg_ids) {
     return *this;
 }
 
-message_builder& message_builder::references(std::string_view msg_ids) {
+message_builder& message_builder::references(std::string_view msg_ids) & {
     auto ids = parse_msg_ids(msg_ids, "References");
     if (!ids)
         fail(std::move(ids).error());
@@ -256,7 +339,8 @@ message_builder& message_builder::references(std::string_view msg_ids) {
     return *this;
 }
 
-message_builder& message_builder::list_unsubscribe(std::vector<std::string> uris, bool one_click) {
+message_builder& message_builder::list_unsubscribe(std::vector<std::string> uris,
+                                                   bool one_click) & {
     bool https = false;
     if (uris.empty())
         fail(make_error(errc::invalid_header_value, "List-Unsubscribe: no URI given"));
@@ -288,7 +372,7 @@ message_builder& message_builder::list_unsubscribe(std::vector<std::string> uris
     return *this;
 }
 
-message_builder& message_builder::header(std::string_view name, std::string_view value) {
+message_builder& message_builder::header(std::string_view name, std::string_view value) & {
     if (auto e = detail::check_header(name, value)) {
         fail(std::move(*e));
         return *this;
@@ -304,52 +388,57 @@ message_builder& message_builder::header(std::string_view name, std::string_view
     return *this;
 }
 
-message_builder& message_builder::text(std::string utf8) {
-    text_ = std::move(utf8);
+message_builder& message_builder::text(std::string utf8) & {
+    parts_.text = std::move(utf8);
     return *this;
 }
-message_builder& message_builder::html(std::string utf8) {
-    html_ = std::move(utf8);
+message_builder& message_builder::html(std::string utf8) & {
+    parts_.html = std::move(utf8);
     return *this;
 }
-message_builder& message_builder::attachment(part p) {
+message_builder& message_builder::attachment(part p) & {
     if (p.error()) fail(*p.error());
-    attachments_.push_back(std::move(p));
+    parts_.attachments.push_back(std::move(p));
     return *this;
 }
-message_builder& message_builder::attach_file(const std::filesystem::path& path,
-                                              std::optional<content_type> type) {
-    auto p = part::try_attachment_file(path, std::move(type));
-    if (!p)
-        fail(std::move(p).error());
-    else
-        attachments_.push_back(std::move(*p));
-    return *this;
-}
-message_builder& message_builder::inline_part(part p) {
+message_builder& message_builder::inline_part(part p) & {
     if (p.error()) fail(*p.error());
-    inline_.push_back(std::move(p));
+    parts_.inlines.push_back(std::move(p));
     return *this;
 }
-message_builder& message_builder::multipart(part body) {
-    if (body.error()) fail(*body.error());
-    body_ = std::move(body);
+message_builder& message_builder::body(part whole) & {
+    if (whole.error()) fail(*whole.error());
+    parts_.whole = std::move(whole);
     return *this;
 }
-message_builder& message_builder::envelope(lettre::envelope e) {
+message_builder& message_builder::envelope(lettre::envelope e) & {
     envelope_ = std::move(e);
     return *this;
 }
 
-message message_builder::build() const {
+message message_builder::build() const& {
     auto r = try_build();
     if (!r) throw error(std::move(r).error());
     return std::move(*r);
 }
 
-result<message> message_builder::try_build() const {
-    if (error_) return *error_;
+message message_builder::build() && {
+    auto r = std::move(*this).try_build();
+    if (!r) throw error(std::move(r).error());
+    return std::move(*r);
+}
 
+result<message> message_builder::try_build() const& {
+    if (error_) return *error_;
+    return assemble(parts_);
+}
+
+result<message> message_builder::try_build() && {
+    if (error_) return *error_;
+    return assemble(std::move(parts_));
+}
+
+result<message> message_builder::assemble(body_parts parts) const {
     // Who and to whom.
     if (from_.empty()) return make_error(errc::missing_from, "the message has no From");
     for (const auto& e : from_.entries())
@@ -379,42 +468,8 @@ result<message> message_builder::try_build() const {
                     any_smtputf8(cc_) || any_smtputf8(reply_to_) ||
                     (sender_ && sender_->email().requires_smtputf8());
 
-    // Body layout.
-    part root = part::mixed();
-    if (body_) {
-        if (text_ || html_ || !attachments_.empty() || !inline_.empty())
-            return make_error(errc::invalid_part,
-                              "multipart() sets the whole body; it excludes text(), html(), "
-                              "attachment() and inline_part()");
-        root = *body_;
-    } else {
-        if (!html_ && !inline_.empty())
-            return make_error(errc::invalid_part, "inline parts need an html() body");
-        std::optional<part> html_part;
-        if (html_) {
-            html_part = part::html(*html_);
-            if (!inline_.empty()) {
-                part related = part::related();
-                related.add(std::move(*html_part));
-                for (const auto& p : inline_) related.add(p);
-                html_part = std::move(related);
-            }
-        }
-        std::optional<part> main;
-        if (text_ && html_part) {
-            main = part::alternative().add(part::text(*text_)).add(std::move(*html_part));
-        } else if (text_) {
-            main = part::text(*text_);
-        } else if (html_part) {
-            main = std::move(html_part);
-        }
-        if (attachments_.empty()) {
-            root = main ? std::move(*main) : part::text("");
-        } else {
-            if (main) root.add(std::move(*main));
-            for (const auto& a : attachments_) root.add(a);
-        }
-    }
+    auto root = layout_body(std::move(parts));
+    if (!root) return std::move(root).error();
 
     // Header fields, in the customary order.
     auto& h = msg.headers_;
@@ -475,8 +530,8 @@ result<message> message_builder::try_build() const {
         }
     h.push_back({"MIME-Version", "1.0"});
 
-    msg.body_.reserve(detail::mime_size_bound(root));
-    if (auto e = detail::render_mime(root, h, msg.body_)) return std::move(*e);
+    msg.body_.reserve(detail::mime_size_bound(*root));
+    if (auto e = detail::render_mime(*root, h, msg.body_)) return std::move(*e);
     // A message ends with a line break: SMTP would add one before the final
     // dot anyway, and DKIM's canonical body has it too.
     if (!msg.body_.empty() && !msg.body_.ends_with("\r\n")) msg.body_ += "\r\n";

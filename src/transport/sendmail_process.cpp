@@ -1,4 +1,5 @@
 #include "transport/sendmail_process.hpp"
+#include "transport/sendmail_program.hpp"
 
 #include <lettre/asio_error.hpp>
 

@@ -5,6 +5,7 @@
 
 #include "transport/sendmail_blocking.hpp"
 #include "transport/sendmail_child.hpp"
+#include "transport/sendmail_program.hpp"
 
 #include <fmt/format.h>
 

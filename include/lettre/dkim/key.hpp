@@ -5,7 +5,6 @@
 #include <lettre/error.hpp>
 #include <lettre/export.hpp>
 
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,24 +15,23 @@ namespace lettre::dkim {
 enum class algorithm { rsa_sha256, ed25519_sha256 };
 
 /// `rsa-sha256` or `ed25519-sha256`, as in the a= tag.
-LETTRE_EXPORT std::string_view algorithm_name(algorithm a) noexcept;
+[[nodiscard]] LETTRE_EXPORT std::string_view algorithm_name(algorithm a) noexcept;
 
 class LETTRE_EXPORT private_key {
 public:
     /// Any form below, detected: PEM (PKCS#1 or PKCS#8), DER, or an Ed25519
-    /// seed as 32 raw bytes in base64 (the form RFC 8463 prints).
-    static private_key load(std::string_view data);
-    static result<private_key> try_load(std::string_view data);
-    static private_key load_file(const std::filesystem::path& path);
-    static result<private_key> try_load_file(const std::filesystem::path& path);
+    /// seed as 32 raw bytes in base64 (the form RFC 8463 prints). Keys in
+    /// files: dkim::load_key_file() in lettre/dkim/key_file.hpp.
+    [[nodiscard]] static private_key load(std::string_view data);
+    [[nodiscard]] static result<private_key> try_load(std::string_view data);
 
-    static result<private_key> try_from_pem(std::string_view pem);
-    static result<private_key> try_from_der(std::string_view der);
-    static result<private_key> try_from_ed25519_seed(std::string_view base64_seed);
+    [[nodiscard]] static result<private_key> try_from_pem(std::string_view pem);
+    [[nodiscard]] static result<private_key> try_from_der(std::string_view der);
+    [[nodiscard]] static result<private_key> try_from_ed25519_seed(std::string_view base64_seed);
 
     /// A new key from OpenSSL's generator. RSA below 1024 bits is refused.
-    static private_key generate(algorithm alg, unsigned rsa_bits = 2048);
-    static result<private_key> try_generate(algorithm alg, unsigned rsa_bits = 2048);
+    [[nodiscard]] static private_key generate(algorithm alg, unsigned rsa_bits = 2048);
+    [[nodiscard]] static result<private_key> try_generate(algorithm alg, unsigned rsa_bits = 2048);
 
     /// False only for a default-initialized key inside a moved-from signer.
     bool valid() const noexcept { return impl_ != nullptr; }
@@ -44,18 +42,13 @@ public:
 
     /// The p= value: base64 of the SubjectPublicKeyInfo (RSA) or of the raw
     /// 32-byte public key (Ed25519, RFC 8463 §4).
-    std::string public_key_base64() const;
+    [[nodiscard]] std::string public_key_base64() const;
     /// PKCS#8 PEM of the private key.
-    std::string to_pem() const;
-
-    struct impl;
-    const impl& native() const noexcept { return *impl_; }
-
-    /// Internal: wraps a checked key.
-    static private_key make(std::shared_ptr<const impl> impl, dkim::algorithm alg, unsigned bits,
-                            std::vector<std::string> warnings);
+    [[nodiscard]] std::string to_pem() const;
 
 private:
+    struct impl;               // the OpenSSL key: src/dkim/key_impl.hpp
+    friend struct key_access;  // what the signer needs: src/dkim/key_impl.hpp
     friend class signer;
     private_key() = default;
     std::shared_ptr<const impl> impl_;
@@ -70,13 +63,14 @@ struct dns_record {
     std::string text;                  ///< v=DKIM1; k=...; p=...
     std::vector<std::string> strings;  ///< text split into <= 255-byte strings
     /// Zone-file form: `name. IN TXT ( "..." "..." )`.
-    std::string zone_line() const;
+    [[nodiscard]] std::string zone_line() const;
 };
 
-LETTRE_EXPORT dns_record make_dns_record(const private_key& key, std::string_view selector,
-                                         std::string_view domain);
-LETTRE_EXPORT result<dns_record> try_make_dns_record(const private_key& key,
-                                                     std::string_view selector,
-                                                     std::string_view domain);
+[[nodiscard]] LETTRE_EXPORT dns_record make_dns_record(const private_key& key,
+                                                       std::string_view selector,
+                                                       std::string_view domain);
+[[nodiscard]] LETTRE_EXPORT result<dns_record> try_make_dns_record(const private_key& key,
+                                                                   std::string_view selector,
+                                                                   std::string_view domain);
 
 }  // namespace lettre::dkim

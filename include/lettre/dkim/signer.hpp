@@ -26,8 +26,8 @@ public:
     /// Throws lettre::error on an invalid domain (IDN converted to A-labels)
     /// or selector.
     signer(std::string_view domain, std::string_view selector, private_key key);
-    static result<signer> try_create(std::string_view domain, std::string_view selector,
-                                     private_key key);
+    [[nodiscard]] static result<signer> try_create(std::string_view domain,
+                                                   std::string_view selector, private_key key);
 
     signer& canonicalization(dkim::canonicalization header, dkim::canonicalization body);
     /// Replaces the list of headers to sign (From is always signed).
@@ -45,11 +45,11 @@ public:
     /// The DKIM-Signature field for `message` (CRLF text with a blank line
     /// between header and body; bare CR/LF are read as the CRLF that SMTP
     /// will send).
-    header_field signature(std::string_view message) const;
-    result<header_field> try_signature(std::string_view message) const;
+    [[nodiscard]] header_field signature(std::string_view message) const;
+    [[nodiscard]] result<header_field> try_signature(std::string_view message) const;
     /// The message with the DKIM-Signature field prepended.
-    std::string sign(std::string_view message) const;
-    result<std::string> try_sign(std::string_view message) const;
+    [[nodiscard]] std::string sign(std::string_view message) const;
+    [[nodiscard]] result<std::string> try_sign(std::string_view message) const;
 
     const std::string& domain() const noexcept { return domain_; }
     const std::string& selector() const noexcept { return selector_; }
@@ -81,10 +81,11 @@ LETTRE_EXPORT const std::vector<std::string>& default_signed_headers();
 /// Several signatures in one pass (e.g. RSA + Ed25519, as RFC 8463
 /// recommends); one body hash per body canonicalization. The fields come in
 /// the order of `signers`; prepend them in that order.
-LETTRE_EXPORT result<std::vector<header_field>> try_signatures(std::span<const signer> signers,
-                                                               std::string_view message);
-LETTRE_EXPORT std::string sign_all(std::span<const signer> signers, std::string_view message);
-LETTRE_EXPORT result<std::string> try_sign_all(std::span<const signer> signers,
-                                               std::string_view message);
+[[nodiscard]] LETTRE_EXPORT result<std::vector<header_field>> try_signatures(
+    std::span<const signer> signers, std::string_view message);
+[[nodiscard]] LETTRE_EXPORT std::string sign_all(std::span<const signer> signers,
+                                                 std::string_view message);
+[[nodiscard]] LETTRE_EXPORT result<std::string> try_sign_all(std::span<const signer> signers,
+                                                             std::string_view message);
 
 }  // namespace lettre::dkim

@@ -23,12 +23,13 @@ public:
 
     /// Builds from parts; validates both (limits: local part 64, domain 255,
     /// label 63 octets).
-    static address from_parts(std::string_view local_part, std::string_view domain);
-    static result<address> try_from_parts(std::string_view local_part, std::string_view domain);
+    [[nodiscard]] static address from_parts(std::string_view local_part, std::string_view domain);
+    [[nodiscard]] static result<address> try_from_parts(std::string_view local_part,
+                                                        std::string_view domain);
 
     /// Parses an addr-spec such as `"john q"@example.com` or `zoë@bücher.de`.
-    static address parse(std::string_view text);
-    static result<address> try_parse(std::string_view text);
+    [[nodiscard]] static address parse(std::string_view text);
+    [[nodiscard]] static result<address> try_parse(std::string_view text);
 
     const std::string& local_part() const noexcept { return local_; }
     /// The ASCII (A-label) form, or a domain literal like `[192.0.2.1]`.
@@ -59,8 +60,8 @@ public:
 
     /// Parses `Zoë <zoe@example.com>`, `"Doe, John" <j@example.com>` or a bare
     /// addr-spec; comments are ignored. Rejects CR, LF and NUL.
-    static mailbox parse(std::string_view text);
-    static result<mailbox> try_parse(std::string_view text);
+    [[nodiscard]] static mailbox parse(std::string_view text);
+    [[nodiscard]] static result<mailbox> try_parse(std::string_view text);
 
     /// Display name as text (may be empty).
     const std::string& name() const noexcept { return name_; }
@@ -92,8 +93,8 @@ public:
 
     address_list() = default;
 
-    static address_list parse(std::string_view text);
-    static result<address_list> try_parse(std::string_view text);
+    [[nodiscard]] static address_list parse(std::string_view text);
+    [[nodiscard]] static result<address_list> try_parse(std::string_view text);
 
     void push_back(mailbox m) { entries_.emplace_back(std::move(m)); }
     void push_back(group g) { entries_.emplace_back(std::move(g)); }

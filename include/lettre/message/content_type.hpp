@@ -19,8 +19,8 @@ public:
 
     /// Parses `type/subtype; name=value; name="quoted value"`. Type, subtype
     /// and parameter names are lower-cased; values keep their case.
-    static content_type parse(std::string_view text);
-    static result<content_type> try_parse(std::string_view text);
+    [[nodiscard]] static content_type parse(std::string_view text);
+    [[nodiscard]] static result<content_type> try_parse(std::string_view text);
 
     static content_type text_plain();    ///< text/plain; charset=utf-8
     static content_type text_html();     ///< text/html; charset=utf-8

@@ -19,8 +19,8 @@ struct LETTRE_EXPORT date_time {
 
     /// Parses `[Sat, ]1 Nov 2025 12:00[:00] +0100`, obsolete zones (GMT, UT,
     /// EST...) included; the day of week, when given, must match the date.
-    static date_time parse(std::string_view text);
-    static result<date_time> try_parse(std::string_view text);
+    [[nodiscard]] static date_time parse(std::string_view text);
+    [[nodiscard]] static result<date_time> try_parse(std::string_view text);
 
     /// `Sat, 01 Nov 2025 12:00:00 +0000`
     std::string to_string() const;

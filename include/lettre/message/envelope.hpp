@@ -16,8 +16,9 @@ public:
 
     /// `from` empty means the null reverse-path `<>` (bounces). `to` must
     /// not be empty; duplicates are removed, order kept.
-    static envelope create(std::optional<address> from, std::vector<address> to);
-    static result<envelope> try_create(std::optional<address> from, std::vector<address> to);
+    [[nodiscard]] static envelope create(std::optional<address> from, std::vector<address> to);
+    [[nodiscard]] static result<envelope> try_create(std::optional<address> from,
+                                                     std::vector<address> to);
 
     const std::optional<address>& from() const noexcept { return from_; }
     const std::vector<address>& to() const noexcept { return to_; }

@@ -29,21 +29,21 @@ struct header_field {
 class LETTRE_EXPORT message {
 public:
     /// Starts a builder: `lettre::message::builder().from(...).to(...)...`.
-    static message_builder builder();
+    [[nodiscard]] static message_builder builder();
 
     /// The RFC 5322 bytes, CRLF line ends, in one pre-sized buffer.
-    std::string formatted() const;
+    [[nodiscard]] std::string formatted() const;
     /// Appends the bytes to `out` (reserving first).
     void format_to(std::string& out) const;
     /// Writes the bytes to a stream.
     void write_to(std::ostream& out) const;
     /// Exact size of formatted().
-    std::size_t formatted_size() const noexcept;
+    [[nodiscard]] std::size_t formatted_size() const noexcept;
 
     const lettre::envelope& envelope() const noexcept { return envelope_; }
     const std::vector<header_field>& headers() const noexcept { return headers_; }
     /// First header with that name (case-insensitive), in wire form.
-    std::optional<std::string_view> header(std::string_view name) const noexcept;
+    [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const noexcept;
     /// Encoded MIME body (after the blank line).
     const std::string& body() const noexcept { return body_; }
     /// The Message-ID, angle brackets included.
@@ -55,11 +55,7 @@ public:
     /// Several signers (e.g. RSA + Ed25519) sign in one pass.
     message& sign(const dkim::signer& signer);
     message& sign(std::span<const dkim::signer> signers);
-    result<void> try_sign(std::span<const dkim::signer> signers);
-
-    /// Prepends a header field given in wire form (used by signers, which
-    /// must put their field first). The caller vouches for its syntax.
-    void prepend_header(header_field field);
+    [[nodiscard]] result<void> try_sign(std::span<const dkim::signer> signers);
 
 private:
     friend class message_builder;

@@ -23,60 +23,154 @@ namespace lettre {
 ///
 /// Body: either text()/html() plus attachment()/inline parts, assembled as
 /// mixed(alternative(text, related(html, inline...)), attachments...) with
-/// the layers that are not needed left out, or one explicit multipart().
+/// the layers that are not needed left out, or one explicit body(part).
+///
+/// Address lists (To, Cc, Bcc, Reply-To) take text, mailboxes, groups or a
+/// whole address_list; From and Sender take mailboxes only (RFC 5322 §3.6.2).
+///
+/// build() on an rvalue (`std::move(b).build()`, or at the end of a chain on
+/// a temporary) moves the bodies and attachments into the message; on an
+/// lvalue it copies them and leaves the builder as it was, ready to build
+/// again.
 class LETTRE_EXPORT message_builder {
 public:
     message_builder() = default;
 
     // Address headers: text may hold a comma-separated list and groups.
-    message_builder& from(std::string_view mailboxes);
-    message_builder& from(mailbox m);
-    message_builder& sender(std::string_view mailbox_text);
-    message_builder& sender(mailbox m);
-    message_builder& to(std::string_view address_list_text);
-    message_builder& to(mailbox m);
-    message_builder& to(group g);
-    message_builder& cc(std::string_view address_list_text);
-    message_builder& cc(mailbox m);
-    message_builder& cc(group g);
-    message_builder& bcc(std::string_view address_list_text);
-    message_builder& bcc(mailbox m);
-    message_builder& reply_to(std::string_view address_list_text);
-    message_builder& reply_to(mailbox m);
+    message_builder& from(std::string_view mailboxes) &;
+    message_builder& from(mailbox m) &;
+    message_builder& sender(std::string_view mailbox_text) &;
+    message_builder& sender(mailbox m) &;
+    message_builder& to(std::string_view address_list_text) &;
+    message_builder& to(mailbox m) &;
+    message_builder& to(group g) &;
+    message_builder& to(address_list list) &;
+    message_builder& cc(std::string_view address_list_text) &;
+    message_builder& cc(mailbox m) &;
+    message_builder& cc(group g) &;
+    message_builder& cc(address_list list) &;
+    /// Bcc recipients (groups too) go in the envelope only; no Bcc header
+    /// is written.
+    message_builder& bcc(std::string_view address_list_text) &;
+    message_builder& bcc(mailbox m) &;
+    message_builder& bcc(group g) &;
+    message_builder& bcc(address_list list) &;
+    message_builder& reply_to(std::string_view address_list_text) &;
+    message_builder& reply_to(mailbox m) &;
+    message_builder& reply_to(group g) &;
+    message_builder& reply_to(address_list list) &;
 
-    message_builder& subject(std::string_view text);
-    message_builder& date(date_time when);
-    message_builder& date(std::string_view rfc5322_date);
+    message_builder& subject(std::string_view text) &;
+    message_builder& date(date_time when) &;
+    message_builder& date(std::string_view rfc5322_date) &;
     /// `<id@host>`; when not set a random id `@` the From domain is made.
-    message_builder& message_id(std::string_view msg_id);
-    message_builder& in_reply_to(std::string_view msg_ids);
-    message_builder& references(std::string_view msg_ids);
+    message_builder& message_id(std::string_view msg_id) &;
+    message_builder& in_reply_to(std::string_view msg_ids) &;
+    message_builder& references(std::string_view msg_ids) &;
     /// List-Unsubscribe with one or more URIs (https:, mailto:); with
     /// `one_click` also `List-Unsubscribe-Post: List-Unsubscribe=One-Click`
     /// (RFC 8058, which needs an https URI).
-    message_builder& list_unsubscribe(std::vector<std::string> uris, bool one_click = false);
+    message_builder& list_unsubscribe(std::vector<std::string> uris, bool one_click = false) &;
     /// Any other header; may be repeated. Non-ASCII text is RFC 2047 encoded.
-    message_builder& header(std::string_view name, std::string_view value);
+    message_builder& header(std::string_view name, std::string_view value) &;
 
-    message_builder& text(std::string utf8);
-    message_builder& html(std::string utf8);
-    message_builder& attachment(part p);
-    message_builder& attach_file(const std::filesystem::path& path,
-                                 std::optional<content_type> type = std::nullopt);
-    message_builder& inline_part(part p);
-    /// Sets the whole body; excludes text(), html(), attachment(), inline_part().
-    message_builder& multipart(part body);
+    message_builder& text(std::string utf8) &;
+    message_builder& html(std::string utf8) &;
+    /// An attachment: part::attachment(...) from memory, or
+    /// lettre::attachment_file(...) (lettre/message/files.hpp) from a file.
+    message_builder& attachment(part p) &;
+    /// A part of the multipart/related around html(), e.g.
+    /// part::inline_body(...) or lettre::inline_file(...).
+    message_builder& inline_part(part p) &;
+    /// Sets the whole body, typically a part::mixed() / part::alternative()
+    /// / part::related() / part::multipart(subtype) tree; excludes text(),
+    /// html(), attachment() and inline_part().
+    message_builder& body(part whole) &;
 
     /// Overrides the envelope derived from Sender/From and To+Cc+Bcc.
-    message_builder& envelope(lettre::envelope e);
+    message_builder& envelope(lettre::envelope e) &;
 
-    message build() const;
-    result<message> try_build() const;
+    /// Throws lettre::error with the first error.
+    [[nodiscard]] message build() const&;
+    [[nodiscard]] message build() &&;
+    [[nodiscard]] result<message> try_build() const&;
+    [[nodiscard]] result<message> try_build() &&;
+
+    // The same setters on a temporary (`message::builder().from(...)...`),
+    // so that a chain ending in build() moves the parts instead of copying.
+    message_builder&& from(std::string_view mailboxes) && { return std::move(from(mailboxes)); }
+    message_builder&& from(mailbox m) && { return std::move(from(std::move(m))); }
+    message_builder&& sender(std::string_view mailbox_text) && {
+        return std::move(sender(mailbox_text));
+    }
+    message_builder&& sender(mailbox m) && { return std::move(sender(std::move(m))); }
+    message_builder&& to(std::string_view address_list_text) && {
+        return std::move(to(address_list_text));
+    }
+    message_builder&& to(mailbox m) && { return std::move(to(std::move(m))); }
+    message_builder&& to(group g) && { return std::move(to(std::move(g))); }
+    message_builder&& to(address_list list) && { return std::move(to(std::move(list))); }
+    message_builder&& cc(std::string_view address_list_text) && {
+        return std::move(cc(address_list_text));
+    }
+    message_builder&& cc(mailbox m) && { return std::move(cc(std::move(m))); }
+    message_builder&& cc(group g) && { return std::move(cc(std::move(g))); }
+    message_builder&& cc(address_list list) && { return std::move(cc(std::move(list))); }
+    message_builder&& bcc(std::string_view address_list_text) && {
+        return std::move(bcc(address_list_text));
+    }
+    message_builder&& bcc(mailbox m) && { return std::move(bcc(std::move(m))); }
+    message_builder&& bcc(group g) && { return std::move(bcc(std::move(g))); }
+    message_builder&& bcc(address_list list) && { return std::move(bcc(std::move(list))); }
+    message_builder&& reply_to(std::string_view address_list_text) && {
+        return std::move(reply_to(address_list_text));
+    }
+    message_builder&& reply_to(mailbox m) && { return std::move(reply_to(std::move(m))); }
+    message_builder&& reply_to(group g) && { return std::move(reply_to(std::move(g))); }
+    message_builder&& reply_to(address_list list) && {
+        return std::move(reply_to(std::move(list)));
+    }
+    message_builder&& subject(std::string_view text) && { return std::move(subject(text)); }
+    message_builder&& date(date_time when) && { return std::move(date(when)); }
+    message_builder&& date(std::string_view rfc5322_date) && {
+        return std::move(date(rfc5322_date));
+    }
+    message_builder&& message_id(std::string_view msg_id) && {
+        return std::move(message_id(msg_id));
+    }
+    message_builder&& in_reply_to(std::string_view msg_ids) && {
+        return std::move(in_reply_to(msg_ids));
+    }
+    message_builder&& references(std::string_view msg_ids) && {
+        return std::move(references(msg_ids));
+    }
+    message_builder&& list_unsubscribe(std::vector<std::string> uris, bool one_click = false) && {
+        return std::move(list_unsubscribe(std::move(uris), one_click));
+    }
+    message_builder&& header(std::string_view name, std::string_view value) && {
+        return std::move(header(name, value));
+    }
+    message_builder&& text(std::string utf8) && { return std::move(text(std::move(utf8))); }
+    message_builder&& html(std::string utf8) && { return std::move(html(std::move(utf8))); }
+    message_builder&& attachment(part p) && { return std::move(attachment(std::move(p))); }
+    message_builder&& inline_part(part p) && { return std::move(inline_part(std::move(p))); }
+    message_builder&& body(part whole) && { return std::move(body(std::move(whole))); }
+    message_builder&& envelope(lettre::envelope e) && { return std::move(envelope(std::move(e))); }
 
 private:
+    /// What becomes the MIME tree; moved out by the && forms.
+    struct body_parts {
+        std::optional<std::string> text, html;
+        std::vector<part> attachments, inlines;
+        std::optional<part> whole;
+    };
+
     void fail(error_info e);
     bool failed() const noexcept { return error_.has_value(); }
     void add_addresses(address_list& field, std::string_view text, const char* field_name);
+    void add_group(address_list& field, group g, const char* field_name);
+    void add_list(address_list& field, address_list list, const char* field_name);
+    result<message> assemble(body_parts parts) const;
 
     address_list from_;
     std::optional<mailbox> sender_;
@@ -88,9 +182,7 @@ private:
     std::vector<std::string> unsubscribe_;
     bool one_click_ = false;
     std::vector<std::pair<std::string, std::string>> custom_;
-    std::optional<std::string> text_, html_;
-    std::vector<part> attachments_, inline_;
-    std::optional<part> body_;
+    body_parts parts_;
     std::optional<lettre::envelope> envelope_;
     std::optional<error_info> error_;
 };

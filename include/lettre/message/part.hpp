@@ -6,7 +6,6 @@
 #include <lettre/export.hpp>
 #include <lettre/message/content_type.hpp>
 
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,40 +19,29 @@ public:
     enum class disposition { none, attachment, inline_ };
 
     /// text/plain; charset=utf-8. Line ends are normalized to CRLF.
-    static part text(std::string utf8);
+    [[nodiscard]] static part text(std::string utf8);
     /// text/html; charset=utf-8. Line ends are normalized to CRLF.
-    static part html(std::string utf8);
+    [[nodiscard]] static part html(std::string utf8);
     /// Any leaf body with an explicit type. text/* bodies are normalized to
     /// CRLF; other bodies are kept byte for byte (sent as base64).
-    static part body(std::string bytes, content_type type);
+    [[nodiscard]] static part body(std::string bytes, content_type type);
 
     /// An attachment from memory. The type is guessed from the file name
     /// when not given. Non-ASCII file names are encoded per RFC 2231.
-    static part attachment(std::string_view filename, std::string bytes,
-                           std::optional<content_type> type = std::nullopt);
-    /// An attachment read from a file; the file name is the path's last
-    /// component unless `filename` is given. Errors name the path.
-    static part attachment_file(const std::filesystem::path& path,
-                                std::optional<content_type> type = std::nullopt,
-                                std::optional<std::string> filename = std::nullopt);
-    static result<part> try_attachment_file(const std::filesystem::path& path,
-                                            std::optional<content_type> type = std::nullopt,
-                                            std::optional<std::string> filename = std::nullopt);
+    /// (Attachments read from files: lettre/message/files.hpp.)
+    [[nodiscard]] static part attachment(std::string_view filename, std::string bytes,
+                                         std::optional<content_type> type = std::nullopt);
 
     /// An inline part for multipart/related, referenced from HTML as
     /// `cid:<content_id>` (give the id without angle brackets).
-    static part inline_body(std::string_view content_id, std::string bytes, content_type type);
-    static part inline_file(std::string_view content_id, const std::filesystem::path& path,
-                            std::optional<content_type> type = std::nullopt);
-    static result<part> try_inline_file(std::string_view content_id,
-                                        const std::filesystem::path& path,
-                                        std::optional<content_type> type = std::nullopt);
+    [[nodiscard]] static part inline_body(std::string_view content_id, std::string bytes,
+                                          content_type type);
 
     /// Multiparts. `add` appends children in order.
-    static part mixed();
-    static part alternative();
-    static part related();
-    static part multipart(std::string_view subtype);
+    [[nodiscard]] static part mixed();
+    [[nodiscard]] static part alternative();
+    [[nodiscard]] static part related();
+    [[nodiscard]] static part multipart(std::string_view subtype);
 
     part& add(part child) &;
     part&& add(part child) && { return std::move(add(std::move(child))); }
@@ -90,13 +78,6 @@ private:
     std::vector<std::pair<std::string, std::string>> headers_;
     std::vector<part> children_;
     std::optional<error_info> error_;
-};
-
-/// Spelling of the Rust crate: `lettre::multipart::alternative()`.
-struct multipart {
-    static part mixed() { return part::mixed(); }
-    static part alternative() { return part::alternative(); }
-    static part related() { return part::related(); }
 };
 
 }  // namespace lettre

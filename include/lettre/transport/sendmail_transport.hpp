@@ -89,12 +89,4 @@ private:
     sendmail_config config_;
 };
 
-namespace detail {
-/// The argument vector (argv[0] first) for one envelope; exposed for tests.
-LETTRE_EXPORT std::vector<std::string> sendmail_arguments(const sendmail_config& config,
-                                                          const envelope& env);
-/// The full path of `command` (see sendmail_config::command), or an error.
-LETTRE_EXPORT result<std::string> find_sendmail_program(const std::string& command);
-}  // namespace detail
-
 }  // namespace lettre

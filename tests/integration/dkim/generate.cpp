@@ -19,6 +19,7 @@
 // controls that must still pass (an unsigned field added; white space
 // changes under relaxed header canonicalization).
 #include <lettre/dkim.hpp>
+#include <lettre/dkim/key_file.hpp>
 #include <lettre/lettre.hpp>
 
 #include <cstdio>
@@ -343,8 +344,9 @@ signer make_signer(const private_key& key, std::string_view selector, canonicali
 
 void run(const fs::path& out) {
     fs::create_directories(out);
-    const private_key rsa = private_key::load_file(shared_dir / "corpus/keys/dkim_rsa2048.pem");
-    const private_key ed = private_key::load_file(shared_dir / "corpus/keys/dkim_ed25519.pem");
+    const private_key rsa =
+        lettre::dkim::load_key_file(shared_dir / "corpus/keys/dkim_rsa2048.pem");
+    const private_key ed = lettre::dkim::load_key_file(shared_dir / "corpus/keys/dkim_ed25519.pem");
     struct named_key {
         const private_key* key;
         const char* selector;

@@ -8,6 +8,7 @@
 #include "support.hpp"
 
 #include <lettre/message.hpp>
+#include <lettre/message/files.hpp>
 
 #include <chrono>
 #include <exception>
@@ -602,19 +603,21 @@ void add_cases(corpus& c, const inputs& in) {
         e.header("Subject", {"Attachments from files"});
         b.text("files attached\n");
         std::vector<json> atts;
-        b.attach_file(in.pdf);
+        b.attachment(lettre::attachment_file(in.pdf));
         atts.push_back(
             leaf_expect("application/pdf", false, pdf_bytes, "attachment", "report.pdf"));
-        b.attach_file(in.csv);
+        b.attachment(lettre::attachment_file(in.csv));
         atts.push_back(leaf_expect("text/csv", true, csv_text, "attachment",
                                    "Prüfbericht – Übersicht 2025.csv"));
-        b.attach_file(in.bin, lettre::content_type::parse("application/x-lettre-test"));
+        b.attachment(lettre::attachment_file(
+            in.bin, lettre::content_type::parse("application/x-lettre-test")));
         atts.push_back(leaf_expect("application/x-lettre-test", false, all_bytes(8), "attachment",
                                    "data.bin"));
-        b.attachment(part::attachment_file(in.notes, std::nullopt, "Renamed notes – Notizen.txt"));
+        b.attachment(
+            lettre::attachment_file(in.notes, std::nullopt, "Renamed notes – Notizen.txt"));
         atts.push_back(leaf_expect("text/plain", true, notes_text, "attachment",
                                    "Renamed notes – Notizen.txt"));
-        b.attachment(part::attachment_file(in.png));
+        b.attachment(lettre::attachment_file(in.png));
         atts.push_back(leaf_expect("image/png", false, png_bytes, "attachment", "logo.png"));
         e.body =
             assemble(leaf_expect("text/plain", true, "files attached\n"), std::nullopt, {}, atts);
@@ -666,7 +669,7 @@ void add_cases(corpus& c, const inputs& in) {
         auto n2 = inline_part("chart.1@example.com", svg, "image/svg+xml");
         inl.push_back(n2.expect);
         b.inline_part(std::move(n2.part));
-        b.inline_part(part::inline_file("photo.2@example.com", in.png));
+        b.inline_part(lettre::inline_file("photo.2@example.com", in.png));
         inl.push_back(leaf_expect("image/png", false, png_bytes, "inline?", std::nullopt,
                                   "<photo.2@example.com>"));
         e.body = assemble(leaf_expect("text/plain", true, text),
@@ -726,7 +729,7 @@ void add_cases(corpus& c, const inputs& in) {
         alt.add(text_part("nested text\n")).add(std::move(related));
         auto custom = multipart(part::multipart("x-custom"), "multipart/x-custom");
         custom.add(text_part("custom child\n")).add(body_part(R"({"a": 1})", "application/json"));
-        auto parallel = multipart(lettre::multipart::mixed(), "multipart/mixed");
+        auto parallel = multipart(part::mixed(), "multipart/mixed");
         parallel.add(multipart(part::multipart("parallel"), "multipart/parallel")
                          .add(text_part("parallel one\n"))
                          .add(text_part("parallel two\n")));
@@ -736,7 +739,7 @@ void add_cases(corpus& c, const inputs& in) {
             .add(std::move(parallel))
             .add(attachment("nested.bin", all_bytes(2), "application/octet-stream",
                             "application/octet-stream"));
-        b.multipart(std::move(root.part));
+        b.body(std::move(root.part));
         e.body = root.expect;
     });
 
@@ -755,7 +758,7 @@ void add_cases(corpus& c, const inputs& in) {
             outer.add(text_part("level " + lv + "\n")).add(std::move(inner));
             inner = std::move(outer);
         }
-        b.multipart(std::move(inner.part));
+        b.body(std::move(inner.part));
         e.body = inner.expect;
     });
 
@@ -818,7 +821,7 @@ void add_cases(corpus& c, const inputs& in) {
         latin1 += std::string("\0\n", 2);
         auto root = multipart(part::mixed(), "multipart/mixed");
         root.add(text_part(ctl)).add(body_part(latin1, "text/plain; charset=iso-8859-1"));
-        b.multipart(std::move(root.part));
+        b.body(std::move(root.part));
         e.body = root.expect;
     });
 
@@ -832,7 +835,7 @@ void add_cases(corpus& c, const inputs& in) {
             .add(
                 attachment("empty.bin", "", "application/octet-stream", "application/octet-stream"))
             .add(body_part("", "text/plain; charset=utf-8"));
-        b.multipart(std::move(root.part));
+        b.body(std::move(root.part));
         e.body = root.expect;
     });
 
@@ -854,7 +857,7 @@ void add_cases(corpus& c, const inputs& in) {
         for (int round = 0; round < 3; ++round) {
             auto probe = b;
             probe.text(text).html("<p>x</p>\n");
-            const auto m = probe.try_build();
+            const auto m = std::move(probe).try_build();
             if (!m) break;
             const std::string bd = boundary_of(*m);
             if (bd.empty()) break;
@@ -915,7 +918,7 @@ void add_cases(corpus& c, const inputs& in) {
             json::obj().set("name", "Content-Description").set("value", desc));
         auto root = multipart(part::mixed(), "multipart/mixed");
         root.add(std::move(t)).add(std::move(a));
-        b.multipart(std::move(root.part));
+        b.body(std::move(root.part));
         e.body = root.expect;
     });
 
@@ -940,7 +943,7 @@ void add_cases(corpus& c, const inputs& in) {
                       .set("type", "message/rfc822")
                       .set("inner_subject", "Inner ü subject")
                       .set("inner_body", "inner body\n"));
-        b.multipart(std::move(root.part));
+        b.body(std::move(root.part));
         e.body = root.expect;
     });
 
@@ -1064,7 +1067,8 @@ int main(int argc, char** argv) {
             try {
                 lettre::message_builder b;
                 fill(b, e, id);
-                auto m = b.try_build();
+                // Built as users build: the builder's parts move into the message.
+                auto m = std::move(b).try_build();
                 if (!m) {
                     j.set("build_error", m.error().message);
                 } else {

@@ -13,8 +13,8 @@ using lettre::dkim::private_key;
 using lettre::dkim::try_make_dns_record;
 
 private_key corpus_key(std::string_view name) {
-    return private_key::load_file(lettre_test::shared_dir() / "corpus/keys" /
-                                  (std::string(name) + ".pem"));
+    return lettre::dkim::load_key_file(lettre_test::shared_dir() / "corpus/keys" /
+                                       (std::string(name) + ".pem"));
 }
 
 std::string corpus_txt(std::string_view name) {

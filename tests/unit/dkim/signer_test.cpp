@@ -22,12 +22,12 @@ using std::chrono::sys_seconds;
 
 const private_key& rsa_key() {
     static const private_key k =
-        private_key::load_file(lettre_test::shared_dir() / "corpus/keys/dkim_rsa2048.pem");
+        lettre::dkim::load_key_file(lettre_test::shared_dir() / "corpus/keys/dkim_rsa2048.pem");
     return k;
 }
 const private_key& ed_key() {
     static const private_key k =
-        private_key::load_file(lettre_test::shared_dir() / "corpus/keys/dkim_ed25519.pem");
+        lettre::dkim::load_key_file(lettre_test::shared_dir() / "corpus/keys/dkim_ed25519.pem");
     return k;
 }
 dkim_test::pkey_ptr public_of(const private_key& k) {

@@ -1,7 +1,8 @@
-// Attachments and inline parts read from files: content byte for byte, the
-// file name taken from the path, the type guessed from the extension, and
-// errors that name the path (file_not_found, file_unreadable) in both the
-// throwing and the result forms, and through the builder.
+// Attachments and inline parts read from files (lettre/message/files.hpp):
+// content byte for byte, the file name taken from the path, the type guessed
+// from the extension, and errors that name the path (file_not_found,
+// file_unreadable) in both the throwing and the result forms, and the parts
+// through the builder.
 #include "../test_util.hpp"
 
 #include <sys/stat.h>
@@ -24,7 +25,7 @@ TEST(AttachmentFile, ReadsTheBytesAndTakesTheName) {
     const temp_dir dir;
     const auto path = dir / "report.pdf";
     write_file(path, all_bytes());
-    const part p = part::attachment_file(path);
+    const part p = lettre::attachment_file(path);
     EXPECT_EQ(p.content(), all_bytes());
     ASSERT_TRUE(p.filename().has_value());
     EXPECT_EQ(*p.filename(), "report.pdf");
@@ -37,7 +38,7 @@ TEST(AttachmentFile, ResultFormReadsTheSame) {
     const temp_dir dir;
     const auto path = dir / "photo.JPG";
     write_file(path, "\xFF\xD8\xFF\xE0 jpeg");
-    const auto r = part::try_attachment_file(path);
+    const auto r = lettre::try_attachment_file(path);
     ASSERT_LETTRE_OK(r);
     EXPECT_EQ(r->content(), "\xFF\xD8\xFF\xE0 jpeg");
     EXPECT_EQ(r->type().essence(), "image/jpeg");
@@ -57,18 +58,18 @@ TEST(AttachmentFile, TypeGuessedFromTheExtension) {
     for (const auto& [name, type] : cases) {
         const auto path = dir / name;
         write_file(path, "x");
-        EXPECT_EQ(part::attachment_file(path).type().essence(), type) << name;
+        EXPECT_EQ(lettre::attachment_file(path).type().essence(), type) << name;
     }
     EXPECT_TRUE(
-        iequals(part::attachment_file(dir / "a.txt").type().parameter_value("charset"), "utf-8"));
+        iequals(lettre::attachment_file(dir / "a.txt").type().parameter_value("charset"), "utf-8"));
 }
 
 TEST(AttachmentFile, ExplicitTypeAndFilename) {
     const temp_dir dir;
     const auto path = dir / "data.bin";
     write_file(path, "payload");
-    const part p =
-        part::attachment_file(path, content_type::parse("application/x-custom"), "shown name.dat");
+    const part p = lettre::attachment_file(path, content_type::parse("application/x-custom"),
+                                           "shown name.dat");
     EXPECT_EQ(p.type().essence(), "application/x-custom");
     EXPECT_EQ(*p.filename(), "shown name.dat");
     EXPECT_EQ(p.content(), "payload");
@@ -78,7 +79,7 @@ TEST(AttachmentFile, EmptyFile) {
     const temp_dir dir;
     const auto path = dir / "empty.txt";
     write_file(path, "");
-    const auto r = part::try_attachment_file(path);
+    const auto r = lettre::try_attachment_file(path);
     ASSERT_LETTRE_OK(r);
     EXPECT_EQ(r->content(), "");
 }
@@ -86,18 +87,19 @@ TEST(AttachmentFile, EmptyFile) {
 TEST(AttachmentFile, MissingFileIsFileNotFoundNamingThePath) {
     const temp_dir dir;
     const auto path = dir / "does-not-exist.pdf";
-    const auto r = part::try_attachment_file(path);
+    const auto r = lettre::try_attachment_file(path);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ec(errc::file_not_found));
     EXPECT_NE(r.error().message.find(path.string()), std::string::npos) << r.error().message;
 
-    EXPECT_LETTRE_THROW(part::attachment_file(path), errc::file_not_found);
-    const std::string msg = thrown_message([&] { static_cast<void>(part::attachment_file(path)); });
+    EXPECT_LETTRE_THROW(lettre::attachment_file(path), errc::file_not_found);
+    const std::string msg =
+        thrown_message([&] { static_cast<void>(lettre::attachment_file(path)); });
     EXPECT_NE(msg.find(path.string()), std::string::npos) << msg;
 }
 
 TEST(AttachmentFile, MissingDirectoryIsFileNotFound) {
-    EXPECT_LETTRE_ERROR(part::try_attachment_file("/nonexistent-lettre-dir/x/y.pdf"),
+    EXPECT_LETTRE_ERROR(lettre::try_attachment_file("/nonexistent-lettre-dir/x/y.pdf"),
                         errc::file_not_found);
 }
 
@@ -107,29 +109,32 @@ TEST(AttachmentFile, UnreadableFileIsFileUnreadable) {
     const auto path = dir / "secret.pdf";
     write_file(path, "secret");
     ASSERT_EQ(::chmod(path.c_str(), 0), 0);
-    const auto r = part::try_attachment_file(path);
+    const auto r = lettre::try_attachment_file(path);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ec(errc::file_unreadable));
     EXPECT_NE(r.error().message.find(path.string()), std::string::npos) << r.error().message;
-    EXPECT_LETTRE_THROW(part::attachment_file(path), errc::file_unreadable);
+    EXPECT_LETTRE_THROW(lettre::attachment_file(path), errc::file_unreadable);
 }
 
 TEST(AttachmentFile, DirectoryIsFileUnreadable) {
     // It exists but cannot be read as a file; it must not turn into an
     // empty attachment.
     const temp_dir dir;
-    const auto r = part::try_attachment_file(dir.path());
+    const auto r = lettre::try_attachment_file(dir.path());
     ASSERT_FALSE(r.has_value()) << "a directory became an attachment of " << r->content().size()
                                 << " bytes";
     EXPECT_EQ(r.error().code, ec(errc::file_unreadable));
 }
 
-TEST(AttachmentFile, BuilderAttachFile) {
+TEST(AttachmentFile, ThroughTheBuilder) {
     const temp_dir dir;
     const auto path = dir / "notes.txt";
     write_file(path, "line one\nline two\n");
     auto b = lettre::message::builder();
-    b.from("a@example.com").to("b@example.org").text("see notes").attach_file(path);
+    b.from("a@example.com")
+        .to("b@example.org")
+        .text("see notes")
+        .attachment(lettre::attachment_file(path));
     const entity e = parse_entity(must_build(b).formatted());
     ASSERT_EQ(outline(e), "multipart/mixed[text/plain,text/plain]");
     const entity& att = e.children[1];
@@ -143,7 +148,7 @@ TEST(AttachmentFile, BuilderAttachFile) {
     EXPECT_EQ(to_crlf(*body), to_crlf("line one\nline two\n"));
 }
 
-TEST(AttachmentFile, BuilderAttachFileWithType) {
+TEST(AttachmentFile, ThroughTheBuilderWithType) {
     const temp_dir dir;
     const auto path = dir / "raw.dat";
     write_file(path, all_bytes());
@@ -151,29 +156,28 @@ TEST(AttachmentFile, BuilderAttachFileWithType) {
     b.from("a@example.com")
         .to("b@example.org")
         .text("t")
-        .attach_file(path, content_type::parse("image/png"));
+        .attachment(lettre::attachment_file(path, content_type::parse("image/png")));
     const entity e = parse_entity(must_build(b).formatted());
     ASSERT_EQ(outline(e), "multipart/mixed[text/plain,image/png]");
     EXPECT_EQ(decoded_body(e.children[1]).value_or(""), all_bytes());
 }
 
-TEST(AttachmentFile, BuilderAttachMissingFile) {
+TEST(AttachmentFile, MissingFileFailsBeforeTheBuilder) {
     const temp_dir dir;
     const auto path = dir / "gone.pdf";
     auto b = lettre::message::builder();
-    b.from("a@example.com").to("b@example.org").text("t").attach_file(path);
-    const auto r = b.try_build();
-    ASSERT_FALSE(r.has_value());
-    EXPECT_EQ(r.error().code, ec(errc::file_not_found));
-    EXPECT_NE(r.error().message.find(path.string()), std::string::npos) << r.error().message;
-    EXPECT_LETTRE_THROW(b.build(), errc::file_not_found);
+    b.from("a@example.com").to("b@example.org").text("t");
+    EXPECT_LETTRE_THROW(b.attachment(lettre::attachment_file(path)), errc::file_not_found);
+    // The result form leaves the builder usable: the message goes without it.
+    if (auto p = lettre::try_attachment_file(path)) b.attachment(std::move(*p));
+    EXPECT_EQ(outline(parse_entity(must_build(b).formatted())), "text/plain");
 }
 
 TEST(InlineFile, ReadsAndSetsTheContentId) {
     const temp_dir dir;
     const auto path = dir / "logo.png";
     write_file(path, "\x89PNG\r\n\x1A\n");
-    const part p = part::inline_file("logo@example.com", path);
+    const part p = lettre::inline_file("logo@example.com", path);
     EXPECT_EQ(p.content(), "\x89PNG\r\n\x1A\n");
     EXPECT_EQ(p.type().essence(), "image/png");
     EXPECT_EQ(p.content_disposition(), part::disposition::inline_);
@@ -194,22 +198,22 @@ TEST(InlineFile, ReadsAndSetsTheContentId) {
 TEST(InlineFile, MissingAndUnreadable) {
     const temp_dir dir;
     const auto path = dir / "nope.png";
-    const auto r = part::try_inline_file("c", path);
+    const auto r = lettre::try_inline_file("c", path);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ec(errc::file_not_found));
     EXPECT_NE(r.error().message.find(path.string()), std::string::npos) << r.error().message;
-    EXPECT_LETTRE_THROW(part::inline_file("c", path), errc::file_not_found);
+    EXPECT_LETTRE_THROW(lettre::inline_file("c", path), errc::file_not_found);
     if (running_as_root()) return;  // mode 000 is readable by root
     write_file(path, "x");
     ASSERT_EQ(::chmod(path.c_str(), 0), 0);
-    EXPECT_LETTRE_ERROR(part::try_inline_file("c", path), errc::file_unreadable);
+    EXPECT_LETTRE_ERROR(lettre::try_inline_file("c", path), errc::file_unreadable);
 }
 
 TEST(InlineFile, ExplicitType) {
     const temp_dir dir;
     const auto path = dir / "img";
     write_file(path, "GIF89a");
-    const auto r = part::try_inline_file("c", path, content_type::parse("image/gif"));
+    const auto r = lettre::try_inline_file("c", path, content_type::parse("image/gif"));
     ASSERT_LETTRE_OK(r);
     EXPECT_EQ(r->type().essence(), "image/gif");
 }

@@ -10,6 +10,7 @@
 
 #include "../test_util.hpp"
 #include "transport/sendmail_process.hpp"  // internal (-I src): detail::sendmail_line_endings
+#include "transport/sendmail_program.hpp"  // internal: sendmail_arguments, find_sendmail_program
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>

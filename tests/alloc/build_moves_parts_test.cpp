@@ -1,0 +1,97 @@
+// build() && moves the parts into the message: a 100 KB attachment is not
+// copied on the way (build() const& copies it once, which shows the counter
+// sees a copy when there is one). Counted with a replaced operator new that
+// notes every allocation the size of a copy of the attachment.
+#include <lettre/message.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstddef>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <utility>
+
+namespace {
+
+// A copy of the attachment allocates at least its size; the message body
+// (base64, about 4/3 of it) is larger than this window, the other strings
+// much smaller.
+constexpr std::size_t attachment_size = 100 * 1024;
+constexpr std::size_t window_end = attachment_size + attachment_size / 4;
+
+std::atomic<bool> g_counting{false};
+std::atomic<int> g_copies{0};
+
+template <class F>
+int copies_during(F&& f) {
+    g_copies = 0;
+    g_counting = true;
+    std::forward<F>(f)();
+    g_counting = false;
+    return g_copies;
+}
+
+lettre::message_builder builder_with_attachment() {
+    auto b = lettre::message::builder();
+    b.from("a@example.com")
+        .to("b@example.org")
+        .subject("big")
+        .text("see attached\n")
+        .html("<p>see attached</p>\n")
+        .attachment(lettre::part::attachment("data.bin", std::string(attachment_size, '\x01')));
+    return b;
+}
+
+TEST(ComposeAllocations, BuildOnAnRvalueDoesNotCopyTheAttachment) {
+    auto b = builder_with_attachment();
+    std::size_t size = 0;
+    const int copies = copies_during([&] {
+        const lettre::message m = std::move(b).build();
+        size = m.body().size();
+    });
+    EXPECT_EQ(copies, 0);
+    EXPECT_GT(size, attachment_size * 4 / 3) << "the attachment is in the body (base64)";
+}
+
+TEST(ComposeAllocations, TryBuildOnAnRvalueDoesNotCopyTheAttachment) {
+    auto b = builder_with_attachment();
+    EXPECT_EQ(copies_during([&] { ASSERT_TRUE(std::move(b).try_build().has_value()); }), 0);
+}
+
+TEST(ComposeAllocations, ChainOnATemporaryDoesNotCopyTheAttachment) {
+    std::string data(attachment_size, '\x02');
+    const int copies = copies_during([&] {
+        const lettre::message m =
+            lettre::message::builder()
+                .from("a@example.com")
+                .to("b@example.org")
+                .text("t")
+                .attachment(lettre::part::attachment("data.bin", std::move(data)))
+                .build();
+        EXPECT_GT(m.body().size(), attachment_size);
+    });
+    EXPECT_EQ(copies, 0);
+}
+
+TEST(ComposeAllocations, BuildOnAnLvalueCopiesItOnce) {
+    const auto b = builder_with_attachment();
+    EXPECT_EQ(copies_during([&] { static_cast<void>(b.build()); }), 1);
+}
+
+}  // namespace
+
+void* operator new(std::size_t n) {
+    if (g_counting && n >= attachment_size && n < window_end) ++g_copies;
+    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+    throw std::bad_alloc();
+}
+
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
