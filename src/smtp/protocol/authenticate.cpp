@@ -90,10 +90,10 @@ client_action authenticate::on_success(session_state& st, const reply& r) {
 
 client_action authenticate::on_refusal(session_state& st, const reply& r) {
     if (pending_) return fail_pending(st, r);
-    return fail(st, errc::auth_failed,
-                fmt::format("{} authentication failed: {}", mechanism_name(sasl_->kind()),
-                            r.to_string()),
-                r);
+    return fail(
+        st, errc::auth_failed,
+        fmt::format("{} authentication failed: {}", mechanism_name(sasl_->kind()), r.to_string()),
+        r);
 }
 
 client_action authenticate::fail_pending(session_state& st, const reply& r) {

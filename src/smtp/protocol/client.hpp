@@ -9,6 +9,8 @@
 #include <lettre/error.hpp>
 #include <lettre/export.hpp>
 #include <lettre/message/envelope.hpp>
+#include <lettre/smtp/config.hpp>
+#include <lettre/smtp/response.hpp>
 #include "smtp/protocol/action.hpp"
 #include "smtp/protocol/capabilities.hpp"
 #include "smtp/protocol/commands.hpp"
@@ -18,8 +20,6 @@
 #include "smtp/protocol/session_state.hpp"
 #include "smtp/protocol/simple_command.hpp"
 #include "smtp/protocol/transaction.hpp"
-#include <lettre/smtp/config.hpp>
-#include <lettre/smtp/response.hpp>
 
 #include <array>
 #include <optional>

@@ -11,8 +11,7 @@ client_action open_session::fail(session_state& st, errc code, std::string messa
     return st.fail(code, std::move(message));
 }
 
-client_action open_session::fail_reply(session_state& st, std::string_view what,
-                                       const reply& r) {
+client_action open_session::fail_reply(session_state& st, std::string_view what, const reply& r) {
     st.ready = false;
     return st.fail_reply(what, r);
 }
@@ -85,9 +84,9 @@ client_action open_session::on_helo(session_state& st, const reply& r) {
 
 client_action open_session::after_ehlo(session_state& st) {
     const tls_mode mode = st.cfg.tls;
-    const bool want = !st.tls_active && (mode == tls_mode::starttls_required ||
-                                         (mode == tls_mode::starttls_opportunistic &&
-                                          st.caps.starttls));
+    const bool want =
+        !st.tls_active && (mode == tls_mode::starttls_required ||
+                           (mode == tls_mode::starttls_opportunistic && st.caps.starttls));
     if (want) return send_starttls(st);
     return finish(st);
 }

@@ -34,8 +34,7 @@ client_action session_state::fail(errc code, std::string message, std::optional<
 
 client_action session_state::fail_reply(std::string_view what, const reply& r) {
     if (r.code() == 421) broken = true;
-    return fail(refusal_code(r), fmt::format("{}: the server answered {}", what, r.to_string()),
-                r);
+    return fail(refusal_code(r), fmt::format("{}: the server answered {}", what, r.to_string()), r);
 }
 
 client_action session_state::closing(const reply& r) {

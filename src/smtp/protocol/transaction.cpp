@@ -16,15 +16,14 @@ void transaction::reset(const envelope& env, std::string_view message) {
     data_reply_.reset();
 }
 
-client_action transaction::start(session_state& st, const envelope& env,
-                                 std::string_view message, bool smtputf8) {
+client_action transaction::start(session_state& st, const envelope& env, std::string_view message,
+                                 bool smtputf8) {
     st.diag.clear();
     st.report = {};
     reset(env, message);
     st.phase = phase::mail;
     if (!st.ready) return st.fail(errc::smtp_protocol, "the session is not ready to send");
-    if (env.to().empty())
-        return st.fail(errc::missing_recipient, "the envelope has no recipient");
+    if (env.to().empty()) return st.fail(errc::missing_recipient, "the envelope has no recipient");
     if (auto refused = refuse_before_mail(st, smtputf8)) return *refused;
     return send_mail(st);
 }
@@ -197,8 +196,8 @@ client_action transaction::on_rcpt(session_state& st, const reply& r) {
 
 client_action transaction::on_data(session_state& st, const reply& r) {
     if (r.code() != 354)
-        return reset_then_fail(st, refusal_code(r),
-                               fmt::format("DATA refused: {}", r.to_string()), r, phase::data);
+        return reset_then_fail(st, refusal_code(r), fmt::format("DATA refused: {}", r.to_string()),
+                               r, phase::data);
     return send_body(st);
 }
 
@@ -240,10 +239,10 @@ client_action transaction::after_pipelined(session_state& st) {
 client_action transaction::end_empty_data(session_state& st) {
     st.out.clear();
     st.out += ".\r\n";
-    pending_ = mail_ok_ ? make_error(errc::no_recipient_accepted,
-                                     "the server refused every recipient")
-                        : make_error(refusal_code(*mail_reply_),
-                                     fmt::format("MAIL FROM refused: {}", mail_reply_->to_string()));
+    pending_ = mail_ok_
+                   ? make_error(errc::no_recipient_accepted, "the server refused every recipient")
+                   : make_error(refusal_code(*mail_reply_),
+                                fmt::format("MAIL FROM refused: {}", mail_reply_->to_string()));
     // The 354 is not the reason; the refused RCPTs (or MAIL) are.
     st.diag.server_reply = mail_ok_ ? std::nullopt : mail_reply_;
     st.diag.phase = mail_ok_ ? phase::rcpt : phase::mail;

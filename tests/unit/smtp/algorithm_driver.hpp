@@ -38,22 +38,23 @@ client_action feed(Algorithm& algo, session_state& st, std::string_view bytes) {
 inline ::testing::AssertionResult writes(const client_action& a, std::string_view bytes,
                                          lettre::smtp::phase p) {
     if (a.what != client_action::type::write)
-        return ::testing::AssertionFailure() << "expected a write of " << show(bytes) << ", got "
-                                             << describe(a);
+        return ::testing::AssertionFailure()
+               << "expected a write of " << show(bytes) << ", got " << describe(a);
     if (written(a) != bytes)
         return ::testing::AssertionFailure()
                << "wrote " << show(written(a)) << "\n  expected " << show(bytes);
     if (a.phase != p)
-        return ::testing::AssertionFailure() << "write in phase " << lettre::smtp::phase_name(a.phase)
-                                             << ", expected " << lettre::smtp::phase_name(p);
+        return ::testing::AssertionFailure()
+               << "write in phase " << lettre::smtp::phase_name(a.phase) << ", expected "
+               << lettre::smtp::phase_name(p);
     return ::testing::AssertionSuccess();
 }
 
 inline ::testing::AssertionResult reads(const client_action& a, lettre::smtp::phase p) {
     if (a.what != client_action::type::read || a.phase != p)
-        return ::testing::AssertionFailure() << "expected a read in phase "
-                                             << lettre::smtp::phase_name(p) << ", got "
-                                             << describe(a);
+        return ::testing::AssertionFailure()
+               << "expected a read in phase " << lettre::smtp::phase_name(p) << ", got "
+               << describe(a);
     return ::testing::AssertionSuccess();
 }
 
@@ -66,9 +67,9 @@ inline ::testing::AssertionResult done_ok(const client_action& a, const session_
 
 inline ::testing::AssertionResult done_with(const client_action& a, lettre::errc e) {
     if (a.what != client_action::type::done || a.error != lettre::make_error_code(e))
-        return ::testing::AssertionFailure() << "expected done with "
-                                             << lettre::make_error_code(e).message() << ", got "
-                                             << describe(a);
+        return ::testing::AssertionFailure()
+               << "expected done with " << lettre::make_error_code(e).message() << ", got "
+               << describe(a);
     return ::testing::AssertionSuccess();
 }
 
@@ -84,8 +85,8 @@ inline lettre::smtp::capabilities ehlo_caps(std::string_view wire) {
 inline session_state open_state(std::string_view ehlo, bool tls = false) {
     session_state st;
     st.cfg.hello_name = "client.example";
-    st.cfg.tls = tls ? lettre::smtp::tls_mode::starttls_required
-                     : lettre::smtp::tls_mode::none_dangerous;
+    st.cfg.tls =
+        tls ? lettre::smtp::tls_mode::starttls_required : lettre::smtp::tls_mode::none_dangerous;
     st.caps = ehlo_caps(ehlo);
     st.tls_active = tls;
     st.ready = true;

@@ -22,8 +22,7 @@ using smtp_test::done_with;
 using smtp_test::feed;
 using smtp_test::writes;
 
-const std::string auth_plain =
-    "AUTH PLAIN " + b64(std::string("\0user\0pencil", 12)) + "\r\n";
+const std::string auth_plain = "AUTH PLAIN " + b64(std::string("\0user\0pencil", 12)) + "\r\n";
 
 session_state with_auth(std::string_view offered, bool tls = true) {
     session_state st =
