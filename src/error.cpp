@@ -1,5 +1,7 @@
 #include <lettre/error.hpp>
 
+#include <optional>
+
 namespace lettre {
 namespace {
 
@@ -60,12 +62,72 @@ public:
             case errc::eight_bit_unavailable: return "8BITMIME needed but not offered";
             case errc::sendmail_failed: return "the sendmail program failed";
             case errc::sendmail_transient: return "the sendmail program failed temporarily";
+            case errc::recipients_deferred: return "every recipient was deferred (4xx)";
+            case errc::delivery_deferred: return "delivery deferred";
         }
         return "unknown lettre error";
     }
 };
 
+/// The class of each lettre code. The SMTP classes follow RFC 5321 §4.2.1
+/// (4yz transient, 5yz permanent) and what an MTA's queue does with the
+/// failure: a refused certificate or a missing STARTTLS is a configuration
+/// matter, permanent until someone changes it.
+std::optional<condition> condition_of(errc e) noexcept {
+    switch (e) {
+        case errc::smtp_transient:
+        case errc::timeout:
+        case errc::connection_closed:
+        case errc::dns_servfail:
+        case errc::dns_timeout:
+        case errc::dns_refused:
+        case errc::dns_failed:
+        case errc::pool_full:
+        case errc::shut_down:
+        case errc::sendmail_transient:
+        case errc::recipients_deferred:
+        case errc::delivery_deferred: return condition::transient;
+        case errc::outcome_unknown: return condition::outcome_unknown;
+        default: return condition::permanent;
+    }
+}
+
+class condition_category_impl final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "lettre.condition"; }
+    std::string message(int ev) const override {
+        switch (static_cast<condition>(ev)) {
+            case condition::transient: return "transient failure: try again later";
+            case condition::permanent: return "permanent failure";
+            case condition::outcome_unknown: return "outcome unknown: the message may have gone";
+        }
+        return "unknown lettre condition";
+    }
+    bool equivalent(const std::error_code& code, int cond) const noexcept override {
+        if (!code) return false;
+        const auto want = static_cast<condition>(cond);
+        if (code.category() == lettre::error_category())
+            return condition_of(static_cast<errc>(code.value())) == want;
+        // Socket and system errors (refused, reset, unreachable, cancelled):
+        // the network may be back later.
+        if (code.category() == std::system_category() ||
+            code.category() == std::generic_category())
+            return want == condition::transient;
+        // Anything else (TLS library errors...) will not cure itself.
+        return want == condition::permanent;
+    }
+};
+
 }  // namespace
+
+const std::error_category& condition_category() noexcept {
+    static const condition_category_impl instance;
+    return instance;
+}
+
+std::error_condition make_error_condition(condition c) noexcept {
+    return {static_cast<int>(c), condition_category()};
+}
 
 const std::error_category& error_category() noexcept {
     static const category instance;  // categories are identity objects by design

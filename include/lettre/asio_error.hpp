@@ -1,5 +1,6 @@
 // Lets boost::system::error_code (what Asio completion handlers receive)
-// compare with lettre::errc values: `ec == lettre::errc::timeout`. Included
+// compare with lettre::errc values and lettre::condition:
+// `ec == lettre::errc::timeout`, `ec == lettre::condition::transient`. Included
 // by every header with async operations; the message layer does not need
 // Boost and does not include it.
 #pragma once
@@ -13,4 +14,6 @@
 namespace boost::system {
 template <>
 struct is_error_code_enum<lettre::errc> : std::true_type {};
+template <>
+struct is_error_condition_enum<lettre::condition> : std::true_type {};
 }  // namespace boost::system

@@ -72,7 +72,32 @@ enum class errc {
     // The sendmail transport
     sendmail_failed,     ///< the sendmail program could not run, or exited non-zero, or died
     sendmail_transient,  ///< the sendmail program exited with EX_TEMPFAIL (75): try later
+    // Added for API 1.0 (kept at the end so that the values above stay)
+    recipients_deferred,  ///< every RCPT TO got a 4xx reply: try the message later
+    delivery_deferred,    ///< MX: no host took the message this time; the message says why
 };
+
+/// What a failure means for the caller, whatever produced it (any transport,
+/// the resolver, the message layer). Compare any error code with it:
+///
+///     if (ec == lettre::condition::transient) queue_for_retry(msg);
+///
+/// `transient`: the same send may succeed later (a 4xx reply, a timeout, a
+/// dropped or refused connection, DNS SERVFAIL or timeout, sendmail's
+/// EX_TEMPFAIL, a full pool). `permanent`: it will fail again until
+/// something changes (a 5xx reply, NXDOMAIN, a null MX, refused
+/// credentials or certificate, invalid input). `outcome_unknown`: the end of
+/// data went out but no reply came; the message may have been delivered, so
+/// a blind retry may deliver it twice. An error code is at most one of them;
+/// a cancelled operation (operation_aborted) counts as transient.
+enum class condition {
+    transient = 1,
+    permanent,
+    outcome_unknown,
+};
+
+LETTRE_EXPORT const std::error_category& condition_category() noexcept;
+LETTRE_EXPORT std::error_condition make_error_condition(condition c) noexcept;
 
 LETTRE_EXPORT const std::error_category& error_category() noexcept;
 LETTRE_EXPORT std::error_code make_error_code(errc e) noexcept;
@@ -155,3 +180,5 @@ private:
 
 template <>
 struct std::is_error_code_enum<lettre::errc> : std::true_type {};
+template <>
+struct std::is_error_condition_enum<lettre::condition> : std::true_type {};
