@@ -1,17 +1,25 @@
-// The SMTP client conversation as a state machine: fed replies, it says what
-// to do next (write these bytes, read, do the TLS handshake, done). It never
-// touches a socket; the Asio driver and the unit tests run it.
+// The SMTP client conversation: fed replies, it says what to do next (write
+// these bytes, read, do the TLS handshake, done). It never touches a socket;
+// the Asio driver and the unit tests run it. Each operation is its own small
+// algorithm (open_session, authenticate inside it, transaction,
+// simple_command) over one shared session_state; the client only routes
+// events to the one running.
 #pragma once
 
 #include <lettre/error.hpp>
 #include <lettre/export.hpp>
 #include <lettre/message/envelope.hpp>
-#include "smtp/protocol/capabilities.hpp"
-#include "smtp/protocol/commands.hpp"
-#include "smtp/protocol/reply.hpp"
-#include "smtp/protocol/sasl.hpp"
 #include <lettre/smtp/config.hpp>
 #include <lettre/smtp/response.hpp>
+#include "smtp/protocol/action.hpp"
+#include "smtp/protocol/capabilities.hpp"
+#include "smtp/protocol/commands.hpp"
+#include "smtp/protocol/open_session.hpp"
+#include "smtp/protocol/reply.hpp"
+#include "smtp/protocol/sasl.hpp"
+#include "smtp/protocol/session_state.hpp"
+#include "smtp/protocol/simple_command.hpp"
+#include "smtp/protocol/transaction.hpp"
 
 #include <array>
 #include <optional>
@@ -23,16 +31,7 @@ namespace lettre::smtp {
 
 class LETTRE_EXPORT client {
 public:
-    struct action {
-        enum class type { write, read, tls_handshake, done };
-        type what = type::done;
-        std::string_view bytes;  ///< for write: valid until the next call
-        smtp::phase phase = smtp::phase::greeting;
-        std::error_code error;  ///< for done
-        /// For write: more pieces to write after `bytes`, in order (a large
-        /// message goes out from the caller's buffer, without a copy).
-        std::array<std::string_view, 2> more{};
-    };
+    using action = client_action;
 
     /// `server_host`/`server_port` name the server in OAUTHBEARER's
     /// host= and port=.
@@ -54,77 +53,30 @@ public:
     /// The TLS handshake completed.
     action on_tls_established();
 
-    const smtp::capabilities& capabilities() const noexcept { return caps_; }
-    const smtp::diagnostics& diagnostics() const noexcept { return diag_; }
-    const send_report& report() const noexcept { return report_; }
-    bool tls_active() const noexcept { return tls_active_; }
-    bool ready() const noexcept { return ready_; }
+    const smtp::capabilities& capabilities() const noexcept { return st_.caps; }
+    const smtp::diagnostics& diagnostics() const noexcept { return st_.diag; }
+    const send_report& report() const noexcept { return st_.report; }
+    bool tls_active() const noexcept { return st_.tls_active; }
+    bool ready() const noexcept { return st_.ready; }
     /// The current step (the driver uses it to pick a timeout).
-    smtp::phase current_phase() const noexcept { return phase_; }
+    smtp::phase current_phase() const noexcept { return st_.phase; }
     /// The server said it is closing (421) or broke the protocol.
-    bool broken() const noexcept { return broken_; }
+    bool broken() const noexcept { return st_.broken; }
 
 private:
-    enum class state {
-        idle,
-        greeting,
-        ehlo,
-        helo,
-        starttls,
-        auth,
-        mail,
-        rcpt,
-        data_cmd,
-        pipelined,
-        data_final,
-        bdat_final,
-        dot_after_failure,
-        rset_then_fail,
-        rset,
-        noop,
-        quit
-    };
+    /// The algorithm that gets the next reply; none between operations.
+    enum class running { none, open_session, transaction, command };
 
-    action write(smtp::phase p, std::array<std::string_view, 2> more = {});
-    action read(smtp::phase p);
-    action done(std::error_code ec = {});
-    action fail(errc code, std::string message, std::optional<reply> r = std::nullopt);
-    action fail_reply(std::string_view what, const reply& r);
-    action process();
     action handle(const reply& r);
-    action after_ehlo();
-    action begin_auth();
-    action send_next_rcpt();
-    action after_rcpts();
-    action send_body();
-    action reset_then_fail(errc code, std::string message, std::optional<reply> r);
+    action unexpected(const reply& r);
+    /// Every action goes out through here: `done` ends the operation.
+    action settle(action a);
 
-    client_config cfg_;
-    std::string server_host_;
-    std::uint16_t server_port_ = 0;
-    reply_parser parser_;
-    smtp::capabilities caps_;
-    smtp::diagnostics diag_;
-    send_report report_;
-    std::string out_;
-    state state_ = state::idle;
-    smtp::phase phase_ = smtp::phase::greeting;
-    bool tls_active_ = false;
-    bool ready_ = false;
-    bool broken_ = false;
-    std::optional<sasl_client> sasl_;
-
-    // The transaction in progress.
-    const envelope* env_ = nullptr;
-    std::string_view message_;
-    message_scan scan_;
-    std::size_t next_rcpt_ = 0;
-    std::size_t pipelined_left_ = 0;
-    bool mail_ok_ = false;
-    std::optional<reply> mail_reply_;
-    std::optional<reply> data_reply_;
-    bool chunked_ = false;
-    std::optional<error_info> pending_;
+    session_state st_;
+    running running_ = running::none;
+    open_session open_;
+    transaction transaction_;
+    simple_command command_;
 };
 
 }  // namespace lettre::smtp
