@@ -85,7 +85,8 @@ exit_code report_outcome(const lettre::smtp::send_report& report, const std::err
         return exit_code::unavailable;
     }
     io.err << "lettre: delivery failed: " << printable(why) << '\n';
-    if (failure.error == lettre::errc::no_recipient_accepted) {
+    if (failure.error == lettre::errc::no_recipient_accepted ||
+        failure.error == lettre::errc::recipients_deferred) {
         // The recipients' replies (above) are the reasons.
         if (recipients.empty()) permanent = true;
     } else {

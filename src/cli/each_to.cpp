@@ -114,7 +114,8 @@ failure describe_failure(const boost::system::error_code& ec,
     const auto refused =
         std::find_if(recipients.begin(), recipients.end(),
                      [](const lettre::smtp::recipient_result& r) { return !r.accepted(); });
-    if (!ec || ec == lettre::errc::no_recipient_accepted) {
+    if (!ec || ec == lettre::errc::no_recipient_accepted ||
+        ec == lettre::errc::recipients_deferred) {
         if (refused != recipients.end()) {
             return {printable(refused->reply.to_string()), !refused->reply.transient()};
         }

@@ -11,11 +11,6 @@ namespace lettre::cli {
 
 inline bool retry_may_help(const lettre::smtp::diagnostics& d) noexcept {
     if (!d.error) return false;
-    if (d.error == lettre::errc::no_recipient_accepted && !d.recipients.empty()) {
-        for (const auto& r : d.recipients)
-            if (!r.reply.transient()) return false;
-        return true;  // every RCPT got a 4xx: try again later
-    }
     if (d.server_reply && (d.server_reply->transient() || d.server_reply->permanent()))
         return d.server_reply->transient();
     return d.error == lettre::condition::transient;

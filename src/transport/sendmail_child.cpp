@@ -1,4 +1,5 @@
 #include "transport/sendmail_child.hpp"
+#include "transport/sendmail_program.hpp"
 
 #include <fmt/format.h>
 

@@ -105,6 +105,17 @@ bool transaction::any_accepted(const session_state& st) const {
                        [](const recipient_result& r) { return r.accepted(); });
 }
 
+/// Every recipient refused: recipients_deferred when each refusal was a 4xx
+/// (the same message may go later: lettre::condition::transient), else
+/// no_recipient_accepted (permanent).
+errc transaction::every_recipient_refused(const session_state& st) const {
+    const bool all_transient =
+        !st.report.recipients.empty() &&
+        std::all_of(st.report.recipients.begin(), st.report.recipients.end(),
+                    [](const recipient_result& r) { return r.reply.transient(); });
+    return all_transient ? errc::recipients_deferred : errc::no_recipient_accepted;
+}
+
 client_action transaction::send_next_rcpt(session_state& st) {
     st.out.clear();
     if (auto r = commands::rcpt_to(st.out, env_->to()[next_rcpt_], rcpt_params(st)); !r)
@@ -117,7 +128,7 @@ client_action transaction::send_next_rcpt(session_state& st) {
 client_action transaction::after_rcpts(session_state& st) {
     if (!any_accepted(st)) {
         st.diag.recipients = st.report.recipients;
-        return reset_then_fail(st, errc::no_recipient_accepted,
+        return reset_then_fail(st, every_recipient_refused(st),
                                "the server refused every recipient", std::nullopt, st.phase);
     }
     if (chunked_) return send_body(st);
@@ -224,7 +235,7 @@ client_action transaction::after_pipelined(session_state& st) {
     if (!mail_ok_) return mail_refused(st, *mail_reply_);
     if (!any) {
         st.diag.recipients = st.report.recipients;
-        return reset_then_fail(st, errc::no_recipient_accepted,
+        return reset_then_fail(st, every_recipient_refused(st),
                                "the server refused every recipient", std::nullopt, phase::rcpt);
     }
     if (data_reply_->code() != 354)
@@ -240,7 +251,7 @@ client_action transaction::end_empty_data(session_state& st) {
     st.out.clear();
     st.out += ".\r\n";
     pending_ = mail_ok_
-                   ? make_error(errc::no_recipient_accepted, "the server refused every recipient")
+                   ? make_error(every_recipient_refused(st), "the server refused every recipient")
                    : make_error(refusal_code(*mail_reply_),
                                 fmt::format("MAIL FROM refused: {}", mail_reply_->to_string()));
     // The 354 is not the reason; the refused RCPTs (or MAIL) are.

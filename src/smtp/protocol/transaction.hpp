@@ -59,6 +59,7 @@ private:
     rcpt_parameters rcpt_params(const session_state& st) const;
     std::size_t pipelined_total() const noexcept;
     bool any_accepted(const session_state& st) const;
+    errc every_recipient_refused(const session_state& st) const;
 
     step step_ = step::mail;
     const envelope* env_ = nullptr;

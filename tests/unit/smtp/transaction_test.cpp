@@ -72,6 +72,21 @@ TEST(Transaction, OneAtATimeEveryRecipientRefusedResetsWithoutData) {
     EXPECT_FALSE(st.broken);
 }
 
+TEST(Transaction, EveryRecipientDeferredIsTransient) {
+    session_state st = smtp_test::open_state("250 mx\r\n");
+    const envelope e = env2();
+    transaction algo;
+    ASSERT_TRUE(
+        writes(algo.start(st, e, message, false), "MAIL FROM:<from@example.com>\r\n", phase::mail));
+    ASSERT_TRUE(writes(feed(algo, st, "250 ok\r\n"), "RCPT TO:<a@example.org>\r\n", phase::rcpt));
+    ASSERT_TRUE(writes(feed(algo, st, "451 greylisted\r\n"), "RCPT TO:<b@example.net>\r\n",
+                       phase::rcpt));
+    ASSERT_TRUE(writes(feed(algo, st, "450 busy\r\n"), "RSET\r\n", phase::rset));
+    ASSERT_TRUE(done_with(feed(algo, st, "250 ok\r\n"), errc::recipients_deferred));
+    EXPECT_EQ(st.diag.error, lettre::condition::transient);
+    EXPECT_EQ(st.diag.recipients.size(), 2u);
+}
+
 // Regression: pipelined, a refused MAIL FROM was reported in the RCPT TO
 // phase (the one-at-a-time path said MAIL FROM). The MX transport then took
 // the 503 "need MAIL" RCPT replies as the recipients' own, and bounced them
