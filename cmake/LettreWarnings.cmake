@@ -15,5 +15,12 @@ function(lettre_warnings target)
     -Wimplicit-fallthrough)
   if(LETTRE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
+    # GCC 12 at -O2/-O3 reports -Wrestrict inside libstdc++'s char_traits
+    # for `"literal" + std::string` (GCC bug 105329): a false positive that
+    # the Release CI build meets in eight test files. It stays a warning
+    # there; every other warning is still an error.
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+      target_compile_options(${target} PRIVATE -Wno-error=restrict)
+    endif()
   endif()
 endfunction()
