@@ -177,11 +177,10 @@ int main(int argc, char** argv) {
         std::function<void()> start_next = [&] {
             if (st.started == st.n) return;
             ++st.started;
-            transport.async_send_raw(env, shared,
-                                     [&](error_code ec, lettre::smtp::send_report r) {
-                                         on_done(ec, r);
-                                         start_next();
-                                     });
+            transport.async_send_raw(env, shared, [&](error_code ec, lettre::smtp::send_report r) {
+                on_done(ec, r);
+                start_next();
+            });
         };
 
         const long rss_before = current_rss_kb();

@@ -177,16 +177,15 @@ void run_async(const lettre::smtp::transport_config& cfg, const lettre::envelope
             transport.shutdown();  // QUIT the pooled connection
             return;
         }
-        transport.async_send_raw(
-            env, shared, [&](error_code ec, lettre::smtp::send_report r) {
-                if (ec) {
-                    error = "message " + std::to_string(t.sent() + 1) + ": " + describe(r, ec);
-                    transport.shutdown();
-                    return;
-                }
-                t.record();
-                next();
-            });
+        transport.async_send_raw(env, shared, [&](error_code ec, lettre::smtp::send_report r) {
+            if (ec) {
+                error = "message " + std::to_string(t.sent() + 1) + ": " + describe(r, ec);
+                transport.shutdown();
+                return;
+            }
+            t.record();
+            next();
+        });
     };
     next();
     ioc.run();

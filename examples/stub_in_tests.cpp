@@ -34,8 +34,7 @@ notify_status notify_password_changed(Transport& mailer, const std::string& user
     if (!ec) return notify_status::sent;
     std::cerr << "app: cannot notify " << user_email << ": " << ec.message() << '\n';
     // One question for every transport and every cause: retry later or not?
-    return ec == lettre::condition::transient ? notify_status::will_retry
-                                              : notify_status::given_up;
+    return ec == lettre::condition::transient ? notify_status::will_retry : notify_status::given_up;
 }
 
 // The production wiring (not run here: it needs a server).
@@ -63,8 +62,8 @@ void check(bool ok, const char* what) {
 }
 
 void test_sends_one_message_to_the_user() {
-    const smtp_stub stub;              // answers success
-    smtp_stub handed_over = stub;      // a copy shares the record
+    const smtp_stub stub;          // answers success
+    smtp_stub handed_over = stub;  // a copy shares the record
     const auto status = notify_password_changed(handed_over, "user@example.org");
 
     check(status == notify_status::sent, "the app reports the mail as sent");

@@ -110,8 +110,7 @@ public:
             return condition_of(static_cast<errc>(code.value())) == want;
         // Socket and system errors (refused, reset, unreachable, cancelled):
         // the network may be back later.
-        if (code.category() == std::system_category() ||
-            code.category() == std::generic_category())
+        if (code.category() == std::system_category() || code.category() == std::generic_category())
             return want == condition::transient;
         // Anything else (TLS library errors...) will not cure itself.
         return want == condition::permanent;

@@ -17,6 +17,7 @@ namespace lettre::detail {
 /// its ASCII form: non-ASCII labels become A-labels (UTS #46
 /// non-transitional), ASCII ones are kept. Enforces 255 octets per domain
 /// and 63 per label. `context` is the whole input, for error messages.
-LETTRE_EXPORT result<std::string> domain_to_ascii(std::string_view domain, std::string_view context);
+LETTRE_EXPORT result<std::string> domain_to_ascii(std::string_view domain,
+                                                  std::string_view context);
 
 }  // namespace lettre::detail

@@ -29,14 +29,12 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_parameters& p, std::err
         ctx->set_verify_mode(ssl::verify_peer);
         if (p.ca_file) {
             ctx->load_verify_file(*p.ca_file, e);
-            if (e)
-                why = fmt::format("cannot load CA file {}: {}", *p.ca_file, e.message());
+            if (e) why = fmt::format("cannot load CA file {}: {}", *p.ca_file, e.message());
         }
         if (!e && p.ca_directory) {
             ctx->add_verify_path(*p.ca_directory, e);
             if (e)
-                why = fmt::format("cannot use CA directory {}: {}", *p.ca_directory,
-                                  e.message());
+                why = fmt::format("cannot use CA directory {}: {}", *p.ca_directory, e.message());
         }
         if (!e && !p.ca_file && !p.ca_directory) {
             ctx->set_default_verify_paths(e);
@@ -46,9 +44,8 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_parameters& p, std::err
     if (!e && p.client_certificate) {
         ctx->use_certificate_chain_file(*p.client_certificate, e);
         if (!e)
-            ctx->use_private_key_file(
-                (p.client_key ? *p.client_key : *p.client_certificate), ssl::context::pem,
-                e);
+            ctx->use_private_key_file((p.client_key ? *p.client_key : *p.client_certificate),
+                                      ssl::context::pem, e);
         if (e) why = fmt::format("cannot load the client certificate: {}", e.message());
     }
     if (e) {

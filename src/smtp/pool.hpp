@@ -5,9 +5,9 @@
 
 #include "smtp/connection.hpp"
 
+#include <lettre/smtp/async_transport.hpp>
 #include <lettre/smtp/config.hpp>
 #include <lettre/smtp/response.hpp>
-#include <lettre/smtp/async_transport.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/cancellation_type.hpp>

@@ -1,5 +1,4 @@
 #include <lettre/smtp/async_transport.hpp>
-#include <lettre/smtp/async_transport.hpp>
 
 #include "detail/blocking_runner.hpp"
 #include "detail/smtputf8.hpp"

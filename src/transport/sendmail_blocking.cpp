@@ -81,7 +81,8 @@ public:
             return child.error().code;
         }
         adopt(*child);
-        if (!sendmail_timeout_unlimited(config_.timeout)) deadline_ = clock::now() + config_.timeout;
+        if (!sendmail_timeout_unlimited(config_.timeout))
+            deadline_ = clock::now() + config_.timeout;
         while (!finished()) {
             if (!wait_once()) {
                 report_.message = "cannot wait for " + config_.command + " (poll failed)";
@@ -120,8 +121,10 @@ private:
         if (ready < 0) return errno == EINTR;
         for (nfds_t i = 0; i < n; ++i) {
             if (fds[i].revents == 0) continue;
-            if (fds[i].fd == in_.get()) write_some();
-            else if (fds[i].fd == out_.get()) read_some();
+            if (fds[i].fd == in_.get())
+                write_some();
+            else if (fds[i].fd == out_.get())
+                read_some();
         }
         // With a pidfd, look only when it says so; without, at every wake.
         if (!exited_) try_reap();
@@ -224,7 +227,8 @@ std::pair<std::error_code, sendmail_report> run_sendmail_blocking(const sendmail
     const std::error_code ec = run.run(*command);
     sendmail_report& report = run.report();
     if (ec && report.message.empty())
-        report.message = describe_sendmail_failure(config.command, ec, report, run.status_unknown());
+        report.message =
+            describe_sendmail_failure(config.command, ec, report, run.status_unknown());
     return {ec, std::move(report)};
 }
 

@@ -143,8 +143,8 @@ bool sendmail_timeout_unlimited(std::chrono::milliseconds timeout) {
     return timeout >= std::chrono::hours(24 * 365 * 100);
 }
 
-std::error_code sendmail_outcome(const sendmail_report& report, bool timed_out,
-                                 bool status_unknown, bool all_written) {
+std::error_code sendmail_outcome(const sendmail_report& report, bool timed_out, bool status_unknown,
+                                 bool all_written) {
     if (timed_out) return make_error_code(errc::timeout);
     if (report.exit_status == 75) return make_error_code(errc::sendmail_transient);  // EX_TEMPFAIL
     // Without a status the send cannot count as delivered.

@@ -61,8 +61,8 @@ bool sendmail_timeout_unlimited(std::chrono::milliseconds timeout);
 
 /// The outcome of a run that was not cancelled. Exit 0 without reading the
 /// whole message is no delivery.
-std::error_code sendmail_outcome(const sendmail_report& report, bool timed_out,
-                                 bool status_unknown, bool all_written);
+std::error_code sendmail_outcome(const sendmail_report& report, bool timed_out, bool status_unknown,
+                                 bool all_written);
 
 /// Bytes as the program gets them: every line end LF, or every one CRLF.
 std::string sendmail_line_endings(std::string bytes, bool crlf);

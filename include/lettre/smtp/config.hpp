@@ -53,7 +53,6 @@ struct client_config {
     std::optional<dsn_request> dsn;  ///< DSN parameters (ignored when not offered)
 };
 
-
 /// Per-phase limits; every one is enforced. Defaults follow RFC 5321
 /// §4.5.3.2 where it gives one (greeting and commands 5 min, DATA 2 min,
 /// each data block 3 min, the reply to the final dot 10 min).

@@ -51,7 +51,6 @@ struct diagnostics {
     std::vector<recipient_result> recipients;
     std::string message;  ///< a sentence for humans
     void clear() { *this = diagnostics{}; }
-
 };
 
 /// A message the server took responsibility for (final reply 250). Some

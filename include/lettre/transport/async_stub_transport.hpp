@@ -50,13 +50,12 @@ public:
     auto async_send_raw(const envelope& env, std::string bytes, CompletionToken&& token) const {
         return boost::asio::async_initiate<CompletionToken, send_signature>(
             [ex = ex_, stub = stub_](auto handler, envelope e, std::string b) {
-                detail::post_then_complete(ex, std::move(handler),
-                                           [stub, e = std::move(e), b = std::move(b)] {
-                                               std::error_code ec;
-                                               Report r = stub.send_raw(e, b, ec);
-                                               return std::make_tuple(
-                                                   boost::system::error_code(ec), std::move(r));
-                                           });
+                detail::post_then_complete(
+                    ex, std::move(handler), [stub, e = std::move(e), b = std::move(b)] {
+                        std::error_code ec;
+                        Report r = stub.send_raw(e, b, ec);
+                        return std::make_tuple(boost::system::error_code(ec), std::move(r));
+                    });
             },
             token, env, std::move(bytes));
     }

@@ -36,13 +36,13 @@ using send_signature = void(boost::system::error_code, R);
 /// Operations never complete inside the initiating call and take any
 /// completion token (callbacks, use_awaitable, use_future, deferred ...).
 template <class T>
-concept async_transport =
-    requires(T& t, const message& msg, const envelope& env, std::string bytes) {
-        typename T::report_type;
-        { t.get_executor() } -> std::convertible_to<boost::asio::any_io_executor>;
-        t.async_send(msg, detail::async_send_archetype<typename T::report_type>{});
-        t.async_send_raw(env, std::move(bytes),
-                         detail::async_send_archetype<typename T::report_type>{});
-    };
+concept async_transport = requires(T& t, const message& msg, const envelope& env,
+                                   std::string bytes) {
+    typename T::report_type;
+    { t.get_executor() } -> std::convertible_to<boost::asio::any_io_executor>;
+    t.async_send(msg, detail::async_send_archetype<typename T::report_type>{});
+    t.async_send_raw(env, std::move(bytes),
+                     detail::async_send_archetype<typename T::report_type>{});
+};
 
 }  // namespace lettre

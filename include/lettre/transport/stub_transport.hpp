@@ -86,7 +86,8 @@ public:
     // No move operations: a moved-from stub still shares the record.
     ~basic_stub_transport() = default;
     /// Answers success with `report` to every send.
-    explicit basic_stub_transport(Report report) : report_(std::make_shared<const Report>(std::move(report))) {}
+    explicit basic_stub_transport(Report report)
+        : report_(std::make_shared<const Report>(std::move(report))) {}
     /// Answers `error` to every valid send (the throwing form throws
     /// lettre::error(error)); the error_code form returns `report` with it.
     [[nodiscard]] static basic_stub_transport failing(error_info error, Report report = Report{}) {

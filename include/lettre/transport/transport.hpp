@@ -23,8 +23,8 @@ namespace lettre {
 /// Every failure compares equal to one lettre::condition (transient,
 /// permanent, outcome_unknown): `if (ec == lettre::condition::transient)`.
 template <class T>
-concept transport = requires(T& t, const message& msg, const envelope& env,
-                             std::string_view bytes, std::error_code& ec) {
+concept transport = requires(T& t, const message& msg, const envelope& env, std::string_view bytes,
+                             std::error_code& ec) {
     typename T::report_type;
     { t.send(msg) } -> std::same_as<typename T::report_type>;
     { t.send(msg, ec) } -> std::same_as<typename T::report_type>;

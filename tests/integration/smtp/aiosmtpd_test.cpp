@@ -14,10 +14,10 @@
 namespace {
 
 using namespace smtp_it;
-using std::error_code;  // async handlers take it too: Boost codes convert
 using lettre::address;
 using lettre::envelope;
 using lettre::errc;
+using std::error_code;  // async handlers take it too: Boost codes convert
 
 error_code code(errc e) {
     return lettre::make_error_code(e);

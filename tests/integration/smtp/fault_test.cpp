@@ -12,9 +12,9 @@
 namespace {
 
 using namespace smtp_it;
-using std::error_code;  // async handlers take it too: Boost codes convert
 using lettre::errc;
 using lettre::smtp::phase;
+using std::error_code;  // async handlers take it too: Boost codes convert
 using clock_type = std::chrono::steady_clock;
 
 error_code code(errc e) {

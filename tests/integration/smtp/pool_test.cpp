@@ -22,8 +22,8 @@
 namespace {
 
 using namespace smtp_it;
-using std::error_code;  // async handlers take it too: Boost codes convert
 using lettre::errc;
+using std::error_code;  // async handlers take it too: Boost codes convert
 namespace asio = boost::asio;
 
 error_code code(errc e) {

@@ -356,8 +356,7 @@ TEST(dkim_canonicalize, EmptyAndBlankBodiesInChunks) {
     // -Wrestrict for a literal plus a temporary string, which it inserts into.)
     const std::string lines = lettre_test::repeat("\r\n", 100);
     const std::string many = "a" + lines + "b" + lines;
-    for (auto c : {simple, relaxed})
-        EXPECT_EQ(canonical_body(c, many), "a" + lines + "b\r\n");
+    for (auto c : {simple, relaxed}) EXPECT_EQ(canonical_body(c, many), "a" + lines + "b\r\n");
 }
 
 TEST(dkim_canonicalize, RandomBodiesMatchTheReference) {

@@ -79,8 +79,8 @@ TEST(Transaction, EveryRecipientDeferredIsTransient) {
     ASSERT_TRUE(
         writes(algo.start(st, e, message, false), "MAIL FROM:<from@example.com>\r\n", phase::mail));
     ASSERT_TRUE(writes(feed(algo, st, "250 ok\r\n"), "RCPT TO:<a@example.org>\r\n", phase::rcpt));
-    ASSERT_TRUE(writes(feed(algo, st, "451 greylisted\r\n"), "RCPT TO:<b@example.net>\r\n",
-                       phase::rcpt));
+    ASSERT_TRUE(
+        writes(feed(algo, st, "451 greylisted\r\n"), "RCPT TO:<b@example.net>\r\n", phase::rcpt));
     ASSERT_TRUE(writes(feed(algo, st, "450 busy\r\n"), "RSET\r\n", phase::rset));
     ASSERT_TRUE(done_with(feed(algo, st, "250 ok\r\n"), errc::recipients_deferred));
     EXPECT_EQ(st.diag.error, lettre::condition::transient);

@@ -73,8 +73,8 @@ TEST(TransportConcepts, OneGenericFunctionSendsThroughEachLocalTransport) {
     EXPECT_FALSE(send_with(smtp_stub, msg));
     EXPECT_EQ(smtp_stub.size(), 1u);
 
-    const auto dir = std::filesystem::temp_directory_path() /
-                     ("lettre-concepts-" + std::to_string(::getpid()));
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("lettre-concepts-" + std::to_string(::getpid()));
     lettre::file_transport files(dir);
     EXPECT_FALSE(send_with(files, msg));
     std::size_t emls = 0;
@@ -109,9 +109,8 @@ TEST(TransportConcepts, TheAsyncStubCompletesWithTheReport) {
     lettre::smtp::send_report report;
     report.final_reply = lettre::smtp::reply(250, {"ok"});
     lettre::basic_async_stub_transport<lettre::smtp::send_report> stub(
-        ioc.get_executor(),
-        lettre::basic_stub_transport<lettre::smtp::send_report>::failing(lettre::errc::smtp_permanent,
-                                                                         report));
+        ioc.get_executor(), lettre::basic_stub_transport<lettre::smtp::send_report>::failing(
+                                lettre::errc::smtp_permanent, report));
     bool ran = false;
     stub.async_send(sample(), [&](boost::system::error_code ec, lettre::smtp::send_report r) {
         ran = true;

@@ -308,8 +308,9 @@ TEST(AsyncStubTransport, CallbackNeverCompletesInline) {
     bool inner_called = false;
     bool inner_inline = true;
     asio::post(ioc, [&] {
-        t.async_send_raw(raw_envelope(), "raw",
-                         [&](boost::system::error_code, lettre::stub_report) { inner_called = true; });
+        t.async_send_raw(
+            raw_envelope(), "raw",
+            [&](boost::system::error_code, lettre::stub_report) { inner_called = true; });
         inner_inline = inner_called;
     });
 
@@ -332,7 +333,8 @@ TEST(AsyncStubTransport, FailingGivesTheErrorCode) {
     std::optional<boost::system::error_code> got;
     t.async_send(sample(), [&](boost::system::error_code e, lettre::stub_report) { got = e; });
     std::optional<boost::system::error_code> raw_got;
-    t.async_send_raw(envelope{}, "x", [&](boost::system::error_code e, lettre::stub_report) { raw_got = e; });
+    t.async_send_raw(envelope{}, "x",
+                     [&](boost::system::error_code e, lettre::stub_report) { raw_got = e; });
     ioc.run();
     ASSERT_TRUE(got);
     EXPECT_EQ(*got, errc::smtp_transient) << got->message();
@@ -351,7 +353,8 @@ TEST(AsyncStubTransport, UseFuture) {
     const async_stub_transport bad(ioc.get_executor(),
                                    stub_transport::failing(errc::smtp_permanent));
     std::future<lettre::stub_report> f_ok = t.async_send(sample(), asio::use_future);
-    std::future<lettre::stub_report> f_bad = bad.async_send_raw(raw_envelope(), "x", asio::use_future);
+    std::future<lettre::stub_report> f_bad =
+        bad.async_send_raw(raw_envelope(), "x", asio::use_future);
     ioc.run();
     EXPECT_NO_THROW(f_ok.get());
     try {
@@ -408,7 +411,8 @@ TEST(AsyncStubTransport, HandlerRunsOnItsAssociatedExecutorWhichIsKeptBusy) {
     bool called = false;
     bool on_handler_ioc = false;
     bool on_transport_ioc = true;
-    t.async_send(sample(), asio::bind_executor(handler_ioc, [&](boost::system::error_code e, lettre::stub_report) {
+    t.async_send(sample(), asio::bind_executor(handler_ioc, [&](boost::system::error_code e,
+                                                                lettre::stub_report) {
                      EXPECT_FALSE(e) << e.message();
                      called = true;
                      on_handler_ioc = handler_ioc.get_executor().running_in_this_thread();
