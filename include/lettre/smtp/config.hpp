@@ -89,6 +89,9 @@ struct tls_parameters {
 
 /// The connection pool of a transport (on by default).
 struct pool_config {
+    /// false: every send opens its own connection (as many at once as there
+    /// are sends) and QUITs it before completing; a failed send is not
+    /// retried. `rate` still applies; the other fields do not.
     bool enabled = true;
     /// A real bound on concurrency: never more connections than this.
     std::size_t max_connections = 4;

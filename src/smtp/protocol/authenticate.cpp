@@ -90,8 +90,10 @@ client_action authenticate::on_success(session_state& st, const reply& r) {
 
 client_action authenticate::on_refusal(session_state& st, const reply& r) {
     if (pending_) return fail_pending(st, r);
+    // RFC 4954 §6: 454 is a temporary failure (e.g. the password backend is
+    // down); only a 5xx says the credentials are wrong.
     return fail(
-        st, errc::auth_failed,
+        st, r.transient() ? errc::auth_deferred : errc::auth_failed,
         fmt::format("{} authentication failed: {}", mechanism_name(sasl_->kind()), r.to_string()),
         r);
 }
