@@ -96,8 +96,8 @@ exit_code report_outcome(const lettre::smtp::send_report& report, const std::err
     if (!failure.error) failure.error = ec;
     const std::vector<lettre::smtp::recipient_result>& recipients =
         report.recipients.empty() ? failure.recipients : report.recipients;
-    const std::string why = in_cli_terms(
-        failure, failure.message.empty() ? failure.error.message() : failure.message);
+    const std::string why =
+        in_cli_terms(failure, failure.message.empty() ? failure.error.message() : failure.message);
     print_recipients(recipients, ec ? &failure : nullptr, why, io.out);
 
     const auto refused = static_cast<std::size_t>(

@@ -128,9 +128,8 @@ void connection::arm_for(const client::action& a) {
     // command written, and each further reply awaited (pipelining) start one;
     // an AUTH exchange is one phase whatever its number of challenges.
     const bool new_phase = !armed_ || *armed_ != a.phase;
-    const bool next_step = a.what == client::action::type::write
-                               ? true
-                               : fsm_.replies_handled() != armed_replies_;
+    const bool next_step =
+        a.what == client::action::type::write ? true : fsm_.replies_handled() != armed_replies_;
     if (new_phase || (next_step && a.phase != phase::auth)) arm(a.phase);
 }
 
@@ -383,10 +382,10 @@ void connection::drive(client::action a) {
             // OpenSSL checks the name itself, so that a mismatch has its own
             // verify result (X509_V_ERR_HOSTNAME_MISMATCH) to report.
             if (!cfg_.tls.accept_invalid_certificates_dangerous) {
-                const int set = not_ip ? SSL_set1_host(stream_->native_handle(), name.c_str())
-                                       : X509_VERIFY_PARAM_set1_ip_asc(
-                                             SSL_get0_param(stream_->native_handle()),
-                                             name.c_str());
+                const int set = not_ip
+                                    ? SSL_set1_host(stream_->native_handle(), name.c_str())
+                                    : X509_VERIFY_PARAM_set1_ip_asc(
+                                          SSL_get0_param(stream_->native_handle()), name.c_str());
                 if (set != 1) {
                     diag_.message = fmt::format("cannot check the certificate for {}", name);
                     close();

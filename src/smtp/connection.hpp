@@ -15,9 +15,9 @@
 
 #include <array>
 #include <cstddef>
-#include <string>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace lettre::smtp::detail {

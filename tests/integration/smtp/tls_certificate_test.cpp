@@ -26,10 +26,9 @@ tls_server start_tls_server(const std::string& name) {
     tls_server s;
     s.port = free_port();
     const fs::path dir = cert_dir();
-    s.proc = process::start({LETTRE_OPENSSL, "s_server", "-quiet", "-accept",
-                             "127.0.0.1:" + std::to_string(s.port), "-cert",
-                             (dir / (name + ".pem")).string(), "-key",
-                             (dir / (name + ".key")).string()});
+    s.proc = process::start(
+        {LETTRE_OPENSSL, "s_server", "-quiet", "-accept", "127.0.0.1:" + std::to_string(s.port),
+         "-cert", (dir / (name + ".pem")).string(), "-key", (dir / (name + ".key")).string()});
     if (!wait_port(s.port, 20s)) throw std::runtime_error("openssl s_server did not start");
     return s;
 }
