@@ -74,8 +74,9 @@ void print_recipients(const std::vector<lettre::smtp::recipient_result>& recipie
 /// tool's options.
 std::string in_cli_terms(const lettre::smtp::diagnostics& failure, std::string why) {
     if (failure.error == lettre::errc::plaintext_auth_refused) {
-        return "refusing to send the password over an unencrypted connection (the server did "
-               "not offer STARTTLS); use TLS, or add plaintext_auth=dangerous to the --smtp URL";
+        return "refusing to send the password over an unencrypted connection (tls=opportunistic "
+               "and the server gave no STARTTLS); use TLS, or add plaintext_auth=dangerous to "
+               "the --smtp URL";
     }
     constexpr std::string_view ca_hint = "set tls ca_file (ca_file= in the URL) to it";
     if (const auto at = why.find(ca_hint); at != std::string::npos) {

@@ -133,7 +133,7 @@ void connection::arm_for(const client::action& a) {
     if (new_phase || (next_step && a.phase != phase::auth)) arm(a.phase);
 }
 
-std::string connection::tls_failure(error_code ec) const {
+std::string connection::tls_failure(error_code ec) {
     const std::string& name = cfg_.tls.server_name.empty() ? cfg_.host : cfg_.tls.server_name;
     const long verify = SSL_get_verify_result(stream_->native_handle());
     if (!cfg_.tls.accept_invalid_certificates_dangerous && verify != X509_V_OK)

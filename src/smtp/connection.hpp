@@ -70,7 +70,7 @@ private:
     void finish_quit_after_failure();
     /// The sentence for a failed handshake: the certificate's verify result
     /// and the name checked, or a plaintext server behind smtps://.
-    std::string tls_failure(boost::system::error_code ec) const;
+    std::string tls_failure(boost::system::error_code ec);
     void trace_sent(const client::action& a, phase p);
     void trace_received(std::string_view bytes);
     void trace_tls();
