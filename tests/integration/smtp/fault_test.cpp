@@ -155,7 +155,8 @@ TEST(Fault, RefusedAuthEndsWithQuit) {
     ASSERT_TRUE(report.diagnostics.server_reply) << smtp_it::describe(ec, report);
     EXPECT_EQ(report.diagnostics.server_reply->code(), 535);
     EXPECT_EQ(report.diagnostics.phase, phase::auth);
-    ASSERT_TRUE(eventually([&] { return fake_server().log("auth_refused", before + 1); }));
+    ASSERT_TRUE(
+        eventually([&] { return fake_server().log("auth_refused", before + 1).has_value(); }));
     const auto log = fake_server().log("auth_refused", before + 1);
     EXPECT_TRUE(log->starts_with("EHLO client.example\r\nAUTH PLAIN ")) << *log;
     EXPECT_TRUE(log->ends_with("\r\nQUIT\r\n")) << *log;
@@ -168,7 +169,8 @@ TEST(Fault, RefusedGreetingEndsWithQuit) {
     EXPECT_EQ(o.report.diagnostics.phase, phase::greeting) << describe(o);
     ASSERT_TRUE(o.report.diagnostics.server_reply) << describe(o);
     EXPECT_EQ(o.report.diagnostics.server_reply->code(), 554);
-    ASSERT_TRUE(eventually([&] { return fake_server().log("greeting_554", before + 1); }));
+    ASSERT_TRUE(
+        eventually([&] { return fake_server().log("greeting_554", before + 1).has_value(); }));
     EXPECT_EQ(*fake_server().log("greeting_554", before + 1), "QUIT\r\n");
 }
 
