@@ -32,7 +32,8 @@ client_action authenticate::start(session_state& st) {
     if (!st.tls_active && !st.cfg.allow_plaintext_auth_dangerous)
         return fail(st, errc::plaintext_auth_refused,
                     "refusing to send credentials over an unencrypted connection (use TLS, or "
-                    "allow it by name with allow_plaintext_auth_dangerous)");
+                    "allow it by name: allow_plaintext_auth_dangerous() on the transport "
+                    "builder, plaintext_auth=dangerous in the URL)");
     if (st.caps.auth.empty())
         return fail(st, errc::auth_unavailable, "the server does not offer AUTH");
     const auto m = choose_mechanism(st.caps, *st.cfg.credentials, st.cfg.mechanisms);

@@ -75,6 +75,12 @@ TEST(Authenticate, RefusesPlaintextWithoutWriting) {
     ASSERT_TRUE(done_with(algo.start(st), errc::plaintext_auth_refused));
     EXPECT_TRUE(st.out.empty());
     EXPECT_FALSE(st.ready);
+    // The way out by its public names: the builder method and the URL
+    // option, not the config struct's member.
+    EXPECT_NE(st.diag.message.find("allow_plaintext_auth_dangerous()"), std::string::npos)
+        << st.diag.message;
+    EXPECT_NE(st.diag.message.find("plaintext_auth=dangerous"), std::string::npos)
+        << st.diag.message;
 }
 
 TEST(Authenticate, NoMechanismInCommon) {
