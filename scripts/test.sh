@@ -2,9 +2,10 @@
 # Every test on a fresh Debian machine: install dependencies and test peers,
 # build everything (library, CLI, examples, benchmarks), run all tests once
 # normally and once under AddressSanitizer + UndefinedBehaviorSanitizer,
-# build everything again in Release (-O3) and run the unit tests, build the
-# shared libraries with the tool and the examples and run them, build the
-# message layer alone with Boost and c-ares hidden, then run each fuzz
+# audit the dependency versions in the SBOM, build everything again in
+# Release (-O3) and run the unit tests, build the shared libraries with the
+# tool and the examples and run them, build the message layer alone with
+# Boost and c-ares hidden, then run each fuzz
 # target for a bounded time. Warnings are errors here (LETTRE_WERROR=ON);
 # they are not for users (the option is off by default).
 set -euo pipefail
@@ -18,6 +19,10 @@ echo "== build and test (Debug)"
 cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLETTRE_WERROR=ON
 cmake --build build-ci -j "$jobs"
 ctest --test-dir build-ci --output-on-failure -j "$jobs"
+
+echo "== dependency audit (the SBOM this build's configure step wrote)"
+# Fails when a dependency found is in a known vulnerable range (docs/release.md).
+scripts/audit.sh build-ci/lettre.cdx.json
 
 echo "== build and test (ASan + UBSan)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLETTRE_SANITIZE=ON -DLETTRE_WERROR=ON \
@@ -70,6 +75,12 @@ if ninja -C build-message -t deps | awk '/^[^ ]/ { keep = ($0 ~ /lettre_message\
   exit 1
 fi
 build-message/tests/unit/lettre_unit_tests --gtest_brief=1
+# Its SBOM lists only what lettre::message links.
+/usr/bin/python3 tests/release/validate_sbom.py cmake/cyclonedx build-message/lettre.cdx.json
+if grep -Eq '"name" *: *"(boost|c-ares)"' build-message/lettre.cdx.json; then
+  echo "build-message/lettre.cdx.json lists Boost or c-ares, which lettre::message does not use" >&2
+  exit 1
+fi
 
 echo "== fuzz (bounded)"
 scripts/fuzz.sh "${FUZZ_SECONDS:-20}"

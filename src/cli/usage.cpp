@@ -48,7 +48,8 @@ constexpr std::string_view synopsis =
     "  lettre mx DOMAIN [OPTIONS] print where mail for DOMAIN goes (MX hosts)\n"
     "  lettre help [COMMAND]      show this help, or one command's help\n"
     "  lettre -h | --help         show this help\n"
-    "  lettre --version           print the version\n";
+    "  lettre --version           print the versions of lettre and of the libraries\n"
+    "                             it was built with and runs with\n";
 
 constexpr std::string_view message_section =
     "Message options (compose and send):\n"
@@ -364,10 +365,6 @@ std::string dkim_help() {
 std::string short_usage() {
     return "usage: lettre (compose | send | dkim keygen | dkim sign | mx | help) [OPTIONS]\n"
            "Try 'lettre --help'.\n";
-}
-
-std::string version_text() {
-    return "lettre " LETTRE_CLI_VERSION "\n";
 }
 
 }  // namespace lettre::cli
