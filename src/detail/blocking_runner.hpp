@@ -6,6 +6,8 @@
 // never runs the engine on the caller's thread.
 #pragma once
 
+#include <lettre/export.hpp>
+
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -19,7 +21,9 @@
 
 namespace lettre::detail {
 
-class blocking_runner {
+// Exported (internal, not installed): lettre_mx uses it across the library
+// boundary in a shared build.
+class LETTRE_EXPORT blocking_runner {
 public:
     blocking_runner();
     /// Lets pending work finish, then joins the thread.

@@ -19,6 +19,10 @@
 
 namespace lettre::detail {
 
+// LETTRE_EXPORT on these internal functions: the async sendmail transport in
+// lettre_smtp calls them across the library boundary when lettre is built
+// as shared libraries. They are not installed and not part of the API.
+
 /// The program's output kept in sendmail_report::output.
 inline constexpr std::size_t sendmail_max_output = 4096;
 
@@ -29,7 +33,7 @@ struct sendmail_command {
 };
 
 /// errc::missing_recipient (nothing is run) or the lookup's error.
-result<sendmail_command> prepare_sendmail(const sendmail_config& config, const envelope& env);
+LETTRE_EXPORT result<sendmail_command> prepare_sendmail(const sendmail_config& config, const envelope& env);
 
 /// A started program. Every descriptor is close-on-exec and above 0..2; the
 /// caller owns them. `exit_fd` is a pidfd, readable once the program exits,
@@ -42,11 +46,11 @@ struct sendmail_child {
 };
 
 /// errc::sendmail_failed with a sentence saying why it could not start.
-result<sendmail_child> spawn_sendmail(const sendmail_command& command);
+LETTRE_EXPORT result<sendmail_child> spawn_sendmail(const sendmail_command& command);
 
 /// The program and whatever it started (its own process group): a helper it
 /// forked must not outlive the send that gave up on it.
-void kill_sendmail_group(pid_t pid);
+LETTRE_EXPORT void kill_sendmail_group(pid_t pid);
 
 enum class sendmail_reap {
     running,
@@ -54,22 +58,22 @@ enum class sendmail_reap {
     status_lost  ///< reaped elsewhere (SIGCHLD ignored by the application)
 };
 /// waitpid without blocking.
-sendmail_reap reap_sendmail(pid_t pid, sendmail_report& report);
+LETTRE_EXPORT sendmail_reap reap_sendmail(pid_t pid, sendmail_report& report);
 
 /// A steady_clock deadline overflows past ~292 years: longer means none.
-bool sendmail_timeout_unlimited(std::chrono::milliseconds timeout);
+LETTRE_EXPORT bool sendmail_timeout_unlimited(std::chrono::milliseconds timeout);
 
 /// The outcome of a run that was not cancelled. Exit 0 without reading the
 /// whole message is no delivery.
-std::error_code sendmail_outcome(const sendmail_report& report, bool timed_out, bool status_unknown,
+LETTRE_EXPORT std::error_code sendmail_outcome(const sendmail_report& report, bool timed_out, bool status_unknown,
                                  bool all_written);
 
 /// Bytes as the program gets them: every line end LF, or every one CRLF.
-std::string sendmail_line_endings(std::string bytes, bool crlf);
+LETTRE_EXPORT std::string sendmail_line_endings(std::string bytes, bool crlf);
 
 /// A sentence naming the program, what happened and what it printed.
 /// `status_unknown`: it ended, but its exit status was reaped elsewhere.
-std::string describe_sendmail_failure(const std::string& command, std::error_code ec,
+LETTRE_EXPORT std::string describe_sendmail_failure(const std::string& command, std::error_code ec,
                                       const sendmail_report& report, bool status_unknown);
 
 }  // namespace lettre::detail

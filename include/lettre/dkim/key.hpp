@@ -63,7 +63,7 @@ struct dns_record {
     std::string text;                  ///< v=DKIM1; k=...; p=...
     std::vector<std::string> strings;  ///< text split into <= 255-byte strings
     /// Zone-file form: `name. IN TXT ( "..." "..." )`.
-    [[nodiscard]] std::string zone_line() const;
+    [[nodiscard]] LETTRE_EXPORT std::string zone_line() const;
 };
 
 [[nodiscard]] LETTRE_EXPORT dns_record make_dns_record(const private_key& key,

@@ -67,9 +67,9 @@ struct timeouts {
     std::chrono::milliseconds data_termination{std::chrono::minutes(10)};
 
     /// The limit for one phase.
-    std::chrono::milliseconds of(phase p) const noexcept;
+    LETTRE_EXPORT std::chrono::milliseconds of(phase p) const noexcept;
     /// Sets every limit to `d` (handy in tests and for impatient callers).
-    static timeouts all(std::chrono::milliseconds d) noexcept;
+    LETTRE_EXPORT static timeouts all(std::chrono::milliseconds d) noexcept;
 };
 
 struct tls_parameters {

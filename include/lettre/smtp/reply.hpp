@@ -15,7 +15,7 @@ struct enhanced_status {
     int klass = 0;
     int subject = 0;
     int detail = 0;
-    std::string to_string() const;
+    LETTRE_EXPORT std::string to_string() const;
     friend bool operator==(const enhanced_status&, const enhanced_status&) = default;
 };
 

@@ -164,12 +164,12 @@ struct report {
             if (!r.delivered()) return false;
         return !recipients.empty();
     }
-    std::vector<recipient_result> delivered() const;
+    LETTRE_EXPORT std::vector<recipient_result> delivered() const;
     /// Retry these later (queue them): errors equal to condition::transient
     /// or condition::outcome_unknown.
-    std::vector<recipient_result> transient_failures() const;
+    LETTRE_EXPORT std::vector<recipient_result> transient_failures() const;
     /// Bounce these: errors equal to condition::permanent.
-    std::vector<recipient_result> permanent_failures() const;
+    LETTRE_EXPORT std::vector<recipient_result> permanent_failures() const;
 };
 
 /// Thrown by the blocking forms when no recipient got the message.
