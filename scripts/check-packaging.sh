@@ -193,6 +193,8 @@ check_vcpkg() {
     echo "set(VCPKG_LIBRARY_LINKAGE static)"
     echo "set(VCPKG_CMAKE_SYSTEM_NAME Linux)"
     echo "set(VCPKG_BUILD_TYPE release)"
+    # Static libraries only: no RPATH to fix, and fixing it would download patchelf.
+    echo "set(VCPKG_FIXUP_ELF_RPATH OFF)"
     if command -v ccache >/dev/null; then
       echo "set(VCPKG_CMAKE_CONFIGURE_OPTIONS -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)"
     fi
