@@ -64,6 +64,30 @@ string(STRIP "${LETTRE_PC_LIBS}" LETTRE_PC_LIBS)
 if(LETTRE_WITH_MX)
   string(APPEND LETTRE_PC_REQUIRES ", libcares")
 endif()
+# The static library's headers need the define that lettre-config.cmake's
+# targets carry.
+set(LETTRE_PC_CFLAGS "")
+if(LETTRE_STATIC)
+  set(LETTRE_PC_CFLAGS " -DLETTRE_STATIC_DEFINE")
+endif()
+# Relocatable: the prefix is found from the .pc file's own place
+# (${pcfiledir}), so an install with `cmake --install --prefix /opt/x`, or a
+# prefix moved or copied after installing, still names its own directories.
+# Absolute install dirs (-DCMAKE_INSTALL_LIBDIR=/...) stay as given.
+set(LETTRE_PC_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+if(IS_ABSOLUTE "${LETTRE_PC_DIR}")
+  set(LETTRE_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH LETTRE_PC_UP "/lettre-prefix/${LETTRE_PC_DIR}" "/lettre-prefix")
+  string(REGEX REPLACE "/$" "" LETTRE_PC_UP "${LETTRE_PC_UP}")
+  set(LETTRE_PC_PREFIX "\${pcfiledir}/${LETTRE_PC_UP}")
+endif()
+foreach(kind LIBDIR INCLUDEDIR)
+  if(IS_ABSOLUTE "${CMAKE_INSTALL_${kind}}")
+    set(LETTRE_PC_${kind} "${CMAKE_INSTALL_${kind}}")
+  else()
+    set(LETTRE_PC_${kind} "\${prefix}/${CMAKE_INSTALL_${kind}}")
+  endif()
+endforeach()
 configure_file(cmake/lettre.pc.in ${PROJECT_BINARY_DIR}/lettre.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/lettre.pc
-        DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+install(FILES ${PROJECT_BINARY_DIR}/lettre.pc DESTINATION ${LETTRE_PC_DIR})
