@@ -137,6 +137,15 @@ void connection::close() {
 void connection::async_open(op_handler h) {
     pending_.emplace(std::move(h));
     diag_.clear();
+    if (cfg_.client.credentials) {
+        // Refused before connecting: a NUL would cut or inject a SASL field.
+        if (auto ok = check_credentials(*cfg_.client.credentials); !ok) {
+            diag_.phase = phase::connect;
+            diag_.message = ok.error().message;
+            diag_.error = ok.error().code;
+            return complete(error_code(ok.error().code));
+        }
+    }
     stream_.emplace(asio::any_io_executor(ex_), *tls_ctx_);
     tls_ = false;
     resolve_timed_out_ = false;
