@@ -237,7 +237,11 @@ void connection::async_open(op_handler h) {
             diag_.phase = phase::connect;
             diag_.message = ok.error().message;
             diag_.error = ok.error().code;
-            return complete(error_code(ok.error().code));
+            // Posted: the caller's initiating function never completes inline.
+            asio::post(ex_, [self = shared_from_this(), ec = error_code(ok.error().code)] {
+                self->complete(ec);
+            });
+            return;
         }
     }
     stream_.emplace(asio::any_io_executor(ex_), *tls_ctx_);
