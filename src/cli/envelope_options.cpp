@@ -10,7 +10,14 @@ std::optional<lettre::address> parse_envelope_from(const std::string& text) {
     std::string_view trimmed = text;
     while (!trimmed.empty() && trimmed.front() == ' ') trimmed.remove_prefix(1);
     while (!trimmed.empty() && trimmed.back() == ' ') trimmed.remove_suffix(1);
-    if (trimmed.empty() || trimmed == "<>") return std::nullopt;
+    // The null reverse-path is spelled `<>`: an empty value is more often
+    // an unset shell variable than a wish to send a bounce.
+    if (trimmed.empty()) {
+        throw usage_error(
+            "--envelope-from is empty; give an address, or '<>' for the null "
+            "reverse-path (a message that must not bounce back)");
+    }
+    if (trimmed == "<>") return std::nullopt;
     auto m = lettre::mailbox::try_parse(trimmed);
     if (!m) throw from_library(m.error(), "--envelope-from", text);
     return m->email();

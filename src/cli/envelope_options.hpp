@@ -9,8 +9,8 @@
 
 namespace lettre::cli {
 
-/// An address or mailbox (`a@b`, `<a@b>`, `Name <a@b>`); `<>` or an empty
-/// value is the null reverse-path. Invalid text gives status 65.
+/// An address or mailbox (`a@b`, `<a@b>`, `Name <a@b>`); `<>` is the null
+/// reverse-path. An empty value is a usage error (64), invalid text 65.
 std::optional<lettre::address> parse_envelope_from(const std::string& text);
 
 /// Every mailbox of every value (comma-separated lists and groups allowed).

@@ -13,12 +13,14 @@
 namespace lettre::cli {
 
 std::string mx_help() {
-    return "Usage: lettre mx DOMAIN [--dns ADDR[:PORT][,...]] [--mx-port N]\n"
+    return "Usage: lettre mx DOMAIN [--dns ADDR[:PORT][,...]] [--dns-timeout S] [--mx-port N]\n"
            "Prints where mail for DOMAIN goes: the MX hosts in the order they are\n"
            "tried (equal preferences shuffled), with their preference and addresses;\n"
            "the domain itself when it has no MX record (implicit MX); or why there is\n"
            "no delivery (null MX, no such domain, a DNS failure).\n"
            "  --dns ADDR[:PORT][,...] name servers to ask (default: /etc/resolv.conf)\n"
+           "  --dns-timeout SECONDS   give up a lookup after about SECONDS per name\n"
+           "                          server (1-300; default: the resolver's, 75 s)\n"
            "  --mx-port N             accepted for symmetry with send --mx (unused)\n"
            "  -h, --help              show this help\n"
            "Exit status: 0 a plan, 69 no delivery for good (null MX, NXDOMAIN, no\n"

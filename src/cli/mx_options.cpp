@@ -4,8 +4,10 @@
 
 #include <lettre/dns/resolver.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 
 namespace lettre::cli {
 namespace {
@@ -14,9 +16,28 @@ constexpr option_spec mx_spec{"mx", '\0', false, false};
 constexpr option_spec dns_spec{"dns", '\0', true, false};
 constexpr option_spec port_spec{"mx-port", '\0', true, false};
 constexpr option_spec tls_spec{"tls", '\0', true, false};
+constexpr option_spec dns_timeout_spec{"dns-timeout", '\0', true, false};
+constexpr option_spec allow_local_spec{"mx-allow-local", '\0', false, false};
 
-constexpr std::array<option_spec, 4> send_specs{mx_spec, dns_spec, port_spec, tls_spec};
-constexpr std::array<option_spec, 2> lookup_specs{dns_spec, port_spec};
+constexpr std::array<option_spec, 6> send_specs{mx_spec,  dns_spec,         port_spec,
+                                                tls_spec, dns_timeout_spec, allow_local_spec};
+constexpr std::array<option_spec, 3> lookup_specs{dns_spec, port_spec, dns_timeout_spec};
+
+constexpr unsigned max_dns_timeout = 300;  // seconds; c-ares alone gives up after 75
+
+/// --dns-timeout SECONDS: each lookup gives up after about that long per
+/// name server. Two tries, the second twice as long (c-ares doubles the
+/// wait per round), so one lost UDP packet does not fail the lookup.
+void apply_dns_timeout(const std::string& text, lettre::dns::resolver_config& dns) {
+    unsigned value = 0;
+    const auto [end, e] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (e != std::errc() || end != text.data() + text.size() || value == 0 ||
+        value > max_dns_timeout)
+        throw usage_error("--dns-timeout " + in_quotes(text) + ": give whole seconds, 1 to " +
+                          std::to_string(max_dns_timeout));
+    dns.tries = 2;
+    dns.timeout = std::chrono::milliseconds(value * 1000U / 3U);
+}
 
 }  // namespace
 
@@ -28,8 +49,8 @@ std::span<const option_spec> mx_lookup_option_specs() noexcept {
 }
 
 bool is_mx_option(const option_spec& spec) noexcept {
-    return spec.name == mx_spec.name || spec.name == dns_spec.name || spec.name == port_spec.name ||
-           spec.name == tls_spec.name;
+    return std::any_of(send_specs.begin(), send_specs.end(),
+                       [&](const option_spec& s) { return s.name == spec.name; });
 }
 
 void apply_mx_option(mx_options& opts, const parsed_option& opt) {
@@ -45,6 +66,10 @@ void apply_mx_option(mx_options& opts, const parsed_option& opt) {
         opts.port = opt.value;
     else if (name == tls_spec.name)
         opts.tls = opt.value;
+    else if (name == dns_timeout_spec.name)
+        opts.dns_timeout = opt.value;
+    else if (name == allow_local_spec.name)
+        opts.allow_local = true;
 }
 
 lettre::mx::config make_mx_config(const mx_options& opts) {
@@ -55,6 +80,8 @@ lettre::mx::config make_mx_config(const mx_options& opts) {
             throw usage_error("--dns " + in_quotes(*opts.dns) + ": " + servers.error().message);
         cfg.dns.servers = std::move(servers).value();
     }
+    if (opts.dns_timeout) apply_dns_timeout(*opts.dns_timeout, cfg.dns);
+    cfg.allow_local_targets = opts.allow_local;
     if (opts.port) {
         unsigned value = 0;
         const std::string& p = *opts.port;
@@ -79,6 +106,11 @@ std::string_view mx_send_section() noexcept {
            "                          hosts (port 25), without a relay\n"
            "  --dns ADDR[:PORT][,...] name servers to ask (default: /etc/resolv.conf)\n"
            "  --mx-port N             the SMTP port of the MX hosts (tests only)\n"
+           "  --dns-timeout SECONDS   give up a DNS lookup after about SECONDS per name\n"
+           "                          server (1-300; default: the resolver's, 75 s)\n"
+           "  --mx-allow-local        deliver even when an MX host is this machine\n"
+           "                          (loopback, 0.0.0.0, an own address); otherwise\n"
+           "                          such recipients fail: \"mail loops back to myself\"\n"
            "  --tls MODE              opportunistic (default: STARTTLS when offered,\n"
            "                          certificate not checked), required (no STARTTLS\n"
            "                          is a temporary failure) or verified (certificate\n"
@@ -87,7 +119,8 @@ std::string_view mx_send_section() noexcept {
            "  or plaintext, and the server's reply), temporary or permanent failure\n"
            "  (with the reason). Exit status as for --smtp: 0\n"
            "  when everyone got it, 75 when every failure was temporary, 69 otherwise.\n"
-           "  'lettre mx DOMAIN [--dns ADDR] [--mx-port N]' prints the delivery plan.\n";
+           "  'lettre mx DOMAIN [--dns ADDR] [--mx-port N] [--dns-timeout S]' prints the\n"
+           "  delivery plan.\n";
 }
 
 }  // namespace lettre::cli

@@ -1,5 +1,6 @@
 // `lettre send --mx` and `lettre mx` options: --dns ADDR[:PORT][,...],
-// --mx-port N, --tls opportunistic|required|verified, turned into an
+// --mx-port N, --dns-timeout S, --tls opportunistic|required|verified and
+// --mx-allow-local, turned into an
 // mx::config. Also the help text of these options.
 #pragma once
 
@@ -16,19 +17,21 @@ namespace lettre::cli {
 
 struct mx_options {
     bool mx = false;  ///< --mx given (send only)
-    std::optional<std::string> dns, port, tls;
+    std::optional<std::string> dns, port, tls, dns_timeout;
+    bool allow_local = false;  ///< --mx-allow-local (send only)
     /// The first option given that needs --mx, as spelled (for the error).
     std::optional<std::string> first_dependent;
 };
 
 /// --mx and the options that go with it (send).
 std::span<const option_spec> mx_option_specs() noexcept;
-/// --dns and --mx-port (the mx command).
+/// --dns, --mx-port and --dns-timeout (the mx command).
 std::span<const option_spec> mx_lookup_option_specs() noexcept;
 bool is_mx_option(const option_spec& spec) noexcept;
 void apply_mx_option(mx_options& opts, const parsed_option& opt);
 
-/// Checks the values (usage error, 64, for a bad --dns, --mx-port or --tls).
+/// Checks the values (usage error, 64, for a bad --dns, --mx-port,
+/// --dns-timeout or --tls).
 lettre::mx::config make_mx_config(const mx_options& opts);
 
 /// The help section of --mx for `lettre send --help` and `lettre --help`.

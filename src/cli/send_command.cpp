@@ -113,6 +113,7 @@ delivery_target choose_target(const send_options& opts, const cli_streams& io) {
             throw usage_error("--smtp and --outbox exclude each other: give one of them");
         }
         smtp_settings settings = make_smtp_settings(opts.smtp, password_from_environment(), io.in);
+        for (const std::string& w : settings.warnings) io.err << "lettre: warning: " << w << '\n';
         return smtp_target{std::move(settings.config), settings.trace};
     }
     return outbox_target{opts.outbox.value_or("outbox")};

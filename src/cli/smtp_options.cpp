@@ -2,6 +2,7 @@
 
 #include "cli_error.hpp"
 #include "io_files.hpp"
+#include "secrets.hpp"
 
 #include <lettre/smtp/config.hpp>
 #include <lettre/smtp/credentials.hpp>
@@ -291,7 +292,7 @@ smtp_settings make_smtp_settings(const smtp_options& opts,
         // parse_url's message shows the URL with any password masked.
         throw usage_error("--smtp: " + printable(parsed.error().message));
     }
-    smtp_settings out{std::move(parsed).value(), opts.trace};
+    smtp_settings out{std::move(parsed).value(), opts.trace, {}};
     lettre::smtp::transport_config& cfg = out.config;
 
     // Option values first (usage errors), then data, then files.
@@ -331,8 +332,16 @@ smtp_settings make_smtp_settings(const smtp_options& opts,
         check_readable("--smtp ca_file=", *cfg.tls.ca_file);
     }
     if (login) {
-        std::string secret =
-            opts.password_file ? read_password_file(*opts.password_file, in) : *password_env;
+        std::string secret;
+        if (opts.password_file) {
+            secret = read_password_file(*opts.password_file, in);
+            check_password("--password-file " + in_quotes(*opts.password_file), secret);
+            if (auto w = readable_by_others("--password-file", *opts.password_file))
+                out.warnings.push_back(std::move(*w));
+        } else {
+            secret = *password_env;
+            check_password("LETTRE_PASSWORD", secret);
+        }
         cfg.client.credentials =
             login->token ? lettre::smtp::credentials::oauth2(login->user, std::move(secret))
                          : lettre::smtp::credentials::password(login->user, std::move(secret));

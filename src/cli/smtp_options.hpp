@@ -38,6 +38,8 @@ void apply_smtp_option(smtp_options& opts, const parsed_option& opt);
 struct smtp_settings {
     lettre::smtp::transport_config config;
     bool trace = false;
+    /// For standard error, e.g. a --password-file others can read.
+    std::vector<std::string> warnings;
 };
 
 /// Checks the options and reads the password. Usage errors (64): a bad URL,
@@ -45,7 +47,7 @@ struct smtp_settings {
 /// way round), unknown or mixed mechanisms, bad --timeout/--notify/--ret,
 /// --requiretls or --ca without TLS, AUTH over tls=none without
 /// plaintext_auth=dangerous, an option that needs --smtp without it. Bad
-/// data (65): an empty password, a bad --ehlo name or --envid. Unreadable
+/// data (65): an empty password, one with a NUL, CR or LF, a bad --ehlo name or --envid. Unreadable
 /// --password-file or CA file: 66. `password_env` is LETTRE_PASSWORD's value
 /// (empty or absent: not set); `in` serves `--password-file -`.
 smtp_settings make_smtp_settings(const smtp_options& opts,

@@ -12,6 +12,10 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include <optional>
+#include <string>
+#include <string_view>
+
 namespace lettre::dkim {
 namespace {
 
@@ -31,6 +35,33 @@ std::string openssl_reason() {
     char buf[256];
     ERR_error_string_n(e, buf, sizeof buf);
     return buf;
+}
+
+/// Why a PEM text is more than one key, or nullopt. `rest` is the BIO the
+/// key was read from, positioned after its END line. Text before the BEGIN
+/// line is allowed (RFC 7468 §2: explanatory text); a second PEM block, or
+/// anything but white space after the key, is refused: it is a file that
+/// was concatenated or cut, and signing with the first key of it would be
+/// a guess.
+std::optional<std::string> pem_extra(std::string_view pem, BIO& rest) {
+    std::size_t blocks = 0;
+    for (auto at = pem.find("-----BEGIN "); at != std::string_view::npos;
+         at = pem.find("-----BEGIN ", at + 1))
+        ++blocks;
+    if (blocks > 1)
+        return fmt::format(
+            "the PEM text holds {} blocks (-----BEGIN lines); give a file with exactly one "
+            "private key",
+            blocks);
+    char* data = nullptr;
+    const long left = BIO_get_mem_data(&rest, &data);
+    const std::string_view tail(data, left > 0 ? static_cast<std::size_t>(left) : 0U);
+    const auto junk = tail.find_first_not_of(" \t\r\n");
+    if (junk == std::string_view::npos) return std::nullopt;
+    return fmt::format(
+        "{} bytes of trailing data after the key's -----END line; give a file with exactly one "
+        "private key",
+        tail.size() - junk);
 }
 
 }  // namespace
@@ -57,6 +88,7 @@ result<private_key> private_key::try_from_pem(std::string_view pem) {
                           fmt::format("cannot read the PEM private key: {} (expected an "
                                       "unencrypted PKCS#1 or PKCS#8 RSA or Ed25519 key)",
                                       openssl_reason()));
+    if (auto extra = pem_extra(pem, *bio)) return make_error(errc::invalid_key, std::move(*extra));
     return adopt(std::move(pkey), "PEM");
 }
 
@@ -66,6 +98,13 @@ result<private_key> private_key::try_from_der(std::string_view der) {
     if (!pkey)
         return make_error(errc::invalid_key,
                           fmt::format("cannot read the DER private key: {}", openssl_reason()));
+    const auto used =
+        static_cast<std::size_t>(p - reinterpret_cast<const unsigned char*>(der.data()));
+    if (used != der.size())
+        return make_error(errc::invalid_key,
+                          fmt::format("{} bytes of trailing data after the DER private key; give "
+                                      "a file with exactly one key",
+                                      der.size() - used));
     return adopt(std::move(pkey), "DER");
 }
 

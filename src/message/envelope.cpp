@@ -6,7 +6,12 @@ namespace lettre {
 
 result<envelope> envelope::try_create(std::optional<address> from, std::vector<address> to) {
     if (to.empty()) return make_error(errc::missing_recipient, "the envelope has no recipient");
-    if (from && from->empty()) from.reset();
+    // std::nullopt is the one spelling of the null reverse-path: an empty
+    // address is more likely one that was never set.
+    if (from && from->empty())
+        return make_error(errc::invalid_address,
+                          "the envelope's sender is an empty address; pass std::nullopt for the "
+                          "null reverse-path <>");
     envelope e;
     e.from_ = std::move(from);
     for (auto& a : to) {

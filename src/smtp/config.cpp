@@ -120,6 +120,7 @@ result<transport_config> parse_url(std::string_view url) {
         if (!user || !pass) return bad_url(url, "bad percent-encoding in the credentials");
         if (user->empty()) return bad_url(url, "empty user name");
         creds = credentials::password(std::move(*user), std::move(*pass));
+        if (auto ok = check_credentials(*creds); !ok) return bad_url(url, ok.error().message);
     }
 
     std::string_view host = rest;

@@ -231,6 +231,19 @@ void connection::close() {
 void connection::async_open(op_handler h) {
     pending_.emplace(std::move(h));
     diag_.clear();
+    if (cfg_.client.credentials) {
+        // Refused before connecting: a NUL would cut or inject a SASL field.
+        if (auto ok = check_credentials(*cfg_.client.credentials); !ok) {
+            diag_.phase = phase::connect;
+            diag_.message = ok.error().message;
+            diag_.error = ok.error().code;
+            // Posted: the caller's initiating function never completes inline.
+            asio::post(ex_, [self = shared_from_this(), ec = error_code(ok.error().code)] {
+                self->complete(ec);
+            });
+            return;
+        }
+    }
     stream_.emplace(asio::any_io_executor(ex_), *tls_ctx_);
     tls_ = false;
     resolve_timed_out_ = false;

@@ -6,8 +6,11 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstring>
-#include <fstream>
+#include <optional>
+#include <system_error>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace lettre {
 namespace {
@@ -41,31 +44,66 @@ std::string envelope_json(const envelope& env) {
     return out;
 }
 
-error_info io_failure(const std::filesystem::path& p, std::string_view what) {
-    return make_error(errc::io_error, fmt::format("cannot write {}: {}", p.string(), what));
+error_info io_failure(const std::filesystem::path& p, int err) {
+    return make_error(errc::io_error, fmt::format("cannot write {}: {}", p.string(),
+                                                  std::generic_category().message(err)));
 }
 
-/// Writes to a temporary name then renames, so a reader never sees half a file.
-std::optional<error_info> write_file(const std::filesystem::path& path, std::string_view data) {
-    std::filesystem::path tmp = path;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) return io_failure(tmp, std::strerror(errno));
-        out.write(data.data(), static_cast<std::streamsize>(data.size()));
-        out.flush();
-        if (!out) {
-            std::error_code ignored;
-            std::filesystem::remove(tmp, ignored);
-            return io_failure(tmp, "write failed");
+bool write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ::ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
         }
+        data.remove_prefix(static_cast<std::size_t>(n));
     }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        std::filesystem::remove(tmp, ec);
-        return io_failure(path, ec.message());
-    }
+    return true;
+}
+
+/// Writes `data` to a new file `path` (never an existing one) and flushes
+/// it to the disk; the errno of the first failure, or 0.
+int write_synced(const std::filesystem::path& path, std::string_view data) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return errno;
+    int err = 0;
+    if (!write_all(fd, data) || ::fsync(fd) != 0) err = errno != 0 ? errno : EIO;
+    if (::close(fd) != 0 && err == 0) err = errno != 0 ? errno : EIO;
+    return err;
+}
+
+/// Flushes the directory entries (the renames) to the disk; the errno or 0.
+int sync_directory(const std::filesystem::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    const int err = ::fsync(fd) != 0 ? errno : 0;
+    ::close(fd);
+    return err;
+}
+
+/// Both files of a delivery, committed by the rename of the .eml: the .json
+/// is in place first, so a reader that picks up `<id>.eml` always finds
+/// its envelope, and a crash leaves at most a .json without .eml (or
+/// hidden temporary files), never a message without its envelope.
+std::optional<error_info> write_pair(const file_transport::delivery& d, std::string_view bytes,
+                                     std::string_view json) {
+    const auto dir = d.eml_path.parent_path();
+    // Dot-names: readers that list *.eml or *.json never see them.
+    const auto eml_tmp = dir / ("." + d.id + ".eml.tmp");
+    const auto json_tmp = dir / ("." + d.id + ".json.tmp");
+    auto undo = [&](const std::filesystem::path& failed, int err) {
+        ::unlink(eml_tmp.c_str());
+        ::unlink(json_tmp.c_str());
+        ::unlink(d.json_path.c_str());
+        return io_failure(failed, err);
+    };
+    if (int err = write_synced(eml_tmp, bytes)) return undo(eml_tmp, err);
+    if (int err = write_synced(json_tmp, json)) return undo(json_tmp, err);
+    if (::rename(json_tmp.c_str(), d.json_path.c_str()) != 0) return undo(d.json_path, errno);
+    if (::rename(eml_tmp.c_str(), d.eml_path.c_str()) != 0) return undo(d.eml_path, errno);
+    // The message is in place; a failed directory sync means it may not
+    // survive a crash, which the caller must know.
+    if (int err = sync_directory(dir)) return io_failure(dir, err);
     return std::nullopt;
 }
 
@@ -86,11 +124,7 @@ result<file_transport::delivery> file_transport::try_send_raw(const envelope& en
     d.id = detail::random_token(24);
     d.eml_path = dir_ / (d.id + ".eml");
     d.json_path = dir_ / (d.id + ".json");
-    if (auto e = write_file(d.eml_path, bytes)) return std::move(*e);
-    if (auto e = write_file(d.json_path, envelope_json(env))) {
-        std::filesystem::remove(d.eml_path, ec);
-        return std::move(*e);
-    }
+    if (auto e = write_pair(d, bytes, envelope_json(env))) return std::move(*e);
     return d;
 }
 

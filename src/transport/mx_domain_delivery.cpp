@@ -2,6 +2,7 @@
 
 #include "dns/ip_address_asio.hpp"
 #include "smtp/connection.hpp"
+#include "transport/mx_local_targets.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -42,7 +43,9 @@ void domain_delivery::start() {
         if (owner_->cfg.policy) policy_ = owner_->cfg.policy(domain_, host_, owner_->cfg.tls);
         addresses_ = {*literal};
         address_index_ = 0;
-        return next_address();
+        drop_local_targets(host_, addresses_);
+        // No address left: next_host() reports the loop (there is no host).
+        return addresses_.empty() ? next_host() : next_address();
     }
     owner_->resolver.async_resolve_mx(
         domain_,
@@ -104,6 +107,9 @@ void domain_delivery::next_host() {
             bool permanent = !dns_transient_ && skipped_reason_.empty();
             if (!skipped_reason_.empty())
                 message = fmt::format("no usable MX host for {}: {}", domain_, skipped_reason_);
+            else if (!loop_reason_.empty())
+                message =
+                    fmt::format("mail for {} loops back to myself: {}", domain_, loop_reason_);
             else if (implicit_)
                 message = fmt::format("{} has no MX record and no address ({})", domain_,
                                       dns_error_.message());
@@ -134,8 +140,23 @@ void domain_delivery::next_host() {
         cancel_a_.slot(), cancel_aaaa_.slot());
 }
 
+void domain_delivery::drop_local_targets(const std::string& host,
+                                         std::vector<dns::ip_address>& addresses) {
+    if (owner_->cfg.allow_local_targets) return;
+    const auto own = own_addresses();
+    std::erase_if(addresses, [&](const dns::ip_address& a) {
+        const auto why = local_target(a, own);
+        if (why) loop_reason_ = fmt::format("{} has {} ({})", host, a.to_string(), *why);
+        return why.has_value();
+    });
+}
+
 void domain_delivery::on_addresses(host_addresses a) {
     if (finished_) return;  // cancelled meanwhile
+    if (!a.addresses.empty()) {
+        drop_local_targets(host_, a.addresses);
+        if (a.addresses.empty()) return next_host();
+    }
     if (a.addresses.empty()) {
         dns_error_ = a.error;
         if (a.error && !is_definitive(a.error)) dns_transient_ = true;

@@ -50,6 +50,9 @@ public:
 private:
     void on_mx(const std::error_code& ec, std::vector<dns::mx_record> records);
     void next_host();
+    /// Drops the addresses that are this machine (unless the
+    /// configuration allows them), noting why in loop_reason_.
+    void drop_local_targets(const std::string& host, std::vector<dns::ip_address>& addresses);
     void on_addresses(host_addresses a);
     void next_address();
     void after_attempt(const std::error_code& ec, const smtp::send_report& report,
@@ -82,6 +85,7 @@ private:
     std::error_code dns_error_;   ///< the last host address lookup error
     bool dns_transient_ = false;  ///< some address lookup failed transiently
     std::string skipped_reason_;  ///< the policy refused a host
+    std::string loop_reason_;     ///< a host was this machine ("H has A (loopback)")
 
     /// The next attempt repeats the last address without STARTTLS, after
     /// its TLS handshake failed (opportunistic policy only).

@@ -14,8 +14,9 @@ class LETTRE_EXPORT envelope {
 public:
     envelope() = default;
 
-    /// `from` empty means the null reverse-path `<>` (bounces). `to` must
-    /// not be empty; duplicates are removed, order kept.
+    /// `from` std::nullopt means the null reverse-path `<>` (bounces); an
+    /// empty address there is refused (errc::invalid_address), never taken
+    /// for it. `to` must not be empty; duplicates are removed, order kept.
     [[nodiscard]] static envelope create(std::optional<address> from, std::vector<address> to);
     [[nodiscard]] static result<envelope> try_create(std::optional<address> from,
                                                      std::vector<address> to);

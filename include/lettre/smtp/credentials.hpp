@@ -3,6 +3,7 @@
 // and, only when asked for by name, CRAM-MD5.
 #pragma once
 
+#include <lettre/error.hpp>
 #include <lettre/export.hpp>
 
 #include <span>
@@ -29,6 +30,14 @@ struct LETTRE_EXPORT credentials {
         return {std::move(user), std::move(token), true, {}};
     }
 };
+
+/// Refuses credentials no mechanism can carry faithfully: a NUL in the
+/// user name, secret or authzid (SASL PLAIN separates them with NUL, RFC
+/// 4616, so one would cut or inject a field), and a \x01 in a token login
+/// (the XOAUTH2/OAUTHBEARER separator). errc::invalid_smtp_argument, naming
+/// the field, never the secret. The SMTP transports check this before they
+/// connect.
+LETTRE_EXPORT result<void> check_credentials(const credentials& c);
 
 /// Mechanisms tried by default, strongest first. CRAM-MD5 is absent: it needs
 /// the server to store the password in the clear and MD5; name it to use it.

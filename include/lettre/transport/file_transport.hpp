@@ -1,6 +1,13 @@
 // Writes each message into a directory instead of sending it: `<id>.eml`
 // with the bytes and `<id>.json` with the envelope. For development, tests,
 // and handing mail to another program.
+//
+// A reader may watch the directory: both files are written under hidden
+// temporary names and flushed to the disk (fsync), then the .json is renamed
+// into place and the .eml last, so `<id>.eml` appearing is the commit point
+// and its .json is always there by then; the directory is flushed too.
+// Errors name the path and the system's reason ("No space left on
+// device"), and leave no file behind.
 #pragma once
 
 #include <lettre/error.hpp>

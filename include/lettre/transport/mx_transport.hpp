@@ -98,6 +98,13 @@ struct config {
     /// MX hosts tried per domain, in order (RFC 5321 §5.1 asks for a limit).
     std::size_t max_hosts = 5;
     address_order addresses = address_order::ipv4_first;
+    /// False (the default): an MX host (or address literal) whose address
+    /// is loopback (127.0.0.0/8, ::1), unspecified (0.0.0.0, ::) or one of
+    /// this machine's own addresses is skipped, and when no other host is
+    /// left the recipients fail permanently (no_mx_host, "mail for D loops
+    /// back to myself: H has A (loopback)"), as an MTA does. True: such
+    /// hosts are used, for tests and local setups.
+    bool allow_local_targets = false;
     smtp::trace_hook trace;
 };
 

@@ -576,6 +576,7 @@ class smtp_tests(dkim_case):
     def test_trace_shows_the_dialogue_but_never_the_password(self):
         url = self.url(self.auth, "tls=none&plaintext_auth=dangerous")
         self.write("password.txt", PASSWORD + "\nsecond line is ignored\n")
+        (self.dir / "password.txt").chmod(0o600)  # else a warning joins the trace on stderr
         runs = [
             ("PLAIN", ["--password-file", "password.txt"], None),
             ("LOGIN", [], {"LETTRE_PASSWORD": PASSWORD}),

@@ -61,8 +61,9 @@ TEST(mx_cli, plan) {
 }
 
 TEST(mx_cli, send) {
-    const std::string base =
-        "send --mx " + dns() + " " + port() + " --from a@origin.test --subject hi --text hello";
+    // The peers are on 127.0.0.x: this machine, which needs the opt-in.
+    const std::string base = "send --mx " + dns() + " " + port() +
+                             " --mx-allow-local --from a@origin.test --subject hi --text hello";
     auto r = lettre(base + " --to one@pref.test --to two@implicit.test");
     EXPECT_EQ(r.status, 0) << r.out;
     EXPECT_NE(r.out.find("delivered  one@pref.test  mx-a.pref.test [127.0.0.2]  plaintext  250"),
@@ -85,6 +86,19 @@ TEST(mx_cli, send) {
     EXPECT_EQ(r.status, 64) << r.out;
     r = lettre(base + " --to one@pref.test --outbox /tmp/x");
     EXPECT_EQ(r.status, 64) << r.out;
+}
+
+TEST(mx_cli, send_to_this_machine_needs_the_opt_in) {
+    const std::string base =
+        "send --mx " + dns() + " " + port() + " --from a@origin.test --subject hi --text hello";
+    auto r = lettre(base + " --to one@pref.test");
+    EXPECT_EQ(r.status, 69) << r.out;
+    EXPECT_NE(r.out.find("permanent failure  one@pref.test"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("mail for pref.test loops back to myself"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("(loopback)"), std::string::npos) << r.out;
+    r = lettre("send --mx-allow-local --from a@origin.test --to b@pref.test --text x");
+    EXPECT_EQ(r.status, 64) << r.out;
+    EXPECT_NE(r.out.find("--mx-allow-local needs --mx"), std::string::npos) << r.out;
 }
 
 }  // namespace

@@ -743,3 +743,30 @@ TEST(mx_cancel, destroying_everything_mid_send) {
 }
 
 }  // namespace
+
+// Without allow_local_targets, an MX host on loopback is this machine: the
+// message would loop back (docs/security.md, "Decisions on careless input").
+TEST(mx_delivery, local_targets_are_refused_unless_allowed) {
+    const auto& p = shared_peers();
+    const auto before = p.messages("127.0.0.2").size();
+    auto cfg = test_config();
+    cfg.allow_local_targets = false;
+    lettre::mx_transport mx(cfg);
+    lettre::mx::report report;
+    try {
+        report = mx.send(message_to({"one@pref.test", "six@[127.0.0.7]"}));
+        ADD_FAILURE() << "delivered: " << describe(report);
+    } catch (const lettre::mx::delivery_error& e) {
+        report = e.report();
+    }
+    const auto& one = of(report, "one@pref.test");
+    EXPECT_EQ(one.error, lettre::errc::no_mx_host) << describe(report);
+    EXPECT_EQ(one.error, lettre::condition::permanent) << describe(report);
+    EXPECT_NE(one.message.find("loops back to myself"), std::string::npos) << one.message;
+    EXPECT_NE(one.message.find("127.0.0.3 (loopback)"), std::string::npos) << one.message;
+    const auto& six = of(report, "six@[127.0.0.7]");
+    EXPECT_EQ(six.error, lettre::condition::permanent) << describe(report);
+    EXPECT_NE(six.message.find("[127.0.0.7] has 127.0.0.7 (loopback)"), std::string::npos)
+        << six.message;
+    EXPECT_EQ(p.messages("127.0.0.2").size(), before) << "nothing may be sent to this machine";
+}
