@@ -87,7 +87,10 @@ std::string_view mx_send_section() noexcept {
            "  or plaintext, and the server's reply), temporary or permanent failure\n"
            "  (with the reason). Exit status as for --smtp: 0\n"
            "  when everyone got it, 75 when every failure was temporary, 69 otherwise.\n"
-           "  'lettre mx DOMAIN [--dns ADDR] [--mx-port N]' prints the delivery plan.\n";
+           "  The options of --smtp (--user, --ca, --timeout, --ehlo, --trace,\n"
+           "  --requiretls, --notify, --ret, --envid...) do not apply to --mx and are\n"
+           "  refused (64), as every option the chosen target has no use for.\n"
+           "  'lettre mx DOMAIN [--dns ADDR]' prints the delivery plan.\n";
 }
 
 }  // namespace lettre::cli
