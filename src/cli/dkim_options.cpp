@@ -83,9 +83,8 @@ std::uint64_t parse_seconds(const std::string& spelling, const std::string& text
 /// What the library's signer accepts in h= (RFC 5322 ftext without ';'),
 /// checked here too so that a bad name is a usage error (64).
 bool is_signable_name(std::string_view name) {
-    return std::all_of(name.begin(), name.end(), [](char c) {
-        return c >= 33 && c <= 126 && c != ':' && c != ';';
-    });
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return c >= 33 && c <= 126 && c != ':' && c != ';'; });
 }
 
 std::vector<std::string> split_header_names(const std::string& spelling, const std::string& text) {

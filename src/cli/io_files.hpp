@@ -19,10 +19,10 @@ struct cli_streams {
 /// Size limits of the small inputs (docs/security.md): each fits what the
 /// file holds, with room to spare, and stops a /dev/zero or a FIFO that
 /// never ends before memory does.
-inline constexpr std::size_t password_limit = 4 * 1024;          ///< --password-file's line
-inline constexpr std::size_t key_file_limit = 64 * 1024;         ///< --key, --dkim-key (PEM)
-inline constexpr std::size_t ca_file_limit = 4 * 1024 * 1024;    ///< --ca, ca_file= (PEM bundle)
-inline constexpr std::size_t address_line_limit = 4 * 1024;      ///< a line of --each-to
+inline constexpr std::size_t password_limit = 4 * 1024;        ///< --password-file's line
+inline constexpr std::size_t key_file_limit = 64 * 1024;       ///< --key, --dkim-key (PEM)
+inline constexpr std::size_t ca_file_limit = 4 * 1024 * 1024;  ///< --ca, ca_file= (PEM bundle)
+inline constexpr std::size_t address_line_limit = 4 * 1024;    ///< a line of --each-to
 
 /// Reads the whole file (or `in` for "-"). Throws a cli_error with status
 /// 66 naming `option` and the path when it is missing or unreadable.

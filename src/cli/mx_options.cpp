@@ -38,7 +38,6 @@ void apply_mx_option(mx_options& opts, const parsed_option& opt) {
         opts.mx = true;
         return;
     }
-    if (!opts.first_dependent) opts.first_dependent = opt.spelling;
     if (name == dns_spec.name)
         opts.dns = opt.value;
     else if (name == port_spec.name)

@@ -17,8 +17,6 @@ namespace lettre::cli {
 struct mx_options {
     bool mx = false;  ///< --mx given (send only)
     std::optional<std::string> dns, port, tls;
-    /// The first option given that needs --mx, as spelled (for the error).
-    std::optional<std::string> first_dependent;
 };
 
 /// --mx and the options that go with it (send).

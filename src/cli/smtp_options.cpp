@@ -256,7 +256,6 @@ void apply_smtp_option(smtp_options& opts, const parsed_option& opt) {
         opts.url = opt.value;
         return;
     }
-    if (!opts.first_dependent) opts.first_dependent = opt.spelling;
     if (name == "user") {
         opts.user = opt.value;
     } else if (name == "password-file") {
@@ -285,7 +284,7 @@ void apply_smtp_option(smtp_options& opts, const parsed_option& opt) {
 smtp_settings make_smtp_settings(const smtp_options& opts,
                                  const std::optional<std::string>& password_env, std::istream& in) {
     if (!opts.url) {
-        throw usage_error(*opts.first_dependent + " needs --smtp URL");
+        throw usage_error("--smtp URL is needed");  // send_targets.cpp checks first
     }
     auto parsed = lettre::smtp::parse_url(*opts.url);
     if (!parsed) {

@@ -1,7 +1,7 @@
 // The CLI's bounded readers (src/cli/io_files.cpp): they stop at the limit
 // and say which input and which limit.
-#include "cli/cli_error.hpp"
 #include "cli/io_files.hpp"
+#include "cli/cli_error.hpp"
 
 #include <gtest/gtest.h>
 
@@ -49,8 +49,7 @@ TEST(cli_io_files, ReadInputStopsOneBytePastTheLimit) {
         FAIL() << "an endless input was accepted";
     } catch (const cli_error& e) {
         EXPECT_EQ(e.code(), exit_code::data_error);
-        EXPECT_NE(std::string(e.what()).find("--ca standard input"), std::string::npos)
-            << e.what();
+        EXPECT_NE(std::string(e.what()).find("--ca standard input"), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("4 KiB"), std::string::npos) << e.what();
     }
     EXPECT_LE(buf.taken(), 4097U);
