@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -64,7 +65,11 @@ TEST(smtp_transport_hello_name, BadNameFailsBeforeConnecting) {
         listener server;
         ASSERT_NE(server.port(), 0);
         auto builder = lettre::smtp_transport::builder_dangerous("127.0.0.1");
-        builder.port(server.port()).hello_name("ex<>ample.com");
+        // Short timeouts only so that a client that does connect (and gets
+        // no greeting from this listener) fails soon instead of hanging.
+        builder.port(server.port())
+            .hello_name("ex<>ample.com")
+            .timeouts(lettre::smtp::timeouts::all(std::chrono::seconds(2)));
         if (!pooled) builder.no_pool();
         lettre::smtp_transport transport = builder.build();
         const auto r = transport.try_send(sample());
