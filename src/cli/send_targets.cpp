@@ -24,9 +24,10 @@ struct option_targets {
     target_set targets;
 };
 
-// Every option of send that some target does not use. --timeout, --ehlo,
-// --ca, --trace and the rest are not wired to --mx: its EHLO name, TLS
-// policy and timeouts are its own (see docs/cli.md).
+// Every option of send that some target does not use; a new option of
+// that kind gets a line here. --timeout, --ehlo, --ca, --trace and the rest
+// are not wired to --mx (its EHLO name, TLS policy and timeouts are its
+// own, and the DANE/MTA-STS work will add what --mx needs): refused there.
 constexpr std::array<option_targets, 18> table{{
     {"user", smtp_only},
     {"password-file", smtp_only},
