@@ -64,6 +64,7 @@ public:
             case errc::sendmail_transient: return "the sendmail program failed temporarily";
             case errc::recipients_deferred: return "every recipient was deferred (4xx)";
             case errc::delivery_deferred: return "delivery deferred";
+            case errc::auth_deferred: return "authentication failed temporarily (4xx)";
         }
         return "unknown lettre error";
     }
@@ -86,7 +87,8 @@ std::optional<condition> condition_of(errc e) noexcept {
         case errc::shut_down:
         case errc::sendmail_transient:
         case errc::recipients_deferred:
-        case errc::delivery_deferred: return condition::transient;
+        case errc::delivery_deferred:
+        case errc::auth_deferred: return condition::transient;
         case errc::outcome_unknown: return condition::outcome_unknown;
         default: return condition::permanent;
     }

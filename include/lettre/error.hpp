@@ -75,6 +75,7 @@ enum class errc {
     // Added for API 1.0 (kept at the end so that the values above stay)
     recipients_deferred,  ///< every RCPT TO got a 4xx reply: try the message later
     delivery_deferred,    ///< MX: no host took the message this time; the message says why
+    auth_deferred,        ///< AUTH answered 4xx (e.g. 454): the server cannot check now
 };
 
 /// What a failure means for the caller, whatever produced it (any transport,

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "mx_command.hpp"
 #include "usage.hpp"
+#include "version_text.hpp"
 
 #include <lettre/error.hpp>
 

@@ -36,7 +36,10 @@ exit_code exit_code_for(const std::error_code& ec) noexcept;
 cli_error from_library(const lettre::error_info& info, std::string_view context = {},
                        std::string_view value = {});
 
-/// The text with control characters shown as \r, \n, \t, \xNN.
+/// The text as it may reach a terminal: C0 controls and DEL shown as \r,
+/// \n, \t, \xNN; bytes that are not UTF-8 as \xNN (a raw 0x9b is CSI);
+/// the C1 controls U+0080..U+009F as \u00NN. Everything a server or a
+/// file says goes through here before it is printed.
 std::string printable(std::string_view text);
 
 /// `"text"`, printable, with `"` and `\` escaped (the library's style).

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -38,13 +39,50 @@ exit_code deliver_to(const outbox_target& target, const outgoing_message& msg,
     return exit_code::ok;
 }
 
-/// `accepted  bob@example.org  250 2.1.5 OK`, one line per recipient.
+/// What happened to a recipient the server took at RCPT TO when the message
+/// itself was not taken: "rejected at end of data: 550 ...".
+std::string not_sent(const lettre::smtp::diagnostics& failure, const std::string& why) {
+    using lettre::smtp::phase;
+    if (failure.error == lettre::errc::outcome_unknown) return why;
+    if (failure.server_reply && failure.phase == phase::data_final)
+        return "rejected at end of data: " + failure.server_reply->to_string();
+    if (failure.server_reply && failure.phase == phase::data)
+        return "rejected at DATA: " + failure.server_reply->to_string();
+    return "not sent: " + why;
+}
+
+/// One line per recipient: `accepted  bob@example.org  250 2.1.5 OK` only
+/// when the message was queued for them; `refused` with the RCPT reply;
+/// `failed` (or `unknown` when no reply came after the data) with what
+/// happened to a recipient the server took before the message failed.
 void print_recipients(const std::vector<lettre::smtp::recipient_result>& recipients,
+                      const lettre::smtp::diagnostics* failure, const std::string& why,
                       std::ostream& out) {
     for (const lettre::smtp::recipient_result& r : recipients) {
-        out << (r.accepted() ? "accepted" : "refused") << "  " << printable(r.recipient.to_string())
-            << "  " << printable(r.reply.to_string()) << '\n';
+        std::string_view word = r.accepted() ? "accepted" : "refused";
+        std::string what = r.reply.to_string();
+        if (r.accepted() && failure) {
+            word = failure->error == lettre::errc::outcome_unknown ? "unknown" : "failed";
+            what = not_sent(*failure, why);
+        }
+        out << word << "  " << printable(r.recipient.to_string()) << "  " << printable(what)
+            << '\n';
     }
+}
+
+/// The library's sentence with its configuration names replaced by the
+/// tool's options.
+std::string in_cli_terms(const lettre::smtp::diagnostics& failure, std::string why) {
+    if (failure.error == lettre::errc::plaintext_auth_refused) {
+        return "refusing to send the password over an unencrypted connection (tls=opportunistic "
+               "and the server gave no STARTTLS); use TLS, or add plaintext_auth=dangerous to "
+               "the --smtp URL";
+    }
+    constexpr std::string_view ca_hint = "set tls ca_file (ca_file= in the URL) to it";
+    if (const auto at = why.find(ca_hint); at != std::string::npos) {
+        why.replace(at, ca_hint.size(), "give it with --ca FILE");
+    }
+    return why;
 }
 
 /// Prints what the server did and picks the exit status: 0 when every
@@ -52,13 +90,16 @@ void print_recipients(const std::vector<lettre::smtp::recipient_result>& recipie
 /// (each refused recipient, and the error that ended the send) was
 /// transient; 69 otherwise. An unknown outcome (no reply after the final
 /// dot) is 69: the server may have taken the message, and a retry could
-/// deliver it twice.
+/// deliver it twice. The server's reply is printed once.
 exit_code report_outcome(const lettre::smtp::send_report& report, const std::error_code& ec,
                          const cli_streams& io) {
-    const lettre::smtp::diagnostics& diag = report.diagnostics;
+    lettre::smtp::diagnostics failure = report.diagnostics;
+    if (!failure.error) failure.error = ec;
     const std::vector<lettre::smtp::recipient_result>& recipients =
-        report.recipients.empty() ? diag.recipients : report.recipients;
-    print_recipients(recipients, io.out);
+        report.recipients.empty() ? failure.recipients : report.recipients;
+    const std::string why =
+        in_cli_terms(failure, failure.message.empty() ? failure.error.message() : failure.message);
+    print_recipients(recipients, ec ? &failure : nullptr, why, io.out);
 
     const auto refused = static_cast<std::size_t>(
         std::count_if(recipients.begin(), recipients.end(),
@@ -76,9 +117,6 @@ exit_code report_outcome(const lettre::smtp::send_report& report, const std::err
         return permanent ? exit_code::unavailable : exit_code::temporary_failure;
     }
 
-    lettre::smtp::diagnostics failure = diag;
-    if (!failure.error) failure.error = ec;
-    const std::string why = failure.message.empty() ? failure.error.message() : failure.message;
     if (failure.error == lettre::errc::outcome_unknown) {
         io.err << "lettre: delivery outcome unknown: " << printable(why)
                << "; sending it again may deliver it twice\n";
@@ -90,7 +128,9 @@ exit_code report_outcome(const lettre::smtp::send_report& report, const std::err
         // The recipients' replies (above) are the reasons.
         if (recipients.empty()) permanent = true;
     } else {
-        if (failure.server_reply) {
+        const bool said = failure.server_reply &&
+                          why.find(failure.server_reply->to_string()) != std::string::npos;
+        if (failure.server_reply && !said) {
             io.err << "lettre: server reply: " << printable(failure.server_reply->to_string())
                    << '\n';
         }

@@ -1,7 +1,8 @@
 // The CLI's exit-status rule for a failed SMTP send (75 or 69), kept as the
 // tool has always applied it: the server's 4xx/5xx reply decides when there
-// is one (a 454 to AUTH is "try later" even though the library's code for it,
-// auth_failed, is permanent); otherwise lettre::condition does.
+// is one (e.g. recipients refused with a mix of 4xx and 5xx, whose code,
+// no_recipient_accepted, is permanent, exit 75 when the last reply was a 4xx);
+// otherwise lettre::condition does.
 #pragma once
 
 #include <lettre/error.hpp>

@@ -48,7 +48,8 @@ constexpr std::string_view synopsis =
     "  lettre mx DOMAIN [OPTIONS] print where mail for DOMAIN goes (MX hosts)\n"
     "  lettre help [COMMAND]      show this help, or one command's help\n"
     "  lettre -h | --help         show this help\n"
-    "  lettre --version           print the version\n";
+    "  lettre --version           print the versions of lettre and of the libraries\n"
+    "                             it was built with and runs with\n";
 
 constexpr std::string_view message_section =
     "Message options (compose and send):\n"
@@ -155,17 +156,21 @@ constexpr std::string_view smtp_section =
     "  --ca FILE               trust the CA certificates (PEM) in FILE instead of\n"
     "                          the system store; the server's name is still checked.\n"
     "                          At most 4 MiB (ca_file= too)\n"
-    "  --timeout SECONDS       the limit for every step (resolve, connect, TLS,\n"
-    "                          greeting, each command, the data); default: 30 s to\n"
-    "                          connect, 5 min per command, 10 min after the data\n"
+    "  --timeout SECONDS       the deadline of every step (resolve, connect, TLS,\n"
+    "                          greeting, EHLO, AUTH, each command's reply, the\n"
+    "                          data), counted from the step's start: a server that\n"
+    "                          trickles its reply does not extend it; default: 30 s\n"
+    "                          to connect, 5 min per command, 10 min after the data\n"
     "  --ehlo NAME             the name sent with EHLO (default: this host's name):\n"
     "                          a domain (letters, digits, hyphens, dots) or an\n"
     "                          address literal such as [192.0.2.1] or\n"
     "                          [IPv6:2001:db8::1]; checked before connecting (65),\n"
     "                          ehlo= in the URL too (64)\n"
     "  --trace                 show the SMTP dialogue on stderr, 'C: ' lines sent\n"
-    "                          and 'S: ' lines received; AUTH payloads are shown as\n"
-    "                          <redacted> and the message as its size\n"
+    "                          and 'S: ' lines received ('S: TLS <version>\n"
+    "                          <cipher>' after a handshake); AUTH payloads are\n"
+    "                          shown as <redacted>, the message (after DATA or a\n"
+    "                          BDAT line) as its size\n"
     "  --notify never|success,failure,delay\n"
     "                          DSN (RFC 3461): when the servers should report\n"
     "                          back (NOTIFY=)\n"
@@ -184,7 +189,12 @@ constexpr std::string_view smtp_section =
     "    accepted  bob@example.org  250 2.1.5 OK\n"
     "    refused  carol@example.org  550 5.1.1 No such user\n"
     "    queued: 250 2.0.0 Ok: queued as 4F2A\n"
-    "  When the send fails, the reason and the server's reply go to stderr.\n";
+    "  A recipient is 'accepted' only when the message was queued; when the\n"
+    "  server took a recipient and then refused the message, the line says so:\n"
+    "    failed  bob@example.org  rejected at end of data: 550 5.7.1 spam\n"
+    "  ('unknown' when no reply came after the data). When the send fails, the\n"
+    "  reason (with the server's reply) goes to stderr. Control bytes a server\n"
+    "  sends are shown escaped (\\xNN, \\u00NN), never passed to the terminal.\n";
 
 constexpr std::string_view each_to_section =
     "Bulk options (send --smtp):\n"
@@ -369,10 +379,6 @@ std::string dkim_help() {
 std::string short_usage() {
     return "usage: lettre (compose | send | dkim keygen | dkim sign | mx | help) [OPTIONS]\n"
            "Try 'lettre --help'.\n";
-}
-
-std::string version_text() {
-    return "lettre " LETTRE_CLI_VERSION "\n";
 }
 
 }  // namespace lettre::cli

@@ -13,6 +13,5 @@ std::string send_help();
 std::string dkim_help();
 /// Two lines for `lettre` without a command.
 std::string short_usage();
-std::string version_text();
 
 }  // namespace lettre::cli

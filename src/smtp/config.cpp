@@ -205,6 +205,10 @@ result<transport_config> parse_url(std::string_view url) {
             return bad_url(url, fmt::format("unknown option {}", key));
         }
     }
+    // A server on 465 waits for a TLS ClientHello, an smtp:// client for a
+    // greeting: refused here rather than waiting out the greeting timeout.
+    if (cfg.port == 465 && cfg.client.tls != tls_mode::implicit)
+        return bad_url(url, "port 465 is implicit TLS (RFC 8314): use smtps:// for port 465");
     return cfg;
 }
 

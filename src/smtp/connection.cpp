@@ -1,13 +1,17 @@
 #include "smtp/connection.hpp"
 
 #include <fmt/format.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
+
+#include <algorithm>
+#include <chrono>
 
 namespace lettre::smtp::detail {
 
@@ -65,16 +69,104 @@ connection::connection(asio::any_io_executor ex, const transport_config& cfg,
       resolve_timer_(ex),
       fsm_(cfg.client, cfg.tls.server_name.empty() ? cfg.host : cfg.tls.server_name, cfg.port) {}
 
-void connection::set_expiry(phase p) {
-    stream_->next_layer().expires_after(cfg_.timeouts.of(p));
+namespace {
+
+/// The QUIT after a refused session: the error is known already, so a
+/// server that does not answer QUIT does not delay it by the full limit.
+constexpr std::chrono::milliseconds quit_after_failure_limit{std::chrono::seconds(10)};
+
+/// Verify results that trusting the right certificate (ca_file) fixes.
+bool untrusted_issuer(long v) {
+    switch (v) {
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+        case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        case X509_V_ERR_CERT_UNTRUSTED: return true;
+        default: return false;
+    }
+}
+
+/// What to do about a certificate OpenSSL refused.
+std::string_view certificate_hint(long v) {
+    if (untrusted_issuer(v))
+        return "; if the server's certificate is self-signed or from a private CA, set tls "
+               "ca_file (ca_file= in the URL) to it";
+    switch (v) {
+        case X509_V_ERR_HOSTNAME_MISMATCH:
+        case X509_V_ERR_IP_ADDRESS_MISMATCH:
+            return "; connect with a name the certificate lists, or set tls server_name to it";
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            return "; the server's certificate must be renewed (or this machine's clock is wrong)";
+        default: return "";
+    }
+}
+
+/// OpenSSL's reading of plaintext ("220 ...") as a TLS record.
+bool plaintext_instead_of_tls(const error_code& ec) {
+    if (ec.category() != asio::error::get_ssl_category()) return false;
+    const auto reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
+    return reason == SSL_R_WRONG_VERSION_NUMBER || reason == SSL_R_PACKET_LENGTH_TOO_LONG ||
+           reason == SSL_R_UNKNOWN_PROTOCOL;
+}
+
+}  // namespace
+
+void connection::arm(phase p) {
+    auto limit = cfg_.timeouts.of(p);
+    if (quit_after_ && p == phase::quit) limit = std::min(limit, quit_after_failure_limit);
+    stream_->next_layer().expires_after(limit);
+    armed_ = p;
+    armed_replies_ = fsm_.replies_handled();
+}
+
+void connection::arm_for(const client::action& a) {
+    // A deadline, not an idle timer: a server that sends its greeting a byte
+    // a second must not keep the session alive forever. A new phase, each
+    // command written, and each further reply awaited (pipelining) start one;
+    // an AUTH exchange is one phase whatever its number of challenges.
+    const bool new_phase = !armed_ || *armed_ != a.phase;
+    const bool next_step =
+        a.what == client::action::type::write ? true : fsm_.replies_handled() != armed_replies_;
+    if (new_phase || (next_step && a.phase != phase::auth)) arm(a.phase);
+}
+
+std::string connection::tls_failure(error_code ec) {
+    const std::string& name = cfg_.tls.server_name.empty() ? cfg_.host : cfg_.tls.server_name;
+    const long verify = SSL_get_verify_result(stream_->native_handle());
+    if (!cfg_.tls.accept_invalid_certificates_dangerous && verify != X509_V_OK)
+        return fmt::format("the TLS certificate of {} was refused: {} (checked for the name {}){}",
+                           cfg_.host, X509_verify_cert_error_string(verify), name,
+                           certificate_hint(verify));
+    if (implicit_handshake_ && plaintext_instead_of_tls(ec))
+        return fmt::format(
+            "TLS handshake with {} port {} failed: the server did not answer with TLS ({}); for "
+            "a STARTTLS port (587 or 25) use smtp://, not smtps://",
+            cfg_.host, cfg_.port, ec.message());
+    return fmt::format("TLS handshake with {} failed: {}", cfg_.host, ec.message());
+}
+
+void connection::trace_tls() {
+    if (!cfg_.trace) return;
+    SSL* ssl = stream_->native_handle();
+    cfg_.trace(trace_direction::received,
+               fmt::format("TLS {} {}", SSL_get_version(ssl), SSL_get_cipher_name(ssl)));
 }
 
 void connection::trace_sent(const client::action& a, phase p) {
     if (!cfg_.trace) return;
     if (p == phase::data_transfer) {
-        cfg_.trace(trace_direction::sent,
-                   fmt::format("<message: {} octets>",
-                               a.bytes.size() + a.more[0].size() + a.more[1].size()));
+        std::size_t octets = a.bytes.size() + a.more[0].size() + a.more[1].size();
+        // A BDAT chunk: its command line, then the size of what follows it.
+        if (a.bytes.starts_with("BDAT ")) {
+            const std::size_t nl = a.bytes.find("\r\n");
+            const std::string_view command = a.bytes.substr(0, nl);
+            cfg_.trace(trace_direction::sent, command);
+            octets -= std::min(octets, command.size() + 2);
+        }
+        cfg_.trace(trace_direction::sent, fmt::format("<message: {} octets>", octets));
         return;
     }
     std::string_view bytes = a.bytes;
@@ -116,6 +208,7 @@ void connection::trace_received(std::string_view bytes) {
 }
 
 void connection::complete(error_code ec) {
+    opening_ = false;
     if (!pending_) return;
     // Take the handler out first: it may start the next operation inline.
     op_handler h(std::move(*pending_));
@@ -141,6 +234,22 @@ void connection::async_open(op_handler h) {
     stream_.emplace(asio::any_io_executor(ex_), *tls_ctx_);
     tls_ = false;
     resolve_timed_out_ = false;
+    opening_ = true;
+    implicit_handshake_ = false;
+    armed_.reset();
+    quit_after_.reset();
+    if (cfg_.port == 465 && cfg_.client.tls != tls_mode::implicit) {
+        // A server on 465 waits for a TLS ClientHello; a STARTTLS client
+        // waits for its greeting: both would wait out the greeting timeout.
+        diag_.phase = phase::connect;
+        diag_.error = make_error_code(errc::tls_failed);
+        diag_.message =
+            "port 465 is implicit TLS (RFC 8314): use smtps:// (smtp_transport::relay), or the "
+            "server's STARTTLS port (587) with smtp://";
+        return asio::post(ex_, [self = shared_from_this()] {
+            self->complete(make_error_code(errc::tls_failed));
+        });
+    }
     // A bad EHLO name (e.g. from the builder) fails before any connection.
     if (auto name_ok = check_hello_name(cfg_.client.hello_name); !name_ok) {
         diag_.phase = phase::connect;
@@ -184,7 +293,7 @@ void connection::on_resolved(error_code ec, asio::ip::tcp::resolver::results_typ
 }
 
 void connection::connect(std::vector<boost::asio::ip::tcp::endpoint> endpoints) {
-    set_expiry(phase::connect);
+    arm(phase::connect);
     endpoints_ = std::move(endpoints);
     stream_->next_layer().async_connect(endpoints_, [self = shared_from_this()](
                                                         error_code e,
@@ -200,6 +309,7 @@ void connection::connect(std::vector<boost::asio::ip::tcp::endpoint> endpoints) 
 }
 
 void connection::io_failed(error_code ec, phase p) {
+    if (quit_after_) return finish_quit_after_failure();  // the QUIT is a courtesy
     const bool timed_out = ec == boost::beast::error::timeout;
     const bool closed = ec == asio::error::eof || ec == asio::error::connection_reset ||
                         ec == ssl::error::stream_truncated;
@@ -223,7 +333,7 @@ void connection::io_failed(error_code ec, phase p) {
         diag_.message = fmt::format("the server closed the connection during {}", phase_name(p));
     } else if (p == phase::tls_handshake) {
         out = make_error_code(errc::tls_failed);
-        diag_.message = fmt::format("TLS handshake with {} failed: {}", cfg_.host, ec.message());
+        diag_.message = tls_failure(ec);
     } else {
         diag_.message = fmt::format("{} failed: {}", phase_name(p), ec.message());
     }
@@ -236,7 +346,7 @@ void connection::drive(client::action a) {
     auto self = shared_from_this();
     switch (a.what) {
         case client::action::type::write: {
-            set_expiry(a.phase);
+            arm_for(a);
             trace_sent(a, a.phase);
             auto done = [self, p = a.phase](error_code ec, std::size_t) {
                 if (ec) return self->io_failed(ec, p);
@@ -251,7 +361,7 @@ void connection::drive(client::action a) {
             return;
         }
         case client::action::type::read: {
-            set_expiry(a.phase);
+            arm_for(a);
             auto done = [self, p = a.phase](error_code ec, std::size_t n) {
                 if (ec) return self->io_failed(ec, p);
                 const std::string_view got(self->buf_.data(), n);
@@ -278,14 +388,26 @@ void connection::drive(client::action a) {
                 close();
                 return complete(make_error_code(errc::tls_failed));
             }
-            if (!cfg_.tls.accept_invalid_certificates_dangerous)
-                stream_->set_verify_callback(ssl::host_name_verification(name));
-            set_expiry(phase::tls_handshake);
-            const bool implicit = implicit_handshake_;
-            implicit_handshake_ = false;
-            stream_->async_handshake(ssl::stream_base::client, [self, implicit](error_code ec) {
+            // OpenSSL checks the name itself, so that a mismatch has its own
+            // verify result (X509_V_ERR_HOSTNAME_MISMATCH) to report.
+            if (!cfg_.tls.accept_invalid_certificates_dangerous) {
+                const int set = not_ip
+                                    ? SSL_set1_host(stream_->native_handle(), name.c_str())
+                                    : X509_VERIFY_PARAM_set1_ip_asc(
+                                          SSL_get0_param(stream_->native_handle()), name.c_str());
+                if (set != 1) {
+                    diag_.message = fmt::format("cannot check the certificate for {}", name);
+                    close();
+                    return complete(make_error_code(errc::tls_failed));
+                }
+            }
+            arm(phase::tls_handshake);
+            stream_->async_handshake(ssl::stream_base::client, [self](error_code ec) {
                 if (ec) return self->io_failed(ec, phase::tls_handshake);
+                const bool implicit = self->implicit_handshake_;
+                self->implicit_handshake_ = false;
                 self->tls_ = true;
+                self->trace_tls();
                 if (implicit)
                     self->drive(self->fsm_.start_session(true));
                 else
@@ -294,13 +416,30 @@ void connection::drive(client::action a) {
             return;
         }
         case client::action::type::done:
+            if (quit_after_) return finish_quit_after_failure();
             if (a.error) {
                 diag_ = fsm_.diagnostics();
                 diag_.error = a.error;
-                if (fsm_.broken()) close();
+                if (fsm_.broken())
+                    close();
+                else if (opening_ && open_)
+                    return quit_then_fail(a.error);
             }
             return complete(a.error);
     }
+}
+
+void connection::quit_then_fail(error_code ec) {
+    quit_after_ = refused_session{ec, diag_};
+    drive(fsm_.start_quit());
+}
+
+void connection::finish_quit_after_failure() {
+    auto refused = std::move(*quit_after_);
+    quit_after_.reset();
+    diag_ = std::move(refused.diag);
+    close();
+    complete(refused.ec);
 }
 
 void connection::async_send(const envelope& env, std::string_view bytes, bool smtputf8,

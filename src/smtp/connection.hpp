@@ -14,8 +14,10 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <array>
+#include <cstddef>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace lettre::smtp::detail {
@@ -57,9 +59,21 @@ private:
     void drive(client::action a);
     void io_failed(boost::system::error_code ec, phase p);
     void complete(boost::system::error_code ec);
-    void set_expiry(phase p);
+    /// Starts the deadline of phase `p` (its whole limit from now).
+    void arm(phase p);
+    /// Arms for action `a` when it starts a phase or a command's reply; the
+    /// bytes of one reply never extend its deadline.
+    void arm_for(const client::action& a);
+    /// A session refused cleanly while opening: QUIT first (the server then
+    /// logs a normal end, not a lost connection), then report `ec`.
+    void quit_then_fail(boost::system::error_code ec);
+    void finish_quit_after_failure();
+    /// The sentence for a failed handshake: the certificate's verify result
+    /// and the name checked, or a plaintext server behind smtps://.
+    std::string tls_failure(boost::system::error_code ec);
     void trace_sent(const client::action& a, phase p);
     void trace_received(std::string_view bytes);
+    void trace_tls();
 
     boost::asio::any_io_executor ex_;
     const transport_config cfg_;  ///< a copy: a pooled connection may outlive its pool
@@ -77,6 +91,15 @@ private:
     bool open_ = false;
     bool resolve_timed_out_ = false;
     bool implicit_handshake_ = false;  ///< the handshake that opens an smtps session
+    bool opening_ = false;             ///< async_open is running
+    std::optional<phase> armed_;       ///< the phase whose deadline runs
+    std::size_t armed_replies_ = 0;    ///< fsm replies when it was armed
+    /// Set while the QUIT after a refused session runs: what to report then.
+    struct refused_session {
+        boost::system::error_code ec;
+        smtp::diagnostics diag;
+    };
+    std::optional<refused_session> quit_after_;
 };
 
 }  // namespace lettre::smtp::detail

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace lettre::smtp::detail {
 
@@ -108,12 +109,14 @@ void pool::cancel(const std::shared_ptr<send_request>& r, asio::cancellation_typ
         rep.diagnostics.error = error_code(asio::error::operation_aborted);
         return finish(r, asio::error::operation_aborted, std::move(rep));
     }
-    // On a connection (opening, health check or transaction): only a
-    // terminal cancellation may interrupt it. The connection is closed, as
+    // On a connection it opens for itself, nothing of the message has gone
+    // out: any type withdraws it. On a health check or in a transaction only
+    // a terminal cancellation may interrupt it. The connection is closed, as
     // it cannot be reused mid-transaction; the send completes through its
     // usual path (see cancelled_outcome) and the pool opens a new
     // connection for whoever waits.
-    if ((type & asio::cancellation_type::terminal) == asio::cancellation_type::none) return;
+    if (!r->opening && (type & asio::cancellation_type::terminal) == asio::cancellation_type::none)
+        return;
     r->cancelled = true;
     if (auto c = r->on.lock()) c->close();
 }
@@ -216,7 +219,9 @@ void pool::open_for(std::shared_ptr<send_request> req) {
     update_metrics();
     auto conn = std::make_shared<connection>(asio::any_io_executor(strand_), cfg_, tls_);
     req->on = conn;
+    req->opening = true;
     conn->async_open([self = shared_from_this(), req, conn](error_code ec) {
+        req->opening = false;
         if (ec || req->cancelled) {
             send_report r;
             r.diagnostics = conn->diagnostics();
@@ -224,7 +229,7 @@ void pool::open_for(std::shared_ptr<send_request> req) {
             conn->close();
             if (req->cancelled) {
                 ec = cancelled_outcome(asio::error::operation_aborted, r);
-            } else if (!req->retried && retryable(ec, *conn)) {
+            } else if (self->may_retry(*req, ec, *conn)) {
                 // Dropped during the greeting or EHLO (or 421 there): once
                 // more on a fresh connection, as for a transaction.
                 req->retried = true;
@@ -254,7 +259,7 @@ void pool::run(std::shared_ptr<send_request> req, pooled p) {
                                  report.diagnostics.recipients = report.recipients;
                              if (req->cancelled) {
                                  ec = cancelled_outcome(ec, report);
-                             } else if (!req->retried && retryable(ec, *p.conn)) {
+                             } else if (self->may_retry(*req, ec, *p.conn)) {
                                  req->retried = true;
                                  ++self->m_reconnects_;
                                  self->retire(std::move(p));
@@ -263,13 +268,38 @@ void pool::run(std::shared_ptr<send_request> req, pooled p) {
                          }
                          // (Cancelled, but the transaction ended first: its
                          // outcome stands.)
+                         if (!self->keeps_connections())
+                             return self->finish_single_use(std::move(req), ec,
+                                                            std::move(report), std::move(p));
                          self->finish(req, ec, std::move(report));
                          self->release(std::move(p));
                      });
 }
 
 std::size_t pool::max_open() const noexcept {
+    if (!keeps_connections()) return std::numeric_limits<std::size_t>::max();
     return std::max<std::size_t>(cfg_.pool.max_connections, 1);
+}
+
+bool pool::may_retry(const send_request& req, error_code ec, const connection& c) const {
+    return keeps_connections() && !req.retried && retryable(ec, c);
+}
+
+void pool::finish_single_use(std::shared_ptr<send_request> req, error_code ec, send_report report,
+                             pooled p) {
+    --open_;
+    update_metrics();
+    auto conn = p.conn;
+    if (!conn->usable()) {
+        conn->close();
+        return finish(req, ec, std::move(report));
+    }
+    conn->async_quit([self = shared_from_this(), req, ec, conn,
+                      r = std::move(report)](error_code) mutable {
+        conn->close();
+        self->finish(req, ec, std::move(r));
+        self->start_next_waiting();  // a send held back by the rate limit
+    });
 }
 
 void pool::start_next_waiting() {
@@ -290,7 +320,7 @@ void pool::retire_and_refill(pooled p) {
 
 void pool::release(pooled p) {
     const std::size_t max_msgs = cfg_.pool.max_messages_per_connection;
-    if (shut_down_ || !p.conn->usable() || (max_msgs > 0 && p.sent >= max_msgs)) {
+    if (!keeps_connections() || shut_down_ || !p.conn->usable() || (max_msgs > 0 && p.sent >= max_msgs)) {
         return retire_and_refill(std::move(p));
     }
     while (!waiting_.empty()) {

@@ -1,6 +1,10 @@
-// The connection pool behind async_smtp_transport. Everything runs on one
-// strand, so the pool needs no locks; metrics are atomics for other threads.
-// Internal.
+// The connection pool behind async_smtp_transport, and its one send path.
+// Everything runs on one strand, so the pool needs no locks; metrics are
+// atomics for other threads. Internal.
+//
+// Without pooling (pool_config::enabled false) it is a pool that keeps
+// nothing: every send opens its own connection (no bound, as many at once as
+// are sent), QUITs it before completing, and is never retried.
 #pragma once
 
 #include "smtp/connection.hpp"
@@ -35,7 +39,10 @@ struct send_request {
     bool retried = false;  ///< the one retry on a fresh connection is spent
     bool finished = false;
     bool queued = false;
-    bool cancelled = false;  ///< terminal cancellation while on a connection
+    bool cancelled = false;  ///< cancellation accepted while on a connection
+    /// Its own connection is opening: nothing of the message has gone out,
+    /// so any type of cancellation may withdraw it.
+    bool opening = false;
     /// The connection it is on (opening, health check or transaction), so
     /// that a terminal cancellation can close it.
     std::weak_ptr<connection> on;
@@ -66,6 +73,15 @@ private:
     void run(std::shared_ptr<send_request> req, pooled p);
     void release(pooled p);
     void retire(pooled p);  ///< QUIT (when usable) and close
+    /// Without pooling: QUIT, close, then complete the send (so that a
+    /// caller who waits sees the whole session over).
+    void finish_single_use(std::shared_ptr<send_request> req, boost::system::error_code ec,
+                           send_report report, pooled p);
+    /// The one retry on a fresh connection: only when pooling, once, and
+    /// only for a failure where the server never took the message.
+    bool may_retry(const send_request& req, boost::system::error_code ec,
+                   const connection& c) const;
+    bool keeps_connections() const noexcept { return cfg_.pool.enabled; }
     void finish(const std::shared_ptr<send_request>& req, boost::system::error_code ec,
                 send_report report);
     bool rate_allows();
@@ -77,7 +93,7 @@ private:
     /// Starts the first waiting send when a connection slot is free.
     void start_next_waiting();
     void retire_and_refill(pooled p);
-    std::size_t max_open() const noexcept;  ///< max_connections, at least 1
+    std::size_t max_open() const noexcept;  ///< max_connections, at least 1; no bound without pooling
     void update_metrics();
 
     boost::asio::strand<boost::asio::any_io_executor> strand_;

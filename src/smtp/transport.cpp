@@ -132,7 +132,9 @@ struct smtp::detail::transport_engine {
     std::shared_ptr<asio::ssl::context> tls;
     std::error_code tls_error;
     std::string tls_why;
-    std::shared_ptr<smtp::detail::pool> pool;  ///< null when pooling is off
+    /// Every send goes through it; without pooling it keeps no connection.
+    /// Null only when the TLS context could not be set up.
+    std::shared_ptr<smtp::detail::pool> pool;
 
     ~transport_engine() {
         if (pool) pool->shutdown();
@@ -161,7 +163,7 @@ async_smtp_transport::async_smtp_transport(asio::any_io_executor ex, smtp::trans
     impl_->tls =
         smtp::detail::make_tls_context(impl_->cfg.tls, impl_->tls_error, impl_->tls_why,
                                        impl_->cfg.client.tls != smtp::tls_mode::none_dangerous);
-    if (impl_->tls && impl_->cfg.pool.enabled)
+    if (impl_->tls)
         impl_->pool = std::make_shared<smtp::detail::pool>(asio::make_strand(impl_->ex), impl_->cfg,
                                                            impl_->tls);
 }
@@ -187,150 +189,56 @@ const smtp::transport_config& async_smtp_transport::config() const noexcept {
 
 namespace {
 
-/// One send on a fresh connection: open, transaction, QUIT.
-struct send_operation : std::enable_shared_from_this<send_operation> {
-    std::shared_ptr<smtp::detail::transport_engine> owner;
-    envelope env;
-    std::shared_ptr<const void> keep;  ///< keeps `bytes` alive (null: the caller waits)
-    std::string_view bytes;
-    bool smtputf8 = false;
-    asio::strand<asio::any_io_executor> strand;  ///< the connection's and the cancellation's
-    std::shared_ptr<smtp::detail::connection> conn;
-    // optional + emplace: Boost 1.81's any_completion_handler move-assignment recurses.
-    std::optional<asio::any_completion_handler<smtp::send_signature>> handler;
-    smtp::send_report report;
-    bool started = false;
-    bool cancelled = false;
-    bool finished = false;
-    bool opening = true;  ///< connect, greeting, EHLO, TLS, AUTH
-
-    explicit send_operation(asio::any_io_executor ex) : strand(asio::make_strand(std::move(ex))) {}
-
-    /// Connected at initiation, so that a cancellation emitted before the
-    /// operation starts is not lost. Until the session is open any type
-    /// withdraws the send; after that only a terminal one interrupts it (the
-    /// connection is closed; after the final dot the outcome is
-    /// outcome_unknown).
-    void watch_cancellation() {
-        auto slot = asio::get_associated_cancellation_slot(*handler);
-        if (!slot.is_connected()) return;
-        std::weak_ptr<send_operation> weak = shared_from_this();
-        slot.assign([weak, ex = strand](asio::cancellation_type type) {
-            asio::dispatch(ex, [weak, type] {
-                auto self = weak.lock();
-                if (!self || self->finished) return;
-                if (!self->started) {
-                    self->cancelled = true;
-                    return;
-                }
-                // Nothing of the message has gone out while the connection
-                // opens, so any type may abort that; later only terminal.
-                if (self->opening ||
-                    (type & asio::cancellation_type::terminal) != asio::cancellation_type::none)
-                    self->conn->close();
-            });
-        });
-    }
-
-    void finish(error_code ec) {
-        finished = true;
-        asio::get_associated_cancellation_slot(*handler).clear();
-        auto hex = asio::get_associated_executor(*handler, owner->ex);
+/// Completes a send that failed before it reached the pool (DKIM, TLS
+/// setup): never inline, then on the handler's own executor.
+void complete_now(const asio::any_io_executor& ex, smtp::detail::send_handler handler,
+                  error_code ec, smtp::send_report report) {
+    asio::post(ex, [h = std::move(handler), ec, r = std::move(report), ex]() mutable {
+        auto hex = asio::get_associated_executor(h, ex);
         // A lambda, not asio::append: Boost 1.81's any_completion_handler
         // recurses when it is copied from an lvalue.
-        asio::dispatch(hex, [h = std::move(*handler), ec, r = std::move(report)]() mutable {
+        asio::dispatch(hex, [h = std::move(h), ec, r = std::move(r)]() mutable {
             std::move(h)(ec, std::move(r));
         });
-    }
-
-    void start() {
-        started = true;
-        if (cancelled) {
-            report.diagnostics.phase = smtp::phase::connect;
-            report.diagnostics.message = "cancelled before the connection was opened";
-            report.diagnostics.error = error_code(asio::error::operation_aborted);
-            return finish(asio::error::operation_aborted);
-        }
-        conn->async_open([self = shared_from_this()](error_code ec) {
-            self->opening = false;
-            if (ec) {
-                self->report.diagnostics = self->conn->diagnostics();
-                self->conn->close();
-                return self->finish(ec);
-            }
-            self->conn->async_send(self->env, self->bytes, self->smtputf8,
-                                   [self](error_code e) { self->after_send(e); });
-        });
-    }
-
-    void after_send(error_code ec) {
-        report = conn->fsm().report();
-        if (ec) {
-            report.diagnostics = conn->diagnostics();
-            if (report.diagnostics.recipients.empty())
-                report.diagnostics.recipients = conn->fsm().report().recipients;
-        }
-        if (!conn->usable()) {
-            conn->close();
-            return finish(ec);
-        }
-        conn->async_quit([self = shared_from_this(), ec](error_code) {
-            self->conn->close();
-            self->finish(ec);
-        });
-    }
-};
+    });
+}
 
 }  // namespace
 
 void async_smtp_transport::start_send(const std::shared_ptr<impl>& engine, envelope env,
                                       std::shared_ptr<const void> owner, std::string_view bytes,
                                       asio::any_completion_handler<smtp::send_signature> handler) {
-    const bool smtputf8 = detail::needs_smtputf8(env, bytes);
-    auto op = std::make_shared<send_operation>(engine->ex);
-    op->owner = engine;
-    op->env = std::move(env);
-    op->keep = std::move(owner);
-    op->bytes = bytes;
-    op->smtputf8 = smtputf8;
-    op->handler.emplace(std::move(handler));
+    auto req = std::make_shared<smtp::detail::send_request>();
+    req->smtputf8 = detail::needs_smtputf8(env, bytes);
+    req->env = std::move(env);
+    req->owner = std::move(owner);
+    req->bytes = bytes;
     if (!engine->cfg.dkim.empty()) {
         // Signed here, in the initiating call: a send that cannot be signed
         // fails before it takes a connection.
-        auto signed_bytes = dkim::try_sign_all(engine->cfg.dkim, op->bytes);
+        auto signed_bytes = dkim::try_sign_all(engine->cfg.dkim, req->bytes);
         if (!signed_bytes) {
             const error_info& err = signed_bytes.error();
-            op->report.diagnostics.message = "DKIM signing failed: " + err.message;
-            op->report.diagnostics.error = err.code;
-            asio::post(engine->ex, [op, ec = error_code(err.code)] { op->finish(ec); });
-            return;
+            smtp::send_report report;
+            report.diagnostics.message = "DKIM signing failed: " + err.message;
+            report.diagnostics.error = err.code;
+            return complete_now(engine->ex, std::move(handler), error_code(err.code),
+                                std::move(report));
         }
         auto owned = std::make_shared<const std::string>(std::move(*signed_bytes));
-        op->bytes = *owned;
-        op->keep = std::move(owned);
+        req->bytes = *owned;
+        req->owner = std::move(owned);
     }
-    if (!engine->tls) {
-        op->report.diagnostics.phase = smtp::phase::connect;
-        op->report.diagnostics.message = engine->tls_why;
-        op->report.diagnostics.error = engine->tls_error;
-        asio::post(engine->ex, [op] { op->finish(error_code(op->owner->tls_error)); });
-        return;
+    if (!engine->pool) {  // the TLS context could not be set up
+        smtp::send_report report;
+        report.diagnostics.phase = smtp::phase::connect;
+        report.diagnostics.message = engine->tls_why;
+        report.diagnostics.error = engine->tls_error;
+        return complete_now(engine->ex, std::move(handler), error_code(engine->tls_error),
+                            std::move(report));
     }
-    if (engine->pool) {
-        auto req = std::make_shared<smtp::detail::send_request>();
-        req->env = std::move(op->env);
-        req->owner = std::move(op->keep);
-        req->bytes = op->bytes;
-        req->smtputf8 = smtputf8;
-        req->handler.emplace(std::move(*op->handler));
-        engine->pool->submit(std::move(req));
-        return;
-    }
-    op->conn = std::make_shared<smtp::detail::connection>(asio::any_io_executor(op->strand),
-                                                          engine->cfg, engine->tls);
-    op->watch_cancellation();
-    // Start from the executor so that nothing completes inside async_send.
-    asio::post(op->strand, [op] { op->start(); });
+    req->handler.emplace(std::move(handler));
+    engine->pool->submit(std::move(req));
 }
 
 // ---- blocking transport --------------------------------------------------

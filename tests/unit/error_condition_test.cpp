@@ -22,7 +22,8 @@ std::error_code code(errc e) {
 TEST(ErrorCondition, TransientSources) {
     for (errc e : {errc::smtp_transient, errc::timeout, errc::connection_closed, errc::dns_servfail,
                    errc::dns_timeout, errc::dns_refused, errc::dns_failed, errc::sendmail_transient,
-                   errc::pool_full, errc::recipients_deferred, errc::delivery_deferred}) {
+                   errc::pool_full, errc::recipients_deferred, errc::delivery_deferred,
+                   errc::auth_deferred}) {
         SCOPED_TRACE(code(e).message());
         EXPECT_EQ(code(e), condition::transient);
         EXPECT_NE(code(e), condition::permanent);

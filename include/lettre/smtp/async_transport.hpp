@@ -88,10 +88,12 @@ public:
 
     boost::asio::any_io_executor get_executor() const noexcept;
     const smtp::transport_config& config() const noexcept;
-    /// Counters of the connection pool (zeros when pooling is off).
+    /// Counters of the sends and connections (without pooling no connection
+    /// is ever idle and `reconnects` stays 0).
     smtp::pool_metrics metrics() const noexcept;
-    /// Stops taking sends: QUITs idle connections, fails sends still waiting
-    /// for a connection with operation_aborted; sends on the wire finish.
+    /// Stops taking sends (pooled or not): QUITs idle connections, fails
+    /// sends still waiting for a connection with operation_aborted; sends on
+    /// the wire finish.
     void shutdown();
 
 private:

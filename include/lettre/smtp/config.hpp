@@ -53,9 +53,9 @@ struct client_config {
     std::optional<dsn_request> dsn;  ///< DSN parameters (ignored when not offered)
 };
 
-/// Per-phase limits; every one is enforced. Defaults follow RFC 5321
-/// §4.5.3.2 where it gives one (greeting and commands 5 min, DATA 2 min,
-/// each data block 3 min, the reply to the final dot 10 min).
+/// Per-phase limits, each a deadline from its phase's start (bytes that
+/// trickle in do not extend it). Defaults: RFC 5321 §4.5.3.2 (greeting and
+/// commands 5 min, DATA 2 min, each data block 3 min, final dot 10 min).
 struct timeouts {
     std::chrono::milliseconds resolve{std::chrono::seconds(30)};
     std::chrono::milliseconds connect{std::chrono::seconds(30)};
@@ -89,6 +89,9 @@ struct tls_parameters {
 
 /// The connection pool of a transport (on by default).
 struct pool_config {
+    /// false: every send opens its own connection (as many at once as there
+    /// are sends) and QUITs it before completing; a failed send is not
+    /// retried. `rate` still applies; the other fields do not.
     bool enabled = true;
     /// A real bound on concurrency: never more connections than this.
     std::size_t max_connections = 4;
@@ -124,8 +127,8 @@ struct pool_metrics {
 
 enum class trace_direction { sent, received };
 
-/// Receives every line of the dialogue (without CRLF). AUTH payloads are
-/// replaced by "<redacted>" and message content by a size summary.
+/// Every line of the dialogue, without CRLF and unescaped; AUTH payloads as "<redacted>",
+/// data as its size (after DATA or a BDAT line); "TLS <version> <cipher>" after a handshake.
 using trace_hook = std::function<void(trace_direction, std::string_view line)>;
 
 /// The machine's host name for EHLO (RFC 5321 §4.1.1.1 asks for the FQDN),
@@ -163,9 +166,9 @@ struct transport_config {
 /// User and password are percent-decoded. Options (`&`-separated):
 /// `tls=required|opportunistic|none` (smtp:// only; `none` is plaintext),
 /// `auth=PLAIN,LOGIN,...` (mechanisms in order of preference),
-/// `ehlo=NAME`, `timeout=SECONDS` (every phase), `pipelining=false`,
+/// `ehlo=NAME`, `timeout=SECONDS` (each phase's deadline), `pipelining=false`,
 /// `chunking=true`, `ca_file=PATH`, `plaintext_auth=dangerous`,
-/// `certificates=dangerous-accept-invalid`. Unknown options are errors.
+/// `certificates=dangerous-accept-invalid`. Unknown options are errors; smtp:// on 465 too.
 LETTRE_EXPORT result<transport_config> parse_url(std::string_view url);
 
 }  // namespace lettre::smtp

@@ -77,7 +77,8 @@ public:
     smtp_transport_builder& max_connections(std::size_t n);
     /// At most `messages` sends started per `interval`.
     smtp_transport_builder& rate_limit(std::size_t messages, std::chrono::milliseconds interval);
-    /// One connection per send, closed (QUIT) after it: no pool.
+    /// No pool: one connection per send, QUIT before the send completes,
+    /// no retry on a fresh connection. The rate limit still applies.
     smtp_transport_builder& no_pool();
 
     [[nodiscard]] const smtp::transport_config& config() const noexcept { return cfg_; }

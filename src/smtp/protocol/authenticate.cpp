@@ -32,7 +32,8 @@ client_action authenticate::start(session_state& st) {
     if (!st.tls_active && !st.cfg.allow_plaintext_auth_dangerous)
         return fail(st, errc::plaintext_auth_refused,
                     "refusing to send credentials over an unencrypted connection (use TLS, or "
-                    "allow it by name with allow_plaintext_auth_dangerous)");
+                    "allow it by name: allow_plaintext_auth_dangerous() on the transport "
+                    "builder, plaintext_auth=dangerous in the URL)");
     if (st.caps.auth.empty())
         return fail(st, errc::auth_unavailable, "the server does not offer AUTH");
     const auto m = choose_mechanism(st.caps, *st.cfg.credentials, st.cfg.mechanisms);
@@ -90,8 +91,10 @@ client_action authenticate::on_success(session_state& st, const reply& r) {
 
 client_action authenticate::on_refusal(session_state& st, const reply& r) {
     if (pending_) return fail_pending(st, r);
+    // RFC 4954 §6: 454 is a temporary failure (e.g. the password backend is
+    // down); only a 5xx says the credentials are wrong.
     return fail(
-        st, errc::auth_failed,
+        st, r.transient() ? errc::auth_deferred : errc::auth_failed,
         fmt::format("{} authentication failed: {}", mechanism_name(sasl_->kind()), r.to_string()),
         r);
 }

@@ -81,6 +81,7 @@ client::action client::on_read(std::string_view bytes) {
     // Several replies may have come at once (pipelining): each goes to the
     // running algorithm until one asks for something other than a read.
     while (auto r = st_.parser.next()) {
+        ++replies_;
         action a = settle(handle(*r));
         if (a.what != action::type::read) return a;
     }

@@ -22,6 +22,7 @@
 #include "smtp/protocol/transaction.hpp"
 
 #include <array>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,9 @@ public:
     smtp::phase current_phase() const noexcept { return st_.phase; }
     /// The server said it is closing (421) or broke the protocol.
     bool broken() const noexcept { return st_.broken; }
+    /// Complete replies handled so far (the driver starts a reply's
+    /// deadline when the one before it is in).
+    std::size_t replies_handled() const noexcept { return replies_; }
 
 private:
     /// The algorithm that gets the next reply; none between operations.
@@ -77,6 +81,7 @@ private:
     open_session open_;
     transaction transaction_;
     simple_command command_;
+    std::size_t replies_ = 0;
 };
 
 }  // namespace lettre::smtp

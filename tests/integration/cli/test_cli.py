@@ -1099,6 +1099,33 @@ SIGN_OPTIONS = ["--key", "--selector", "--domain", "--canon", "--headers", "--id
                 "--time", "--expire", "--in", "--output", "-o", "--help"]
 
 
+def pkg_config_version(module):
+    return subprocess.run(["pkg-config", "--modversion", module], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def openssl_runtime_version():
+    # "OpenSSL 3.0.19 27 Jan 2026 (Library: OpenSSL 3.0.19 27 Jan 2026)"
+    out = subprocess.run(["openssl", "version"], capture_output=True, text=True,
+                         check=True).stdout
+    return re.search(r"Library: OpenSSL (\S+)", out).group(1)
+
+
+def header_define(header, name):
+    text = Path(header).read_text()
+    return int(re.search(rf"#define {name} (\d+)", text).group(1))
+
+
+def boost_version():
+    v = header_define("/usr/include/boost/version.hpp", "BOOST_VERSION")
+    return f"{v // 100000}.{v // 100 % 1000}.{v % 100}"
+
+
+def fmt_version():
+    v = header_define("/usr/include/fmt/core.h", "FMT_VERSION")
+    return f"{v // 10000}.{v // 100 % 100}.{v % 100}"
+
+
 class help_tests(lettre_case):
     def help_text(self, *args):
         proc = self.lettre(*args)
@@ -1155,7 +1182,20 @@ class help_tests(lettre_case):
 
     def test_version(self):
         text = self.help_text("--version")
-        self.assertRegex(text, r"^lettre \d+\.\d+\.\d+\n$")
+        lines = text.splitlines()
+        self.assertRegex(lines[0], r"^lettre \d+\.\d+\.\d+$")
+        deps = {line.split()[0]: line for line in lines[1:]}
+        self.assertEqual(sorted(deps), ["Boost", "OpenSSL", "c-ares", "fmt", "libidn2"])
+        # Built with and running with: the versions pkg-config and the
+        # openssl tool report for this machine's libraries.
+        for name, module in (("OpenSSL", "openssl"), ("c-ares", "libcares"),
+                             ("libidn2", "libidn2")):
+            want = pkg_config_version(module)
+            self.assertRegex(deps[name], rf"built with {re.escape(want)}, "
+                                         rf"running with {re.escape(want)}$")
+        self.assertIn(f"running with {openssl_runtime_version()}", deps["OpenSSL"])
+        self.assertRegex(deps["Boost"], rf"built with {re.escape(boost_version())} ")
+        self.assertRegex(deps["fmt"], rf"built with {re.escape(fmt_version())} ")
 
     def test_no_arguments_is_a_usage_error(self):
         proc = self.lettre()

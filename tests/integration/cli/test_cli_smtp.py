@@ -102,7 +102,18 @@ class recorder:
         envelope.rcpt_options.extend(rcpt_options)
         return "250 2.1.5 OK"
 
+    async def handle_QUIT(self, server, session, envelope):
+        self.peer.quits += 1
+        return "221 Bye"
+
     async def handle_DATA(self, server, session, envelope):
+        # A recipient named spamtrap.* or greylist.* is taken at RCPT TO;
+        # the message is then refused at the end of the data.
+        locals_ = [a.split("@")[0].lower() for a in envelope.rcpt_tos]
+        if any(l.startswith("spamtrap") for l in locals_):
+            return "550 5.7.1 Message rejected as spam"
+        if any(l.startswith("greylist") for l in locals_):
+            return "451 4.7.1 Greylisted, try again later"
         self.peer.messages.append({
             "mail_from": envelope.mail_from,
             "rcpt_tos": list(envelope.rcpt_tos),
@@ -136,6 +147,7 @@ class smtp_peer:
     def __init__(self, *, tls_context=None, auth=False, dsn=False, requiretls=False,
                  pipelining=False):
         self.messages, self.logins, self.ehlo_names = [], [], []
+        self.quits = 0
         self.dsn, self.requiretls, self.pipelining = dsn, requiretls, pipelining
         handler = recorder(self)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -172,6 +184,7 @@ class smtp_peer:
         self.messages.clear()
         self.logins.clear()
         self.ehlo_names.clear()
+        self.quits = 0
 
     def stop(self):
         def shut():
@@ -192,7 +205,9 @@ class smtp_peer:
 class socket_peer:
     """A tiny server on a raw socket. mode "silent": accepts and never says a
     word; "hangup": closes every connection at once; "blackhole": a plain
-    SMTP dialogue up to the end of the data, then silence."""
+    SMTP dialogue up to the end of the data, then silence; "hostile": replies
+    with terminal control bytes (raw C1 0x9b CSI, UTF-8 encoded U+009B, ESC)
+    and refuses MAIL; "chunking": offers CHUNKING and takes one BDAT LAST."""
 
     def __init__(self, mode):
         self.mode = mode
@@ -219,8 +234,10 @@ class socket_peer:
             self.connections.append(conn)
             if self.mode == "hangup":
                 conn.close()
-            elif self.mode == "blackhole":
-                t = threading.Thread(target=self._blackhole, args=(conn,), daemon=True)
+            elif self.mode in ("blackhole", "hostile", "chunking"):
+                target = {"blackhole": self._blackhole, "hostile": self._hostile,
+                          "chunking": self._chunking}[self.mode]
+                t = threading.Thread(target=target, args=(conn,), daemon=True)
                 self.threads.append(t)
                 t.start()
 
@@ -239,6 +256,43 @@ class socket_peer:
                 elif verb == b"DATA":
                     conn.sendall(b"354 go ahead\r\n")
                     in_data = True
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"250 OK\r\n")
+        except OSError:
+            pass
+
+    def _hostile(self, conn):
+        try:
+            conn.sendall(b"220 evil\x9b31m.test \xc2\x9b2J\x1b[0m ESMTP\r\n")
+            for line in conn.makefile("rb"):
+                verb = line[:4].upper()
+                if verb in (b"EHLO", b"HELO"):
+                    conn.sendall(b"250 evil.test\r\n")
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"550 5.7.1 go away \x9b1m\xc2\x85now\r\n")
+        except OSError:
+            pass
+
+    def _chunking(self, conn):
+        try:
+            conn.sendall(b"220 chunks.test ESMTP\r\n")
+            reader = conn.makefile("rb")
+            while True:
+                line = reader.readline()
+                if not line:
+                    return
+                verb = line[:4].upper()
+                if verb in (b"EHLO", b"HELO"):
+                    conn.sendall(b"250-chunks.test\r\n250-CHUNKING\r\n250 8BITMIME\r\n")
+                elif verb == b"BDAT":
+                    reader.read(int(line.split()[1]))
+                    conn.sendall(b"250 2.0.0 Ok: queued in chunks\r\n")
                 elif verb == b"QUIT":
                     conn.sendall(b"221 bye\r\n")
                     return
@@ -502,7 +556,11 @@ class smtp_tests(dkim_case):
             peer.stop()
         self.assertTrue(peer.got_data.is_set())
         self.assert_status(proc, EX_UNAVAILABLE)
-        self.assertEqual(self.lines(proc), ["accepted  bob@example.org  250 OK"])
+        # Not "accepted": the server may or may not have taken the message.
+        lines = self.lines(proc)
+        self.assertEqual(len(lines), 1, lines)
+        self.assertTrue(lines[0].startswith("unknown  bob@example.org  no reply after the end "
+                                            "of data"), lines)
         err = self.stderr(proc)
         self.assertTrue(err.startswith("lettre: delivery outcome unknown: "), err)
         self.assertIn("twice", err)
@@ -554,8 +612,14 @@ class smtp_tests(dkim_case):
         proc = self.send("--smtp", url, "--user", USER, "--trace", *BASIC, "--text", "x",
                          env={"LETTRE_PASSWORD": "not the password"})
         self.assert_status(proc, EX_UNAVAILABLE)
-        self.assertIn("lettre: delivery failed: PLAIN authentication failed", self.stderr(proc))
-        self.assertIn("lettre: server reply: 535 ", self.stderr(proc))
+        self.assertIn("lettre: delivery failed: PLAIN authentication failed: 535 ",
+                      self.stderr(proc))
+        # The reply once (--trace shows it as "S: 535 ..." besides).
+        self.assertEqual(self.stderr(proc).count("535 "), 2, self.stderr(proc))
+        self.assertNotIn("lettre: server reply:", self.stderr(proc))
+        # A refused AUTH ends the session with QUIT, not a dropped connection.
+        self.assertRegex(self.stderr(proc), "(?m)^C: QUIT$")
+        self.assertEqual(self.auth.quits, 1)
         self.assertEqual(self.auth.messages, [])
         self.assert_secret_hidden(proc, "not the password")
 
@@ -590,6 +654,8 @@ class smtp_tests(dkim_case):
                          str(self.ca), "--trace", *BASIC, "--text", "over TLS")
         self.assert_status(proc, EX_OK)
         self.assertIn("C: STARTTLS", self.stderr(proc))
+        # The protocol and cipher the handshake settled on.
+        self.assertRegex(self.stderr(proc), r"(?m)^S: TLS TLSv1\.[23] [A-Z0-9_-]+$")
         self.assertEqual(len(self.tls_basic.messages), 1)
         self.assertTrue(self.tls_basic.messages[0]["tls"])
 
@@ -602,7 +668,10 @@ class smtp_tests(dkim_case):
     def test_certificate_from_an_unknown_ca_is_refused(self):
         proc = self.send("--smtp", f"smtp://127.0.0.1:{self.tls_basic.port}", *BASIC,
                          "--text", "x")
-        self.assert_error(proc, EX_UNAVAILABLE, "delivery failed", "TLS")
+        self.assert_error(proc, EX_UNAVAILABLE, "delivery failed", "TLS",
+                          "unable to get local issuer certificate",
+                          "checked for the name 127.0.0.1", "give it with --ca FILE")
+        self.assertNotIn("tls ca_file", self.stderr(proc))
         # tls=required (the default) never falls back to plaintext.
         proc = self.send("--smtp", f"smtp://127.0.0.1:{self.plain.port}", "--ca",
                          str(self.ca), *BASIC, "--text", "x")
@@ -643,6 +712,74 @@ class smtp_tests(dkim_case):
                          str(self.ca), "--requiretls", *BASIC, "--text", "x")
         self.assert_error(proc, EX_UNAVAILABLE, "REQUIRETLS")
         self.assertEqual(self.tls_basic.messages, [])
+
+    # -- errors that say what to do --
+
+    def test_message_refused_at_end_of_data_lists_no_recipient_as_accepted(self):
+        for local, status, reply in (("spamtrap", EX_UNAVAILABLE,
+                                      "550 5.7.1 Message rejected as spam"),
+                                     ("greylist", EX_TEMPFAIL,
+                                      "451 4.7.1 Greylisted, try again later")):
+            with self.subTest(local=local):
+                proc = self.send("--smtp", self.url(self.plain), *BASIC, "--text", "x",
+                                 "--cc", f"{local}.x@example.org")
+                self.assert_status(proc, status)
+                self.assertEqual(self.lines(proc), [
+                    f"failed  bob@example.org  rejected at end of data: {reply}",
+                    f"failed  {local}.x@example.org  rejected at end of data: {reply}"])
+                err = self.stderr(proc)
+                self.assertIn("lettre: delivery failed: ", err)
+                self.assertEqual(err.count(reply), 1, err)  # printed once
+        self.assertEqual(self.plain.messages, [])
+
+    def test_control_bytes_from_the_server_are_escaped(self):
+        peer = socket_peer("hostile")
+        try:
+            proc = self.send("--smtp", self.url(peer), "--timeout", "10", "--trace", *BASIC,
+                             "--text", "x")
+        finally:
+            peer.stop()
+        self.assert_status(proc, EX_UNAVAILABLE)
+        for raw in (b"\x9b", b"\xc2\x9b", b"\xc2\x85", b"\x1b"):
+            self.assertNotIn(raw, proc.stderr)
+            self.assertNotIn(raw, proc.stdout)
+        err = self.stderr(proc)
+        self.assertIn("S: 220 evil\\x9b31m.test \\u009b2J\\x1b[0m ESMTP", err)
+        self.assertIn("delivery failed: MAIL FROM refused: 550 5.7.1 go away \\x9b1m\\u0085now",
+                      err)
+
+    def test_trace_shows_bdat(self):
+        peer = socket_peer("chunking")
+        try:
+            proc = self.send("--smtp", self.url(peer, "tls=none&chunking=true"), "--trace",
+                             *BASIC, "--text", "x")
+        finally:
+            peer.stop()
+        self.assert_status(proc, EX_OK)
+        err = self.stderr(proc)
+        self.assertRegex(err, r"(?m)^C: BDAT \d+ LAST$")
+        self.assertRegex(err, r"(?m)^C: <message: \d+ octets>$")
+        self.assertIn("S: 250 2.0.0 Ok: queued in chunks", err)
+
+    def test_opportunistic_tls_refuses_plaintext_auth_by_the_url_option(self):
+        proc = self.send("--smtp", self.url(self.auth, "tls=opportunistic"), "--user", USER,
+                         *BASIC, "--text", "x", env={"LETTRE_PASSWORD": PASSWORD})
+        self.assert_error(proc, EX_UNAVAILABLE, "unencrypted", "plaintext_auth=dangerous",
+                          "--smtp")
+        self.assertNotIn("allow_plaintext_auth_dangerous", self.stderr(proc))
+        self.assertEqual(self.auth.logins, [])
+
+    def test_tls_port_mixups_name_the_scheme(self):
+        # 465 is implicit TLS: smtp:// there would wait for a greeting.
+        start = time.monotonic()
+        proc = self.send("--smtp", "smtp://127.0.0.1:465", *BASIC, "--text", "x")
+        self.assert_usage(proc, "use smtps:// for port 465")
+        self.assertLess(time.monotonic() - start, 10)
+        # smtps:// to a server that greets in plaintext (a STARTTLS port).
+        proc = self.send("--smtp", f"smtps://127.0.0.1:{self.plain.port}", "--timeout", "10",
+                         *BASIC, "--text", "x")
+        self.assert_error(proc, EX_UNAVAILABLE, "the server did not answer with TLS",
+                          "use smtp://")
 
     # -- DKIM --
 

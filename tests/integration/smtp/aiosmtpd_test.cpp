@@ -415,6 +415,12 @@ TEST(Tls, WrongCaFails) {
     EXPECT_EQ(ec, code(errc::tls_failed)) << describe(ec, report);
     EXPECT_EQ(report.diagnostics.phase, lettre::smtp::phase::tls_handshake);
     EXPECT_EQ(peer.count("starttls"), before);
+    // OpenSSL's verify result, the name checked and the way out; not only
+    // "certificate verify failed".
+    const std::string& m = report.diagnostics.message;
+    EXPECT_NE(m.find("unable to get local issuer certificate"), std::string::npos) << m;
+    EXPECT_NE(m.find("checked for the name 127.0.0.1"), std::string::npos) << m;
+    EXPECT_NE(m.find("set tls ca_file"), std::string::npos) << m;
 }
 
 TEST(Tls, HostNameIsChecked) {
@@ -426,6 +432,9 @@ TEST(Tls, HostNameIsChecked) {
         auto smtp = starttls_builder(peer.port("starttls")).tls(t).build();
         auto [ec, report] = try_send(smtp, sample_message());
         EXPECT_EQ(ec, code(errc::tls_failed)) << describe(ec, report);
+        const std::string& m = report.diagnostics.message;
+        EXPECT_NE(m.find("hostname mismatch"), std::string::npos) << m;
+        EXPECT_NE(m.find("checked for the name mail.example.net"), std::string::npos) << m;
         EXPECT_EQ(peer.count("starttls"), before);
     }
     {
@@ -508,6 +517,10 @@ TEST(Tls, ImplicitTlsAgainstAPlaintextServer) {
         implicit_builder(peer.port("plain")).timeouts(lettre::smtp::timeouts::all(3s)).build();
     auto [ec, report] = try_send(smtp, sample_message());
     EXPECT_EQ(ec, code(errc::tls_failed)) << describe(ec, report);
+    // Not only OpenSSL's "wrong version number": what it means, and the fix.
+    const std::string& m = report.diagnostics.message;
+    EXPECT_NE(m.find("the server did not answer with TLS"), std::string::npos) << m;
+    EXPECT_NE(m.find("use smtp://"), std::string::npos) << m;
 }
 
 // ---------------------------------------------------------------------------

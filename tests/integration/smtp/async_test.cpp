@@ -250,17 +250,20 @@ TEST(Async, CancelInFlightBeforeAnythingWasSent) {
     EXPECT_LT(elapsed, 5s);
 }
 
-// Without the pool: a cancellation emitted before the operation started
-// (right after async_send) withdraws it; one emitted while it waits for the
-// greeting closes its connection.
-TEST(Async, CancelWithoutThePool) {
+// With or without the pool: a cancellation of any type emitted while the
+// send's own connection opens (right after async_send) withdraws it, since
+// nothing of the message has gone out; a terminal one emitted while it waits
+// for the greeting closes its connection.
+TEST(Async, CancelWhileTheConnectionOpens) {
     const auto& fake = fake_server();
+    for (const bool pooled : {false, true})
     for (const bool at_once : {true, false}) {
+        SCOPED_TRACE(pooled ? "pooled" : "no pool");
         asio::io_context ioc;
         auto cfg = plain_builder(fake.port("stall_greeting"))
                        .timeouts(lettre::smtp::timeouts::all(20s))
                        .config();
-        cfg.pool.enabled = false;
+        cfg.pool.enabled = pooled;
         lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
         asio::cancellation_signal signal;
         bool called = false;

@@ -122,6 +122,74 @@ TEST(Fault, StallAfterTheFinalDotIsOutcomeUnknown) {
     expect_about_one_second(o);
 }
 
+// The timeouts are deadlines: a server that sends a byte every 200 ms
+// never leaves the connection idle, yet its greeting (or reply) must not
+// outlive the phase's limit. The server gives up after 60 bytes (12 s), so
+// an idle timer fails this test (connection_closed) instead of hanging it.
+TEST(Fault, GreetingTrickledByteByByteHitsTheDeadline) {
+    const auto o = send_to("slow_greeting", one_second_for(&lettre::smtp::timeouts::greeting));
+    EXPECT_EQ(o.ec, code(errc::timeout)) << describe(o);
+    EXPECT_EQ(o.report.diagnostics.phase, phase::greeting) << describe(o);
+    EXPECT_NE(o.report.diagnostics.message.find("greeting timed out"), std::string::npos)
+        << describe(o);
+}
+
+TEST(Fault, ReplyTrickledByteByByteHitsTheDeadline) {
+    const auto o = send_to("slow_ehlo", one_second_for(&lettre::smtp::timeouts::command));
+    EXPECT_EQ(o.ec, code(errc::timeout)) << describe(o);
+    EXPECT_EQ(o.report.diagnostics.phase, phase::ehlo) << describe(o);
+    EXPECT_NE(o.report.diagnostics.message.find("EHLO timed out"), std::string::npos)
+        << describe(o);
+}
+
+// A refused AUTH leaves a healthy session: it ends with QUIT, not a dropped
+// connection (Postfix logs "lost connection after AUTH" otherwise).
+TEST(Fault, RefusedAuthEndsWithQuit) {
+    const int before = fake_server().connections("auth_refused");
+    auto b = plain_builder(fake_server().port("auth_refused"));
+    b.credentials("user", "wrong").allow_plaintext_auth_dangerous();
+    auto smtp = b.build();
+    error_code ec;
+    const auto report = smtp.send(sample_message(), ec);
+    EXPECT_EQ(ec, code(errc::auth_failed)) << smtp_it::describe(ec, report);
+    ASSERT_TRUE(report.diagnostics.server_reply) << smtp_it::describe(ec, report);
+    EXPECT_EQ(report.diagnostics.server_reply->code(), 535);
+    EXPECT_EQ(report.diagnostics.phase, phase::auth);
+    ASSERT_TRUE(
+        eventually([&] { return fake_server().log("auth_refused", before + 1).has_value(); }));
+    const auto log = fake_server().log("auth_refused", before + 1);
+    EXPECT_TRUE(log->starts_with("EHLO client.example\r\nAUTH PLAIN ")) << *log;
+    EXPECT_TRUE(log->ends_with("\r\nQUIT\r\n")) << *log;
+}
+
+TEST(Fault, RefusedGreetingEndsWithQuit) {
+    const int before = fake_server().connections("greeting_554");
+    const auto o = send_to("greeting_554");
+    EXPECT_EQ(o.ec, code(errc::smtp_permanent)) << describe(o);
+    EXPECT_EQ(o.report.diagnostics.phase, phase::greeting) << describe(o);
+    ASSERT_TRUE(o.report.diagnostics.server_reply) << describe(o);
+    EXPECT_EQ(o.report.diagnostics.server_reply->code(), 554);
+    ASSERT_TRUE(
+        eventually([&] { return fake_server().log("greeting_554", before + 1).has_value(); }));
+    EXPECT_EQ(*fake_server().log("greeting_554", before + 1), "QUIT\r\n");
+}
+
+// Port 465 waits for a TLS ClientHello; a STARTTLS or plaintext client
+// would wait out its greeting timeout. Refused before connecting.
+TEST(Fault, Port465WithoutImplicitTlsFailsAtOnce) {
+    for (auto b : {lettre::smtp_transport::starttls_relay("127.0.0.1"),
+                   lettre::smtp_transport::builder_dangerous("127.0.0.1")}) {
+        auto smtp = b.port(465).timeouts(lettre::smtp::timeouts::all(20s)).build();
+        error_code ec;
+        const auto start = clock_type::now();
+        const auto report = smtp.send(sample_message(), ec);
+        EXPECT_EQ(ec, code(errc::tls_failed)) << smtp_it::describe(ec, report);
+        EXPECT_NE(report.diagnostics.message.find("port 465 is implicit TLS"), std::string::npos)
+            << report.diagnostics.message;
+        EXPECT_LT(clock_type::now() - start, 5s);
+    }
+}
+
 TEST(Fault, ServiceClosingMidSession) {
     const auto o = send_to("reply_421_mail");
     EXPECT_EQ(o.ec, code(errc::smtp_transient)) << describe(o);

@@ -185,12 +185,19 @@ TEST(Pool, RetriesOnceOnAFreshConnectionAfter421) {
     EXPECT_EQ(fake_server().connections("reply_421_mail"), before + 2) << "more than one retry";
 }
 
+// Without pooling the send path is the pool's, keeping nothing: one
+// connection per message, QUIT before the send completes, counted in the
+// metrics like any other send.
 TEST(Pool, DisabledPoolUsesOneConnectionPerMessage) {
     const int before = fake_server().connections("good");
     auto cfg = config_for("good");
     cfg.pool.enabled = false;
-    const auto results = send_sequentially(cfg, 3);
+    lettre::smtp::pool_metrics m;
+    const auto results = send_sequentially(cfg, 3, 0ms, &m);
     for (const auto& ec : results) EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(m.messages_sent, 3u);
+    EXPECT_EQ(m.connections_idle, 0u);
+    EXPECT_EQ(m.connections_open, 0u) << "a connection outlived its send";
     ASSERT_TRUE(eventually([&] { return fake_server().connections("good") == before + 3; }));
     for (int i = 1; i <= 3; ++i) {
         const auto l = fake_server().log("good", before + i);
@@ -198,6 +205,24 @@ TEST(Pool, DisabledPoolUsesOneConnectionPerMessage) {
         EXPECT_EQ(count_of(*l, "MAIL FROM:"), 1u);
         EXPECT_TRUE(l->ends_with("QUIT\r\n")) << *l;
     }
+}
+
+// Without pooling a send is never retried on a fresh connection: the user
+// asked for one connection per send.
+TEST(Pool, DisabledPoolDoesNotRetry) {
+    const int before = fake_server().connections("reply_421_mail");
+    auto cfg = config_for("reply_421_mail");
+    cfg.pool.enabled = false;
+    lettre::smtp::pool_metrics m;
+    const auto results = send_sequentially(cfg, 1, 0ms, &m);
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_EQ(results[0], code(errc::smtp_transient)) << results[0].message();
+    EXPECT_EQ(m.reconnects, 0u);
+    EXPECT_EQ(m.messages_failed, 1u);
+    ASSERT_TRUE(
+        eventually([&] { return fake_server().connections("reply_421_mail") == before + 1; }));
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(fake_server().connections("reply_421_mail"), before + 1) << "retried";
 }
 
 // A server that closes idle connections (most do, after their own timeout):

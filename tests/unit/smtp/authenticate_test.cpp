@@ -44,6 +44,20 @@ TEST(Authenticate, PlainRefusedWith535) {
     EXPECT_EQ(st.diag.server_reply->code(), 535);
 }
 
+// RFC 4954 §6: 454 4.7.0 is a temporary authentication failure (the server
+// could not check the credentials now): transient, unlike 535.
+TEST(Authenticate, PlainDeferredWith454) {
+    session_state st = with_auth("PLAIN LOGIN");
+    authenticate algo;
+    ASSERT_TRUE(writes(algo.start(st), auth_plain, phase::auth));
+    ASSERT_TRUE(done_with(feed(algo, st, "454 4.7.0 Temporary authentication failure\r\n"),
+                          errc::auth_deferred));
+    EXPECT_FALSE(st.ready);
+    EXPECT_EQ(st.diag.error, lettre::condition::transient);
+    EXPECT_EQ(st.diag.message,
+              "PLAIN authentication failed: 454 4.7.0 Temporary authentication failure");
+}
+
 TEST(Authenticate, LoginAnswersBothChallenges) {
     session_state st = with_auth("LOGIN");
     authenticate algo;
@@ -61,6 +75,12 @@ TEST(Authenticate, RefusesPlaintextWithoutWriting) {
     ASSERT_TRUE(done_with(algo.start(st), errc::plaintext_auth_refused));
     EXPECT_TRUE(st.out.empty());
     EXPECT_FALSE(st.ready);
+    // The way out by its public names: the builder method and the URL
+    // option, not the config struct's member.
+    EXPECT_NE(st.diag.message.find("allow_plaintext_auth_dangerous()"), std::string::npos)
+        << st.diag.message;
+    EXPECT_NE(st.diag.message.find("plaintext_auth=dangerous"), std::string::npos)
+        << st.diag.message;
 }
 
 TEST(Authenticate, NoMechanismInCommon) {

@@ -21,6 +21,14 @@ Scenarios:
   too_many_lines       answers EHLO with 100000 continuation lines
   starttls_inject      answers STARTTLS with "220" plus a pipelined fake EHLO
                        reply in the same segment
+  slow_greeting        sends its greeting one byte per 200 ms; gives up (closes)
+                       after 60 bytes, so that an idle timer fails instead of
+                       hanging
+  slow_ehlo            greets, then answers EHLO one byte per 200 ms (60 bytes,
+                       then closes)
+  auth_refused         offers AUTH PLAIN LOGIN, answers AUTH with 535, then
+                       serves on (QUIT gets 221)
+  greeting_554         greets with 554 and waits for QUIT
   good                 a correct minimal server (control)
   close_after_message  like good, but closes the connection (without a word)
                        right after accepting each message
@@ -35,7 +43,8 @@ import sys
 SCENARIOS = [
     "drop_after_greeting", "drop_after_mail", "drop_after_dot", "stall_greeting",
     "stall_ehlo", "stall_data", "stall_final", "reply_421_mail", "garbage", "overlong",
-    "too_many_lines", "starttls_inject", "good", "close_after_message",
+    "too_many_lines", "starttls_inject", "good", "close_after_message", "slow_greeting",
+    "slow_ehlo", "auth_refused", "greeting_554",
 ]
 
 EHLO_REPLY = b"250-fake.example\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n"
@@ -73,10 +82,23 @@ class Session:
                 return
             self.log += data
 
+    async def trickle(self, data, limit=60, delay=0.2):
+        # One byte at a time; closes after `limit` bytes (a bounded test).
+        for i in range(min(len(data), limit)):
+            await self.send(data[i:i + 1])
+            await asyncio.sleep(delay)
+
     async def run(self):
         s = self.scenario
         if s == "stall_greeting":
             return await self.forever()
+        if s == "slow_greeting":
+            return await self.trickle(b"220 " + b"x" * 200 + b"\r\n")
+        if s == "greeting_554":
+            await self.send(b"554 5.7.1 fake.example: no SMTP service for you\r\n")
+            if (await self.line()).upper().startswith(b"QUIT"):
+                await self.send(b"221 2.0.0 Bye\r\n")
+            return
         await self.send(b"220 fake.example ESMTP\r\n")
         if s == "drop_after_greeting":
             await self.line()
@@ -84,6 +106,10 @@ class Session:
         await self.line()  # EHLO
         if s == "stall_ehlo":
             return await self.forever()
+        if s == "slow_ehlo":
+            return await self.trickle(b"250-fake.example\r\n" + b"250-" + b"x" * 200 + b"\r\n")
+        if s == "auth_refused":
+            await self.send(b"250-fake.example\r\n250 AUTH PLAIN LOGIN\r\n")
         if s == "garbage":
             await self.send(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
             return await self.forever()
@@ -114,7 +140,8 @@ class Session:
                 await self.send(b"220 2.0.0 Ready to start TLS\r\n"
                                 b"250-evil.example\r\n250 AUTH PLAIN\r\n")
             return await self.forever()
-        await self.send(EHLO_REPLY)
+        if s != "auth_refused":
+            await self.send(EHLO_REPLY)
         while True:
             cmd = await self.line()
             verb = cmd.split(b" ", 1)[0].split(b":", 1)[0].strip().upper()
@@ -142,6 +169,8 @@ class Session:
             elif verb == b"QUIT":
                 await self.send(b"221 2.0.0 Bye\r\n")
                 return
+            elif verb == b"AUTH":
+                await self.send(b"535 5.7.8 Error: authentication failed\r\n")
             elif verb in (b"RSET", b"NOOP"):
                 await self.send(b"250 2.0.0 Ok\r\n")
             else:
