@@ -80,6 +80,13 @@ std::uint64_t parse_seconds(const std::string& spelling, const std::string& text
     return value;
 }
 
+/// What the library's signer accepts in h= (RFC 5322 ftext without ';'),
+/// checked here too so that a bad name is a usage error (64).
+bool is_signable_name(std::string_view name) {
+    return std::all_of(name.begin(), name.end(),
+                       [](char c) { return c >= 33 && c <= 126 && c != ':' && c != ';'; });
+}
+
 std::vector<std::string> split_header_names(const std::string& spelling, const std::string& text) {
     std::vector<std::string> names;
     std::string_view rest = text;
@@ -91,6 +98,11 @@ std::vector<std::string> split_header_names(const std::string& spelling, const s
                               " takes header names separated by ':' (from:to:subject), "
                               "got " +
                               in_quotes(text));
+        }
+        if (!is_signable_name(name)) {
+            throw usage_error(spelling + ": invalid header name " + in_quotes(name) +
+                              ": a field name is printable ASCII without spaces, ':' or ';' "
+                              "(a ';' would end the h= tag of the signature)");
         }
         names.emplace_back(name);
         if (colon == std::string_view::npos) break;
@@ -134,7 +146,7 @@ lettre::dkim::private_key load_key(const std::string& spelling, const std::strin
         throw usage_error(spelling + " needs a file; the key is not read from standard input");
     }
     std::istringstream no_stdin;
-    const std::string data = read_input(spelling, path, no_stdin);
+    const std::string data = read_input(spelling, path, no_stdin, key_file_limit);
     auto key = lettre::dkim::private_key::try_load(data);
     if (!key) throw from_library(key.error(), spelling, path);
     for (const std::string& warning : key->warnings()) {

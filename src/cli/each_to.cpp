@@ -20,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string_view>
 #include <system_error>
@@ -71,20 +72,28 @@ public:
 
     /// The next line (without its line end); false at the end.
     bool next(std::string& line) {
-        if (!std::getline(*stream_, line)) {
-            if (stream_->bad()) {
-                throw cli_error(exit_code::no_input,
-                                "--each-to " + in_quotes(label_) + ": read error");
-            }
+        const line_status status = read_line(*stream_, line, address_line_limit);
+        if (stream_->bad()) {
+            throw cli_error(exit_code::no_input, "--each-to " + in_quotes(label_) + ": read error");
+        }
+        if (status == line_status::end) return false;
+        ++number_;
+        if (status == line_status::too_long) {
+            // The end of the file for the sender (the sends under way
+            // finish); skipping the line could mean reading without end.
+            stopped_ = "--each-to " + in_quotes(label_) + ": line " + std::to_string(number_) +
+                       " is longer than " + size_text(address_line_limit) +
+                       ", the limit for an address line; nothing after it was read";
             return false;
         }
-        ++number_;
         consumed_ += line.size() + 1;
         return true;
     }
 
     std::size_t number() const noexcept { return number_; }
     const std::string& label() const noexcept { return label_; }
+    /// Why reading stopped before the end of the file, if it did.
+    const std::optional<std::string>& stopped() const noexcept { return stopped_; }
     /// How much of a regular file has been read, 0 to 1; negative when unknown.
     double fraction() const noexcept {
         if (size_ == 0) return -1;
@@ -93,6 +102,7 @@ public:
 
 private:
     std::string label_;
+    std::optional<std::string> stopped_;
     std::ifstream file_;
     std::istream* stream_ = nullptr;
     std::size_t number_ = 0;
@@ -392,6 +402,7 @@ exit_code deliver_each_to(const each_to_options& opts, lettre::smtp::transport_c
                   sender.sent(), sender.failed(), seconds, rate);
     io.out << summary.data();
 
+    if (lines.stopped()) throw cli_error(exit_code::data_error, *lines.stopped());
     if (sender.addresses() == 0) {
         io.err << "lettre: --each-to " << in_quotes(lines.label()) << " holds no address\n";
         return exit_code::data_error;

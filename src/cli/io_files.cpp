@@ -2,6 +2,8 @@
 
 #include "cli_error.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <filesystem>
 #include <fstream>
@@ -55,7 +57,65 @@ int fill_and_close(int fd, std::string_view bytes) {
     return err;
 }
 
+/// The file, opened after the checks that give the clearest errors.
+std::ifstream open_input(std::string_view option, const std::string& path) {
+    std::error_code ec;
+    const std::filesystem::path fs_path(path);
+    const auto status = std::filesystem::status(fs_path, ec);
+    if (ec || !std::filesystem::exists(status)) {
+        throw no_input(option, path, ec ? ec.message() : reason(ENOENT));
+    }
+    if (std::filesystem::is_directory(status)) throw no_input(option, path, reason(EISDIR));
+    errno = 0;
+    std::ifstream file(fs_path, std::ios::binary);
+    if (!file) throw no_input(option, path, reason(errno != 0 ? errno : EACCES));
+    return file;
+}
+
+cli_error too_large(std::string_view option, const std::string& path, std::size_t limit,
+                    std::string_view what) {
+    const std::string shown = path == "-" ? "standard input" : in_quotes(path);
+    return {exit_code::data_error, std::string(option) + " " + shown + ": " + std::string(what) +
+                                       " is larger than " + size_text(limit) +
+                                       ", the limit for this input"};
+}
+
+/// Up to `limit` + 1 bytes of `in`: one more than allowed tells "too large".
+std::string read_bounded(std::istream& in, std::size_t limit) {
+    std::string out;
+    std::array<char, 16 * 1024> chunk{};
+    while (out.size() <= limit) {
+        const std::size_t want = std::min(chunk.size(), limit + 1 - out.size());
+        in.read(chunk.data(), static_cast<std::streamsize>(want));
+        const auto got = static_cast<std::size_t>(in.gcount());
+        out.append(chunk.data(), got);
+        if (got < want) break;
+    }
+    return out;
+}
+
 }  // namespace
+
+std::string size_text(std::size_t bytes) {
+    constexpr std::size_t kib = 1024;
+    if (bytes >= kib * kib && bytes % (kib * kib) == 0) {
+        return std::to_string(bytes / (kib * kib)) + " MiB";
+    }
+    if (bytes >= kib && bytes % kib == 0) return std::to_string(bytes / kib) + " KiB";
+    return std::to_string(bytes) + " bytes";
+}
+
+line_status read_line(std::istream& in, std::string& line, std::size_t limit) {
+    line.clear();
+    // get() one byte at a time stops exactly at the LF or past the limit
+    // (the stream's own buffer is what reads ahead, a bounded amount).
+    for (int c = in.get(); c != std::char_traits<char>::eof(); c = in.get()) {
+        if (c == '\n') return line_status::line;
+        if (line.size() == limit) return line_status::too_long;
+        line.push_back(static_cast<char>(c));
+    }
+    return line.empty() ? line_status::end : line_status::line;
+}
 
 std::string read_input(std::string_view option, const std::string& path, std::istream& in) {
     if (path == "-") {
@@ -64,20 +124,33 @@ std::string read_input(std::string_view option, const std::string& path, std::is
         if (in.bad()) throw no_input(option, path, "error reading standard input");
         return std::move(buffer).str();
     }
-    std::error_code ec;
-    const std::filesystem::path fs_path(path);
-    const auto status = std::filesystem::status(fs_path, ec);
-    if (ec || !std::filesystem::exists(status)) {
-        throw no_input(option, path, ec ? ec.message() : reason(ENOENT));
-    }
-    if (std::filesystem::is_directory(status)) throw no_input(option, path, reason(EISDIR));
-
-    errno = 0;
-    std::ifstream file(fs_path, std::ios::binary);
-    if (!file) throw no_input(option, path, reason(errno != 0 ? errno : EACCES));
+    std::ifstream file = open_input(option, path);
     std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
     if (file.bad()) throw no_input(option, path, reason(errno != 0 ? errno : EIO));
     return bytes;
+}
+
+std::string read_input(std::string_view option, const std::string& path, std::istream& in,
+                       std::size_t limit) {
+    std::ifstream file;
+    if (path != "-") file = open_input(option, path);
+    std::istream& from = path == "-" ? in : file;
+    std::string bytes = read_bounded(from, limit);
+    if (from.bad()) throw no_input(option, path, reason(errno != 0 ? errno : EIO));
+    if (bytes.size() > limit) throw too_large(option, path, limit, "the file");
+    return bytes;
+}
+
+std::string read_first_line(std::string_view option, const std::string& path, std::istream& in,
+                            std::size_t limit) {
+    std::ifstream file;
+    if (path != "-") file = open_input(option, path);
+    std::istream& from = path == "-" ? in : file;
+    std::string line;
+    const line_status status = read_line(from, line, limit);
+    if (from.bad()) throw no_input(option, path, reason(errno != 0 ? errno : EIO));
+    if (status == line_status::too_long) throw too_large(option, path, limit, "the first line");
+    return line;
 }
 
 void write_output(const std::string& path, std::string_view bytes, std::ostream& out) {

@@ -13,7 +13,7 @@
 namespace lettre::cli {
 
 std::string mx_help() {
-    return "Usage: lettre mx DOMAIN [--dns ADDR[:PORT][,...]] [--dns-timeout S] [--mx-port N]\n"
+    return "Usage: lettre mx DOMAIN [--dns ADDR[:PORT][,...]] [--dns-timeout S]\n"
            "Prints where mail for DOMAIN goes: the MX hosts in the order they are\n"
            "tried (equal preferences shuffled), with their preference and addresses;\n"
            "the domain itself when it has no MX record (implicit MX); or why there is\n"
@@ -21,7 +21,6 @@ std::string mx_help() {
            "  --dns ADDR[:PORT][,...] name servers to ask (default: /etc/resolv.conf)\n"
            "  --dns-timeout SECONDS   give up a lookup after about SECONDS per name\n"
            "                          server (1-300; default: the resolver's, 75 s)\n"
-           "  --mx-port N             accepted for symmetry with send --mx (unused)\n"
            "  -h, --help              show this help\n"
            "Exit status: 0 a plan, 69 no delivery for good (null MX, NXDOMAIN, no\n"
            "host with an address), 75 a temporary DNS failure, 64 usage, 65 a bad\n"
@@ -51,6 +50,12 @@ int run_mx(std::span<const std::string_view> args, const cli_streams& io) {
     mx_options opts;
     const auto specs = mx_lookup_option_specs();
     for (const parsed_option& opt : parse_arguments(rest, specs)) apply_mx_option(opts, opt);
+    // Known, so that the error says why rather than "unknown option".
+    if (opts.port) {
+        throw usage_error(
+            "--mx-port does not apply to lettre mx: the plan is the same for every port (it is "
+            "for send --mx)");
+    }
     const lettre::mx::config cfg = make_mx_config(opts);
 
     // Through the address parser: IDNA to A-labels, and the syntax checked.

@@ -59,7 +59,6 @@ void apply_mx_option(mx_options& opts, const parsed_option& opt) {
         opts.mx = true;
         return;
     }
-    if (!opts.first_dependent) opts.first_dependent = opt.spelling;
     if (name == dns_spec.name)
         opts.dns = opt.value;
     else if (name == port_spec.name)
@@ -119,7 +118,10 @@ std::string_view mx_send_section() noexcept {
            "  or plaintext, and the server's reply), temporary or permanent failure\n"
            "  (with the reason). Exit status as for --smtp: 0\n"
            "  when everyone got it, 75 when every failure was temporary, 69 otherwise.\n"
-           "  'lettre mx DOMAIN [--dns ADDR] [--mx-port N] [--dns-timeout S]' prints the\n"
+           "  The options of --smtp (--user, --ca, --timeout, --ehlo, --trace,\n"
+           "  --requiretls, --notify, --ret, --envid...) do not apply to --mx and are\n"
+           "  refused (64), as every option the chosen target has no use for.\n"
+           "  'lettre mx DOMAIN [--dns ADDR] [--dns-timeout S]' prints the\n"
            "  delivery plan.\n";
 }
 

@@ -19,8 +19,6 @@ struct mx_options {
     bool mx = false;  ///< --mx given (send only)
     std::optional<std::string> dns, port, tls, dns_timeout;
     bool allow_local = false;  ///< --mx-allow-local (send only)
-    /// The first option given that needs --mx, as spelled (for the error).
-    std::optional<std::string> first_dependent;
 };
 
 /// --mx and the options that go with it (send).

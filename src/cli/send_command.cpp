@@ -9,6 +9,7 @@
 #include "envelope_options.hpp"
 #include "message_options.hpp"
 #include "mx_options.hpp"
+#include "send_targets.hpp"
 #include "smtp_options.hpp"
 #include "usage.hpp"
 
@@ -93,28 +94,24 @@ void check_each_to(const send_options& opts) {
     static_cast<void>(parse_connections(each));
 }
 
-delivery_target choose_target(const send_options& opts, const cli_streams& io) {
-    if (opts.sendmail_program && !opts.sendmail)
-        throw usage_error("--sendmail-program needs --sendmail");
-    if (opts.sendmail) {
-        if (opts.mx.mx || opts.smtp.url || opts.outbox)
-            throw usage_error(
-                "--sendmail, --mx, --smtp and --outbox exclude each other: give one of them");
-        return sendmail_target{opts.sendmail_program.value_or("sendmail")};
-    }
-    if (opts.mx.mx || opts.mx.first_dependent) {
-        if (!opts.mx.mx) throw usage_error(*opts.mx.first_dependent + " needs --mx");
-        if (opts.smtp.url || opts.outbox)
-            throw usage_error("--mx, --smtp and --outbox exclude each other: give one of them");
-        return mx_target{make_mx_config(opts.mx)};
-    }
-    if (opts.smtp.url || opts.smtp.first_dependent) {
-        if (opts.smtp.url && opts.outbox) {
-            throw usage_error("--smtp and --outbox exclude each other: give one of them");
+/// One target, and no option it has no use for (send_targets.cpp's table).
+delivery_target choose_target(const send_options& opts, std::span<const parsed_option> given,
+                              const cli_streams& io) {
+    const chosen_target target = choose_target_kind(
+        {opts.smtp.url.has_value(), opts.mx.mx, opts.sendmail, opts.outbox.has_value()});
+    check_options_apply(target, given);
+    switch (target.kind) {
+        case target_kind::sendmail:
+            return sendmail_target{opts.sendmail_program.value_or("sendmail")};
+        case target_kind::mx: return mx_target{make_mx_config(opts.mx)};
+        case target_kind::smtp: {
+            smtp_settings settings =
+                make_smtp_settings(opts.smtp, password_from_environment(), io.in);
+            for (const std::string& w : settings.warnings)
+                io.err << "lettre: warning: " << w << '\n';
+            return smtp_target{std::move(settings.config), settings.trace};
         }
-        smtp_settings settings = make_smtp_settings(opts.smtp, password_from_environment(), io.in);
-        for (const std::string& w : settings.warnings) io.err << "lettre: warning: " << w << '\n';
-        return smtp_target{std::move(settings.config), settings.trace};
+        case target_kind::outbox: break;
     }
     return outbox_target{opts.outbox.value_or("outbox")};
 }
@@ -267,7 +264,8 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
     send_options opts;
     dkim_options dkim;
     dkim.prefix = "dkim-";
-    for (const parsed_option& opt : parse_arguments(args, specs)) {
+    const std::vector<parsed_option> given = parse_arguments(args, specs);
+    for (const parsed_option& opt : given) {
         const std::string_view name = opt.spec->name;
         if (is_message_option(*opt.spec)) {
             apply_message_option(mopts, opt);
@@ -297,7 +295,7 @@ int run_send(std::span<const std::string_view> args, const cli_streams& io) {
 
     check_stdin_readers(opts, mopts);
     check_each_to(opts);
-    const delivery_target target = choose_target(opts, io);
+    const delivery_target target = choose_target(opts, given, io);
     if (opts.each_to.given()) {
         const auto& smtp = std::get<smtp_target>(target);
         return to_int(deliver_each_to(opts.each_to, smtp.config, smtp.trace,

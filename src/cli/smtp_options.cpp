@@ -158,8 +158,7 @@ void check_envid(const std::string& text) {
 
 /// The first line of the file, without its line end.
 std::string read_password_file(const std::string& path, std::istream& in) {
-    const std::string data = read_input("--password-file", path, in);
-    std::string line = data.substr(0, data.find('\n'));
+    std::string line = read_first_line("--password-file", path, in, password_limit);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) {
         throw cli_error(exit_code::data_error,
@@ -170,8 +169,10 @@ std::string read_password_file(const std::string& path, std::istream& in) {
 
 void check_readable(std::string_view option, const std::string& path) {
     if (path == "-") throw usage_error(std::string(option) + " needs a file, not standard input");
+    // OpenSSL reads the file again; this read checks that it is there and
+    // within the limit (a CA bundle is some hundred KiB).
     std::istringstream no_stdin;
-    static_cast<void>(read_input(option, path, no_stdin));
+    static_cast<void>(read_input(option, path, no_stdin, ca_file_limit));
 }
 
 bool tls_is_required(lettre::smtp::tls_mode mode) noexcept {
@@ -256,7 +257,6 @@ void apply_smtp_option(smtp_options& opts, const parsed_option& opt) {
         opts.url = opt.value;
         return;
     }
-    if (!opts.first_dependent) opts.first_dependent = opt.spelling;
     if (name == "user") {
         opts.user = opt.value;
     } else if (name == "password-file") {
@@ -285,7 +285,7 @@ void apply_smtp_option(smtp_options& opts, const parsed_option& opt) {
 smtp_settings make_smtp_settings(const smtp_options& opts,
                                  const std::optional<std::string>& password_env, std::istream& in) {
     if (!opts.url) {
-        throw usage_error(*opts.first_dependent + " needs --smtp URL");
+        throw usage_error("--smtp URL is needed");  // send_targets.cpp checks first
     }
     auto parsed = lettre::smtp::parse_url(*opts.url);
     if (!parsed) {
@@ -308,8 +308,9 @@ smtp_settings make_smtp_settings(const smtp_options& opts,
             "--requiretls needs TLS on this hop as on every later one: use smtps:// or smtp:// "
             "with tls=required (the default)");
     }
-    if (opts.ca && cfg.client.tls == lettre::smtp::tls_mode::none_dangerous) {
-        throw usage_error("--ca has no use with tls=none");
+    if (cfg.client.tls == lettre::smtp::tls_mode::none_dangerous) {
+        if (opts.ca) throw usage_error("--ca has no use with tls=none");
+        if (cfg.tls.ca_file) throw usage_error("--smtp: ca_file= has no use with tls=none");
     }
     const std::optional<login_plan> login = plan_login(opts, password_env, cfg);
     if (opts.ehlo) {

@@ -23,8 +23,6 @@ struct smtp_options {
     std::vector<std::string> auth;  ///< each value may be a comma list
     bool trace = false;
     bool requiretls = false;
-    /// The first option given that needs --smtp, as spelled (for the error).
-    std::optional<std::string> first_dependent;
 };
 
 /// --smtp and every option that needs it.
@@ -42,14 +40,16 @@ struct smtp_settings {
     std::vector<std::string> warnings;
 };
 
-/// Checks the options and reads the password. Usage errors (64): a bad URL,
-/// a password in the URL, a user without a password source (or the other
-/// way round), unknown or mixed mechanisms, bad --timeout/--notify/--ret,
-/// --requiretls or --ca without TLS, AUTH over tls=none without
-/// plaintext_auth=dangerous, an option that needs --smtp without it. Bad
-/// data (65): an empty password, one with a NUL, CR or LF, a bad --ehlo name or --envid. Unreadable
-/// --password-file or CA file: 66. `password_env` is LETTRE_PASSWORD's value
-/// (empty or absent: not set); `in` serves `--password-file -`.
+/// Checks the options and reads the password. Usage errors (64): a bad URL
+/// (ehlo= included), a password in the URL, a user without a password
+/// source (or the other way round), unknown or mixed mechanisms, bad
+/// --timeout/--notify/--ret, --requiretls, --ca or ca_file= without TLS, AUTH
+/// over tls=none without plaintext_auth=dangerous. (Whether the options
+/// apply to the target at all is send_targets.hpp's table.) Bad data (65):
+/// an empty password, one with a NUL, CR or LF, a bad --ehlo name or --envid, a --password-file line
+/// or CA file over its limit. Unreadable --password-file or CA file: 66.
+/// `password_env` is LETTRE_PASSWORD's value (empty or absent: not set);
+/// `in` serves `--password-file -`.
 smtp_settings make_smtp_settings(const smtp_options& opts,
                                  const std::optional<std::string>& password_env, std::istream& in);
 

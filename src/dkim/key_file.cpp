@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -21,7 +20,17 @@ result<private_key> try_load_key_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return make_error(errc::file_unreadable, fmt::format("cannot read key {}", path.string()));
-    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // One byte more than the limit tells a file too large without reading
+    // all of it (/dev/zero, a FIFO that never ends).
+    std::string data(max_key_file_size + 1, '\0');
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    if (in.bad())
+        return make_error(errc::file_unreadable, fmt::format("cannot read key {}", path.string()));
+    data.resize(static_cast<std::size_t>(in.gcount()));
+    if (data.size() > max_key_file_size)
+        return make_error(errc::invalid_key,
+                          fmt::format("key {} is larger than {} bytes: not a DKIM key file",
+                                      path.string(), max_key_file_size));
     auto key = private_key::try_load(data);
     if (!key) {
         error_info e = std::move(key).error();

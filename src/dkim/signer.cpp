@@ -134,10 +134,20 @@ private:
     std::size_t col_;
 };
 
-bool is_ftext_name(std::string_view name) noexcept {
+/// An RFC 5322 field name (ftext: printable US-ASCII but ':') that can also
+/// stand in h=: a tag value has no ';' (RFC 6376 §3.2 VALCHAR), and a ';'
+/// would end h= and start a tag of the caller's choosing (l=0...).
+bool is_signable_name(std::string_view name) noexcept {
     if (name.empty()) return false;
     return std::all_of(name.begin(), name.end(),
-                       [](char c) { return c >= 33 && c <= 126 && c != ':'; });
+                       [](char c) { return c >= 33 && c <= 126 && c != ':' && c != ';'; });
+}
+
+error_info bad_header_name(std::string_view name, std::string_view where) {
+    return make_error(errc::invalid_dkim_config,
+                      fmt::format("invalid header name {} {}: a field name is printable ASCII "
+                                  "without spaces, ':' or ';'",
+                                  lettre::detail::quote_for_error(name), where));
 }
 
 std::string_view canon_name(canonicalization c) noexcept {
@@ -222,11 +232,8 @@ signer& signer::canonicalization(dkim::canonicalization header, dkim::canonicali
 signer& signer::headers(std::vector<std::string> names) {
     headers_.clear();
     for (auto& n : names) {
-        if (!is_ftext_name(n)) {
-            if (!error_)
-                error_ = make_error(errc::invalid_dkim_config,
-                                    fmt::format("invalid header name {} in the signed list",
-                                                lettre::detail::quote_for_error(n)));
+        if (!is_signable_name(n)) {
+            if (!error_) error_ = bad_header_name(n, "in the signed list");
             continue;
         }
         std::string lower = lettre::detail::to_lower_ascii(n);
@@ -241,11 +248,8 @@ signer& signer::headers(std::vector<std::string> names) {
 
 signer& signer::oversign(std::vector<std::string> names) {
     for (auto& n : names) {
-        if (!is_ftext_name(n)) {
-            if (!error_)
-                error_ = make_error(errc::invalid_dkim_config,
-                                    fmt::format("invalid header name {} to oversign",
-                                                lettre::detail::quote_for_error(n)));
+        if (!is_signable_name(n)) {
+            if (!error_) error_ = bad_header_name(n, "to oversign");
             continue;
         }
         std::string lower = lettre::detail::to_lower_ascii(n);

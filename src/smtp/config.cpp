@@ -59,11 +59,7 @@ result<void> check_hello_name(std::string_view name) {
 std::string default_hello_name() {
     boost::system::error_code ec;
     std::string name = boost::asio::ip::host_name(ec);
-    if (ec || name.empty() || name.size() > 255) return "localhost";
-    for (char c : name)
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '.'))
-            return "localhost";
+    if (ec || !check_hello_name(name)) return "localhost";
     return name;
 }
 
@@ -181,6 +177,9 @@ result<transport_config> parse_url(std::string_view url) {
                     comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
             }
         } else if (key == "ehlo") {
+            // Refused here, before any connection, rather than at EHLO time.
+            if (auto ok = check_hello_name(value); !ok)
+                return bad_url(url, fmt::format("ehlo=: {}", ok.error().message));
             cfg.client.hello_name = value;
         } else if (key == "timeout") {
             unsigned secs = 0;

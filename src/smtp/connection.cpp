@@ -263,6 +263,15 @@ void connection::async_open(op_handler h) {
             self->complete(make_error_code(errc::tls_failed));
         });
     }
+    // A bad EHLO name (e.g. from the builder) fails before any connection.
+    if (auto name_ok = check_hello_name(cfg_.client.hello_name); !name_ok) {
+        diag_.phase = phase::connect;
+        diag_.message = name_ok.error().message;
+        diag_.error = name_ok.error().code;
+        return asio::post(ex_, [self = shared_from_this(), ec = error_code(name_ok.error().code)] {
+            self->complete(ec);
+        });
+    }
     // An IP literal needs no resolver (Asio's runs getaddrinfo on a thread).
     error_code not_ip;
     const auto ip = asio::ip::make_address(cfg_.host, not_ip);

@@ -7,13 +7,18 @@
 #include <lettre/error.hpp>
 #include <lettre/export.hpp>
 
+#include <cstddef>
 #include <filesystem>
 
 namespace lettre::dkim {
 
+/// The largest key file read: a 16384-bit RSA key in PEM is about 12 KiB.
+inline constexpr std::size_t max_key_file_size = 64 * 1024;
+
 /// Reads and loads a key in any form private_key::load() detects (PEM,
 /// DER, base64 Ed25519 seed). Errors (file_not_found, file_unreadable,
-/// invalid_key...) name the path.
+/// invalid_key...) name the path; a file larger than max_key_file_size is
+/// invalid_key, found without reading more than one byte past the limit.
 [[nodiscard]] LETTRE_EXPORT private_key load_key_file(const std::filesystem::path& path);
 [[nodiscard]] LETTRE_EXPORT result<private_key> try_load_key_file(
     const std::filesystem::path& path);

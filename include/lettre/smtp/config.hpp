@@ -135,8 +135,12 @@ using trace_hook = std::function<void(trace_direction, std::string_view line)>;
 /// or "localhost" when it is not a usable domain.
 LETTRE_EXPORT std::string default_hello_name();
 
-/// Checks a name for EHLO (no CR, LF or NUL, within the command-line
-/// limit); the error names the value.
+/// Checks a name for EHLO/HELO: an RFC 5321 Domain (letter-digit-hyphen
+/// labels of at most 63 characters, no hyphen at either end of a label, no
+/// empty label, at most 255 in all) or an address literal that parses,
+/// `[192.0.2.1]` or `[IPv6:2001:db8::1]`. The error (invalid_smtp_argument)
+/// names the value and what is wrong. A transport whose hello_name fails
+/// this check fails each send before connecting.
 LETTRE_EXPORT result<void> check_hello_name(std::string_view name);
 
 /// Everything a transport needs to open sessions.

@@ -54,6 +54,8 @@ public:
     /// Mechanisms to try, in order (default: SCRAM-SHA-256, OAUTHBEARER,
     /// XOAUTH2, PLAIN, LOGIN; CRAM-MD5 only when named here).
     smtp_transport_builder& authentication(std::vector<smtp::mechanism> mechanisms);
+    /// The EHLO name (see smtp::check_hello_name): a name that fails the
+    /// check fails every send with invalid_smtp_argument before connecting.
     smtp_transport_builder& hello_name(std::string name);
     smtp_transport_builder& tls(smtp::tls_parameters params);
     smtp_transport_builder& timeouts(smtp::timeouts t);

@@ -1,6 +1,7 @@
 #include "smtp/protocol/commands.hpp"
 
 #include "detail/utf8.hpp"
+#include "smtp/protocol/client_name.hpp"
 
 #include <fmt/format.h>
 
@@ -34,11 +35,11 @@ result<void> finish(std::string& out, std::size_t start, std::size_t limit) {
 result<void> hello(std::string& out, std::string_view verb, std::string_view name) {
     if (name.empty()) return bad("empty client name in", verb);
     if (auto e = check_value(verb, name)) return *e;
-    for (char c : name)
-        if (c == ' ' || static_cast<unsigned char>(c) >= 0x80)
-            return bad(
-                fmt::format("{}: the client name must be a domain or address literal,", verb),
-                name);
+    if (const auto problem = detail::client_name_problem(name))
+        return bad(fmt::format("{}: the client name must be a domain (letters, digits, hyphens, "
+                               "dots) or an address literal such as [192.0.2.1] ({}):",
+                               verb, *problem),
+                   name);
     const std::size_t start = out.size();
     out += verb;
     out += ' ';

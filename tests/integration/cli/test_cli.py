@@ -372,6 +372,11 @@ class errors_tests(lettre_case):
             with self.subTest(args=args):
                 self.assert_error(self.lettre("compose", *args), EX_USAGE, named)
 
+    def test_mx_port_does_not_apply_to_the_mx_command(self):
+        # Refused before any DNS query (the name server here does not exist).
+        proc = self.lettre("mx", "example.com", "--dns", "127.0.0.1:1", "--mx-port", "2525")
+        self.assert_error(proc, EX_USAGE, "--mx-port", "does not apply to lettre mx")
+
     def test_invalid_address(self):
         proc = self.lettre("compose", "--from", "ann@example.com", "--to", "bob@@example.org",
                            "--text", "x")
@@ -1011,6 +1016,41 @@ class dkim_tests(dkim_case):
         self.assertFalse(out.exists())
         self.assertFalse((self.dir / "outbox").exists())
 
+    def test_header_names_cannot_inject_tags(self):
+        ed = str(self.key("ed25519", "ed1"))
+        base = ["--domain", "example.com", "--selector", "ed1", "--key", ed]
+        out = self.dir / "signed.eml"
+        for headers, bad in (("from:x-e;l=0", "x-e;l=0"), ("from:to;", "to;"),
+                             ("from:x\x7fy", "x\\x7fy"), ("from:sub\u00e9", "sub"),
+                             ("from:a b", "a b")):
+            with self.subTest(headers=headers):
+                proc = self.lettre("dkim", "sign", *base, "--headers", headers, "-o", str(out),
+                                   stdin=LF_MESSAGE)
+                self.assert_error(proc, EX_USAGE, "--headers", bad)
+                self.assertFalse(out.exists())
+        signed = self.sign(*base, "--headers", "from:x-e:subject", stdin=LF_MESSAGE).stdout
+        self.assertNotIn("l", signature_tags(signed)[0])
+
+    def test_key_files_past_the_limit_are_refused(self):
+        ed = self.key("ed25519", "ed1")
+        # A real key, then padding: 64 KiB + 1 byte in all.
+        padded = ed.read_bytes()
+        self.write("padded.pem", padded + b"\n" * (64 * 1024 + 1 - len(padded)))
+
+        def limit():
+            import resource
+            resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        for key in ("/dev/zero", "padded.pem"):
+            for command in (["dkim", "sign", "--domain", "example.com", "--selector", "s",
+                             "--key", key],
+                            ["compose", *BASIC, "--text", "x", "--dkim-domain", "example.com",
+                             "--dkim-selector", "s", "--dkim-key", key]):
+                with self.subTest(key=key, command=command[0]):
+                    proc = subprocess.run([LETTRE, *command], input=LF_MESSAGE,
+                                          capture_output=True, cwd=self.dir, timeout=60,
+                                          check=False, preexec_fn=limit)
+                    self.assert_error(proc, EX_DATAERR, key, "64 KiB")
+
     def test_bad_option_values(self):
         ed = str(self.key("ed25519", "ed1"))
         base = ["--domain", "example.com", "--selector", "ed1", "--key", ed]
@@ -1021,6 +1061,7 @@ class dkim_tests(dkim_case):
             (["--time", "-5"], "--time"),
             (["--expire", "0"], "--expire"),
             (["--headers", "from::to"], "--headers"),
+            (["--headers", "from:bad name"], "bad name"),
             (["--key", "-", "--selector", "s2"], "--key"),
         ]
         for args, named in usage:
@@ -1029,7 +1070,6 @@ class dkim_tests(dkim_case):
                                   EX_USAGE, named)
         data = [
             (["--identity", "@elsewhere.example"], "elsewhere.example"),
-            (["--headers", "from:bad name"], "bad name"),
         ]
         for args, named in data:
             with self.subTest(args=args):
@@ -1230,6 +1270,12 @@ class sendmail_tests(lettre_case):
                               EX_USAGE, "exclude each other")
         self.assert_error(self.lettre("send", *BASIC, "--text", "x", "--sendmail-program", "x"),
                           EX_USAGE, "--sendmail-program needs --sendmail")
+        # The options of the other targets are refused, not ignored.
+        for extra in (["--timeout", "5"], ["--requiretls"], ["--dns", "127.0.0.1"],
+                      ["--user", "ann"], ["--trace"]):
+            proc = self.send(*BASIC, "--text", "x", *extra)
+            self.assert_error(proc, EX_USAGE, extra[0], "does not apply to --sendmail")
+            self.assertFalse((self.dir / "args.txt").exists())
         self.assertFalse((self.dir / "out").exists())
         self.assertFalse((self.dir / "outbox").exists())
 

@@ -869,6 +869,116 @@ class smtp_tests(dkim_case):
         proc = self.send("--smtp", f"smtp://127.0.0.1:{closed_port()}?ca_file=nope.pem", *msg)
         self.assert_error(proc, EX_NOINPUT, "ca_file", "nope.pem")
 
+    # -- options that do not apply, EHLO names, input limits --
+
+    def test_options_that_do_not_apply_to_the_target_are_refused(self):
+        msg = [*BASIC, "--text", "x"]
+        self.write("pw.txt", "pw\n")
+        self.write("list.txt", "bob@example.org\n")
+        nowhere = str(self.dir / "no-such-sendmail")
+        targets = {
+            "--smtp URL": ["--smtp", self.url(self.plain)],
+            "--mx": ["--mx", "--dns", f"127.0.0.1:{closed_port()}"],
+            "--sendmail": ["--sendmail", "--sendmail-program", nowhere],
+            "--outbox DIR": ["--outbox", "box"],
+        }
+        smtp_only = [["--requiretls"], ["--ehlo", "client.example"], ["--timeout", "5"],
+                     ["--ca", str(self.ca)], ["--trace"], ["--notify", "never"],
+                     ["--envid", "id1"], ["--ret", "full"], ["--auth", "PLAIN"],
+                     ["--user", USER], ["--password-file", "pw.txt"]]
+        cases = [(target, option) for target in ("--mx", "--sendmail", "--outbox DIR")
+                 for option in smtp_only]
+        cases += [(target, option) for target in ("--smtp URL", "--sendmail", "--outbox DIR")
+                  for option in (["--mx-port", "2525"], ["--tls", "required"])]
+        cases += [(target, ["--dns", "127.0.0.1"]) for target in ("--smtp URL", "--sendmail")]
+        cases += [(target, ["--sendmail-program", nowhere])
+                  for target in ("--smtp URL", "--mx", "--outbox DIR")]
+        for target, option in cases:
+            with self.subTest(target=target, option=option):
+                proc = self.send(*targets[target], *option, *msg,
+                                 env={"LETTRE_PASSWORD": "pw"})
+                self.assert_usage(proc, option[0], f"does not apply to {target}")
+                self.assert_not_connected(self.plain)
+                self.assertFalse((self.dir / "box").exists())
+        # No target given: the outbox is the default, and the error says so.
+        for option in smtp_only:
+            with self.subTest(target="default", option=option):
+                proc = self.send(*option, *msg, env={"LETTRE_PASSWORD": "pw"})
+                self.assert_usage(proc, option[0], "needs --smtp URL", "--outbox")
+                self.assertFalse((self.dir / "outbox").exists())
+
+    def test_bad_ehlo_names_are_refused_before_connecting(self):
+        msg = [*BASIC, "--text", "x"]
+        for name in ("ex<>ample.com", "a:b", "-x", "a..b", "[999.1.1.1]", "x-", "[1.2.3]"):
+            with self.subTest(name=name):
+                proc = self.send("--smtp", self.url(self.plain), f"--ehlo={name}", *msg)
+                self.assert_error(proc, EX_DATAERR, "--ehlo", name)
+                self.assert_not_connected(self.plain)
+        for query, shown in (("ehlo=a%20b", "a b"), ("ehlo=%5B999.1.1.1%5D", "[999.1.1.1]")):
+            with self.subTest(query=query):
+                proc = self.send("--smtp", self.url(self.plain, "tls=none&" + query), *msg)
+                self.assert_usage(proc, "ehlo", shown)
+                self.assert_not_connected(self.plain)
+        for name in ("[127.0.0.1]", "[IPv6:::1]", "client-1.example"):
+            with self.subTest(good=name):
+                proc = self.send("--smtp", self.url(self.plain), "--ehlo", name, *msg)
+                self.assert_status(proc, EX_OK)
+                self.assertEqual(self.plain.ehlo_names[-1], name)
+
+    def send_limited(self, *args):
+        """send under a 1 GiB address-space limit: a reader without a limit
+        dies quickly on /dev/zero instead of taking the machine's memory."""
+        def limit():
+            import resource
+            resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        environ = {k: v for k, v in os.environ.items() if k != "LETTRE_PASSWORD"}
+        return subprocess.run([test_cli.LETTRE, "send", *args], capture_output=True,
+                              cwd=self.dir, env=environ, timeout=60, check=False,
+                              preexec_fn=limit)
+
+    def test_inputs_past_their_limit_are_refused(self):
+        url = self.url(self.auth, "tls=none&plaintext_auth=dangerous")
+        msg = [*BASIC, "--text", "x"]
+        self.write("long-pw.txt", "p" * 4097 + "\n")
+        self.write("pw-4k.txt", "p" * 4096 + "\nnext line\n")
+        self.write("big-ca.pem", self.ca.read_bytes() + b"\n" * (4 * 1024 * 1024))
+        self.write("long-line.txt", "bob@example.org\n" + "a" * 5000 + "@example.org\n")
+        cases = [
+            (["--smtp", url, "--user", USER, "--password-file", "/dev/zero"],
+             ["--password-file", "/dev/zero", "4 KiB"]),
+            (["--smtp", url, "--user", USER, "--password-file", "long-pw.txt"],
+             ["long-pw.txt", "4 KiB"]),
+            (["--smtp", self.url(self.tls, ""), "--ca", "/dev/zero"],
+             ["--ca", "/dev/zero", "4 MiB"]),
+            (["--smtp", self.url(self.tls, ""), "--ca", "big-ca.pem"],
+             ["--ca", "big-ca.pem", "4 MiB"]),
+            (["--smtp", self.url(self.tls, "ca_file=big-ca.pem")], ["big-ca.pem", "4 MiB"]),
+        ]
+        for args, named in cases:
+            with self.subTest(args=args):
+                proc = self.send_limited(*args, *msg)
+                self.assert_error(proc, EX_DATAERR, *named)
+                self.assert_not_connected(self.auth, self.tls)
+        # A first line of exactly 4 KiB is a password (a wrong one here).
+        proc = self.send_limited("--smtp", url, "--user", USER, "--password-file", "pw-4k.txt",
+                                 *msg)
+        self.assertNotIn(b"4 KiB", proc.stderr)
+        self.assertNotEqual(proc.returncode, EX_DATAERR, self.stderr(proc))
+        self.auth.clear()
+        # --each-to stops at the first line over the limit, after a summary
+        # of what was sent before it.
+        for each, named, sent in (("/dev/zero", ["/dev/zero", "line 1", "4 KiB"], 0),
+                                  ("long-line.txt", ["long-line.txt", "line 2", "4 KiB"], 1)):
+            with self.subTest(each_to=each):
+                proc = self.send_limited("--smtp", url, "--each-to", each, *BASIC[:2],
+                                         "--text", "x")
+                self.assert_status(proc, EX_DATAERR)
+                self.assertTrue(proc.stdout.startswith(f"sent {sent}, failed 0".encode()),
+                                proc.stdout)
+                for text in named:
+                    self.assertIn(text, self.stderr(proc))
+                self.assertEqual(len(self.auth.messages), sent)
+
 
 def main():
     if len(sys.argv) < 2:

@@ -300,6 +300,17 @@ TEST(dkim_key, Files) {
               }).find(missing.string()),
               std::string::npos);
 
+    // Over the limit: refused by size, /dev/zero included (read no further).
+    lettre_test::write_file(dir / "big.pem",
+                            rsa_pem() + std::string(lettre::dkim::max_key_file_size, '\n'));
+    auto big = lettre::dkim::try_load_key_file(dir / "big.pem");
+    EXPECT_LETTRE_ERROR(big, errc::invalid_key);
+    if (!big) {
+        EXPECT_NE(big.error().message.find("larger than 65536 bytes"), std::string::npos)
+            << big.error().message;
+    }
+    EXPECT_LETTRE_ERROR(lettre::dkim::try_load_key_file("/dev/zero"), errc::invalid_key);
+
     // Errors about a file's content name the file too.
     auto junk = lettre::dkim::try_load_key_file(dir / "junk.pem");
     EXPECT_LETTRE_ERROR(junk, errc::invalid_key);

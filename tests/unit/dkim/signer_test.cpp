@@ -527,7 +527,8 @@ TEST(dkim_signer, InvalidDomainOrSelector) {
 }
 
 TEST(dkim_signer, InvalidHeaderNames) {
-    for (std::string_view bad : {"", "Bad Name", "X:Y", "Ä"}) {
+    // ';' is ftext but would end h= and let the name inject a tag (l=0).
+    for (std::string_view bad : {"", "Bad Name", "X:Y", "Ä", "x-e;l=0", ";", "a\x7f", "a\tb"}) {
         SCOPED_TRACE(bad);
         signer s("example.com", "sel", ed_key());
         s.headers({"from", std::string(bad)});
@@ -537,6 +538,17 @@ TEST(dkim_signer, InvalidHeaderNames) {
         o.oversign({std::string(bad)});
         EXPECT_LETTRE_ERROR(o.try_sign(small_eml()), errc::invalid_dkim_config);
     }
+}
+
+TEST(dkim_signer, HeaderNameWithSemicolonIsNamedAndNeverWritten) {
+    signer s("example.com", "sel", ed_key());
+    s.headers({"from", "x-e;l=0"});
+    ASSERT_TRUE(s.config_error().has_value());
+    EXPECT_NE(s.config_error()->message.find("x-e;l=0"), std::string::npos)
+        << s.config_error()->message;
+    const auto signed_message = s.try_sign(small_eml());
+    ASSERT_FALSE(signed_message);
+    EXPECT_NE(signed_message.error().message.find("x-e;l=0"), std::string::npos);
 }
 
 TEST(dkim_signer, MalformedMessages) {
