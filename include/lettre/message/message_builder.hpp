@@ -34,38 +34,63 @@ namespace lettre {
 /// again.
 class LETTRE_EXPORT message_builder {
 public:
+    /// An empty builder; message::builder() returns one.
     message_builder() = default;
 
     // Address headers: text may hold a comma-separated list and groups.
+    /// Adds From mailboxes (several make a Sender required, RFC 5322 §3.6.2).
     message_builder& from(std::string_view mailboxes) &;
+    /// @overload
     message_builder& from(mailbox m) &;
+    /// Sets the Sender mailbox; the envelope sender comes from it when set.
     message_builder& sender(std::string_view mailbox_text) &;
+    /// @overload
     message_builder& sender(mailbox m) &;
+    /// Adds To recipients.
     message_builder& to(std::string_view address_list_text) &;
+    /// @overload
     message_builder& to(mailbox m) &;
+    /// @overload
     message_builder& to(group g) &;
+    /// @overload
     message_builder& to(address_list list) &;
+    /// Adds Cc recipients.
     message_builder& cc(std::string_view address_list_text) &;
+    /// @overload
     message_builder& cc(mailbox m) &;
+    /// @overload
     message_builder& cc(group g) &;
+    /// @overload
     message_builder& cc(address_list list) &;
     /// Bcc recipients (groups too) go in the envelope only; no Bcc header
     /// is written.
     message_builder& bcc(std::string_view address_list_text) &;
+    /// @overload
     message_builder& bcc(mailbox m) &;
+    /// @overload
     message_builder& bcc(group g) &;
+    /// @overload
     message_builder& bcc(address_list list) &;
+    /// Adds Reply-To addresses.
     message_builder& reply_to(std::string_view address_list_text) &;
+    /// @overload
     message_builder& reply_to(mailbox m) &;
+    /// @overload
     message_builder& reply_to(group g) &;
+    /// @overload
     message_builder& reply_to(address_list list) &;
 
+    /// The Subject; non-ASCII text is RFC 2047 encoded.
     message_builder& subject(std::string_view text) &;
+    /// The Date header, as a date_time or RFC 5322 text.
     message_builder& date(date_time when) &;
+    /// @overload
     message_builder& date(std::string_view rfc5322_date) &;
     /// `<id@host>`; when not set a random id `@` the From domain is made.
     message_builder& message_id(std::string_view msg_id) &;
+    /// In-Reply-To: one or more `<id@host>` message ids.
     message_builder& in_reply_to(std::string_view msg_ids) &;
+    /// References: one or more `<id@host>` message ids.
     message_builder& references(std::string_view msg_ids) &;
     /// List-Unsubscribe with one or more URIs (https:, mailto:); with
     /// `one_click` also `List-Unsubscribe-Post: List-Unsubscribe=One-Click`
@@ -74,7 +99,9 @@ public:
     /// Any other header; may be repeated. Non-ASCII text is RFC 2047 encoded.
     message_builder& header(std::string_view name, std::string_view value) &;
 
+    /// The text/plain body (UTF-8).
     message_builder& text(std::string utf8) &;
+    /// The text/html body (UTF-8).
     message_builder& html(std::string utf8) &;
     /// An attachment: part::attachment(...) from memory, or
     /// lettre::attachment_file(...) (lettre/message/files.hpp) from a file.
@@ -92,69 +119,106 @@ public:
 
     /// Throws lettre::error with the first error.
     [[nodiscard]] message build() const&;
+    /// @overload
     [[nodiscard]] message build() &&;
+    /// Returns the first error instead of throwing it.
     [[nodiscard]] result<message> try_build() const&;
+    /// @overload
     [[nodiscard]] result<message> try_build() &&;
 
     // The same setters on a temporary (`message::builder().from(...)...`),
     // so that a chain ending in build() moves the parts instead of copying.
+    /// The same as the setter of that name above, on a temporary builder.
     message_builder&& from(std::string_view mailboxes) && { return std::move(from(mailboxes)); }
+    /// @overload
     message_builder&& from(mailbox m) && { return std::move(from(std::move(m))); }
+    /// @overload
     message_builder&& sender(std::string_view mailbox_text) && {
         return std::move(sender(mailbox_text));
     }
+    /// @overload
     message_builder&& sender(mailbox m) && { return std::move(sender(std::move(m))); }
+    /// @overload
     message_builder&& to(std::string_view address_list_text) && {
         return std::move(to(address_list_text));
     }
+    /// @overload
     message_builder&& to(mailbox m) && { return std::move(to(std::move(m))); }
+    /// @overload
     message_builder&& to(group g) && { return std::move(to(std::move(g))); }
+    /// @overload
     message_builder&& to(address_list list) && { return std::move(to(std::move(list))); }
+    /// @overload
     message_builder&& cc(std::string_view address_list_text) && {
         return std::move(cc(address_list_text));
     }
+    /// @overload
     message_builder&& cc(mailbox m) && { return std::move(cc(std::move(m))); }
+    /// @overload
     message_builder&& cc(group g) && { return std::move(cc(std::move(g))); }
+    /// @overload
     message_builder&& cc(address_list list) && { return std::move(cc(std::move(list))); }
+    /// @overload
     message_builder&& bcc(std::string_view address_list_text) && {
         return std::move(bcc(address_list_text));
     }
+    /// @overload
     message_builder&& bcc(mailbox m) && { return std::move(bcc(std::move(m))); }
+    /// @overload
     message_builder&& bcc(group g) && { return std::move(bcc(std::move(g))); }
+    /// @overload
     message_builder&& bcc(address_list list) && { return std::move(bcc(std::move(list))); }
+    /// @overload
     message_builder&& reply_to(std::string_view address_list_text) && {
         return std::move(reply_to(address_list_text));
     }
+    /// @overload
     message_builder&& reply_to(mailbox m) && { return std::move(reply_to(std::move(m))); }
+    /// @overload
     message_builder&& reply_to(group g) && { return std::move(reply_to(std::move(g))); }
+    /// @overload
     message_builder&& reply_to(address_list list) && {
         return std::move(reply_to(std::move(list)));
     }
+    /// @overload
     message_builder&& subject(std::string_view text) && { return std::move(subject(text)); }
+    /// @overload
     message_builder&& date(date_time when) && { return std::move(date(when)); }
+    /// @overload
     message_builder&& date(std::string_view rfc5322_date) && {
         return std::move(date(rfc5322_date));
     }
+    /// @overload
     message_builder&& message_id(std::string_view msg_id) && {
         return std::move(message_id(msg_id));
     }
+    /// @overload
     message_builder&& in_reply_to(std::string_view msg_ids) && {
         return std::move(in_reply_to(msg_ids));
     }
+    /// @overload
     message_builder&& references(std::string_view msg_ids) && {
         return std::move(references(msg_ids));
     }
+    /// @overload
     message_builder&& list_unsubscribe(std::vector<std::string> uris, bool one_click = false) && {
         return std::move(list_unsubscribe(std::move(uris), one_click));
     }
+    /// @overload
     message_builder&& header(std::string_view name, std::string_view value) && {
         return std::move(header(name, value));
     }
+    /// @overload
     message_builder&& text(std::string utf8) && { return std::move(text(std::move(utf8))); }
+    /// @overload
     message_builder&& html(std::string utf8) && { return std::move(html(std::move(utf8))); }
+    /// @overload
     message_builder&& attachment(part p) && { return std::move(attachment(std::move(p))); }
+    /// @overload
     message_builder&& inline_part(part p) && { return std::move(inline_part(std::move(p))); }
+    /// @overload
     message_builder&& body(part whole) && { return std::move(body(std::move(whole))); }
+    /// @overload
     message_builder&& envelope(lettre::envelope e) && { return std::move(envelope(std::move(e))); }
 
 private:
@@ -187,6 +251,7 @@ private:
     std::optional<error_info> error_;
 };
 
+/// A new, empty message_builder.
 inline message_builder message::builder() {
     return {};
 }
