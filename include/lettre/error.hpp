@@ -105,8 +105,8 @@ LETTRE_EXPORT std::error_code make_error_code(errc e) noexcept;
 
 /// An error code plus a sentence for humans that names what and where.
 struct error_info {
-    std::error_code code;
-    std::string message;
+    std::error_code code;  ///< what went wrong, comparable with lettre::condition
+    std::string message;   ///< the sentence for humans
 };
 
 LETTRE_EXPORT error_info make_error(errc code, std::string message);
@@ -115,7 +115,9 @@ LETTRE_EXPORT error_info make_error(errc code, std::string message);
 /// forms return.
 class LETTRE_EXPORT error : public std::system_error {
 public:
+    /// Carries `info`; what() includes its message.
     explicit error(error_info info);
+    /// The code and message this error was made from.
     const error_info& info() const noexcept { return info_; }
 
 private:
@@ -126,31 +128,40 @@ private:
 template <class T>
 class [[nodiscard]] result {
 public:
+    /// A success holding `value`.
     result(T value) : v_(std::in_place_index<0>, std::move(value)) {}   // NOLINT implicit
+    /// A failure holding `e`.
     result(error_info e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT implicit
 
+    /// True when this holds a value.
     bool has_value() const noexcept { return v_.index() == 0; }
+    /// has_value().
     explicit operator bool() const noexcept { return has_value(); }
 
+    /// The value; throws lettre::error with the error when there is none.
     T& value() & {
         check();
         return std::get<0>(v_);
     }
+    /// @overload
     const T& value() const& {
         check();
         return std::get<0>(v_);
     }
+    /// @overload
     T&& value() && {
         check();
         return std::get<0>(std::move(v_));
     }
-    T& operator*() & { return value(); }
-    const T& operator*() const& { return value(); }
-    T&& operator*() && { return std::move(*this).value(); }
-    T* operator->() { return &value(); }
-    const T* operator->() const { return &value(); }
+    T& operator*() & { return value(); }                               ///< value()
+    const T& operator*() const& { return value(); }                    ///< value()
+    T&& operator*() && { return std::move(*this).value(); }            ///< value()
+    T* operator->() { return &value(); }                               ///< &value()
+    const T* operator->() const { return &value(); }                   ///< &value()
 
+    /// The error; only valid when has_value() is false.
     const error_info& error() const& { return std::get<1>(v_); }
+    /// @overload
     error_info&& error() && { return std::get<1>(std::move(v_)); }
 
 private:
@@ -160,17 +171,25 @@ private:
     std::variant<T, error_info> v_;
 };
 
+/// Success or an error_info, for operations that return nothing.
 template <>
 class [[nodiscard]] result<void> {
 public:
+    /// Success.
     result() = default;
+    /// A failure holding `e`.
     result(error_info e) : err_(std::move(e)), failed_(true) {}  // NOLINT implicit
+    /// True on success.
     bool has_value() const noexcept { return !failed_; }
+    /// has_value().
     explicit operator bool() const noexcept { return !failed_; }
+    /// Throws lettre::error with the error on failure; does nothing on success.
     void value() const {
         if (failed_) throw lettre::error(err_);
     }
+    /// The error; only valid when has_value() is false.
     const error_info& error() const& { return err_; }
+
 
 private:
     error_info err_;

@@ -23,6 +23,7 @@ public:
     /// seed as 32 raw bytes in base64 (the form RFC 8463 prints). Keys in
     /// files: dkim::load_key_file() in lettre/dkim/key_file.hpp.
     [[nodiscard]] static private_key load(std::string_view data);
+    /// load() returning the error instead of throwing it.
     [[nodiscard]] static result<private_key> try_load(std::string_view data);
 
     [[nodiscard]] static result<private_key> try_from_pem(std::string_view pem);
@@ -31,6 +32,7 @@ public:
 
     /// A new key from OpenSSL's generator. RSA below 1024 bits is refused.
     [[nodiscard]] static private_key generate(algorithm alg, unsigned rsa_bits = 2048);
+    /// generate() returning the error instead of throwing it.
     [[nodiscard]] static result<private_key> try_generate(algorithm alg, unsigned rsa_bits = 2048);
 
     /// False only for a default-initialized key inside a moved-from signer.

@@ -46,9 +46,11 @@ public:
     /// between header and body; bare CR/LF are read as the CRLF that SMTP
     /// will send).
     [[nodiscard]] header_field signature(std::string_view message) const;
+    /// signature() returning the error instead of throwing it.
     [[nodiscard]] result<header_field> try_signature(std::string_view message) const;
     /// The message with the DKIM-Signature field prepended.
     [[nodiscard]] std::string sign(std::string_view message) const;
+    /// sign() returning the error instead of throwing it.
     [[nodiscard]] result<std::string> try_sign(std::string_view message) const;
 
     const std::string& domain() const noexcept { return domain_; }

@@ -62,9 +62,13 @@ public:
 
     /// Set `ec` (cleared on success) instead of throwing.
     std::vector<mx_record> resolve_mx(std::string_view name, std::error_code& ec);
+    /// The same, setting `ec` (cleared on success) instead of throwing.
     std::vector<address_record> resolve_a(std::string_view name, std::error_code& ec);
+    /// The same, setting `ec` (cleared on success) instead of throwing.
     std::vector<address_record> resolve_aaaa(std::string_view name, std::error_code& ec);
+    /// The same, setting `ec` (cleared on success) instead of throwing.
     std::vector<txt_record> resolve_txt(std::string_view name, std::error_code& ec);
+    /// The same, setting `ec` (cleared on success) instead of throwing.
     std::vector<tlsa_record> resolve_tlsa(std::string_view name, std::error_code& ec);
 
     const resolver_config& config() const noexcept;

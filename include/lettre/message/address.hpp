@@ -24,13 +24,16 @@ public:
     /// Builds from parts; validates both (limits: local part 64, domain 255,
     /// label 63 octets).
     [[nodiscard]] static address from_parts(std::string_view local_part, std::string_view domain);
+    /// from_parts() returning the error instead of throwing it.
     [[nodiscard]] static result<address> try_from_parts(std::string_view local_part,
                                                         std::string_view domain);
 
     /// Parses an addr-spec such as `"john q"@example.com` or `zoë@bücher.de`.
     [[nodiscard]] static address parse(std::string_view text);
+    /// parse() returning the error instead of throwing it.
     [[nodiscard]] static result<address> try_parse(std::string_view text);
 
+    /// The local part's semantic value (no quotes or escapes).
     const std::string& local_part() const noexcept { return local_; }
     /// The ASCII (A-label) form, or a domain literal like `[192.0.2.1]`.
     const std::string& domain() const noexcept { return domain_; }
@@ -41,6 +44,7 @@ public:
     /// True when the local part holds non-ASCII (needs SMTPUTF8, RFC 6531).
     bool requires_smtputf8() const noexcept;
 
+    /// True for a default-constructed address.
     bool empty() const noexcept { return local_.empty() && domain_.empty(); }
 
     /// Equal when local parts are equal and domains equal ignoring case.
@@ -55,21 +59,26 @@ private:
 class LETTRE_EXPORT mailbox {
 public:
     mailbox() = default;
+    /// A mailbox without display name.
     explicit mailbox(address addr) : addr_(std::move(addr)) {}
+    /// A mailbox with display name `name` (UTF-8, encoded when written).
     mailbox(std::string name, address addr) : name_(std::move(name)), addr_(std::move(addr)) {}
 
     /// Parses `Zoë <zoe@example.com>`, `"Doe, John" <j@example.com>` or a bare
     /// addr-spec; comments are ignored. Rejects CR, LF and NUL.
     [[nodiscard]] static mailbox parse(std::string_view text);
+    /// parse() returning the error instead of throwing it.
     [[nodiscard]] static result<mailbox> try_parse(std::string_view text);
 
     /// Display name as text (may be empty).
     const std::string& name() const noexcept { return name_; }
+    /// The address.
     const lettre::address& email() const noexcept { return addr_; }
 
     /// Human-readable form (not header-encoded): `Name <local@domain>`.
     std::string to_string() const;
 
+    /// Equal when display names are equal and addresses are equal.
     friend bool operator==(const mailbox& a, const mailbox& b) noexcept {
         return a.name_ == b.name_ && a.addr_ == b.addr_;
     }
@@ -81,28 +90,35 @@ private:
 
 /// A named group of mailboxes, possibly empty: `undisclosed-recipients:;`.
 struct LETTRE_EXPORT group {
-    std::string name;
-    std::vector<mailbox> members;
+    std::string name;              ///< the display name before the colon
+    std::vector<mailbox> members;  ///< may be empty
+    /// Member-wise equality.
     friend bool operator==(const group&, const group&) = default;
 };
 
 /// An RFC 5322 address-list: mailboxes and groups in order.
 class LETTRE_EXPORT address_list {
 public:
-    using entry = std::variant<mailbox, group>;
+    using entry = std::variant<mailbox, group>;  ///< one item of the list
 
     address_list() = default;
 
+    /// Parses a comma-separated list of mailboxes and groups; throws
+    /// lettre::error when it does not parse.
     [[nodiscard]] static address_list parse(std::string_view text);
+    /// parse() returning the error instead of throwing it.
     [[nodiscard]] static result<address_list> try_parse(std::string_view text);
 
-    void push_back(mailbox m) { entries_.emplace_back(std::move(m)); }
-    void push_back(group g) { entries_.emplace_back(std::move(g)); }
+    void push_back(mailbox m) { entries_.emplace_back(std::move(m)); }  ///< appends a mailbox
+    void push_back(group g) { entries_.emplace_back(std::move(g)); }    ///< appends a group
+    /// Appends every entry of `other`, in order.
     void append(const address_list& other);
 
+    /// The entries, in order.
     const std::vector<entry>& entries() const noexcept { return entries_; }
-    bool empty() const noexcept { return entries_.empty(); }
-    std::size_t size() const noexcept { return entries_.size(); }
+    bool empty() const noexcept { return entries_.empty(); }            ///< no entries
+    std::size_t size() const noexcept { return entries_.size(); }       ///< number of entries (a group counts once)
+
 
     /// Every mailbox, group members included, in order.
     std::vector<mailbox> mailboxes() const;

@@ -20,6 +20,7 @@ public:
     /// Parses `type/subtype; name=value; name="quoted value"`. Type, subtype
     /// and parameter names are lower-cased; values keep their case.
     [[nodiscard]] static content_type parse(std::string_view text);
+    /// parse() returning the error instead of throwing it.
     [[nodiscard]] static result<content_type> try_parse(std::string_view text);
 
     static content_type text_plain();    ///< text/plain; charset=utf-8

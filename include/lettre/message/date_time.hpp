@@ -20,6 +20,7 @@ struct LETTRE_EXPORT date_time {
     /// Parses `[Sat, ]1 Nov 2025 12:00[:00] +0100`, obsolete zones (GMT, UT,
     /// EST...) included; the day of week, when given, must match the date.
     [[nodiscard]] static date_time parse(std::string_view text);
+    /// parse() returning the error instead of throwing it.
     [[nodiscard]] static result<date_time> try_parse(std::string_view text);
 
     /// `Sat, 01 Nov 2025 12:00:00 +0000`

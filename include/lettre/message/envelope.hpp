@@ -18,6 +18,7 @@ public:
     /// empty address there is refused (errc::invalid_address), never taken
     /// for it. `to` must not be empty; duplicates are removed, order kept.
     [[nodiscard]] static envelope create(std::optional<address> from, std::vector<address> to);
+    /// create() returning the error instead of throwing it.
     [[nodiscard]] static result<envelope> try_create(std::optional<address> from,
                                                      std::vector<address> to);
 

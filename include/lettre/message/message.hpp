@@ -55,6 +55,7 @@ public:
     /// Several signers (e.g. RSA + Ed25519) sign in one pass.
     message& sign(const dkim::signer& signer);
     message& sign(std::span<const dkim::signer> signers);
+    /// sign() returning the error instead of throwing it.
     [[nodiscard]] result<void> try_sign(std::span<const dkim::signer> signers);
 
 private:

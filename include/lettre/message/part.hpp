@@ -14,8 +14,12 @@
 
 namespace lettre {
 
+/// One MIME body part: a leaf (text, HTML, attachment, inline) or a
+/// multipart with children. Errors are recorded, not thrown; they surface
+/// when the message is built (see error()).
 class LETTRE_EXPORT part {
 public:
+    /// The Content-Disposition of a part: none, attachment or inline.
     enum class disposition { none, attachment, inline_ };
 
     /// text/plain; charset=utf-8. Line ends are normalized to CRLF.
@@ -39,28 +43,37 @@ public:
 
     /// Multiparts. `add` appends children in order.
     [[nodiscard]] static part mixed();
-    [[nodiscard]] static part alternative();
-    [[nodiscard]] static part related();
+    [[nodiscard]] static part alternative();  ///< multipart/alternative
+    [[nodiscard]] static part related();      ///< multipart/related
+    /// multipart/`subtype`; a bad subtype is recorded as this part's error.
     [[nodiscard]] static part multipart(std::string_view subtype);
 
+    /// Appends a child to a multipart (on a leaf: recorded as an error).
     part& add(part child) &;
+    /// @overload
     part&& add(part child) && { return std::move(add(std::move(child))); }
 
     /// An extra header on this part (e.g. Content-Description). Validated
     /// like message headers; errors surface when the message is built.
     part& header(std::string_view name, std::string_view value) &;
+    /// @overload
     part&& header(std::string_view name, std::string_view value) && {
         return std::move(header(name, value));
     }
 
-    bool is_multipart() const noexcept { return type_.is_multipart(); }
-    const lettre::content_type& type() const noexcept { return type_; }
+    bool is_multipart() const noexcept { return type_.is_multipart(); }  ///< true for multipart/* (children, no content)
+    const lettre::content_type& type() const noexcept { return type_; }  ///< the Content-Type
+    /// A leaf's body (CRLF-normalized for text/*); empty for a multipart.
     const std::string& content() const noexcept { return content_; }
-    disposition content_disposition() const noexcept { return disposition_; }
+    disposition content_disposition() const noexcept { return disposition_; }  ///< see disposition
+    /// An attachment's file name, when it has one.
     const std::optional<std::string>& filename() const noexcept { return filename_; }
+    /// An inline part's Content-ID, without angle brackets.
     const std::optional<std::string>& content_id() const noexcept { return content_id_; }
-    const std::vector<part>& children() const noexcept { return children_; }
+    const std::vector<part>& children() const noexcept { return children_; }  ///< a multipart's parts
+    /// The headers added with header(), in order.
     const std::vector<std::pair<std::string, std::string>>& extra_headers() const noexcept {
+
         return headers_;
     }
     /// First error recorded while building this part or its children.

@@ -129,7 +129,9 @@ public:
     /// Ready-made bytes (e.g. signed elsewhere) with an envelope. SMTPUTF8
     /// is asked for when an envelope address or a header needs it.
     smtp::send_report send_raw(const envelope& env, std::string_view bytes);
+    /// The same, setting `ec` (cleared on success) instead of throwing.
     smtp::send_report send_raw(const envelope& env, std::string_view bytes, std::error_code& ec);
+    /// send_raw() returning the error instead of throwing it.
     result<smtp::send_report> try_send_raw(const envelope& env, std::string_view bytes);
 
     [[nodiscard]] const smtp::transport_config& config() const noexcept;

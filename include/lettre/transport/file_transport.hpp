@@ -47,7 +47,9 @@ public:
 
     /// Ready-made bytes plus an envelope (e.g. a message read from a file).
     delivery send_raw(const envelope& env, std::string_view bytes) const;
+    /// The same, setting `ec` (cleared on success) instead of throwing.
     delivery send_raw(const envelope& env, std::string_view bytes, std::error_code& ec) const;
+    /// send_raw() returning the error instead of throwing it.
     result<delivery> try_send_raw(const envelope& env, std::string_view bytes) const;
 
 private:

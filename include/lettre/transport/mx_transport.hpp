@@ -213,12 +213,15 @@ public:
     /// Throws mx::delivery_error (with the report) when no recipient got
     /// the message; check the report's failures otherwise.
     mx::report send(const message& msg);
+    /// The same, setting `ec` (cleared on success) instead of throwing.
     mx::report send(const message& msg, std::error_code& ec);
     /// The error with a sentence naming the first failed recipient.
     result<mx::report> try_send(const message& msg);
     /// SMTPUTF8 is asked for when the envelope or the header section needs it.
     mx::report send_raw(const envelope& env, std::string_view bytes);
+    /// The same, setting `ec` (cleared on success) instead of throwing.
     mx::report send_raw(const envelope& env, std::string_view bytes, std::error_code& ec);
+    /// send_raw() returning the error instead of throwing it.
     result<mx::report> try_send_raw(const envelope& env, std::string_view bytes);
 
     /// Never throws for DNS answers: see plan::error.

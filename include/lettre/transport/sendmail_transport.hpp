@@ -79,8 +79,10 @@ public:
     /// Ready-made bytes (CRLF or LF lines) plus an envelope, e.g. a message
     /// signed elsewhere.
     sendmail_report send_raw(const envelope& env, std::string_view bytes) const;
+    /// The same, setting `ec` (cleared on success) instead of throwing.
     sendmail_report send_raw(const envelope& env, std::string_view bytes,
                              std::error_code& ec) const;
+    /// send_raw() returning the error instead of throwing it.
     result<sendmail_report> try_send_raw(const envelope& env, std::string_view bytes) const;
 
     const sendmail_config& config() const noexcept { return config_; }

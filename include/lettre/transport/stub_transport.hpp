@@ -105,6 +105,7 @@ public:
     Report send(const message& msg, std::error_code& ec) const {
         return send_raw(msg.envelope(), msg.formatted(), ec);
     }
+    /// send() returning the error instead of throwing it.
     result<Report> try_send(const message& msg) const {
         return try_send_raw(msg.envelope(), msg.formatted());
     }
@@ -115,11 +116,13 @@ public:
         if (!r) throw lettre::error(r.error());
         return std::move(*r);
     }
+    /// The same, setting `ec` (cleared on success) instead of throwing.
     Report send_raw(const envelope& env, std::string_view bytes, std::error_code& ec) const {
         auto r = record_.record(env, bytes);
         ec = r ? std::error_code{} : r.error().code;
         return report_for(r ? *r : 0);
     }
+    /// send_raw() returning the error instead of throwing it.
     result<Report> try_send_raw(const envelope& env, std::string_view bytes) const {
         auto r = record_.record(env, bytes);
         if (!r) return std::move(r).error();
