@@ -12,11 +12,13 @@
 
 namespace lettre::dkim {
 
+/// A DKIM signing algorithm (the a= tag); rsa-sha1 is not offered.
 enum class algorithm { rsa_sha256, ed25519_sha256 };
 
 /// `rsa-sha256` or `ed25519-sha256`, as in the a= tag.
 [[nodiscard]] LETTRE_EXPORT std::string_view algorithm_name(algorithm a) noexcept;
 
+/// A DKIM signing key, RSA or Ed25519; copies share the key.
 class LETTRE_EXPORT private_key {
 public:
     /// Any form below, detected: PEM (PKCS#1 or PKCS#8), DER, or an Ed25519
@@ -26,8 +28,11 @@ public:
     /// load() returning the error instead of throwing it.
     [[nodiscard]] static result<private_key> try_load(std::string_view data);
 
+    /// An unencrypted PKCS#1 or PKCS#8 PEM key, RSA or Ed25519.
     [[nodiscard]] static result<private_key> try_from_pem(std::string_view pem);
+    /// One DER key, nothing after it.
     [[nodiscard]] static result<private_key> try_from_der(std::string_view der);
+    /// An Ed25519 key from its 32-byte seed in base64 (whitespace ignored).
     [[nodiscard]] static result<private_key> try_from_ed25519_seed(std::string_view base64_seed);
 
     /// A new key from OpenSSL's generator. RSA below 1024 bits is refused.
@@ -37,8 +42,9 @@ public:
 
     /// False only for a default-initialized key inside a moved-from signer.
     bool valid() const noexcept { return impl_ != nullptr; }
-    dkim::algorithm algorithm() const noexcept { return alg_; }
-    unsigned bits() const noexcept { return bits_; }
+    dkim::algorithm algorithm() const noexcept { return alg_; }  ///< RSA or Ed25519
+    unsigned bits() const noexcept { return bits_; }  ///< the key size OpenSSL reports
+
     /// Advice the caller may show, e.g. an RSA key under 2048 bits.
     const std::vector<std::string>& warnings() const noexcept { return warnings_; }
 

@@ -15,6 +15,7 @@
 
 namespace lettre::dkim {
 
+/// Header or body canonicalization (RFC 6376 §3.4), the c= tag.
 enum class canonicalization { simple, relaxed };
 
 /// Signs messages for one domain, selector and key. Defaults: relaxed/relaxed,
@@ -26,9 +27,12 @@ public:
     /// Throws lettre::error on an invalid domain (IDN converted to A-labels)
     /// or selector.
     signer(std::string_view domain, std::string_view selector, private_key key);
+    /// The constructor returning the error instead of throwing it (also
+    /// refuses an empty key).
     [[nodiscard]] static result<signer> try_create(std::string_view domain,
                                                    std::string_view selector, private_key key);
 
+    /// c= header/body canonicalization (default relaxed/relaxed).
     signer& canonicalization(dkim::canonicalization header, dkim::canonicalization body);
     /// Replaces the list of headers to sign (From is always signed).
     signer& headers(std::vector<std::string> names);
@@ -53,9 +57,10 @@ public:
     /// sign() returning the error instead of throwing it.
     [[nodiscard]] result<std::string> try_sign(std::string_view message) const;
 
-    const std::string& domain() const noexcept { return domain_; }
-    const std::string& selector() const noexcept { return selector_; }
-    const private_key& key() const noexcept { return key_; }
+    const std::string& domain() const noexcept { return domain_; }      ///< d=, in A-labels
+    const std::string& selector() const noexcept { return selector_; }  ///< s=
+    const private_key& key() const noexcept { return key_; }            ///< the signing key
+
     /// First configuration error (invalid identity, header name...), if any.
     const std::optional<error_info>& config_error() const noexcept { return error_; }
 

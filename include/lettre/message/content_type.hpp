@@ -11,9 +11,10 @@
 
 namespace lettre {
 
+/// A MIME media type with its parameters, e.g. `text/plain; charset=utf-8`.
 class LETTRE_EXPORT content_type {
 public:
-    using parameter = std::pair<std::string, std::string>;
+    using parameter = std::pair<std::string, std::string>;  ///< a parameter: name, value
 
     content_type() = default;
 
@@ -31,9 +32,10 @@ public:
     /// unknown. Text types get charset=utf-8.
     static content_type guess_from_filename(std::string_view filename);
 
-    const std::string& type() const noexcept { return type_; }
-    const std::string& subtype() const noexcept { return subtype_; }
-    std::string essence() const { return type_ + '/' + subtype_; }
+    const std::string& type() const noexcept { return type_; }        ///< e.g. `text`
+    const std::string& subtype() const noexcept { return subtype_; }  ///< e.g. `plain`
+    std::string essence() const { return type_ + '/' + subtype_; }    ///< `type/subtype`
+    /// The parameters, in order.
     const std::vector<parameter>& parameters() const noexcept { return params_; }
     /// Value of a parameter (name compared case-insensitively), or empty.
     std::string_view parameter_value(std::string_view name) const noexcept;
@@ -42,13 +44,15 @@ public:
     /// is quoted or RFC 2231-encoded when formatted.
     content_type& set_parameter(std::string_view name, std::string_view value);
 
-    bool is_text() const noexcept { return type_ == "text"; }
-    bool is_multipart() const noexcept { return type_ == "multipart"; }
+    bool is_text() const noexcept { return type_ == "text"; }            ///< text/*
+    bool is_multipart() const noexcept { return type_ == "multipart"; }  ///< multipart/*
 
     /// `type/subtype; a=b` without folding or encoding (for display).
     std::string to_string() const;
 
+    /// Equal when type, subtype and parameters (in order) are equal.
     friend bool operator==(const content_type&, const content_type&) = default;
+
 
 private:
     std::string type_;

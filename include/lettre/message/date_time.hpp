@@ -12,8 +12,8 @@ namespace lettre {
 
 /// A point in time plus the UTC offset it is written with.
 struct LETTRE_EXPORT date_time {
-    std::chrono::sys_seconds time{};
-    std::chrono::minutes utc_offset{0};
+    std::chrono::sys_seconds time{};     ///< the instant, in UTC
+    std::chrono::minutes utc_offset{0};  ///< the zone it is written in, e.g. +60 for +0100
 
     static date_time now();  ///< current time, written in UTC (+0000)
 
@@ -26,7 +26,9 @@ struct LETTRE_EXPORT date_time {
     /// `Sat, 01 Nov 2025 12:00:00 +0000`
     std::string to_string() const;
 
+    /// Equal when both the instant and the offset are equal.
     friend bool operator==(const date_time&, const date_time&) = default;
+
 };
 
 }  // namespace lettre

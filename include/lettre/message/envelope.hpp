@@ -10,6 +10,8 @@
 
 namespace lettre {
 
+/// The SMTP envelope: the reverse-path (MAIL FROM) and the recipients
+/// (RCPT TO), which may differ from the header's addresses (Bcc, bounces).
 class LETTRE_EXPORT envelope {
 public:
     envelope() = default;
@@ -22,8 +24,11 @@ public:
     [[nodiscard]] static result<envelope> try_create(std::optional<address> from,
                                                      std::vector<address> to);
 
+    /// The reverse-path; std::nullopt for the null reverse-path `<>`.
     const std::optional<address>& from() const noexcept { return from_; }
+    /// The recipients, without duplicates, in order.
     const std::vector<address>& to() const noexcept { return to_; }
+
 
     /// True when any address has a UTF-8 local part.
     bool requires_smtputf8() const noexcept;

@@ -22,10 +22,12 @@ class signer;
 /// One header field in wire form: `value` is already encoded and folded
 /// (CRLF + WSP inside), without the final CRLF.
 struct header_field {
-    std::string name;
-    std::string value;
+    std::string name;   ///< the field name, e.g. `Subject`
+    std::string value;  ///< the encoded, folded value
 };
 
+/// A built message: its header fields, encoded MIME body and envelope.
+/// Made by message_builder; immutable except for DKIM signing.
 class LETTRE_EXPORT message {
 public:
     /// Starts a builder: `lettre::message::builder().from(...).to(...)...`.
@@ -40,7 +42,9 @@ public:
     /// Exact size of formatted().
     [[nodiscard]] std::size_t formatted_size() const noexcept;
 
+    /// The envelope: set on the builder, or derived from Sender/From and To+Cc+Bcc.
     const lettre::envelope& envelope() const noexcept { return envelope_; }
+    /// The header fields in the order they are written.
     const std::vector<header_field>& headers() const noexcept { return headers_; }
     /// First header with that name (case-insensitive), in wire form.
     [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const noexcept;
@@ -54,7 +58,9 @@ public:
     /// Signs the message with DKIM and prepends the DKIM-Signature field(s).
     /// Several signers (e.g. RSA + Ed25519) sign in one pass.
     message& sign(const dkim::signer& signer);
+    /// @overload
     message& sign(std::span<const dkim::signer> signers);
+
     /// sign() returning the error instead of throwing it.
     [[nodiscard]] result<void> try_sign(std::span<const dkim::signer> signers);
 
