@@ -31,28 +31,34 @@ struct transport_engine;  // the pool, TLS context and config, in src/
 using send_signature = void(boost::system::error_code, send_report);
 }  // namespace smtp
 
+/// The SMTP transport for Boost.Asio: sends complete on the executor given
+/// at construction, through the same engine and pool as smtp_transport.
 class LETTRE_EXPORT async_smtp_transport {
 public:
-    using report_type = smtp::send_report;
+    using report_type = smtp::send_report;  ///< what a send completes with
 
     /// The named constructors of smtp_transport, for symmetry.
     static smtp_transport_builder relay(std::string host) {
         return smtp_transport::relay(std::move(host));
     }
+    /// smtp_transport::starttls_relay().
     static smtp_transport_builder starttls_relay(std::string host) {
         return smtp_transport::starttls_relay(std::move(host));
     }
+    /// smtp_transport::builder_dangerous().
     static smtp_transport_builder builder_dangerous(std::string host) {
         return smtp_transport::builder_dangerous(std::move(host));
     }
+    /// smtp_transport::from_url().
     static result<smtp_transport_builder> from_url(std::string_view url) {
         return smtp_transport::from_url(url);
     }
 
+    /// A transport on `ex` for `config`; connections are opened when sending.
     async_smtp_transport(boost::asio::any_io_executor ex, smtp::transport_config config);
     ~async_smtp_transport();
-    async_smtp_transport(async_smtp_transport&&) noexcept;
-    async_smtp_transport& operator=(async_smtp_transport&&) noexcept;
+    async_smtp_transport(async_smtp_transport&&) noexcept;             ///< movable, not copyable
+    async_smtp_transport& operator=(async_smtp_transport&&) noexcept;  ///< movable, not copyable
 
     /// Sends `msg` (its bytes and envelope are taken at initiation).
     template <class CompletionToken>
@@ -86,8 +92,11 @@ public:
             token, env, std::move(bytes));
     }
 
+    /// The executor the sends complete on.
     boost::asio::any_io_executor get_executor() const noexcept;
+    /// The configuration the transport was made with.
     const smtp::transport_config& config() const noexcept;
+
     /// Counters of the sends and connections (without pooling no connection
     /// is ever idle and `reconnects` stays 0).
     smtp::pool_metrics metrics() const noexcept;

@@ -17,16 +17,20 @@ enum class mechanism { scram_sha_256, oauthbearer, xoauth2, plain, login, cram_m
 
 LETTRE_EXPORT std::string_view mechanism_name(mechanism m) noexcept;
 
+/// What AUTH sends: a user name and a password or OAuth 2.0 token.
 struct LETTRE_EXPORT credentials {
-    std::string username;
+    std::string username;      ///< the authentication identity
     std::string secret;        ///< password, or OAuth 2.0 access token
     bool oauth_token = false;  ///< secret is a bearer token (XOAUTH2/OAUTHBEARER)
     std::string authzid;       ///< optional authorization identity
 
+    /// A user name and password.
     static credentials password(std::string user, std::string pass) {
         return {std::move(user), std::move(pass), false, {}};
     }
+    /// A user name and OAuth 2.0 access token (XOAUTH2, OAUTHBEARER).
     static credentials oauth2(std::string user, std::string token) {
+
         return {std::move(user), std::move(token), true, {}};
     }
 };

@@ -27,8 +27,10 @@ namespace smtp {
 /// Thrown by the blocking forms; keeps the report and its diagnostics.
 class LETTRE_EXPORT send_error : public lettre::error {
 public:
+    /// what() is the diagnostics' sentence, or the code's message when empty.
     send_error(std::error_code code, send_report report);
-    const send_report& report() const noexcept { return report_; }
+    const send_report& report() const noexcept { return report_; }  ///< the failed send's report
+    /// The report's diagnostics: phase, server reply, recipients.
     const smtp::diagnostics& diagnostics() const noexcept { return report_.diagnostics; }
 
 private:
@@ -46,10 +48,13 @@ class smtp_transport;
 /// lettre/smtp/async_transport.hpp for that).
 class LETTRE_EXPORT smtp_transport_builder {
 public:
+    /// Starts from a whole configuration (the named constructors fill one in).
     explicit smtp_transport_builder(smtp::transport_config config) : cfg_(std::move(config)) {}
 
-    smtp_transport_builder& port(std::uint16_t p);
+    smtp_transport_builder& port(std::uint16_t p);  ///< the server's port
+    /// AUTH with a user name and password.
     smtp_transport_builder& credentials(std::string user, std::string password);
+    /// AUTH with these credentials (e.g. smtp::credentials::oauth2()).
     smtp_transport_builder& credentials(smtp::credentials c);
     /// Mechanisms to try, in order (default: SCRAM-SHA-256, OAUTHBEARER,
     /// XOAUTH2, PLAIN, LOGIN; CRAM-MD5 only when named here).
@@ -57,13 +62,16 @@ public:
     /// The EHLO name (see smtp::check_hello_name): a name that fails the
     /// check fails every send with invalid_smtp_argument before connecting.
     smtp_transport_builder& hello_name(std::string name);
+    /// Certificate checks, SNI name and client certificate.
     smtp_transport_builder& tls(smtp::tls_parameters params);
-    smtp_transport_builder& timeouts(smtp::timeouts t);
+    smtp_transport_builder& timeouts(smtp::timeouts t);  ///< per-phase limits
     /// Allows AUTH without TLS. Anyone on the path can read the password.
     smtp_transport_builder& allow_plaintext_auth_dangerous();
-    smtp_transport_builder& pipelining(bool on);
-    smtp_transport_builder& chunking(bool on);
+    smtp_transport_builder& pipelining(bool on);  ///< use PIPELINING when offered (default on)
+    smtp_transport_builder& chunking(bool on);    ///< use BDAT when offered (default off)
+    /// Sends REQUIRETLS; a server that does not offer it fails the send.
     smtp_transport_builder& requiretls(bool on);
+    /// DSN parameters, sent when the server offers DSN.
     smtp_transport_builder& dsn(smtp::dsn_request request);
     /// Receives the dialogue line by line, AUTH payloads redacted.
     smtp_transport_builder& trace(smtp::trace_hook hook);
@@ -81,7 +89,9 @@ public:
     /// no retry on a fresh connection. The rate limit still applies.
     smtp_transport_builder& no_pool();
 
+    /// The configuration collected so far.
     [[nodiscard]] const smtp::transport_config& config() const noexcept { return cfg_; }
+    /// The blocking transport.
     [[nodiscard]] smtp_transport build() const;
     /// The async transport on `ex` (needs lettre/smtp/async_transport.hpp).
     template <class Executor, class Async = async_smtp_transport>
@@ -100,7 +110,7 @@ private:
 /// an async transport running on the same thread.
 class LETTRE_EXPORT smtp_transport {
 public:
-    using report_type = smtp::send_report;
+    using report_type = smtp::send_report;  ///< what a send returns
 
     /// Implicit TLS to port 465.
     static smtp_transport_builder relay(std::string host);
@@ -111,11 +121,12 @@ public:
     /// See smtp::parse_url for the syntax.
     static result<smtp_transport_builder> from_url(std::string_view url);
 
+    /// A transport for `config`; connections are opened when sending.
     explicit smtp_transport(smtp::transport_config config);
     /// QUITs the pooled connections; sends in progress finish first.
     ~smtp_transport();
-    smtp_transport(smtp_transport&&) noexcept;
-    smtp_transport& operator=(smtp_transport&&) noexcept;
+    smtp_transport(smtp_transport&&) noexcept;             ///< movable, not copyable
+    smtp_transport& operator=(smtp_transport&&) noexcept;  ///< movable, not copyable
 
     /// Throws smtp::send_error (with the server's reply) on failure.
     smtp::send_report send(const message& msg);
@@ -134,8 +145,11 @@ public:
     /// send_raw() returning the error instead of throwing it.
     result<smtp::send_report> try_send_raw(const envelope& env, std::string_view bytes);
 
+    /// The configuration the transport was made with.
     [[nodiscard]] const smtp::transport_config& config() const noexcept;
+    /// Counters of the sends and connections.
     [[nodiscard]] smtp::pool_metrics metrics() const noexcept;
+
 
 private:
     struct impl;
