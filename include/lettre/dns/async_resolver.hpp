@@ -29,13 +29,16 @@ struct async_resolver_state;
 template <class Record>
 using signature = void(boost::system::error_code, std::vector<Record>);
 
+/// DNS lookups for Boost.Asio (c-ares underneath); lookups complete on the
+/// executor given at construction.
 class LETTRE_EXPORT async_resolver {
 public:
+    /// A resolver whose lookups complete on `ex`.
     explicit async_resolver(boost::asio::any_io_executor ex, resolver_config config = {});
     /// Pending lookups complete with operation_aborted.
     ~async_resolver();
-    async_resolver(async_resolver&&) noexcept;
-    async_resolver& operator=(async_resolver&&) noexcept;
+    async_resolver(async_resolver&&) noexcept;             ///< movable, not copyable
+    async_resolver& operator=(async_resolver&&) noexcept;  ///< movable, not copyable
 
     /// MX records, as served (sort them yourself, or let the MX transport).
     /// Errors: errc::dns_nxdomain, dns_nodata, dns_servfail, dns_timeout,
@@ -46,14 +49,17 @@ public:
     auto async_resolve_mx(std::string_view name, CompletionToken&& token) {
         return initiate<mx_record>(kind::mx, name, std::forward<CompletionToken>(token));
     }
+    /// A records (IPv4); errors as for async_resolve_mx().
     template <class CompletionToken>
     auto async_resolve_a(std::string_view name, CompletionToken&& token) {
         return initiate<address_record>(kind::a, name, std::forward<CompletionToken>(token));
     }
+    /// AAAA records (IPv6); errors as for async_resolve_mx().
     template <class CompletionToken>
     auto async_resolve_aaaa(std::string_view name, CompletionToken&& token) {
         return initiate<address_record>(kind::aaaa, name, std::forward<CompletionToken>(token));
     }
+    /// TXT records; errors as for async_resolve_mx().
     template <class CompletionToken>
     auto async_resolve_txt(std::string_view name, CompletionToken&& token) {
         return initiate<txt_record>(kind::txt, name, std::forward<CompletionToken>(token));
@@ -67,8 +73,11 @@ public:
     /// Aborts every pending lookup (operation_aborted).
     void cancel();
 
+    /// The executor the lookups complete on.
     boost::asio::any_io_executor get_executor() const noexcept;
+    /// The configuration the resolver was made with.
     const resolver_config& config() const noexcept;
+
 
 private:
     enum class kind { mx, a, aaaa, txt, tlsa };

@@ -22,16 +22,18 @@ namespace lettre::dns {
 /// or from bytes().
 class LETTRE_EXPORT ip_address {
 public:
-    using v4_bytes = std::array<std::uint8_t, 4>;
-    using v6_bytes = std::array<std::uint8_t, 16>;
+    using v4_bytes = std::array<std::uint8_t, 4>;   ///< an IPv4 address, network order
+    using v6_bytes = std::array<std::uint8_t, 16>;  ///< an IPv6 address, network order
 
     /// 0.0.0.0
     constexpr ip_address() noexcept = default;
+    /// An IPv4 address.
     constexpr explicit ip_address(const v4_bytes& b) noexcept : bytes_{b[0], b[1], b[2], b[3]} {}
+    /// An IPv6 address.
     constexpr explicit ip_address(const v6_bytes& b) noexcept : v6_(true), bytes_(b) {}
 
-    constexpr bool is_v4() const noexcept { return !v6_; }
-    constexpr bool is_v6() const noexcept { return v6_; }
+    constexpr bool is_v4() const noexcept { return !v6_; }  ///< an IPv4 address
+    constexpr bool is_v6() const noexcept { return v6_; }   ///< an IPv6 address
     /// The 4 or 16 octets, network order.
     std::span<const std::uint8_t> bytes() const noexcept {
         return {bytes_.data(), v6_ ? std::size_t{16} : std::size_t{4}};
@@ -44,6 +46,7 @@ public:
 
     /// IPv4 addresses order before IPv6 ones, then by octets.
     friend constexpr bool operator==(const ip_address&, const ip_address&) noexcept = default;
+    /// IPv4 before IPv6, then by octets.
     friend constexpr auto operator<=>(const ip_address&, const ip_address&) noexcept = default;
 
 private:
@@ -51,25 +54,27 @@ private:
     v6_bytes bytes_{};  ///< an IPv4 address in the first four, the rest zero
 };
 
+/// An MX record: a mail exchange host and its preference.
 struct mx_record {
-    std::uint16_t preference = 0;
+    std::uint16_t preference = 0;  ///< lower is tried first
     /// The exchange host; empty for the root (a null MX, RFC 7505).
     std::string host;
-    std::uint32_t ttl = 0;
+    std::uint32_t ttl = 0;  ///< seconds, as served
     /// `0 .`: the domain says it accepts no mail.
     bool is_null() const noexcept { return host.empty(); }
 };
 
 /// An A or AAAA record.
 struct address_record {
-    ip_address address;
-    std::uint32_t ttl = 0;
+    ip_address address;     ///< the A or AAAA address
+    std::uint32_t ttl = 0;  ///< seconds, as served
 };
 
+/// A TXT record.
 struct txt_record {
     /// The character-strings of the record, in order (each at most 255 octets).
     std::vector<std::string> strings;
-    std::uint32_t ttl = 0;
+    std::uint32_t ttl = 0;  ///< seconds, as served
     /// The strings concatenated (how SPF, DKIM and MTA-STS read them).
     std::string text() const {
         std::string out;
@@ -84,7 +89,8 @@ struct tlsa_record {
     std::uint8_t selector = 0;       ///< 0 full certificate, 1 SubjectPublicKeyInfo
     std::uint8_t matching_type = 0;  ///< 0 exact, 1 SHA-256, 2 SHA-512
     std::vector<std::uint8_t> data;  ///< the certificate association data
-    std::uint32_t ttl = 0;
+    std::uint32_t ttl = 0;           ///< seconds, as served
+
 };
 
 }  // namespace lettre::dns

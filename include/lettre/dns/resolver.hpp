@@ -46,17 +46,18 @@ LETTRE_EXPORT std::string tlsa_name(std::string_view host, std::uint16_t port);
 /// lettre::condition::transient, try later).
 class LETTRE_EXPORT resolver {
 public:
+    /// A resolver; its engine runs on a thread of its own.
     explicit resolver(resolver_config config = {});
     /// Waits for the engine to shut down (no lookup is in flight then).
     ~resolver();
-    resolver(resolver&&) noexcept;
-    resolver& operator=(resolver&&) noexcept;
+    resolver(resolver&&) noexcept;             ///< movable, not copyable
+    resolver& operator=(resolver&&) noexcept;  ///< movable, not copyable
 
     /// Throw lettre::error on failure.
     std::vector<mx_record> resolve_mx(std::string_view name);
-    std::vector<address_record> resolve_a(std::string_view name);
-    std::vector<address_record> resolve_aaaa(std::string_view name);
-    std::vector<txt_record> resolve_txt(std::string_view name);
+    std::vector<address_record> resolve_a(std::string_view name);     ///< A records (IPv4)
+    std::vector<address_record> resolve_aaaa(std::string_view name);  ///< AAAA records (IPv6)
+    std::vector<txt_record> resolve_txt(std::string_view name);       ///< TXT records
     /// `name` is the owner name, e.g. tlsa_name("mx.example.com", 25).
     std::vector<tlsa_record> resolve_tlsa(std::string_view name);
 
@@ -71,7 +72,9 @@ public:
     /// The same, setting `ec` (cleared on success) instead of throwing.
     std::vector<tlsa_record> resolve_tlsa(std::string_view name, std::error_code& ec);
 
+    /// The configuration the resolver was made with.
     const resolver_config& config() const noexcept;
+
 
 private:
     struct impl;
