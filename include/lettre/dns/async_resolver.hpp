@@ -29,11 +29,12 @@ struct async_resolver_state;
 template <class Record>
 using signature = void(boost::system::error_code, std::vector<Record>);
 
-/// DNS lookups for Boost.Asio (c-ares underneath); lookups complete on the
-/// executor given at construction.
+/// DNS lookups for Boost.Asio (c-ares underneath), on the executor given
+/// at construction.
 class LETTRE_EXPORT async_resolver {
 public:
-    /// A resolver whose lookups complete on `ex`.
+    /// A resolver on `ex`.
+
     explicit async_resolver(boost::asio::any_io_executor ex, resolver_config config = {});
     /// Pending lookups complete with operation_aborted.
     ~async_resolver();
@@ -73,7 +74,7 @@ public:
     /// Aborts every pending lookup (operation_aborted).
     void cancel();
 
-    /// The executor the lookups complete on.
+    /// The resolver's executor.
     boost::asio::any_io_executor get_executor() const noexcept;
     /// The configuration the resolver was made with.
     const resolver_config& config() const noexcept;

@@ -31,8 +31,9 @@ struct transport_engine;  // the pool, TLS context and config, in src/
 using send_signature = void(boost::system::error_code, send_report);
 }  // namespace smtp
 
-/// The SMTP transport for Boost.Asio: sends complete on the executor given
-/// at construction, through the same engine and pool as smtp_transport.
+/// The SMTP transport for Boost.Asio, on the executor given at
+/// construction; the same engine and pool as smtp_transport.
+
 class LETTRE_EXPORT async_smtp_transport {
 public:
     using report_type = smtp::send_report;  ///< what a send completes with
@@ -92,7 +93,7 @@ public:
             token, env, std::move(bytes));
     }
 
-    /// The executor the sends complete on.
+    /// The transport's executor.
     boost::asio::any_io_executor get_executor() const noexcept;
     /// The configuration the transport was made with.
     const smtp::transport_config& config() const noexcept;

@@ -21,12 +21,15 @@
 
 namespace lettre {
 
+/// file_transport for Boost.Asio: writes on the transport's executor.
+/// Models lettre::async_transport.
 class async_file_transport {
 public:
-    using report_type = file_transport::delivery;
+    using report_type = file_transport::delivery;  ///< what a send reports
     /// `(error, delivery)`; on error nothing is left in the directory.
     using send_signature = void(boost::system::error_code, file_transport::delivery);
 
+    /// Writes into `directory` (created on first send when missing).
     async_file_transport(boost::asio::any_io_executor ex, std::filesystem::path directory)
         : ex_(std::move(ex)), files_(std::move(directory)) {}
 
@@ -60,10 +63,13 @@ public:
             token, env, std::move(bytes));
     }
 
+    /// The transport's executor.
     boost::asio::any_io_executor get_executor() const noexcept { return ex_; }
     /// The blocking transport on the same directory.
     const file_transport& blocking() const noexcept { return files_; }
+    /// Where the files go.
     const std::filesystem::path& directory() const noexcept { return files_.directory(); }
+
 
 private:
     boost::asio::any_io_executor ex_;

@@ -36,12 +36,13 @@ struct transport_context;
 /// complete inline. Models lettre::async_transport.
 class LETTRE_EXPORT async_mx_transport {
 public:
-    using report_type = mx::report;
+    using report_type = mx::report;  ///< what a send reports
 
+    /// A transport on `ex` for `config`.
     explicit async_mx_transport(boost::asio::any_io_executor ex, mx::config config = {});
     ~async_mx_transport();
-    async_mx_transport(async_mx_transport&&) noexcept;
-    async_mx_transport& operator=(async_mx_transport&&) noexcept;
+    async_mx_transport(async_mx_transport&&) noexcept;             ///< movable, not copyable
+    async_mx_transport& operator=(async_mx_transport&&) noexcept;  ///< movable, not copyable
 
     /// Delivers to every recipient domain; see mx::report.
     ///
@@ -85,8 +86,11 @@ public:
             token, std::string(domain));
     }
 
+    /// The transport's executor.
     boost::asio::any_io_executor get_executor() const noexcept;
+    /// The configuration the transport was made with.
     const mx::config& config() const noexcept;
+
 
 private:
     void start_send(envelope env, std::string bytes,

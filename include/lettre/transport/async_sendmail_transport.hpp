@@ -20,13 +20,16 @@
 
 namespace lettre {
 
+/// sendmail_transport for Boost.Asio: the program runs without blocking the
+/// executor. Models lettre::async_transport.
 class LETTRE_EXPORT async_sendmail_transport {
 public:
-    using report_type = sendmail_report;
+    using report_type = sendmail_report;  ///< what a send reports
     /// `(error, report)`: the error codes of sendmail_transport::send;
     /// operation_aborted when cancelled (the program is killed).
     using send_signature = void(boost::system::error_code, sendmail_report);
 
+    /// A transport on `ex` running the program of `config`.
     explicit async_sendmail_transport(boost::asio::any_io_executor ex, sendmail_config config = {});
 
     /// Runs the program for `msg` (its bytes and envelope are taken at
@@ -51,8 +54,11 @@ public:
             token, env, std::move(bytes));
     }
 
+    /// The transport's executor.
     boost::asio::any_io_executor get_executor() const noexcept { return ex_; }
+    /// The configuration the transport was made with.
     const sendmail_config& config() const noexcept { return config_; }
+
 
 private:
     static void start(const boost::asio::any_io_executor& ex, const sendmail_config& config,

@@ -21,10 +21,13 @@
 
 namespace lettre {
 
+/// basic_stub_transport for Boost.Asio, for tests: records messages and
+/// completes with the stub's configured answer. Models lettre::async_transport.
 template <class Report>
 class basic_async_stub_transport {
+
 public:
-    using report_type = Report;
+    using report_type = Report;  ///< what a send reports
     /// The error is empty on success, else the stub's answer; the report is
     /// the stub's configured one.
     using send_signature = void(boost::system::error_code, Report);
@@ -60,6 +63,7 @@ public:
             token, env, std::move(bytes));
     }
 
+    /// The transport's executor.
     boost::asio::any_io_executor get_executor() const noexcept { return ex_; }
     /// The blocking stub: same answer, same record (messages(), clear(), ...).
     const basic_stub_transport<Report>& blocking() const noexcept { return stub_; }

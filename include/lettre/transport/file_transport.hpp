@@ -31,7 +31,7 @@ public:
         std::filesystem::path json_path;  ///< {"from": ..., "to": [...]}
     };
 
-    using report_type = delivery;
+    using report_type = delivery;  ///< what a send reports
 
     /// The directory is created on first send when missing.
     explicit file_transport(std::filesystem::path directory);

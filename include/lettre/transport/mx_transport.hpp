@@ -47,7 +47,7 @@ LETTRE_EXPORT std::optional<tls_policy> parse_tls_policy(std::string_view s) noe
 
 /// What the policy hook decides for one MX host.
 struct host_policy {
-    tls_policy tls = tls_policy::opportunistic;
+    tls_policy tls = tls_policy::opportunistic;  ///< the TLS policy for this host
     /// False: do not use this host (e.g. not in an MTA-STS policy's mx list).
     bool allowed = true;
     std::string reason;  ///< why not allowed, for the report
@@ -71,6 +71,7 @@ enum class address_order {
     ipv6_only,
 };
 
+/// How mx_transport delivers: TLS policy, limits, DNS and hooks.
 struct config {
     /// The SMTP port of the MX hosts (25; another only for tests).
     std::uint16_t port = 25;
@@ -80,7 +81,7 @@ struct config {
     /// local end, e.g. `[192.0.2.1]` (RFC 5321 §4.1.4); receivers often
     /// refuse a bare "vm" or "localhost".
     std::string hello_name;
-    tls_policy tls = tls_policy::opportunistic;
+    tls_policy tls = tls_policy::opportunistic;  ///< the policy of every host (see `policy`)
     /// Opportunistic hosts only: when a host offers STARTTLS but the TLS
     /// handshake fails, connect to the same address once more without
     /// STARTTLS and deliver in plaintext (RFC 7435; Exim does the same by
@@ -90,14 +91,14 @@ struct config {
     bool plaintext_after_tls_failure = true;
     /// CA file or directory for `verified` (the system store otherwise).
     smtp::tls_parameters tls_parameters;
-    policy_hook policy;
-    smtp::timeouts timeouts;
-    dns::resolver_config dns;
+    policy_hook policy;           ///< per-host TLS policy, when set
+    smtp::timeouts timeouts;      ///< per-phase limits of each SMTP session
+    dns::resolver_config dns;     ///< the resolver for MX and address lookups
     /// Domains delivered at the same time.
     std::size_t max_concurrent_domains = 4;
     /// MX hosts tried per domain, in order (RFC 5321 §5.1 asks for a limit).
     std::size_t max_hosts = 5;
-    address_order addresses = address_order::ipv4_first;
+    address_order addresses = address_order::ipv4_first;  ///< which addresses, in which order
     /// False (the default): an MX host (or address literal) whose address
     /// is loopback (127.0.0.0/8, ::1), unspecified (0.0.0.0, ::) or one of
     /// this machine's own addresses is skipped, and when no other host is
@@ -105,13 +106,13 @@ struct config {
     /// back to myself: H has A (loopback)"), as an MTA does. True: such
     /// hosts are used, for tests and local setups.
     bool allow_local_targets = false;
-    smtp::trace_hook trace;
+    smtp::trace_hook trace;  ///< every line of every session, when set
 };
 
 /// One MX host of a delivery plan.
 struct planned_host {
-    std::string name;
-    std::uint16_t preference = 0;
+    std::string name;                        ///< the MX host name
+    std::uint16_t preference = 0;            ///< its MX preference
     std::vector<dns::ip_address> addresses;  ///< in the order they are tried
     std::error_code error;                   ///< why it has no address (DNS error), if so
 };
@@ -132,8 +133,9 @@ struct plan {
     std::string message;  ///< a sentence for humans
 };
 
+/// What happened to one recipient.
 struct recipient_result {
-    address recipient;
+    address recipient;  ///< the envelope recipient
     std::string host;  ///< MX host of the delivery, or of the last attempt
     std::string ip;    ///< the address connected to
     /// Delivered over TLS (STARTTLS). False for a plaintext delivery: the
@@ -156,22 +158,24 @@ struct recipient_result {
     ///   host may have the message, so a retry may deliver it twice.
     std::error_code error;
     std::string message;  ///< a sentence for humans
-    bool delivered() const noexcept { return !error; }
+    bool delivered() const noexcept { return !error; }  ///< `error` is empty
 };
 
 /// "delivered", "transient failure" (condition transient or
 /// outcome_unknown) or "permanent failure": what `lettre send --mx` prints.
 LETTRE_EXPORT std::string_view outcome(const recipient_result& r) noexcept;
 
+/// The outcome of one send, recipient by recipient.
 struct report {
     std::vector<recipient_result> recipients;  ///< in envelope order
 
+    /// True when there are recipients and every one was delivered.
     bool all_delivered() const noexcept {
         for (const auto& r : recipients)
             if (!r.delivered()) return false;
         return !recipients.empty();
     }
-    LETTRE_EXPORT std::vector<recipient_result> delivered() const;
+    LETTRE_EXPORT std::vector<recipient_result> delivered() const;  ///< the delivered recipients
     /// Retry these later (queue them): errors equal to condition::transient
     /// or condition::outcome_unknown.
     LETTRE_EXPORT std::vector<recipient_result> transient_failures() const;
@@ -182,8 +186,9 @@ struct report {
 /// Thrown by the blocking forms when no recipient got the message.
 class LETTRE_EXPORT delivery_error : public lettre::error {
 public:
+    /// what() describes the failure from `code` and the report.
     delivery_error(std::error_code code, mx::report report);
-    const mx::report& report() const noexcept { return report_; }
+    const mx::report& report() const noexcept { return report_; }  ///< every recipient's outcome
 
 private:
     mx::report report_;
@@ -202,13 +207,14 @@ private:
 /// others); otherwise it is the first recipient's error.
 class LETTRE_EXPORT mx_transport {
 public:
-    using report_type = mx::report;
+    using report_type = mx::report;  ///< what a send reports
 
+    /// A transport for `config`; its engine runs on a thread of its own.
     explicit mx_transport(mx::config config = {});
     /// Waits for the engine to shut down.
     ~mx_transport();
-    mx_transport(mx_transport&&) noexcept;
-    mx_transport& operator=(mx_transport&&) noexcept;
+    mx_transport(mx_transport&&) noexcept;             ///< movable, not copyable
+    mx_transport& operator=(mx_transport&&) noexcept;  ///< movable, not copyable
 
     /// Throws mx::delivery_error (with the report) when no recipient got
     /// the message; check the report's failures otherwise.
@@ -226,7 +232,9 @@ public:
 
     /// Never throws for DNS answers: see plan::error.
     [[nodiscard]] mx::plan plan(std::string_view domain);
+    /// The configuration the transport was made with.
     const mx::config& config() const noexcept;
+
 
 private:
     struct impl;

@@ -60,7 +60,7 @@ struct sendmail_report {
 /// Blocking; safe to share between threads (each send runs its own child).
 class LETTRE_EXPORT sendmail_transport {
 public:
-    using report_type = sendmail_report;
+    using report_type = sendmail_report;  ///< what a send reports
 
     sendmail_transport();
     explicit sendmail_transport(sendmail_config config);

@@ -75,7 +75,7 @@ private:
 template <class Report>
 class basic_stub_transport {
 public:
-    using report_type = Report;
+    using report_type = Report;  ///< what a send reports
     using sent_message = detail::stub_record::sent_message;
 
     /// Answers success to every send, with a default-constructed report
