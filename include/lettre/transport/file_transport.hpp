@@ -22,6 +22,8 @@
 
 namespace lettre {
 
+/// Writes each message into a directory as `<id>.eml` plus its envelope as
+/// `<id>.json`, for development, tests and handing mail to another program.
 class LETTRE_EXPORT file_transport {
 public:
     /// Where one message went.
@@ -36,7 +38,9 @@ public:
     /// The directory is created on first send when missing.
     explicit file_transport(std::filesystem::path directory);
 
+    /// Where the files go.
     const std::filesystem::path& directory() const noexcept { return dir_; }
+
 
     /// Throwing form.
     delivery send(const message& msg) const;

@@ -23,6 +23,7 @@
 
 namespace lettre {
 
+/// Which program sendmail_transport runs, and how.
 struct sendmail_config {
     /// The program. A name without '/' is looked up in PATH, then in
     /// /usr/sbin and /usr/lib (where sendmail lives, though PATH often lacks
@@ -63,6 +64,7 @@ public:
     using report_type = sendmail_report;  ///< what a send reports
 
     sendmail_transport();
+    /// Runs the program of `config`.
     explicit sendmail_transport(sendmail_config config);
 
     /// Throws lettre::error: errc::sendmail_transient (exit status 75,
@@ -85,7 +87,9 @@ public:
     /// send_raw() returning the error instead of throwing it.
     result<sendmail_report> try_send_raw(const envelope& env, std::string_view bytes) const;
 
+    /// The configuration the transport was made with.
     const sendmail_config& config() const noexcept { return config_; }
+
 
 private:
     sendmail_config config_;

@@ -27,6 +27,7 @@ namespace lettre {
 /// The report of the default stub: where the message is in the record.
 struct stub_report {
     std::size_t index = 0;  ///< position in messages()
+    /// Equal when the indexes are equal.
     friend bool operator==(const stub_report&, const stub_report&) = default;
 };
 
@@ -76,14 +77,16 @@ template <class Report>
 class basic_stub_transport {
 public:
     using report_type = Report;  ///< what a send reports
+    /// One recorded send: `env`, `bytes` and the `error` it was answered with.
     using sent_message = detail::stub_record::sent_message;
 
     /// Answers success to every send, with a default-constructed report
     /// (stub_report: the message's index).
     basic_stub_transport() = default;
-    basic_stub_transport(const basic_stub_transport&) = default;
-    basic_stub_transport& operator=(const basic_stub_transport&) = default;
+    basic_stub_transport(const basic_stub_transport&) = default;  ///< shares the record and the answer
+    basic_stub_transport& operator=(const basic_stub_transport&) = default;  ///< shares the record and the answer
     // No move operations: a moved-from stub still shares the record.
+
     ~basic_stub_transport() = default;
     /// Answers success with `report` to every send.
     explicit basic_stub_transport(Report report)
