@@ -97,10 +97,14 @@ enum class condition {
     outcome_unknown,
 };
 
+/// The category of lettre::condition ("lettre.condition").
 LETTRE_EXPORT const std::error_category& condition_category() noexcept;
+/// `c` as a std::error_condition (makes `ec == condition::transient` work).
 LETTRE_EXPORT std::error_condition make_error_condition(condition c) noexcept;
 
+/// The category of lettre::errc ("lettre").
 LETTRE_EXPORT const std::error_category& error_category() noexcept;
+/// `e` as a std::error_code.
 LETTRE_EXPORT std::error_code make_error_code(errc e) noexcept;
 
 /// An error code plus a sentence for humans that names what and where.
@@ -109,7 +113,9 @@ struct error_info {
     std::string message;   ///< the sentence for humans
 };
 
+/// An error_info with `code` and `message`.
 LETTRE_EXPORT error_info make_error(errc code, std::string message);
+
 
 /// Thrown by the throwing forms; carries the same error_info the result
 /// forms return.

@@ -74,10 +74,14 @@ struct dns_record {
     [[nodiscard]] LETTRE_EXPORT std::string zone_line() const;
 };
 
+/// The record publishing `key` under `selector`._domainkey.`domain`;
+/// throws lettre::error on an invalid selector or domain.
 [[nodiscard]] LETTRE_EXPORT dns_record make_dns_record(const private_key& key,
                                                        std::string_view selector,
                                                        std::string_view domain);
+/// make_dns_record() returning the error instead of throwing it.
 [[nodiscard]] LETTRE_EXPORT result<dns_record> try_make_dns_record(const private_key& key,
+
                                                                    std::string_view selector,
                                                                    std::string_view domain);
 

@@ -20,7 +20,9 @@ inline constexpr std::size_t max_key_file_size = 64 * 1024;
 /// invalid_key...) name the path; a file larger than max_key_file_size is
 /// invalid_key, found without reading more than one byte past the limit.
 [[nodiscard]] LETTRE_EXPORT private_key load_key_file(const std::filesystem::path& path);
+/// load_key_file() returning the error instead of throwing it.
 [[nodiscard]] LETTRE_EXPORT result<private_key> try_load_key_file(
+
     const std::filesystem::path& path);
 
 }  // namespace lettre::dkim

@@ -90,9 +90,13 @@ LETTRE_EXPORT const std::vector<std::string>& default_signed_headers();
 /// the order of `signers`; prepend them in that order.
 [[nodiscard]] LETTRE_EXPORT result<std::vector<header_field>> try_signatures(
     std::span<const signer> signers, std::string_view message);
+/// The message with the fields of try_signatures() prepended; throws
+/// lettre::error on failure.
 [[nodiscard]] LETTRE_EXPORT std::string sign_all(std::span<const signer> signers,
                                                  std::string_view message);
+/// sign_all() returning the error instead of throwing it.
 [[nodiscard]] LETTRE_EXPORT result<std::string> try_sign_all(std::span<const signer> signers,
+
                                                              std::string_view message);
 
 }  // namespace lettre::dkim

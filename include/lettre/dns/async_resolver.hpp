@@ -26,8 +26,10 @@ namespace detail {
 struct async_resolver_state;
 }  // namespace detail
 
+/// Completion signature of a lookup: the error (empty on success) and the records.
 template <class Record>
 using signature = void(boost::system::error_code, std::vector<Record>);
+
 
 /// DNS lookups for Boost.Asio (c-ares underneath), on the executor given
 /// at construction.

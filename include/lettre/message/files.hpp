@@ -22,6 +22,7 @@ namespace lettre {
 [[nodiscard]] LETTRE_EXPORT part
 attachment_file(const std::filesystem::path& path, std::optional<content_type> type = std::nullopt,
                 std::optional<std::string> filename = std::nullopt);
+/// attachment_file() returning the error instead of throwing it.
 [[nodiscard]] LETTRE_EXPORT result<part> try_attachment_file(
     const std::filesystem::path& path, std::optional<content_type> type = std::nullopt,
     std::optional<std::string> filename = std::nullopt);
@@ -31,7 +32,9 @@ attachment_file(const std::filesystem::path& path, std::optional<content_type> t
 [[nodiscard]] LETTRE_EXPORT part inline_file(std::string_view content_id,
                                              const std::filesystem::path& path,
                                              std::optional<content_type> type = std::nullopt);
+/// inline_file() returning the error instead of throwing it.
 [[nodiscard]] LETTRE_EXPORT result<part> try_inline_file(
+
     std::string_view content_id, const std::filesystem::path& path,
     std::optional<content_type> type = std::nullopt);
 

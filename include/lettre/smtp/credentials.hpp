@@ -13,8 +13,10 @@
 
 namespace lettre::smtp {
 
+/// A SASL mechanism for AUTH.
 enum class mechanism { scram_sha_256, oauthbearer, xoauth2, plain, login, cram_md5 };
 
+/// The SASL name, e.g. "SCRAM-SHA-256", "PLAIN".
 LETTRE_EXPORT std::string_view mechanism_name(mechanism m) noexcept;
 
 /// What AUTH sends: a user name and a password or OAuth 2.0 token.
@@ -37,7 +39,8 @@ struct LETTRE_EXPORT credentials {
 
 /// Refuses credentials no mechanism can carry faithfully: a NUL in the
 /// user name, secret or authzid (SASL PLAIN separates them with NUL, RFC
-/// 4616, so one would cut or inject a field), and a \x01 in a token login
+/// 4616, so one would cut or inject a field), and a `\x01` in a token login
+
 /// (the XOAUTH2/OAUTHBEARER separator). errc::invalid_smtp_argument, naming
 /// the field, never the secret. The SMTP transports check this before they
 /// connect.

@@ -32,7 +32,9 @@ enum class phase {
     quit
 };
 
+/// A short name for messages, e.g. "connect", "TLS handshake", "EHLO".
 LETTRE_EXPORT std::string_view phase_name(phase p) noexcept;
+
 
 /// What the server answered to one RCPT TO.
 struct recipient_result {

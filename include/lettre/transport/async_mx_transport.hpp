@@ -24,7 +24,9 @@ namespace mx {
 /// The error is empty when at least one recipient got the message (look at
 /// the report for the others); otherwise the first recipient's error.
 using send_signature = void(boost::system::error_code, report);
+/// Completion signature of async_plan(): the plan's error, if any, and the plan.
 using plan_signature = void(boost::system::error_code, plan);
+
 
 namespace detail {
 struct transport_context;

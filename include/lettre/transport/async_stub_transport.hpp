@@ -73,6 +73,8 @@ private:
     basic_stub_transport<Report> stub_;
 };
 
+/// The async stub whose report is the message's index in the record.
 using async_stub_transport = basic_async_stub_transport<stub_report>;
+
 
 }  // namespace lettre

@@ -41,6 +41,7 @@ enum class tls_policy {
     verified,
 };
 
+/// "opportunistic", "required" or "verified".
 LETTRE_EXPORT std::string_view to_string(tls_policy p) noexcept;
 /// "opportunistic", "required" or "verified".
 LETTRE_EXPORT std::optional<tls_policy> parse_tls_policy(std::string_view s) noexcept;
@@ -62,7 +63,9 @@ struct host_policy {
 using policy_hook = std::function<host_policy(std::string_view domain, std::string_view mx_host,
                                               tls_policy configured)>;
 
+/// Which addresses of an MX host are tried, and in which order.
 enum class address_order {
+
     /// IPv4 addresses of a host first: many receivers are stricter with
     /// IPv6 senders (PTR, SPF), and hosts without IPv6 routes fail fast anyway.
     ipv4_first,
