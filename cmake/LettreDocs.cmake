@@ -11,12 +11,19 @@ set(LETTRE_DOCS_OUTPUT "${PROJECT_BINARY_DIR}/docs")
 configure_file("${PROJECT_SOURCE_DIR}/docs/Doxyfile.in" "${LETTRE_DOCS_OUTPUT}/Doxyfile" @ONLY)
 file(GLOB_RECURSE lettre_public_headers CONFIGURE_DEPENDS
      "${PROJECT_SOURCE_DIR}/include/lettre/*.hpp")
+file(GLOB lettre_doc_pages CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md"
+     "${PROJECT_SOURCE_DIR}/docs/*.dox")
+# A stamp written only when doxygen succeeds: doxygen writes the HTML even
+# when it then fails on warnings, and a failed run must not count as done.
+set(lettre_docs_stamp "${LETTRE_DOCS_OUTPUT}/lettre_docs.stamp")
 add_custom_command(
-  OUTPUT "${LETTRE_DOCS_OUTPUT}/html/index.html"
+  OUTPUT "${lettre_docs_stamp}"
   COMMAND "${DOXYGEN_EXECUTABLE}" "${LETTRE_DOCS_OUTPUT}/Doxyfile"
-  DEPENDS "${LETTRE_DOCS_OUTPUT}/Doxyfile" ${lettre_public_headers}
-          "${PROJECT_SOURCE_DIR}/README.md"
+  COMMAND "${CMAKE_COMMAND}" -E touch "${lettre_docs_stamp}"
+  DEPENDS "${LETTRE_DOCS_OUTPUT}/Doxyfile" ${lettre_public_headers} ${lettre_doc_pages}
+          "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/CHANGELOG.md"
   WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}"
   COMMENT "lettre: API reference (doxygen) into ${LETTRE_DOCS_OUTPUT}/html"
   VERBATIM)
-add_custom_target(lettre_docs DEPENDS "${LETTRE_DOCS_OUTPUT}/html/index.html")
+add_custom_target(lettre_docs DEPENDS "${lettre_docs_stamp}")
+
