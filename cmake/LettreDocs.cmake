@@ -4,9 +4,11 @@
 # warnings, and warnings fail the target (WARN_AS_ERROR = FAIL_ON_WARNINGS).
 find_package(Doxygen)
 if(NOT DOXYGEN_FOUND)
-  message(STATUS "lettre: doxygen not found, the API reference (lettre_docs) is skipped")
-  return()
+  # Asked for explicitly: refused rather than quietly left out.
+  message(FATAL_ERROR "LETTRE_BUILD_DOCS=ON needs doxygen, which was not found: "
+                      "install it (Debian: apt-get install doxygen) or set LETTRE_BUILD_DOCS=OFF")
 endif()
+
 set(LETTRE_DOCS_OUTPUT "${PROJECT_BINARY_DIR}/docs")
 configure_file("${PROJECT_SOURCE_DIR}/docs/Doxyfile.in" "${LETTRE_DOCS_OUTPUT}/Doxyfile" @ONLY)
 file(GLOB_RECURSE lettre_public_headers CONFIGURE_DEPENDS

@@ -7,7 +7,8 @@ build_pkgs=(g++ cmake ninja-build pkg-config libssl-dev libboost1.81-dev libc-ar
             libfmt-dev libidn2-dev)
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3
            python3-aiosmtpd python3-dkim python3-dnspython postfix dnsmasq swaks msmtp
-           openssl python3-jsonschema minisign python3-cryptography)
+           openssl python3-jsonschema minisign python3-cryptography doxygen)
+
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi
