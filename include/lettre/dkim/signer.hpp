@@ -27,8 +27,8 @@ public:
     /// Throws lettre::error on an invalid domain (IDN converted to A-labels)
     /// or selector.
     signer(std::string_view domain, std::string_view selector, private_key key);
-    /// The constructor returning the error instead of throwing it (also
-    /// refuses an empty key).
+    /// The constructor returning the error instead of throwing it.
+
     [[nodiscard]] static result<signer> try_create(std::string_view domain,
                                                    std::string_view selector, private_key key);
 
