@@ -928,9 +928,7 @@ class smtp_tests(dkim_case):
     def send_limited(self, *args):
         """send under a 1 GiB address-space limit: a reader without a limit
         dies quickly on /dev/zero instead of taking the machine's memory."""
-        def limit():
-            import resource
-            resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        limit = test_cli.memory_cap()
         environ = {k: v for k, v in os.environ.items() if k != "LETTRE_PASSWORD"}
         return subprocess.run([test_cli.LETTRE, "send", *args], capture_output=True,
                               cwd=self.dir, env=environ, timeout=60, check=False,
