@@ -22,11 +22,17 @@ std::string dotted(unsigned major, unsigned minor, unsigned patch) {
     return std::to_string(major) + '.' + std::to_string(minor) + '.' + std::to_string(patch);
 }
 
-std::string line(std::string_view name, std::string_view built, std::string_view running) {
+/// "NAME      built with BUILT" (the name padded to one column).
+std::string built_with(std::string_view name, std::string_view built) {
     std::string out(name);
     out.resize(10, ' ');
     out += "built with ";
     out += built;
+    return out;
+}
+
+std::string line(std::string_view name, std::string_view built, std::string_view running) {
+    std::string out = built_with(name, built);
     out += ", running with ";
     out += running;
     out += '\n';
@@ -36,10 +42,7 @@ std::string line(std::string_view name, std::string_view built, std::string_view
 // Boost and fmt have no run-time version query: Boost (Asio, System) is
 // header-only here and fmt's version is a macro only.
 std::string compile_time_line(std::string_view name, std::string_view built, std::string_view why) {
-    std::string out(name);
-    out.resize(10, ' ');
-    out += "built with ";
-    out += built;
+    std::string out = built_with(name, built);
     out += " (";
     out += why;
     out += ")\n";
