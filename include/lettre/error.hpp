@@ -116,7 +116,6 @@ struct error_info {
 /// An error_info with `code` and `message`.
 LETTRE_EXPORT error_info make_error(errc code, std::string message);
 
-
 /// Thrown by the throwing forms; carries the same error_info the result
 /// forms return.
 class LETTRE_EXPORT error : public std::system_error {
@@ -135,7 +134,7 @@ template <class T>
 class [[nodiscard]] result {
 public:
     /// A success holding `value`.
-    result(T value) : v_(std::in_place_index<0>, std::move(value)) {}   // NOLINT implicit
+    result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT implicit
     /// A failure holding `e`.
     result(error_info e) : v_(std::in_place_index<1>, std::move(e)) {}  // NOLINT implicit
 
@@ -159,11 +158,11 @@ public:
         check();
         return std::get<0>(std::move(v_));
     }
-    T& operator*() & { return value(); }                               ///< value()
-    const T& operator*() const& { return value(); }                    ///< value()
-    T&& operator*() && { return std::move(*this).value(); }            ///< value()
-    T* operator->() { return &value(); }                               ///< &value()
-    const T* operator->() const { return &value(); }                   ///< &value()
+    T& operator*() & { return value(); }                     ///< value()
+    const T& operator*() const& { return value(); }          ///< value()
+    T&& operator*() && { return std::move(*this).value(); }  ///< value()
+    T* operator->() { return &value(); }                     ///< &value()
+    const T* operator->() const { return &value(); }         ///< &value()
 
     /// The error; only valid when has_value() is false.
     const error_info& error() const& { return std::get<1>(v_); }
@@ -195,7 +194,6 @@ public:
     }
     /// The error; only valid when has_value() is false.
     const error_info& error() const& { return err_; }
-
 
 private:
     error_info err_;

@@ -46,10 +46,9 @@ struct smtp_settings {
 /// --timeout/--notify/--ret, --requiretls, --ca or ca_file= without TLS, AUTH
 /// over tls=none without plaintext_auth=dangerous. (Whether the options
 /// apply to the target at all is send_targets.hpp's table.) Bad data (65):
-/// an empty password, one with a NUL, CR or LF, a bad --ehlo name or --envid, a --password-file line
-/// or CA file over its limit. Unreadable --password-file or CA file: 66.
-/// `password_env` is LETTRE_PASSWORD's value (empty or absent: not set);
-/// `in` serves `--password-file -`.
+/// an empty password, one with a NUL, CR or LF, a bad --ehlo name or --envid, a --password-file
+/// line or CA file over its limit. Unreadable --password-file or CA file: 66. `password_env` is
+/// LETTRE_PASSWORD's value (empty or absent: not set); `in` serves `--password-file -`.
 smtp_settings make_smtp_settings(const smtp_options& opts,
                                  const std::optional<std::string>& password_env, std::istream& in);
 

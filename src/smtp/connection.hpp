@@ -28,8 +28,10 @@ using op_handler = boost::asio::any_completion_handler<void(boost::system::error
 /// `used` false (plaintext only): a bare context, no certificates loaded.
 /// (LETTRE_EXPORT here and on `connection`: lettre_mx uses them across the
 /// library boundary in a shared build. Internal, not installed.)
-LETTRE_EXPORT std::shared_ptr<boost::asio::ssl::context> make_tls_context(
-    const tls_parameters& p, std::error_code& ec, std::string& why, bool used = true);
+LETTRE_EXPORT std::shared_ptr<boost::asio::ssl::context> make_tls_context(const tls_parameters& p,
+                                                                          std::error_code& ec,
+                                                                          std::string& why,
+                                                                          bool used = true);
 
 class LETTRE_EXPORT connection : public std::enable_shared_from_this<connection> {
 public:

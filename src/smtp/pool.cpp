@@ -269,8 +269,8 @@ void pool::run(std::shared_ptr<send_request> req, pooled p) {
                          // (Cancelled, but the transaction ended first: its
                          // outcome stands.)
                          if (!self->keeps_connections())
-                             return self->finish_single_use(std::move(req), ec,
-                                                            std::move(report), std::move(p));
+                             return self->finish_single_use(std::move(req), ec, std::move(report),
+                                                            std::move(p));
                          self->finish(req, ec, std::move(report));
                          self->release(std::move(p));
                      });
@@ -294,12 +294,12 @@ void pool::finish_single_use(std::shared_ptr<send_request> req, error_code ec, s
         conn->close();
         return finish(req, ec, std::move(report));
     }
-    conn->async_quit([self = shared_from_this(), req, ec, conn,
-                      r = std::move(report)](error_code) mutable {
-        conn->close();
-        self->finish(req, ec, std::move(r));
-        self->start_next_waiting();  // a send held back by the rate limit
-    });
+    conn->async_quit(
+        [self = shared_from_this(), req, ec, conn, r = std::move(report)](error_code) mutable {
+            conn->close();
+            self->finish(req, ec, std::move(r));
+            self->start_next_waiting();  // a send held back by the rate limit
+        });
 }
 
 void pool::start_next_waiting() {
@@ -320,7 +320,8 @@ void pool::retire_and_refill(pooled p) {
 
 void pool::release(pooled p) {
     const std::size_t max_msgs = cfg_.pool.max_messages_per_connection;
-    if (!keeps_connections() || shut_down_ || !p.conn->usable() || (max_msgs > 0 && p.sent >= max_msgs)) {
+    if (!keeps_connections() || shut_down_ || !p.conn->usable() ||
+        (max_msgs > 0 && p.sent >= max_msgs)) {
         return retire_and_refill(std::move(p));
     }
     while (!waiting_.empty()) {

@@ -93,7 +93,8 @@ private:
     /// Starts the first waiting send when a connection slot is free.
     void start_next_waiting();
     void retire_and_refill(pooled p);
-    std::size_t max_open() const noexcept;  ///< max_connections, at least 1; no bound without pooling
+    std::size_t max_open()
+        const noexcept;  ///< max_connections, at least 1; no bound without pooling
     void update_metrics();
 
     boost::asio::strand<boost::asio::any_io_executor> strand_;

@@ -33,7 +33,8 @@ struct sendmail_command {
 };
 
 /// errc::missing_recipient (nothing is run) or the lookup's error.
-LETTRE_EXPORT result<sendmail_command> prepare_sendmail(const sendmail_config& config, const envelope& env);
+LETTRE_EXPORT result<sendmail_command> prepare_sendmail(const sendmail_config& config,
+                                                        const envelope& env);
 
 /// A started program. Every descriptor is close-on-exec and above 0..2; the
 /// caller owns them. `exit_fd` is a pidfd, readable once the program exits,
@@ -65,8 +66,8 @@ LETTRE_EXPORT bool sendmail_timeout_unlimited(std::chrono::milliseconds timeout)
 
 /// The outcome of a run that was not cancelled. Exit 0 without reading the
 /// whole message is no delivery.
-LETTRE_EXPORT std::error_code sendmail_outcome(const sendmail_report& report, bool timed_out, bool status_unknown,
-                                 bool all_written);
+LETTRE_EXPORT std::error_code sendmail_outcome(const sendmail_report& report, bool timed_out,
+                                               bool status_unknown, bool all_written);
 
 /// Bytes as the program gets them: every line end LF, or every one CRLF.
 LETTRE_EXPORT std::string sendmail_line_endings(std::string bytes, bool crlf);
@@ -74,6 +75,7 @@ LETTRE_EXPORT std::string sendmail_line_endings(std::string bytes, bool crlf);
 /// A sentence naming the program, what happened and what it printed.
 /// `status_unknown`: it ended, but its exit status was reaped elsewhere.
 LETTRE_EXPORT std::string describe_sendmail_failure(const std::string& command, std::error_code ec,
-                                      const sendmail_report& report, bool status_unknown);
+                                                    const sendmail_report& report,
+                                                    bool status_unknown);
 
 }  // namespace lettre::detail

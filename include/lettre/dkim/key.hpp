@@ -43,7 +43,7 @@ public:
     /// False only for a default-initialized key inside a moved-from signer.
     bool valid() const noexcept { return impl_ != nullptr; }
     dkim::algorithm algorithm() const noexcept { return alg_; }  ///< RSA or Ed25519
-    unsigned bits() const noexcept { return bits_; }  ///< the key size OpenSSL reports
+    unsigned bits() const noexcept { return bits_; }             ///< the key size OpenSSL reports
 
     /// Advice the caller may show, e.g. an RSA key under 2048 bits.
     const std::vector<std::string>& warnings() const noexcept { return warnings_; }

@@ -30,7 +30,6 @@ struct async_resolver_state;
 template <class Record>
 using signature = void(boost::system::error_code, std::vector<Record>);
 
-
 /// DNS lookups for Boost.Asio (c-ares underneath), on the executor given
 /// at construction.
 class LETTRE_EXPORT async_resolver {
@@ -80,7 +79,6 @@ public:
     boost::asio::any_io_executor get_executor() const noexcept;
     /// The configuration the resolver was made with.
     const resolver_config& config() const noexcept;
-
 
 private:
     enum class kind { mx, a, aaaa, txt, tlsa };

@@ -90,7 +90,6 @@ struct tlsa_record {
     std::uint8_t matching_type = 0;  ///< 0 exact, 1 SHA-256, 2 SHA-512
     std::vector<std::uint8_t> data;  ///< the certificate association data
     std::uint32_t ttl = 0;           ///< seconds, as served
-
 };
 
 }  // namespace lettre::dns

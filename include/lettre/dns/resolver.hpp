@@ -75,7 +75,6 @@ public:
     /// The configuration the resolver was made with.
     const resolver_config& config() const noexcept;
 
-
 private:
     struct impl;
     std::unique_ptr<impl> impl_;

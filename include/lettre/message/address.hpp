@@ -116,9 +116,10 @@ public:
 
     /// The entries, in order.
     const std::vector<entry>& entries() const noexcept { return entries_; }
-    bool empty() const noexcept { return entries_.empty(); }            ///< no entries
-    std::size_t size() const noexcept { return entries_.size(); }       ///< number of entries (a group counts once)
-
+    bool empty() const noexcept { return entries_.empty(); }  ///< no entries
+    std::size_t size() const noexcept {
+        return entries_.size();
+    }  ///< number of entries (a group counts once)
 
     /// Every mailbox, group members included, in order.
     std::vector<mailbox> mailboxes() const;

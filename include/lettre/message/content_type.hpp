@@ -53,7 +53,6 @@ public:
     /// Equal when type, subtype and parameters (in order) are equal.
     friend bool operator==(const content_type&, const content_type&) = default;
 
-
 private:
     std::string type_;
     std::string subtype_;

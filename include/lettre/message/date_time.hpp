@@ -28,7 +28,6 @@ struct LETTRE_EXPORT date_time {
 
     /// Equal when both the instant and the offset are equal.
     friend bool operator==(const date_time&, const date_time&) = default;
-
 };
 
 }  // namespace lettre

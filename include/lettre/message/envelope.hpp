@@ -29,7 +29,6 @@ public:
     /// The recipients, without duplicates, in order.
     const std::vector<address>& to() const noexcept { return to_; }
 
-
     /// True when any address has a UTF-8 local part.
     bool requires_smtputf8() const noexcept;
 

@@ -61,7 +61,9 @@ public:
         return std::move(header(name, value));
     }
 
-    bool is_multipart() const noexcept { return type_.is_multipart(); }  ///< true for multipart/* (children, no content)
+    bool is_multipart() const noexcept {
+        return type_.is_multipart();
+    }  ///< true for multipart/* (children, no content)
     const lettre::content_type& type() const noexcept { return type_; }  ///< the Content-Type
     /// A leaf's body (CRLF-normalized for text/*); empty for a multipart.
     const std::string& content() const noexcept { return content_; }
@@ -70,10 +72,11 @@ public:
     const std::optional<std::string>& filename() const noexcept { return filename_; }
     /// An inline part's Content-ID, without angle brackets.
     const std::optional<std::string>& content_id() const noexcept { return content_id_; }
-    const std::vector<part>& children() const noexcept { return children_; }  ///< a multipart's parts
+    const std::vector<part>& children() const noexcept {
+        return children_;
+    }  ///< a multipart's parts
     /// The headers added with header(), in order.
     const std::vector<std::pair<std::string, std::string>>& extra_headers() const noexcept {
-
         return headers_;
     }
     /// First error recorded while building this part or its children.

@@ -44,8 +44,8 @@ enum class tls_mode {
 /// How a session is conducted: the EHLO name, TLS, AUTH and the extensions
 /// to use when the server offers them.
 struct client_config {
-    std::string hello_name = "localhost";        ///< the EHLO/HELO name (check_hello_name())
-    tls_mode tls = tls_mode::starttls_required;  ///< how TLS is used
+    std::string hello_name = "localhost";          ///< the EHLO/HELO name (check_hello_name())
+    tls_mode tls = tls_mode::starttls_required;    ///< how TLS is used
     std::optional<smtp::credentials> credentials;  ///< AUTH when set
     /// The SASL mechanisms tried, in this order, among those the server offers.
     std::vector<mechanism> mechanisms{default_mechanisms().begin(), default_mechanisms().end()};
@@ -61,14 +61,15 @@ struct client_config {
 /// trickle in do not extend it). Defaults: RFC 5321 §4.5.3.2 (greeting and
 /// commands 5 min, DATA 2 min, each data block 3 min, final dot 10 min).
 struct timeouts {
-    std::chrono::milliseconds resolve{std::chrono::seconds(30)};        ///< host name lookup
-    std::chrono::milliseconds connect{std::chrono::seconds(30)};        ///< TCP connect
-    std::chrono::milliseconds tls_handshake{std::chrono::seconds(30)};  ///< TLS handshake
-    std::chrono::milliseconds greeting{std::chrono::minutes(5)};        ///< the server's 220
-    std::chrono::milliseconds command{std::chrono::minutes(5)};         ///< each command's reply
+    std::chrono::milliseconds resolve{std::chrono::seconds(30)};         ///< host name lookup
+    std::chrono::milliseconds connect{std::chrono::seconds(30)};         ///< TCP connect
+    std::chrono::milliseconds tls_handshake{std::chrono::seconds(30)};   ///< TLS handshake
+    std::chrono::milliseconds greeting{std::chrono::minutes(5)};         ///< the server's 220
+    std::chrono::milliseconds command{std::chrono::minutes(5)};          ///< each command's reply
     std::chrono::milliseconds data_initiation{std::chrono::minutes(2)};  ///< the reply to DATA
-    std::chrono::milliseconds data_block{std::chrono::minutes(3)};      ///< each block of data sent
-    std::chrono::milliseconds data_termination{std::chrono::minutes(10)};  ///< the reply to the final dot
+    std::chrono::milliseconds data_block{std::chrono::minutes(3)};  ///< each block of data sent
+    std::chrono::milliseconds data_termination{
+        std::chrono::minutes(10)};  ///< the reply to the final dot
 
     /// The limit for one phase.
     LETTRE_EXPORT std::chrono::milliseconds of(phase p) const noexcept;
@@ -128,8 +129,8 @@ struct pool_metrics {
     std::size_t connections_idle = 0;  ///< open connections not in use now
     std::size_t messages_sent = 0;     ///< sends that succeeded
     std::size_t messages_failed = 0;   ///< sends that failed
-    std::size_t reconnects = 0;  ///< retries on a fresh connection
-    std::size_t waiting = 0;     ///< sends queued for a connection
+    std::size_t reconnects = 0;        ///< retries on a fresh connection
+    std::size_t waiting = 0;           ///< sends queued for a connection
 };
 
 /// Whether a traced line went to the server or came from it.

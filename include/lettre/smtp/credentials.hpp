@@ -32,7 +32,6 @@ struct LETTRE_EXPORT credentials {
     }
     /// A user name and OAuth 2.0 access token (XOAUTH2, OAUTHBEARER).
     static credentials oauth2(std::string user, std::string token) {
-
         return {std::move(user), std::move(token), true, {}};
     }
 };

@@ -38,11 +38,10 @@ public:
     /// `550 5.1.1 No such user` on one line, for logs and errors.
     std::string to_string() const;
 
-    bool positive_completion() const noexcept { return code_ >= 200 && code_ < 300; }  ///< 2yz
+    bool positive_completion() const noexcept { return code_ >= 200 && code_ < 300; }    ///< 2yz
     bool positive_intermediate() const noexcept { return code_ >= 300 && code_ < 400; }  ///< 3yz
-    bool transient() const noexcept { return code_ >= 400 && code_ < 500; }  ///< 4yz
-    bool permanent() const noexcept { return code_ >= 500 && code_ < 600; }  ///< 5yz
-
+    bool transient() const noexcept { return code_ >= 400 && code_ < 500; }              ///< 4yz
+    bool permanent() const noexcept { return code_ >= 500 && code_ < 600; }              ///< 5yz
 
 private:
     int code_ = 0;

@@ -35,7 +35,6 @@ enum class phase {
 /// A short name for messages, e.g. "connect", "TLS handshake", "EHLO".
 LETTRE_EXPORT std::string_view phase_name(phase p) noexcept;
 
-
 /// What the server answered to one RCPT TO.
 struct recipient_result {
     address recipient;  ///< the envelope recipient
@@ -50,10 +49,10 @@ struct diagnostics {
     /// What the operation failed with; `error == lettre::condition::transient`
     /// says whether to retry later.
     std::error_code error;
-    std::optional<smtp::reply> server_reply;    ///< the reply that failed it, if any
+    std::optional<smtp::reply> server_reply;   ///< the reply that failed it, if any
     std::vector<recipient_result> recipients;  ///< each recipient's outcome so far
-    std::string message;  ///< a sentence for humans
-    void clear() { *this = diagnostics{}; }  ///< back to the default state
+    std::string message;                       ///< a sentence for humans
+    void clear() { *this = diagnostics{}; }    ///< back to the default state
 };
 
 /// A message the server took responsibility for (final reply 250). Some
@@ -73,7 +72,6 @@ struct send_report {
     }
     /// The recipients the server refused, with its replies.
     std::vector<recipient_result> refused() const {
-
         std::vector<recipient_result> out;
         for (const auto& r : recipients)
             if (!r.accepted()) out.push_back(r);

@@ -150,7 +150,6 @@ public:
     /// Counters of the sends and connections.
     [[nodiscard]] smtp::pool_metrics metrics() const noexcept;
 
-
 private:
     struct impl;
     std::unique_ptr<impl> impl_;

@@ -70,7 +70,6 @@ public:
     /// Where the files go.
     const std::filesystem::path& directory() const noexcept { return files_.directory(); }
 
-
 private:
     boost::asio::any_io_executor ex_;
     file_transport files_;

@@ -27,7 +27,6 @@ using send_signature = void(boost::system::error_code, report);
 /// Completion signature of async_plan(): the plan's error, if any, and the plan.
 using plan_signature = void(boost::system::error_code, plan);
 
-
 namespace detail {
 struct transport_context;
 }  // namespace detail
@@ -92,7 +91,6 @@ public:
     boost::asio::any_io_executor get_executor() const noexcept;
     /// The configuration the transport was made with.
     const mx::config& config() const noexcept;
-
 
 private:
     void start_send(envelope env, std::string bytes,

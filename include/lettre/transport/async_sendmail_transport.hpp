@@ -59,7 +59,6 @@ public:
     /// The configuration the transport was made with.
     const sendmail_config& config() const noexcept { return config_; }
 
-
 private:
     static void start(const boost::asio::any_io_executor& ex, const sendmail_config& config,
                       const envelope& env, std::string bytes,

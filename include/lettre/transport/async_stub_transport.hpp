@@ -25,7 +25,6 @@ namespace lettre {
 /// completes with the stub's configured answer. Models lettre::async_transport.
 template <class Report>
 class basic_async_stub_transport {
-
 public:
     using report_type = Report;  ///< what a send reports
     /// The error is empty on success, else the stub's answer; the report is
@@ -75,6 +74,5 @@ private:
 
 /// The async stub whose report is the message's index in the record.
 using async_stub_transport = basic_async_stub_transport<stub_report>;
-
 
 }  // namespace lettre

@@ -41,7 +41,6 @@ public:
     /// Where the files go.
     const std::filesystem::path& directory() const noexcept { return dir_; }
 
-
     /// Throwing form.
     delivery send(const message& msg) const;
     /// error_code form: on failure `ec` is set and nothing is left behind.

@@ -94,9 +94,9 @@ struct config {
     bool plaintext_after_tls_failure = true;
     /// CA file or directory for `verified` (the system store otherwise).
     smtp::tls_parameters tls_parameters;
-    policy_hook policy;           ///< per-host TLS policy, when set
-    smtp::timeouts timeouts;      ///< per-phase limits of each SMTP session
-    dns::resolver_config dns;     ///< the resolver for MX and address lookups
+    policy_hook policy;        ///< per-host TLS policy, when set
+    smtp::timeouts timeouts;   ///< per-phase limits of each SMTP session
+    dns::resolver_config dns;  ///< the resolver for MX and address lookups
     /// Domains delivered at the same time.
     std::size_t max_concurrent_domains = 4;
     /// MX hosts tried per domain, in order (RFC 5321 §5.1 asks for a limit).
@@ -139,8 +139,8 @@ struct plan {
 /// What happened to one recipient.
 struct recipient_result {
     address recipient;  ///< the envelope recipient
-    std::string host;  ///< MX host of the delivery, or of the last attempt
-    std::string ip;    ///< the address connected to
+    std::string host;   ///< MX host of the delivery, or of the last attempt
+    std::string ip;     ///< the address connected to
     /// Delivered over TLS (STARTTLS). False for a plaintext delivery: the
     /// host offered no STARTTLS, or its handshake failed and the message
     /// went in plaintext (plaintext_after_tls_failure).
@@ -160,7 +160,7 @@ struct recipient_result {
     /// - `outcome_unknown`: the end of data went out and no reply came; the
     ///   host may have the message, so a retry may deliver it twice.
     std::error_code error;
-    std::string message;  ///< a sentence for humans
+    std::string message;                                ///< a sentence for humans
     bool delivered() const noexcept { return !error; }  ///< `error` is empty
 };
 
@@ -237,7 +237,6 @@ public:
     [[nodiscard]] mx::plan plan(std::string_view domain);
     /// The configuration the transport was made with.
     const mx::config& config() const noexcept;
-
 
 private:
     struct impl;

@@ -90,7 +90,6 @@ public:
     /// The configuration the transport was made with.
     const sendmail_config& config() const noexcept { return config_; }
 
-
 private:
     sendmail_config config_;
 };

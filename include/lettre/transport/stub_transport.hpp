@@ -83,8 +83,10 @@ public:
     /// Answers success to every send, with a default-constructed report
     /// (stub_report: the message's index).
     basic_stub_transport() = default;
-    basic_stub_transport(const basic_stub_transport&) = default;  ///< shares the record and the answer
-    basic_stub_transport& operator=(const basic_stub_transport&) = default;  ///< shares the record and the answer
+    basic_stub_transport(const basic_stub_transport&) =
+        default;  ///< shares the record and the answer
+    basic_stub_transport& operator=(const basic_stub_transport&) =
+        default;  ///< shares the record and the answer
     // No move operations: a moved-from stub still shares the record.
 
     ~basic_stub_transport() = default;

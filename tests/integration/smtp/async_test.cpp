@@ -257,37 +257,38 @@ TEST(Async, CancelInFlightBeforeAnythingWasSent) {
 TEST(Async, CancelWhileTheConnectionOpens) {
     const auto& fake = fake_server();
     for (const bool pooled : {false, true})
-    for (const bool at_once : {true, false}) {
-        SCOPED_TRACE(pooled ? "pooled" : "no pool");
-        asio::io_context ioc;
-        auto cfg = plain_builder(fake.port("stall_greeting"))
-                       .timeouts(lettre::smtp::timeouts::all(20s))
-                       .config();
-        cfg.pool.enabled = pooled;
-        lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
-        asio::cancellation_signal signal;
-        bool called = false;
-        error_code got;
-        lettre::smtp::send_report report;
-        const auto start = std::chrono::steady_clock::now();
-        mailer.async_send(sample_message(),
-                          asio::bind_cancellation_slot(
-                              signal.slot(), [&](error_code ec, lettre::smtp::send_report r) {
-                                  called = true;
-                                  got = ec;
-                                  report = std::move(r);
-                              }));
-        asio::steady_timer timer(ioc, 300ms);
-        if (at_once)
-            signal.emit(asio::cancellation_type::partial);
-        else
-            timer.async_wait([&](error_code) { signal.emit(asio::cancellation_type::terminal); });
-        ioc.run();
-        ASSERT_TRUE(called) << at_once;
-        EXPECT_EQ(got, asio::error::operation_aborted) << at_once << ": " << got.message();
-        EXPECT_FALSE(report.diagnostics.message.empty()) << at_once;
-        EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << at_once;
-    }
+        for (const bool at_once : {true, false}) {
+            SCOPED_TRACE(pooled ? "pooled" : "no pool");
+            asio::io_context ioc;
+            auto cfg = plain_builder(fake.port("stall_greeting"))
+                           .timeouts(lettre::smtp::timeouts::all(20s))
+                           .config();
+            cfg.pool.enabled = pooled;
+            lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
+            asio::cancellation_signal signal;
+            bool called = false;
+            error_code got;
+            lettre::smtp::send_report report;
+            const auto start = std::chrono::steady_clock::now();
+            mailer.async_send(sample_message(),
+                              asio::bind_cancellation_slot(
+                                  signal.slot(), [&](error_code ec, lettre::smtp::send_report r) {
+                                      called = true;
+                                      got = ec;
+                                      report = std::move(r);
+                                  }));
+            asio::steady_timer timer(ioc, 300ms);
+            if (at_once)
+                signal.emit(asio::cancellation_type::partial);
+            else
+                timer.async_wait(
+                    [&](error_code) { signal.emit(asio::cancellation_type::terminal); });
+            ioc.run();
+            ASSERT_TRUE(called) << at_once;
+            EXPECT_EQ(got, asio::error::operation_aborted) << at_once << ": " << got.message();
+            EXPECT_FALSE(report.diagnostics.message.empty()) << at_once;
+            EXPECT_LT(std::chrono::steady_clock::now() - start, 5s) << at_once;
+        }
 }
 
 // The usual Asio pattern: start the sends, run() until they are done. (With
