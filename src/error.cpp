@@ -65,6 +65,7 @@ public:
             case errc::recipients_deferred: return "every recipient was deferred (4xx)";
             case errc::delivery_deferred: return "delivery deferred";
             case errc::auth_deferred: return "authentication failed temporarily (4xx)";
+            case errc::invalid_policy_record: return "invalid MTA-STS or TLSRPT record";
         }
         return "unknown lettre error";
     }

@@ -76,6 +76,8 @@ enum class errc {
     recipients_deferred,  ///< every RCPT TO got a 4xx reply: try the message later
     delivery_deferred,    ///< MX: no host took the message this time; the message says why
     auth_deferred,        ///< AUTH answered 4xx (e.g. 454): the server cannot check now
+    // Authenticated TLS to MX hosts (kept at the end so that the values above stay)
+    invalid_policy_record,  ///< an MTA-STS or TLSRPT record or policy cannot be read
 };
 
 /// What a failure means for the caller, whatever produced it (any transport,
