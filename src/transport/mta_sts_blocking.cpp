@@ -22,13 +22,15 @@ policy_source& policy_source::operator=(policy_source&&) noexcept = default;
 
 discovery policy_source::discover(std::string_view domain) {
     return impl_->runner
-        .wait<discovery>([&](auto handler) { impl_->source.async_discover(domain, std::move(handler)); })
+        .wait<discovery>(
+            [&](auto handler) { impl_->source.async_discover(domain, std::move(handler)); })
         .second;
 }
 
 result<policy> policy_source::fetch(std::string_view domain) {
     return impl_->runner
-        .wait<result<policy>>([&](auto handler) { impl_->source.async_fetch(domain, std::move(handler)); })
+        .wait<result<policy>>(
+            [&](auto handler) { impl_->source.async_fetch(domain, std::move(handler)); })
         .second;
 }
 

@@ -102,7 +102,9 @@ std::string encode(const cached_policy& p) {
     return fmt::format("{}id {}\nfetched {}\n\n{}", file_magic, p.id, seconds, p.value.text);
 }
 
-std::error_code last_error() { return {errno, std::generic_category()}; }
+std::error_code last_error() {
+    return {errno, std::generic_category()};
+}
 
 /// Writes `data` to `fd` completely, then fsyncs it.
 std::error_code write_all(int fd, std::string_view data) {
@@ -163,7 +165,9 @@ private:
 
 }  // namespace
 
-std::shared_ptr<policy_cache> memory_cache() { return std::make_shared<memory_policy_cache>(); }
+std::shared_ptr<policy_cache> memory_cache() {
+    return std::make_shared<memory_policy_cache>();
+}
 
 result<std::shared_ptr<policy_cache>> directory_cache(fs::path dir) {
     std::error_code ec;

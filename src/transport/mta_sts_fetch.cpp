@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -72,10 +73,10 @@ public:
         if (!is_host_name(domain_)) {
             auto self = shared_from_this();
             asio::post(ctx_.ex, [self] {
-                self->complete(make_error(
-                    errc::invalid_domain,
-                    fmt::format("MTA-STS: {} is not a domain name (A-label form)",
-                                lettre::detail::quote_for_error(self->domain_))));
+                self->complete(
+                    make_error(errc::invalid_domain,
+                               fmt::format("MTA-STS: {} is not a domain name (A-label form)",
+                                           lettre::detail::quote_for_error(self->domain_))));
             });
             return;
         }
@@ -95,24 +96,25 @@ private:
     }
 
     void resolve_a() {
-        resolver_.async_resolve_a(host_, [self = shared_from_this()](
-                                             error_code ec, std::vector<dns::address_record> r) {
-            if (self->timed_out_) return self->fail_fetch("looking up its address", ec);
-            for (const auto& a : r) self->addresses_.push_back(a.address);
-            if (ec) self->dns_error_ = ec;
-            self->resolve_aaaa();
-        });
+        resolver_.async_resolve_a(
+            host_, [self = shared_from_this()](error_code ec, std::vector<dns::address_record> r) {
+                if (self->timed_out_) return self->fail_fetch("looking up its address", ec);
+                for (const auto& a : r) self->addresses_.push_back(a.address);
+                if (ec) self->dns_error_ = ec;
+                self->resolve_aaaa();
+            });
     }
 
     void resolve_aaaa() {
-        resolver_.async_resolve_aaaa(host_, [self = shared_from_this()](
-                                                error_code ec, std::vector<dns::address_record> r) {
-            if (self->timed_out_) return self->fail_fetch("looking up its address", ec);
-            for (const auto& a : r) self->addresses_.push_back(a.address);
-            if (self->addresses_.empty())
-                return self->fail_fetch("looking up its address", self->dns_error_ ? self->dns_error_ : ec);
-            self->connect_next();
-        });
+        resolver_.async_resolve_aaaa(
+            host_, [self = shared_from_this()](error_code ec, std::vector<dns::address_record> r) {
+                if (self->timed_out_) return self->fail_fetch("looking up its address", ec);
+                for (const auto& a : r) self->addresses_.push_back(a.address);
+                if (self->addresses_.empty())
+                    return self->fail_fetch("looking up its address",
+                                            self->dns_error_ ? self->dns_error_ : ec);
+                self->connect_next();
+            });
     }
 
     void connect_next() {
@@ -134,13 +136,17 @@ private:
     void handshake() {
         SSL* ssl = stream_.native_handle();
         // SNI and the name the certificate must carry: the policy host, never the address.
-        if (SSL_set_tlsext_host_name(ssl, host_.c_str()) != 1 || SSL_set1_host(ssl, host_.c_str()) != 1)
+        if (SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                     const_cast<char*>(host_.c_str())) != 1 ||
+            SSL_set1_host(ssl, host_.c_str()) != 1)
             return fail_fetch("setting up TLS", make_error_code(asio::error::invalid_argument));
         SSL_set_hostflags(ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-        stream_.async_handshake(ssl::stream_base::client, [self = shared_from_this()](error_code ec) {
-            if (self->timed_out_ || !ec) return ec ? self->fail_fetch("in the TLS handshake", ec) : self->send_request();
-            self->tls_failed(ec);
-        });
+        stream_.async_handshake(
+            ssl::stream_base::client, [self = shared_from_this()](error_code ec) {
+                if (self->timed_out_ || !ec)
+                    return ec ? self->fail_fetch("in the TLS handshake", ec) : self->send_request();
+                self->tls_failed(ec);
+            });
     }
 
     void tls_failed(const error_code& ec) {
@@ -158,10 +164,12 @@ private:
         request_.set(http::field::host, host_);
         request_.set(http::field::user_agent, "lettre");
         request_.set(http::field::connection, "close");
-        http::async_write(stream_, request_, [self = shared_from_this()](error_code ec, std::size_t) {
-            if (self->timed_out_ || ec) return self->fail_fetch("sending the request", ec);
-            self->read_header();
-        });
+        http::async_write(stream_, request_,
+                          [self = shared_from_this()](error_code ec, std::size_t) {
+                              if (self->timed_out_ || ec)
+                                  return self->fail_fetch("sending the request", ec);
+                              self->read_header();
+                          });
     }
 
     void read_header() {
@@ -169,6 +177,7 @@ private:
         parser_.body_limit(max_policy_size);
         http::async_read_header(stream_, buffer_, parser_,
                                 [self = shared_from_this()](error_code ec, std::size_t) {
+                                    if (self->too_big(ec)) return;
                                     if (self->timed_out_ || ec)
                                         return self->fail_fetch("reading the response", ec);
                                     self->check_header();
@@ -179,8 +188,9 @@ private:
         const auto& h = parser_.get();
         const unsigned status = h.result_int();
         if (status >= 300 && status < 400)
-            return fail_http(fmt::format("HTTP {} redirect to {} refused (RFC 8461 §3.3)", status,
-                                         lettre::detail::quote_for_error(h[http::field::location])));
+            return fail_http(
+                fmt::format("HTTP {} redirect to {} refused (RFC 8461 §3.3)", status,
+                            lettre::detail::quote_for_error(h[http::field::location])));
         if (status != 200) return fail_http(fmt::format("HTTP status {}, not 200", status));
         const auto type = media_type(h[http::field::content_type]);
         if (!lettre::detail::iequals(type, "text/plain"))
@@ -188,13 +198,19 @@ private:
                                          lettre::detail::quote_for_error(type)));
         http::async_read(stream_, buffer_, parser_,
                          [self = shared_from_this()](error_code ec, std::size_t) {
-                             if (ec == http::error::body_limit && !self->timed_out_)
-                                 return self->fail_http(fmt::format(
-                                     "the policy is larger than {} bytes", max_policy_size));
+                             if (self->too_big(ec)) return;
                              if (self->timed_out_ || ec)
                                  return self->fail_fetch("reading the policy", ec);
                              self->parse();
                          });
+    }
+
+    /// A Content-Length over the limit shows at the header, a body without
+    /// one while reading it: the same refusal either way.
+    bool too_big(const error_code& ec) {
+        if (ec != http::error::body_limit || timed_out_) return false;
+        fail_http(fmt::format("the policy is larger than {} bytes", max_policy_size));
+        return true;
     }
 
     void parse() {
@@ -221,12 +237,12 @@ private:
     }
 
     void fail_fetch(std::string_view phase, const error_code& ec) {
-        const std::string cause =
-            timed_out_ ? fmt::format("timed out after {} ms", ctx_.timeout.count())
-                       : (ec ? ec.message() : std::string("no address"));
+        const std::string cause = timed_out_
+                                      ? fmt::format("timed out after {} ms", ctx_.timeout.count())
+                                      : (ec ? ec.message() : std::string("no address"));
         complete(make_error(errc::mta_sts_fetch_failed,
-                            fmt::format("MTA-STS policy host {}: failed {} ({}): {}", host_,
-                                        phase, where(), cause)));
+                            fmt::format("MTA-STS policy host {}: failed {} ({}): {}", host_, phase,
+                                        where(), cause)));
     }
 
     void complete(result<policy> r) {
@@ -248,7 +264,7 @@ private:
     std::string domain_;
     std::string host_;
     asio::any_completion_handler<fetch_signature> handler_;
-    asio::executor_work_guard<asio::any_io_executor> busy_;
+    asio::executor_work_guard<asio::any_completion_executor> busy_;
     dns::async_resolver resolver_;
     asio::steady_timer timer_;
     ssl::stream<tcp::socket> stream_;

@@ -7,7 +7,9 @@ namespace lettre::mta_sts::detail {
 
 namespace {
 
-failure failure_from(const error_info& e) { return {failure_type_of(e.code), e.code, e.message}; }
+failure failure_from(const error_info& e) {
+    return {failure_type_of(e.code), e.code, e.message};
+}
 
 discovery from_cache(cached_policy c, std::optional<failure> problem) {
     discovery d;
@@ -24,10 +26,10 @@ txt_answer read_txt_answer(std::string_view domain, const std::error_code& ec,
                            const std::vector<dns::txt_record>& records) {
     if (ec == errc::dns_nxdomain || ec == errc::dns_nodata) return {};
     if (ec) {
-        return {std::nullopt,
-                failure{failure_type::policy_fetch_error, make_error_code(errc::mta_sts_fetch_failed),
-                        fmt::format("MTA-STS: the TXT lookup of {} failed: {}",
-                                    sts_record_name(domain), ec.message())}};
+        return {std::nullopt, failure{failure_type::policy_fetch_error,
+                                      make_error_code(errc::mta_sts_fetch_failed),
+                                      fmt::format("MTA-STS: the TXT lookup of {} failed: {}",
+                                                  sts_record_name(domain), ec.message())}};
     }
     auto selected = select_sts_record(records);
     if (!selected) {
@@ -38,7 +40,8 @@ txt_answer read_txt_answer(std::string_view domain, const std::error_code& ec,
     return {std::move(*selected), std::nullopt};
 }
 
-bool is_valid(const std::optional<cached_policy>& cached, std::chrono::system_clock::time_point now) {
+bool is_valid(const std::optional<cached_policy>& cached,
+              std::chrono::system_clock::time_point now) {
     return cached && now < cached->expires();
 }
 
@@ -59,8 +62,8 @@ discovery without_fetch(const txt_answer& txt, std::optional<cached_policy> cach
 }
 
 discovery after_fetch(std::string_view domain, result<policy> fetched, const std::string& id,
-                      std::optional<cached_policy> cached, std::chrono::system_clock::time_point now,
-                      policy_cache& cache) {
+                      std::optional<cached_policy> cached,
+                      std::chrono::system_clock::time_point now, policy_cache& cache) {
     if (!fetched) {
         auto problem = failure_from(fetched.error());
         if (is_valid(cached, now)) return from_cache(std::move(*cached), std::move(problem));

@@ -32,7 +32,8 @@ enum class step {
 };
 
 /// A cached policy is valid until it expires.
-bool is_valid(const std::optional<cached_policy>& cached, std::chrono::system_clock::time_point now);
+bool is_valid(const std::optional<cached_policy>& cached,
+              std::chrono::system_clock::time_point now);
 
 /// RFC 8461 §5.1: fetch when the TXT id differs from the cached policy's or
 /// the cached policy has expired; without a TXT record, a valid cached
@@ -48,7 +49,7 @@ discovery without_fetch(const txt_answer& txt, std::optional<cached_policy> cach
 /// `cache`), or on failure the valid cached policy with the failure
 /// recorded, or no policy.
 discovery after_fetch(std::string_view domain, result<policy> fetched, const std::string& id,
-                      std::optional<cached_policy> cached, std::chrono::system_clock::time_point now,
-                      policy_cache& cache);
+                      std::optional<cached_policy> cached,
+                      std::chrono::system_clock::time_point now, policy_cache& cache);
 
 }  // namespace lettre::mta_sts::detail

@@ -23,9 +23,9 @@ struct line {
 };
 
 error_info bad_line(const line& l, std::string_view why) {
-    return make_error(errc::mta_sts_invalid_policy,
-                      fmt::format("MTA-STS policy line {} {}: {}", l.number,
-                                  quote_for_error(l.text), why));
+    return make_error(
+        errc::mta_sts_invalid_policy,
+        fmt::format("MTA-STS policy line {} {}: {}", l.number, quote_for_error(l.text), why));
 }
 
 /// sts-policy-vchar (VCHAR or UTF-8 octets) with inner WSP.
@@ -66,8 +66,7 @@ std::optional<error_info> parser::mx_value(const line& l, std::string_view value
         return std::nullopt;
     }
     const auto name = value.starts_with("*.") ? value.substr(2) : value;
-    if (!detail::is_domain(name))
-        return bad_line(l, "mx must be a host name, or *. and a domain");
+    if (!detail::is_domain(name)) return bad_line(l, "mx must be a host name, or *. and a domain");
     p_.mx.push_back(lettre::detail::to_lower_ascii(value));
     return std::nullopt;
 }
@@ -84,10 +83,14 @@ std::optional<error_info> parser::field_value(const line& l, std::string_view ke
         if (value != "STSv1") return bad_line(l, "the version must be STSv1");
     } else if (key == "mode") {
         if (auto e = once(mode_)) return e;
-        if (value == "enforce") p_.mode = policy_mode::enforce;
-        else if (value == "testing") p_.mode = policy_mode::testing;
-        else if (value == "none") p_.mode = policy_mode::none;
-        else return bad_line(l, "the mode must be enforce, testing or none");
+        if (value == "enforce")
+            p_.mode = policy_mode::enforce;
+        else if (value == "testing")
+            p_.mode = policy_mode::testing;
+        else if (value == "none")
+            p_.mode = policy_mode::none;
+        else
+            return bad_line(l, "the mode must be enforce, testing or none");
     } else if (key == "max_age") {
         if (auto e = once(max_age_)) return e;
         std::uint64_t n = 0;
@@ -119,9 +122,9 @@ std::optional<error_info> parser::field(const line& l) {
 
 result<policy> parser::run(std::string_view body) {
     if (body.size() > max_policy_size)
-        return make_error(errc::mta_sts_invalid_policy,
-                          fmt::format("MTA-STS policy of {} bytes: at most {}", body.size(),
-                                      max_policy_size));
+        return make_error(
+            errc::mta_sts_invalid_policy,
+            fmt::format("MTA-STS policy of {} bytes: at most {}", body.size(), max_policy_size));
     if (body.empty()) return make_error(errc::mta_sts_invalid_policy, "MTA-STS policy is empty");
     p_.text = std::string(body);
     std::string_view rest = body;
@@ -129,7 +132,8 @@ result<policy> parser::run(std::string_view body) {
         const auto lf = rest.find('\n');
         line l{n, rest.substr(0, lf)};
         rest = lf == std::string_view::npos ? std::string_view{} : rest.substr(lf + 1);
-        if (lf != std::string_view::npos && l.text.ends_with('\r')) l.text.remove_suffix(1);  // CRLF
+        if (lf != std::string_view::npos && l.text.ends_with('\r'))
+            l.text.remove_suffix(1);  // CRLF
         if (auto e = field(l)) return std::move(*e);
     }
     auto missing = [](std::string_view what) {
@@ -160,7 +164,9 @@ std::string_view to_string(policy_mode m) noexcept {
     return "none";
 }
 
-result<policy> parse_policy(std::string_view body) { return parser{}.run(body); }
+result<policy> parse_policy(std::string_view body) {
+    return parser{}.run(body);
+}
 
 bool matches_pattern(std::string_view pattern, std::string_view host) noexcept {
     host = without_final_dot(host);

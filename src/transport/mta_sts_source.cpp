@@ -7,6 +7,7 @@
 #include "transport/mta_sts_fetch.hpp"
 #include "transport/mta_sts_lifecycle.hpp"
 
+#include <boost/asio/any_completion_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -58,8 +59,9 @@ private:
         start_fetch(state_->fetch, domain_,
                     [self = shared_from_this()](error_code, result<policy> fetched) {
                         auto& s = *self->state_;
-                        self->complete({}, after_fetch(self->domain_, std::move(fetched), self->id_,
-                                                       std::move(self->cached_), s.now(), *s.cache));
+                        self->complete({},
+                                       after_fetch(self->domain_, std::move(fetched), self->id_,
+                                                   std::move(self->cached_), s.now(), *s.cache));
                     });
     }
 
@@ -74,7 +76,7 @@ private:
     std::shared_ptr<async_source_state> state_;
     std::string domain_;
     asio::any_completion_handler<discover_signature> handler_;
-    asio::executor_work_guard<asio::any_io_executor> busy_;
+    asio::executor_work_guard<asio::any_completion_executor> busy_;
     dns::async_resolver resolver_;
     std::optional<cached_policy> cached_;
     std::string id_;
@@ -88,14 +90,17 @@ async_policy_source::async_policy_source(asio::any_io_executor ex, config cfg)
     impl_->fetch = {ex, detail::make_fetch_tls_context(cfg.ca_file), std::move(cfg.dns), cfg.port,
                     cfg.timeout};
     impl_->cache = cfg.cache ? std::move(cfg.cache) : memory_cache();
-    impl_->clock = cfg.clock ? std::move(cfg.clock) : clock_function(std::chrono::system_clock::now);
+    impl_->clock =
+        cfg.clock ? std::move(cfg.clock) : clock_function(std::chrono::system_clock::now);
 }
 
 async_policy_source::~async_policy_source() = default;
 async_policy_source::async_policy_source(async_policy_source&&) noexcept = default;
 async_policy_source& async_policy_source::operator=(async_policy_source&&) noexcept = default;
 
-asio::any_io_executor async_policy_source::get_executor() const noexcept { return impl_->fetch.ex; }
+asio::any_io_executor async_policy_source::get_executor() const noexcept {
+    return impl_->fetch.ex;
+}
 
 void async_policy_source::start_discover(std::string domain,
                                          asio::any_completion_handler<discover_signature> handler) {

@@ -6,10 +6,18 @@
 
 namespace lettre::mta_sts::detail {
 
-constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr bool is_alnum(char c) noexcept { return is_alpha(c) || is_digit(c); }
-constexpr bool is_wsp(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr bool is_alpha(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+constexpr bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
+constexpr bool is_alnum(char c) noexcept {
+    return is_alpha(c) || is_digit(c);
+}
+constexpr bool is_wsp(char c) noexcept {
+    return c == ' ' || c == '\t';
+}
 
 /// sts-ext-name / sts-policy-ext-name: alnum *31(alnum / "_" / "-" / ".").
 constexpr bool is_ext_name(std::string_view s) noexcept {

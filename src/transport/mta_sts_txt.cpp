@@ -16,9 +16,9 @@ using detail::is_wsp;
 constexpr std::string_view version_tag = "v=STSv1";
 
 error_info invalid(std::string_view text, std::string_view why) {
-    return make_error(errc::mta_sts_invalid_policy,
-                      fmt::format("MTA-STS TXT record {}: {}", lettre::detail::quote_for_error(text),
-                                  why));
+    return make_error(
+        errc::mta_sts_invalid_policy,
+        fmt::format("MTA-STS TXT record {}: {}", lettre::detail::quote_for_error(text), why));
 }
 
 /// sts-ext-value: 1*(%x21-3A / %x3C / %x3E-7E).
@@ -70,7 +70,8 @@ result<sts_record> parse_sts_record(std::string_view text) {
         rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
         const auto eq = field.find('=');
         if (eq == std::string_view::npos)
-            return invalid(text, fmt::format("field {} has no '='", lettre::detail::quote_for_error(field)));
+            return invalid(
+                text, fmt::format("field {} has no '='", lettre::detail::quote_for_error(field)));
         const auto name = field.substr(0, eq);
         const auto value = field.substr(eq + 1);
         if (name == "id") {

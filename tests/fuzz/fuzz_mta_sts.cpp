@@ -27,7 +27,8 @@ void check(bool ok) {
 void txt_record(std::string_view in) {
     if (auto r = parse_sts_record(in)) {
         check(!r->id.empty() && r->id.size() <= 32);
-        for (char c : r->id) check((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'));
+        for (char c : r->id)
+            check((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'));
     }
     std::vector<lettre::dns::txt_record> records;
     std::size_t sts = 0;
@@ -39,8 +40,8 @@ void txt_record(std::string_view in) {
     }
     auto selected = select_sts_record(records);
     for (const auto& r : records)
-        if (r.text().starts_with("v=STSv1") &&
-            (r.text().size() == 7 || r.text()[7] == ';' || r.text()[7] == ' ' || r.text()[7] == '\t'))
+        if (r.text().starts_with("v=STSv1") && (r.text().size() == 7 || r.text()[7] == ';' ||
+                                                r.text()[7] == ' ' || r.text()[7] == '\t'))
             ++sts;
     if (sts >= 2) check(!selected);
     if (sts == 0) check(selected && !selected->has_value());

@@ -48,9 +48,9 @@ public:
     auto async_discover(std::string_view domain, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, discover_signature>(
             [this](auto handler, std::string d) {
-                start_discover(std::move(d),
-                               boost::asio::any_completion_handler<discover_signature>(
-                                   std::move(handler)));
+                start_discover(
+                    std::move(d),
+                    boost::asio::any_completion_handler<discover_signature>(std::move(handler)));
             },
             token, std::string(domain));
     }
@@ -61,9 +61,8 @@ public:
     auto async_fetch(std::string_view domain, CompletionToken&& token) {
         return boost::asio::async_initiate<CompletionToken, fetch_signature>(
             [this](auto handler, std::string d) {
-                start_fetch(std::move(d),
-                            boost::asio::any_completion_handler<fetch_signature>(
-                                std::move(handler)));
+                start_fetch(std::move(d), boost::asio::any_completion_handler<fetch_signature>(
+                                              std::move(handler)));
             },
             token, std::string(domain));
     }

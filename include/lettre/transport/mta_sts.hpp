@@ -175,7 +175,7 @@ enum class policy_origin {
 
 /// The outcome of looking for a domain's policy (RFC 8461 §5.1).
 struct discovery {
-    std::optional<mta_sts::policy> active;  ///< the policy to apply; none when empty
+    std::optional<mta_sts::policy> active;       ///< the policy to apply; none when empty
     policy_origin origin = policy_origin::none;  ///< where `active` came from
     std::string id;                              ///< the TXT id of `active`
     /// What went wrong on the way, reported even when a valid cached

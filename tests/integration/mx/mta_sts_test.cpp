@@ -7,8 +7,8 @@
 #include <lettre/transport/async_mta_sts.hpp>
 #include <lettre/transport/mta_sts.hpp>
 
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
 
 #include <unistd.h>
 
@@ -26,21 +26,22 @@ namespace {
 using namespace lettre::mta_sts;
 using namespace std::chrono_literals;
 using lettre::errc;
+using lettre::result;
 namespace fs = std::filesystem;
 
 constexpr const char* https_ip = "127.0.0.30";
 
 const std::vector<std::string> domains = {
-    "enforce.test", "testing.test", "none.test",     "charset.test", "rotate.test",
-    "redirect.test", "big.test",    "ctype.test",    "notfound.test", "failing.test",
-    "invalid.test", "slow.test",    "wrongname.test"};
+    "enforce.test",  "testing.test", "none.test",     "charset.test",  "rotate.test",
+    "redirect.test", "big.test",     "ctype.test",    "notfound.test", "failing.test",
+    "invalid.test",  "slow.test",    "wrongname.test"};
 
 std::vector<std::string> records() {
     std::vector<std::string> r;
     for (const auto& d : domains) {
         r.push_back("--host-record=mta-sts." + d + "," + https_ip);
-        r.push_back("--txt-record=_mta-sts." + d + ",v=STSv1; id=" +
-                    (d == "rotate.test" || d == "failing.test" ? "new" : "id1"));
+        r.push_back("--txt-record=_mta-sts." + d +
+                    ",v=STSv1; id=" + (d == "rotate.test" || d == "failing.test" ? "new" : "id1"));
     }
     r.push_back("--txt-record=_mta-sts.twotxt.test,v=STSv1; id=a");
     r.push_back("--txt-record=_mta-sts.twotxt.test,v=STSv1; id=b");
@@ -61,17 +62,19 @@ struct peers {
 };
 
 const peers& shared_peers() {
-    static peers p = [] {
-        peers s;
-        s.dir = fs::temp_directory_path() / ("lettre-mta-sts-it-" + std::to_string(::getpid()));
-        s.dns = dns_test::start_dnsmasq(records());
-        s.https = dns_test::child::start({LETTRE_PYTHON,
-                                         std::string(LETTRE_MX_PEERS_DIR) + "/mta_sts_server.py",
-                                         "--ip", https_ip, "--dir", s.dir.string()});
-        s.port = s.https.wait_ready(30s).at("https");
+    static const std::unique_ptr<peers> p = [] {
+        auto s = std::make_unique<peers>();
+        auto& started = *s;
+        started.dir =
+            fs::temp_directory_path() / ("lettre-mta-sts-it-" + std::to_string(::getpid()));
+        started.dns = dns_test::start_dnsmasq(records());
+        started.https = dns_test::child::start(
+            {LETTRE_PYTHON, std::string(LETTRE_MX_PEERS_DIR) + "/mta_sts_server.py", "--ip",
+             https_ip, "--dir", started.dir.string()});
+        started.port = started.https.wait_ready(30s).at("https");
         return s;
     }();
-    return p;
+    return *p;
 }
 
 config test_config() {
@@ -114,7 +117,8 @@ TEST(mta_sts_fetch, enforce_testing_none_and_charset) {
 TEST(mta_sts_fetch, refuses_redirects_sizes_types_and_statuses) {
     expect_failure(fetch("redirect.test"), errc::mta_sts_fetch_failed, "HTTP 301 redirect");
     expect_failure(fetch("big.test"), errc::mta_sts_fetch_failed, "larger than 65536");
-    expect_failure(fetch("ctype.test"), errc::mta_sts_fetch_failed, "\"text/html\", not text/plain");
+    expect_failure(fetch("ctype.test"), errc::mta_sts_fetch_failed,
+                   "\"text/html\", not text/plain");
     expect_failure(fetch("notfound.test"), errc::mta_sts_fetch_failed, "HTTP status 404");
     expect_failure(fetch("invalid.test"), errc::mta_sts_invalid_policy, "line 2");
     expect_failure(fetch("no-such-host.test"), errc::mta_sts_fetch_failed, "address");
@@ -150,7 +154,8 @@ TEST(mta_sts_fetch, unreadable_ca_file_is_refused) {
 
 struct fixed_clock {
     std::shared_ptr<std::chrono::system_clock::time_point> now =
-        std::make_shared<std::chrono::system_clock::time_point>(std::chrono::seconds(1'700'000'000));
+        std::make_shared<std::chrono::system_clock::time_point>(
+            std::chrono::seconds(1'700'000'000));
     clock_function fn() const {
         return [n = now] { return *n; };
     }

@@ -26,10 +26,13 @@ policy make_policy(std::uint32_t max_age, std::string mx = "mx.a.test") {
     return *p;
 }
 
-txt_answer with_id(std::string id) { return {sts_record{std::move(id)}, std::nullopt}; }
+txt_answer with_id(std::string id) {
+    return {sts_record{std::move(id)}, std::nullopt};
+}
 
 TEST(mta_sts_lifecycle, txt_answers) {
-    EXPECT_FALSE(read_txt_answer("a.test", lettre::make_error_code(errc::dns_nxdomain), {}).problem);
+    EXPECT_FALSE(
+        read_txt_answer("a.test", lettre::make_error_code(errc::dns_nxdomain), {}).problem);
     EXPECT_FALSE(read_txt_answer("a.test", lettre::make_error_code(errc::dns_nodata), {}).record);
     auto servfail = read_txt_answer("a.test", lettre::make_error_code(errc::dns_servfail), {});
     ASSERT_TRUE(servfail.problem);

@@ -14,7 +14,9 @@ constexpr std::string_view rfc_policy =
     "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\n"
     "mx: backupmx.example.com\r\nmax_age: 604800\r\n";
 
-lettre::dns::txt_record txt(std::string text) { return {{std::move(text)}, 300}; }
+lettre::dns::txt_record txt(std::string text) {
+    return {{std::move(text)}, 300};
+}
 
 TEST(mta_sts_txt, rfc_example_and_extensions) {
     auto r = parse_sts_record("v=STSv1; id=20160831085700Z;");
@@ -62,7 +64,7 @@ TEST(mta_sts_policy, rfc_example) {
     EXPECT_EQ(p->mode, policy_mode::enforce);
     EXPECT_EQ(p->max_age, 604800u);
     EXPECT_EQ(p->mx, (std::vector<std::string>{"mail.example.com", "*.example.net",
-                                                "backupmx.example.com"}));
+                                               "backupmx.example.com"}));
     EXPECT_EQ(p->text, rfc_policy);
     EXPECT_TRUE(p->matches("MAIL.example.com."));
     EXPECT_TRUE(p->matches("a.example.net"));
@@ -161,7 +163,8 @@ TEST(mta_sts_apply, enforce_drops_hosts_not_matching) {
     EXPECT_FALSE(d.hosts[1].allowed);
     EXPECT_EQ(d.hosts[1].reason, "MTA-STS enforce: mx2.other.test is not in the policy of a.test");
     using lettre::mx::tls_policy;
-    EXPECT_EQ(host_policy_for(d, "mx1.a.test", tls_policy::opportunistic).tls, tls_policy::verified);
+    EXPECT_EQ(host_policy_for(d, "mx1.a.test", tls_policy::opportunistic).tls,
+              tls_policy::verified);
     EXPECT_FALSE(host_policy_for(d, "mx2.other.test", tls_policy::opportunistic).allowed);
     EXPECT_FALSE(host_policy_for(d, "unknown.a.test", tls_policy::opportunistic).allowed);
 }
