@@ -1,26 +1,23 @@
 #include "transport/mx_dane.hpp"
 
-#include <lettre/error.hpp>
-
 namespace lettre::mx::detail {
 
-dane_decision decide_dane(bool mx_secure, bool addresses_secure, const tlsa_lookup& tlsa,
-                          const std::string& host, const std::string& domain) {
+dane_decision decide_dane(bool mx_secure, bool addresses_secure, const std::error_code& tlsa_error,
+                          const dns::answer<dns::tlsa_record>& tlsa, const std::string& host,
+                          const std::string& domain) {
     dane_decision d;
     // RFC 7672 §2.2: an MX host name or address an attacker could have
     // forged makes its TLSA records worthless; no lookup is trusted then.
     if (!mx_secure || !addresses_secure) return d;
-    const bool denied = tlsa.error == make_error_code(errc::dns_nxdomain) ||
-                        tlsa.error == make_error_code(errc::dns_nodata);
-    if (tlsa.error && !denied) {
+    if (tlsa_error) {
         // §2.1.1: a failed or bogus TLSA lookup must not downgrade to
         // plaintext or to unauthenticated TLS; try the host later.
         d.state = dane_state::lookup_failed;
         return d;
     }
     // An insecure answer (no AD bit) is as good as none (§2.2.3).
-    if (!tlsa.secure) return d;
-    if (denied || tlsa.records.empty()) {
+    if (!tlsa.secure()) return d;
+    if (tlsa.empty()) {  // NXDOMAIN or NODATA, proven
         d.state = dane_state::no_records;
         return d;
     }

@@ -3,6 +3,7 @@
 // Internal.
 #pragma once
 
+#include <lettre/dns/answer.hpp>
 #include <lettre/dns/records.hpp>
 #include "smtp/connection.hpp"
 
@@ -11,15 +12,6 @@
 #include <vector>
 
 namespace lettre::mx::detail {
-
-/// The TLSA lookup of `_25._tcp.<host>`: records (possibly none, with
-/// `error` dns_nxdomain or dns_nodata), whether the answer was DNSSEC-secure,
-/// or another error (SERVFAIL from a validating resolver: bogus).
-struct tlsa_lookup {
-    std::error_code error;
-    bool secure = false;
-    std::vector<dns::tlsa_record> records;
-};
 
 /// The host's DANE state.
 enum class dane_state {
@@ -39,8 +31,12 @@ struct dane_decision {
 
 /// `mx_secure`: the MX answer was secure (or, for the implicit MX, the
 /// domain's own address answer); `addresses_secure`: the host's A/AAAA
-/// answers were. `tlsa` is only read when both are true.
-dane_decision decide_dane(bool mx_secure, bool addresses_secure, const tlsa_lookup& tlsa,
-                          const std::string& host, const std::string& domain);
+/// answers were. `tlsa_error` and `tlsa` are the DNSSEC-aware TLSA lookup
+/// of `_25._tcp.<host>` (resolve_tlsa_dnssec: NXDOMAIN and NODATA are empty
+/// answers; an error, SERVFAIL from a validating resolver included, may be
+/// a bogus answer); only read when both are true.
+dane_decision decide_dane(bool mx_secure, bool addresses_secure, const std::error_code& tlsa_error,
+                          const dns::answer<dns::tlsa_record>& tlsa, const std::string& host,
+                          const std::string& domain);
 
 }  // namespace lettre::mx::detail

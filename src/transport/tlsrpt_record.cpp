@@ -34,7 +34,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 }
 
 error_info bad(std::string_view what, std::string_view text) {
-    return make_error(errc::invalid_policy_record,
+    return make_error(errc::tlsrpt_invalid_record,
                       fmt::format("TLSRPT record \"{}\": {}", text, what));
 }
 

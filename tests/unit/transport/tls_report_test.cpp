@@ -146,7 +146,7 @@ TEST(TlsRptRecord, RefusesWhatTheAbnfDoesNot) {
         auto r = parse_tlsrpt_record(bad);
         EXPECT_FALSE(r) << bad;
         if (!r) {
-            EXPECT_EQ(r.error().code, lettre::make_error_code(errc::invalid_policy_record));
+            EXPECT_EQ(r.error().code, lettre::make_error_code(errc::tlsrpt_invalid_record));
             EXPECT_NE(r.error().message.find("TLSRPT record"), std::string::npos);
         }
     }
