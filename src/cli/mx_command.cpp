@@ -3,6 +3,7 @@
 #include "cli_error.hpp"
 #include "exit_code.hpp"
 #include "mx_options.hpp"
+#include "mx_security.hpp"
 
 #include <lettre/message/address.hpp>
 #include <lettre/transport/mx_transport.hpp>
@@ -13,14 +14,22 @@
 namespace lettre::cli {
 
 std::string mx_help() {
-    return "Usage: lettre mx DOMAIN [--dns ADDR[:PORT][,...]] [--dns-timeout S]\n"
+    return "Usage: lettre mx DOMAIN [--dns ADDR[:PORT][,...]] [--dns-timeout S] [--ca FILE]\n"
            "Prints where mail for DOMAIN goes: the MX hosts in the order they are\n"
            "tried (equal preferences shuffled), with their preference and addresses;\n"
            "the domain itself when it has no MX record (implicit MX); or why there is\n"
-           "no delivery (null MX, no such domain, a DNS failure).\n"
+           "no delivery (null MX, no such domain, a DNS failure). Then how send --mx\n"
+           "would protect it: the DNSSEC status of the MX answer (secure only from a\n"
+           "validating resolver on loopback), each host's TLSA records ('tlsa: 3 1 1\n"
+           "<hex>' or 'tlsa: none') and DANE state, and the MTA-STS policy\n"
+           "('mta-sts: enforce id=... max_age=... mx=...', 'mta-sts: none', or why\n"
+           "it could not be fetched).\n"
            "  --dns ADDR[:PORT][,...] name servers to ask (default: /etc/resolv.conf)\n"
            "  --dns-timeout SECONDS   give up a lookup after about SECONDS per name\n"
            "                          server (1-300; default: the resolver's, 75 s)\n"
+           "  --ca FILE               trust anchors (PEM) for the MTA-STS policy host\n"
+           "                          (default: the system store)\n"
+           "  --mta-sts-port N        the policy host's HTTPS port (tests only)\n"
            "  -h, --help              show this help\n"
            "Exit status: 0 a plan, 69 no delivery for good (null MX, NXDOMAIN, no\n"
            "host with an address), 75 a temporary DNS failure, 64 usage, 65 a bad\n"
@@ -75,6 +84,7 @@ int run_mx(std::span<const std::string_view> args, const cli_streams& io) {
         for (const auto& a : host.addresses) io.out << "  " << a.to_string();
         io.out << '\n';
     }
+    print_mx_security(cfg, plan, io.out);
     if (plan.error) {
         io.err << "lettre: no delivery: " << printable(plan.message) << '\n';
         return to_int(plan.error == lettre::condition::permanent ? exit_code::unavailable

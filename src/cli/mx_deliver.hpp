@@ -7,18 +7,23 @@
 
 #include <lettre/transport/mx_transport.hpp>
 
+#include <optional>
+#include <string>
+
 namespace lettre::cli {
 
 struct mx_target {
     lettre::mx::config config;
+    /// --tls-report FILE: the RFC 8460 reports of this run, written at the end.
+    std::optional<std::string> tls_report;
 };
 
 struct raw_message;
 
-/// Prints `delivered  bob@example.org  mx.example.org [192.0.2.1]  250 ...`
+/// Prints `delivered  bob@example.org  mx.example.org [192.0.2.1]  TLS DANE  250 ...`
 /// (or `temporary failure` / `permanent failure` with the reason) for each
 /// recipient. 0 when everyone got it, 75 when every failure was temporary,
-/// 69 otherwise.
+/// 69 otherwise (1 when the TLS report cannot be written).
 exit_code deliver_mx(const mx_target& target, const lettre::message* msg, const raw_message* raw,
                      const cli_streams& io);
 

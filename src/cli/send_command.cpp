@@ -103,7 +103,11 @@ delivery_target choose_target(const send_options& opts, std::span<const parsed_o
     switch (target.kind) {
         case target_kind::sendmail:
             return sendmail_target{opts.sendmail_program.value_or("sendmail")};
-        case target_kind::mx: return mx_target{make_mx_config(opts.mx)};
+        case target_kind::mx: {
+            mx_options mx = opts.mx;
+            mx.ca = opts.smtp.ca;  // parsed with the SMTP options, used by both
+            return mx_target{make_mx_config(mx), mx.tls_report};
+        }
         case target_kind::smtp: {
             smtp_settings settings =
                 make_smtp_settings(opts.smtp, password_from_environment(), io.in);

@@ -25,14 +25,14 @@ struct option_targets {
 };
 
 // Every option of send that some target does not use; a new option of
-// that kind gets a line here. --timeout, --ehlo, --ca, --trace and the rest
-// are not wired to --mx (its EHLO name, TLS policy and timeouts are its
-// own, and the DANE/MTA-STS work will add what --mx needs): refused there.
-constexpr std::array<option_targets, 20> table{{
+// that kind gets a line here. --timeout, --ehlo, --trace and the rest are
+// not wired to --mx (its EHLO name, TLS policy and timeouts are its own):
+// refused there. --ca is the trust anchors of both.
+constexpr std::array<option_targets, 25> table{{
     {"user", smtp_only},
     {"password-file", smtp_only},
     {"auth", smtp_only},
-    {"ca", smtp_only},
+    {"ca", smtp_only | mx_only},
     {"timeout", smtp_only},
     {"ehlo", smtp_only},
     {"trace", smtp_only},
@@ -48,6 +48,11 @@ constexpr std::array<option_targets, 20> table{{
     {"tls", mx_only},
     {"dns-timeout", mx_only},
     {"mx-allow-local", mx_only},
+    {"no-dane", mx_only},
+    {"no-mta-sts", mx_only},
+    {"mta-sts-cache", mx_only},
+    {"mta-sts-port", mx_only},
+    {"tls-report", mx_only},
     {"sendmail-program", sendmail_only},
 }};
 

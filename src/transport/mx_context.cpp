@@ -30,6 +30,15 @@ transport_context::transport_context(asio::any_io_executor e, mx::config c)
     std::error_code ignored;
     std::string why;
     tls_opportunistic = smtp::detail::make_tls_context(loose, ignored, why);
+    if (cfg.dane) tls_dane = smtp::detail::make_dane_tls_context(dane_error, dane_why);
+    if (cfg.mta_sts.enabled) {
+        auto source = cfg.mta_sts.source;
+        // The policy's TXT record and host: asked where the MX records are.
+        if (source.dns.servers.empty()) source.dns = cfg.dns;
+        // Throws (errc::tls_failed) for a CA file that cannot be loaded: a
+        // configuration error, not a reason to deliver without the policy.
+        sts.emplace(e, std::move(source));
+    }
 }
 
 namespace {
@@ -37,6 +46,7 @@ namespace {
 struct host_lookup {
     std::vector<dns::address_record> v4, v6;
     std::error_code e4, e6;
+    bool secure4 = false, secure6 = false;
     int left = 0;
     address_order order = address_order::ipv4_first;
     std::function<void(host_addresses)> done;
@@ -45,6 +55,7 @@ struct host_lookup {
         if (--left > 0) return;
         host_addresses out;
         out.addresses = order_addresses(v4, v6, order);
+        out.secure = !out.addresses.empty() && (v4.empty() || secure4) && (v6.empty() || secure6);
         if (out.addresses.empty()) {
             // Report the error that matters: a transient one wins (the host
             // may have addresses), else the first definitive one.
@@ -62,6 +73,45 @@ struct host_lookup {
 
 }  // namespace
 
+namespace {
+
+/// The plain lookup's error for an empty DNSSEC answer.
+std::error_code empty_answer_error(const dns::answer<dns::address_record>& a) {
+    return make_error_code(a.nxdomain ? errc::dns_nxdomain : errc::dns_nodata);
+}
+
+/// A and AAAA with their DNSSEC status (cfg.dane).
+void resolve_host_dnssec(const std::shared_ptr<transport_context>& owner,
+                         const strand_type& strand, const std::string& host,
+                         const std::shared_ptr<host_lookup>& l, bool want4, bool want6,
+                         asio::cancellation_slot cancel_a, asio::cancellation_slot cancel_aaaa) {
+    using answer = dns::answer<dns::address_record>;
+    if (want4)
+        owner->resolver.async_resolve_a_dnssec(
+            host, asio::bind_cancellation_slot(
+                      cancel_a, asio::bind_executor(strand, [l](error_code ec, answer a) {
+                          l->e4 = ec ? std::error_code(ec)
+                                  : a.empty() ? empty_answer_error(a)
+                                              : std::error_code();
+                          l->secure4 = !ec && a.secure();
+                          l->v4 = std::move(a.records);
+                          l->finished();
+                      })));
+    if (want6)
+        owner->resolver.async_resolve_aaaa_dnssec(
+            host, asio::bind_cancellation_slot(
+                      cancel_aaaa, asio::bind_executor(strand, [l](error_code ec, answer a) {
+                          l->e6 = ec ? std::error_code(ec)
+                                  : a.empty() ? empty_answer_error(a)
+                                              : std::error_code();
+                          l->secure6 = !ec && a.secure();
+                          l->v6 = std::move(a.records);
+                          l->finished();
+                      })));
+}
+
+}  // namespace
+
 void resolve_host(const std::shared_ptr<transport_context>& owner, const strand_type& strand,
                   const std::string& host, std::function<void(host_addresses)> done,
                   asio::cancellation_slot cancel_a, asio::cancellation_slot cancel_aaaa) {
@@ -71,6 +121,8 @@ void resolve_host(const std::shared_ptr<transport_context>& owner, const strand_
     const bool want4 = l->order != address_order::ipv6_only;
     const bool want6 = l->order != address_order::ipv4_only;
     l->left = (want4 ? 1 : 0) + (want6 ? 1 : 0);
+    if (owner->cfg.dane)
+        return resolve_host_dnssec(owner, strand, host, l, want4, want6, cancel_a, cancel_aaaa);
     if (want4)
         owner->resolver.async_resolve_a(
             host, asio::bind_cancellation_slot(

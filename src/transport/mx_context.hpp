@@ -5,6 +5,7 @@
 
 #include <lettre/dns/async_resolver.hpp>
 #include <lettre/dns/records.hpp>
+#include <lettre/transport/async_mta_sts.hpp>
 #include <lettre/transport/async_mx_transport.hpp>
 
 #include "transport/mx_plan.hpp"
@@ -33,6 +34,14 @@ struct transport_context {
     std::shared_ptr<boost::asio::ssl::context> tls_opportunistic;
     std::error_code tls_error;  ///< the verifying context could not be made
     std::string tls_why;
+    /// DANE (cfg.dane): the context of hosts with usable TLSA records, or
+    /// why it could not be made (those hosts then fail transiently).
+    std::shared_ptr<boost::asio::ssl::context> tls_dane;
+    std::error_code dane_error;
+    std::string dane_why;
+    /// MTA-STS (cfg.mta_sts.enabled): the policy source, its cache shared
+    /// by every send of the transport.
+    std::optional<mta_sts::async_policy_source> sts;
     random_source rnd;
     /// cfg.hello_name was empty: each connection picks its EHLO name with
     /// hello_name_for(machine_name, its local address).
@@ -50,6 +59,9 @@ using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
 struct host_addresses {
     std::vector<dns::ip_address> addresses;
     std::error_code error;
+    /// DNSSEC lookups (cfg.dane) only: every answer that gave addresses
+    /// was secure.
+    bool secure = false;
 };
 void resolve_host(const std::shared_ptr<transport_context>& owner, const strand_type& strand,
                   const std::string& host, std::function<void(host_addresses)> done,

@@ -3,6 +3,7 @@
 #include "dns/ip_address_asio.hpp"
 #include "smtp/connection.hpp"
 #include "transport/mx_local_targets.hpp"
+#include "transport/tls_result.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -20,6 +21,19 @@ using boost::system::error_code;
 namespace {
 std::error_code aborted() {
     return std::error_code(error_code(asio::error::operation_aborted));
+}
+
+/// What a finished (or failed) attempt's connection knew about TLS.
+attempt_tls tls_of(const smtp::detail::connection& c, const error_code& ec) {
+    attempt_tls t;
+    t.active = c.fsm().tls_active();
+    t.verify = c.tls_verify_result();
+    const auto phase = c.diagnostics().phase;
+    // Got to STARTTLS, or past EHLO without it (plaintext): a TLS outcome
+    // to report. A refused connection or a 4xx greeting is not one.
+    t.started = t.active || !ec || ec == make_error_code(errc::starttls_unavailable) ||
+                ec == make_error_code(errc::tls_failed) || phase > smtp::phase::starttls;
+    return t;
 }
 }  // namespace
 
@@ -39,13 +53,26 @@ void domain_delivery::start() {
     if (auto literal = domain_literal(domain_)) {
         // RFC 5321 §4.1.3: an address literal is the host itself; no DNS.
         host_ = domain_;
-        policy_ = {owner_->cfg.tls, true, {}};
-        if (owner_->cfg.policy) policy_ = owner_->cfg.policy(domain_, host_, owner_->cfg.tls);
+        policy_ = host_policy_now();
         addresses_ = {*literal};
         address_index_ = 0;
         drop_local_targets(host_, addresses_);
         // No address left: next_host() reports the loop (there is no host).
         return addresses_.empty() ? next_host() : next_address();
+    }
+    // The policy is looked for while the MX records are (RFC 8461 §5).
+    start_mta_sts();
+    if (owner_->cfg.dane) {
+        // DNSSEC-aware: DANE needs to know whether the MX answer is secure.
+        owner_->resolver.async_resolve_mx_dnssec(
+            domain_, asio::bind_cancellation_slot(
+                         cancel_mx_.slot(),
+                         asio::bind_executor(strand_, [self = shared_from_this()](
+                                                          error_code ec,
+                                                          dns::answer<dns::mx_record> a) {
+                             self->on_mx_answer(ec, std::move(a));
+                         })));
+        return;
     }
     owner_->resolver.async_resolve_mx(
         domain_,
@@ -70,6 +97,7 @@ void domain_delivery::cancel() {
     cancel_mx_.emit(asio::cancellation_type::terminal);
     cancel_a_.emit(asio::cancellation_type::terminal);
     cancel_aaaa_.emit(asio::cancellation_type::terminal);
+    cancel_tlsa_.emit(asio::cancellation_type::terminal);
     abort_pending();
     finish();
 }
@@ -77,6 +105,14 @@ void domain_delivery::cancel() {
 void domain_delivery::abort_pending() {
     tracker_.fail_pending(condition::transient, aborted(),
                           fmt::format("delivery to {} cancelled", domain_));
+}
+
+void domain_delivery::on_mx_answer(const std::error_code& ec, dns::answer<dns::mx_record> a) {
+    mx_secure_ = !ec && a.secure();
+    std::error_code e = ec;
+    // NXDOMAIN and NODATA are answers here, errors for decide().
+    if (!e && a.empty()) e = make_error_code(a.nxdomain ? errc::dns_nxdomain : errc::dns_nodata);
+    on_mx(e, std::move(a.records));
 }
 
 void domain_delivery::on_mx(const std::error_code& ec, std::vector<dns::mx_record> records) {
@@ -90,7 +126,10 @@ void domain_delivery::on_mx(const std::error_code& ec, std::vector<dns::mx_recor
                 d.error, d.message);
             return finish();
         case mx_decision::kind::implicit: implicit_ = true; [[fallthrough]];
-        case mx_decision::kind::hosts: hosts_ = std::move(d.hosts); return next_host();
+        case mx_decision::kind::hosts:
+            hosts_ = std::move(d.hosts);
+            mx_done_ = true;
+            return hosts_ready();
     }
 }
 
@@ -127,8 +166,10 @@ void domain_delivery::next_host() {
         return finish();
     }
     host_ = hosts_[host_index_++].host;
-    policy_ = {owner_->cfg.tls, true, {}};
-    if (owner_->cfg.policy) policy_ = owner_->cfg.policy(domain_, host_, owner_->cfg.tls);
+    dane_ = {};
+    tlsa_.clear();
+    addresses_secure_ = false;
+    policy_ = host_policy_now();
     if (!policy_.allowed) {
         skipped_reason_ = fmt::format("{} refused by policy{}{}", host_,
                                       policy_.reason.empty() ? "" : ": ", policy_.reason);
@@ -163,8 +204,9 @@ void domain_delivery::on_addresses(host_addresses a) {
         return next_host();
     }
     addresses_ = std::move(a.addresses);
+    addresses_secure_ = a.secure;
     address_index_ = 0;
-    next_address();
+    check_dane();
 }
 
 void domain_delivery::next_address() {
@@ -174,6 +216,7 @@ void domain_delivery::next_address() {
     }
     if (tracker_.done()) return finish();
     const bool plaintext = std::exchange(retry_in_plaintext_, false);
+    plaintext_attempt_ = plaintext;
     if (!plaintext) {
         if (address_index_ >= addresses_.size()) return next_host();
         ip_ = addresses_[address_index_++].to_string();
@@ -181,13 +224,16 @@ void domain_delivery::next_address() {
     attempted_ = true;
 
     const auto& cfg = owner_->cfg;
-    const bool verified = policy_.tls == tls_policy::verified;
-    if (verified && !owner_->tls_verify) {
-        // The CA store could not be loaded: this host cannot be verified.
+    const bool dane = dane_.state == dane_state::authenticated;
+    // DANE authentication takes the place of the PKIX check (RFC 8461 §2).
+    const bool verified = policy_.tls == tls_policy::verified && !dane;
+    if ((verified && !owner_->tls_verify) || (dane && !owner_->tls_dane)) {
+        // The CA store could not be loaded (or OpenSSL refused DANE): this
+        // host cannot be authenticated.
         smtp::send_report r;
-        r.diagnostics.message = owner_->tls_why;
+        r.diagnostics.message = dane ? owner_->dane_why : owner_->tls_why;
         r.diagnostics.phase = smtp::phase::tls_handshake;
-        return after_attempt(owner_->tls_error, r);
+        return after_attempt(dane ? owner_->dane_error : owner_->tls_error, r);
     }
     // The connection keeps its own copy of the configuration.
     auto conn_cfg = std::make_unique<smtp::transport_config>();
@@ -219,7 +265,10 @@ void domain_delivery::next_address() {
     // io_context could not break.
     auto conn = std::make_shared<smtp::detail::connection>(
         asio::any_io_executor(strand_), *conn_cfg,
-        verified ? owner_->tls_verify : owner_->tls_opportunistic);
+        dane       ? owner_->tls_dane
+        : verified ? owner_->tls_verify
+                   : owner_->tls_opportunistic);
+    if (dane) conn->use_dane(dane_.requirement);
     conn_ = conn;
     in_session_ = true;
     // The handlers run from inside the connection (same strand), which is
@@ -231,15 +280,16 @@ void domain_delivery::next_address() {
         if (ec) {
             smtp::send_report r;
             r.diagnostics = c->diagnostics();
+            const attempt_tls t = tls_of(*c, ec);
             c->close();
-            return self->after_attempt(ec, r);
+            return self->after_attempt(ec, r, t);
         }
         c->async_send(*self->env_, self->msg_->bytes, self->msg_->smtputf8,
                       [self, weak](error_code e) {
                           const auto sc = weak.lock();
                           if (!sc) return self->after_attempt(aborted(), {});
                           smtp::send_report r = sc->fsm().report();
-                          const bool tls = sc->fsm().tls_active();
+                          const attempt_tls tls = tls_of(*sc, e);
                           if (e) {
                               r.diagnostics = sc->diagnostics();
                               if (r.diagnostics.recipients.empty())
@@ -257,13 +307,31 @@ void domain_delivery::next_address() {
     });
 }
 
-void domain_delivery::after_attempt(const std::error_code& ec, const smtp::send_report& report,
-                                    bool tls) {
+void domain_delivery::after_attempt(const std::error_code& ec, smtp::send_report report,
+                                    attempt_tls tls) {
     in_session_ = false;
     conn_.reset();
     if (finished_) return;
+    std::optional<tls_result_type> failure;
+    if (ec) failure = classify_tls_failure(ec, tls.verify, dane_.state == dane_state::authenticated);
+    // The plaintext retry after a failed handshake: that failure was reported.
+    if (!plaintext_attempt_) {
+        if (failure)
+            report_tls(failure, report.diagnostics.message);
+        else if (tls.active && dane_.state == dane_state::unusable_only)
+            report_tls(tls_result_type::tlsa_invalid,
+                       "none of the TLSA records is usable for SMTP (RFC 7672 §3.1)");
+        else if (tls.active)
+            report_tls(std::nullopt);
+        else if (tls.started)
+            report_tls(tls_result_type::starttls_not_supported, "the host offered no STARTTLS");
+    }
+    if (failure) {
+        const std::string prefix = policy_prefix();
+        if (!prefix.empty()) report.diagnostics.message = prefix + report.diagnostics.message;
+    }
     // Recorded even when cancelled: the server may have taken the message.
-    const bool more = tracker_.apply(host_, ip_, tls, ec, report);
+    const bool more = tracker_.apply(host_, ip_, protection(tls.active), ec, report);
     if (cancelled_) {
         abort_pending();
         return finish();

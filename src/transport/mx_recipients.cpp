@@ -79,8 +79,9 @@ void recipient_tracker::attempt_failed(entry& e, const std::string& host, const 
     e.result.message = std::move(message);
 }
 
-bool recipient_tracker::apply(const std::string& host, const std::string& ip, bool tls,
-                              const std::error_code& ec, const smtp::send_report& report) {
+bool recipient_tracker::apply(const std::string& host, const std::string& ip,
+                              tls_protection protection, const std::error_code& ec,
+                              const smtp::send_report& report) {
     const auto& diag = report.diagnostics;
     // When MAIL FROM failed, pipelined RCPT replies (503 "need MAIL") say
     // nothing about the recipients: ignore them.
@@ -98,7 +99,8 @@ bool recipient_tracker::apply(const std::string& host, const std::string& ip, bo
                 e->final = true;
                 e->result.host = host;
                 e->result.ip = ip;
-                e->result.tls = tls;
+                e->result.tls = protection != tls_protection::none;
+                e->result.protection = protection;
                 e->result.reply = report.final_reply;
                 e->result.error = {};
                 e->result.message =

@@ -41,9 +41,15 @@ public:
     /// report.recipients holds the RCPT replies received, and
     /// report.diagnostics the failure). Returns false when no further host
     /// may be tried (the outcome is unknown: another host could duplicate).
-    /// `tls`: the session was encrypted.
+    /// `protection`: how the session was protected (none: plaintext).
+    bool apply(const std::string& host, const std::string& ip, tls_protection protection,
+               const std::error_code& ec, const smtp::send_report& report);
+    /// `tls`: the session was encrypted (opportunistic TLS).
     bool apply(const std::string& host, const std::string& ip, bool tls, const std::error_code& ec,
-               const smtp::send_report& report);
+               const smtp::send_report& report) {
+        return apply(host, ip, tls ? tls_protection::opportunistic : tls_protection::none, ec,
+                     report);
+    }
 
     /// A final failure for every pending recipient (DNS verdicts), decided
     /// `transient` or `permanent`; the recorded error agrees with the

@@ -39,6 +39,17 @@ std::optional<tls_policy> parse_tls_policy(std::string_view s) noexcept {
     return std::nullopt;
 }
 
+std::string_view to_string(tls_protection p) noexcept {
+    switch (p) {
+        case tls_protection::none: return "plaintext";
+        case tls_protection::opportunistic: return "TLS";
+        case tls_protection::verified: return "TLS verified";
+        case tls_protection::mta_sts: return "TLS MTA-STS";
+        case tls_protection::dane: return "TLS DANE";
+    }
+    return "?";
+}
+
 std::string_view outcome(const recipient_result& r) noexcept {
     if (r.delivered()) return "delivered";
     return r.error == condition::permanent ? "permanent failure" : "transient failure";

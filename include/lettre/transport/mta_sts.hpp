@@ -10,7 +10,7 @@
 #include <lettre/dns/resolver.hpp>
 #include <lettre/error.hpp>
 #include <lettre/export.hpp>
-#include <lettre/transport/mx_transport.hpp>
+#include <lettre/transport/mx_policy.hpp>
 
 #include <chrono>
 #include <cstddef>

@@ -16,6 +16,9 @@
 #include <lettre/message/message.hpp>
 #include <lettre/smtp/config.hpp>
 #include <lettre/smtp/response.hpp>
+#include <lettre/transport/mta_sts.hpp>
+#include <lettre/transport/mx_policy.hpp>
+#include <lettre/transport/tls_report.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -29,39 +32,6 @@
 
 namespace lettre {
 namespace mx {
-
-/// How much TLS a host must give.
-enum class tls_policy {
-    /// STARTTLS when offered, the certificate not checked; plaintext when not
-    /// offered (RFC 7435 opportunistic security: the default of MTAs).
-    opportunistic,
-    /// STARTTLS or a transient failure; the certificate not checked.
-    required,
-    /// STARTTLS with a certificate valid for the MX host name.
-    verified,
-};
-
-/// "opportunistic", "required" or "verified".
-LETTRE_EXPORT std::string_view to_string(tls_policy p) noexcept;
-/// "opportunistic", "required" or "verified".
-LETTRE_EXPORT std::optional<tls_policy> parse_tls_policy(std::string_view s) noexcept;
-
-/// What the policy hook decides for one MX host.
-struct host_policy {
-    tls_policy tls = tls_policy::opportunistic;  ///< the TLS policy for this host
-    /// False: do not use this host (e.g. not in an MTA-STS policy's mx list).
-    bool allowed = true;
-    std::string reason;  ///< why not allowed, for the report
-};
-
-/// Called before connecting to each MX host with the recipient domain, the
-/// host name and the configured policy. MTA-STS (RFC 8461) and DANE (RFC
-/// 7672) plug in here: a cached MTA-STS policy in "enforce" mode turns hosts
-/// it lists into `verified` and forbids the others; DANE would turn hosts
-/// with usable TLSA records into a stricter policy. Without a hook, every
-/// host gets the configured policy.
-using policy_hook = std::function<host_policy(std::string_view domain, std::string_view mx_host,
-                                              tls_policy configured)>;
 
 /// Which addresses of an MX host are tried, and in which order.
 enum class address_order {
@@ -110,7 +80,53 @@ struct config {
     /// hosts are used, for tests and local setups.
     bool allow_local_targets = false;
     smtp::trace_hook trace;  ///< every line of every session, when set
+
+    /// DANE for SMTP (RFC 7672): the MX, address and TLSA lookups ask for
+    /// DNSSEC (DO and AD bits, see dns::resolver_config::trust_ad). A host
+    /// found securely, whose secure `_25._tcp.<host>` TLSA records hold a
+    /// usable one (DANE-TA 2 or DANE-EE 3), must do STARTTLS and present a
+    /// certificate matching them, never falling back to plaintext; records
+    /// none of which is usable still make STARTTLS mandatory; a bogus or
+    /// failed TLSA lookup makes that host a transient failure. Only ever
+    /// stricter, where the receiving domain asked for it. False: no DNSSEC,
+    /// no TLSA lookups (the plain lookups of earlier versions).
+    bool dane = true;
+
+    /// MTA-STS (RFC 8461): each recipient domain's policy is looked for
+    /// (`_mta-sts` TXT, then HTTPS) while its MX records are. `enforce`:
+    /// MX hosts the policy does not list are not used, the others need a
+    /// certificate valid for their name (PKIX, against
+    /// `tls_parameters`' CA), and never fall back to plaintext; `testing`:
+    /// only reported. DANE wins for a host with usable TLSA records (RFC
+    /// 8461 §2). Only ever stricter, where the receiving domain asked.
+    struct mta_sts_settings {
+        bool enabled = true;  ///< false: no policy lookups
+        /// CA file for the policy host, port, timeout, cache. Its `dns`:
+        /// empty `servers` means the transport's `dns` above.
+        lettre::mta_sts::config source;
+    };
+    mta_sts_settings mta_sts;  ///< on by default, with a cache in memory
+
+    /// RFC 8460 TLS reporting: called with the TLS result of every session
+    /// attempt (policy tlsa, sts or no-policy-found; success or the result
+    /// type) and of every host DANE made unusable (dnssec-invalid), and
+    /// with the MTA-STS discovery problem of a domain (sts-*). Runs on the
+    /// transport's thread; must not block. A tls_report_collector's hook()
+    /// builds the report JSON.
+    tls_result_hook tls_report;
 };
+
+/// How a recipient's message was protected on the way to its MX host.
+enum class tls_protection {
+    none,           ///< plaintext
+    opportunistic,  ///< TLS, the certificate not checked
+    verified,       ///< TLS, the certificate valid for the MX host (tls_policy::verified)
+    mta_sts,        ///< TLS, certificate verified because of the domain's MTA-STS policy
+    dane,           ///< TLS, the certificate matched the host's DNSSEC-signed TLSA records
+};
+
+/// "plaintext", "TLS", "TLS verified", "TLS MTA-STS" or "TLS DANE".
+LETTRE_EXPORT std::string_view to_string(tls_protection p) noexcept;
 
 /// One MX host of a delivery plan.
 struct planned_host {
@@ -145,6 +161,9 @@ struct recipient_result {
     /// host offered no STARTTLS, or its handshake failed and the message
     /// went in plaintext (plaintext_after_tls_failure).
     bool tls = false;
+    /// Delivered: how the session was protected (`none` when `tls` is
+    /// false); failed: `none`.
+    tls_protection protection = tls_protection::none;
     /// Delivered: the reply to the end of data. Failed: the last reply that
     /// concerned this recipient (RCPT, MAIL, DATA or the session), if any.
     std::optional<smtp::reply> reply;

@@ -102,7 +102,7 @@ dnssec_world::~dnssec_world() {
     if (!dir.empty()) std::filesystem::remove_all(dir, ec);
 }
 
-std::unique_ptr<dnssec_world> start_dnssec_world() {
+std::unique_ptr<dnssec_world> start_dnssec_world(const std::map<std::string, std::string>& extra) {
     const std::string nsd = find_tool("nsd", "nsd");
     const std::string unbound = find_tool("unbound", "unbound");
     find_tool("ldns-signzone", "ldnsutils");
@@ -112,6 +112,8 @@ std::unique_ptr<dnssec_world> start_dnssec_world() {
         std::string templ = (std::filesystem::temp_directory_path() / "lettre-dnssec-XXXXXX");
         if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
         w->dir = templ;
+        for (const auto& [zone, records] : extra)
+            std::ofstream(w->dir / (zone + ".extra")) << records << '\n';
         w->nsd_port = free_udp_port();
         do w->port = free_udp_port();
         while (w->port == w->nsd_port);

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,7 +59,11 @@ struct dnssec_world {
     ~dnssec_world();
 };
 /// Throws, naming the Debian package, when nsd, unbound or ldnsutils is missing.
-std::unique_ptr<dnssec_world> start_dnssec_world();
+/// `extra`: zone ("secure.test", ...) -> records in zone file syntax, added
+/// to that zone before it is signed (tests that need records of their own,
+/// e.g. TLSA records of a test certificate).
+std::unique_ptr<dnssec_world> start_dnssec_world(
+    const std::map<std::string, std::string>& extra = {});
 
 /// The directory of this file (scripts live beside it).
 std::string here();

@@ -4,7 +4,7 @@ loopback addresses (127.0.0.2, 127.0.0.3, ...) on one shared port, each
 address with its own behaviour. Prints "PORT smtp <n>" and "READY"; exits
 when stdin closes.
 
-    mx_smtp_server.py --outdir DIR [--tls-name NAME] --host IP=BEHAVIOUR[,BEHAVIOUR...] ...
+    mx_smtp_server.py --outdir DIR [--tls-name NAME[,NAME...]] --host IP=BEHAVIOUR[,...] ...
 
 Behaviours:
   accept            take every message (the default)
@@ -15,8 +15,9 @@ Behaviours:
   stall             greet, then never answer (until the client hangs up)
   tempfail_data     451 after the end of data
   reject_mail       550 5.7.1 to MAIL FROM
-  starttls          offer STARTTLS (certificate for --tls-name, from a test CA
-                    written to DIR/ca.pem)
+  starttls          offer STARTTLS (certificate for the --tls-name names, from a
+                    test CA written to DIR/ca.pem; sent with the CA: DIR/chain.pem;
+                    the server's own certificate is DIR/server.pem)
   badtls            with starttls: answer STARTTLS with 220, then send bytes
                     that are no TLS record and hang up (a failed handshake)
 
@@ -41,13 +42,21 @@ def make_cert(d, name):
         "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=lettre mx test CA",
         "-addext", "basicConstraints=critical,CA:TRUE",
         "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    names = name.split(",")
     run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-        "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=" + name)
+        "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=" + names[0])
     with open(os.path.join(d, "server.ext"), "w") as f:
-        f.write("subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\n"
-                "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n" % name)
+        f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\n"
+                "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
+                % ",".join("DNS:" + n for n in names))
     run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
         "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext")
+    # The chain the server sends: its certificate and the CA (DANE-TA 2
+    # records name the CA, which the client only sees when it is sent).
+    with open(os.path.join(d, "chain.pem"), "w") as out:
+        for part in ("server.pem", "ca.pem"):
+            with open(os.path.join(d, part)) as f:
+                out.write(f.read())
 
 
 class Session:
@@ -188,7 +197,7 @@ async def main():
     if args.tls_name:
         make_cert(args.outdir, args.tls_name)
         tls_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        tls_ctx.load_cert_chain(os.path.join(args.outdir, "server.pem"),
+        tls_ctx.load_cert_chain(os.path.join(args.outdir, "chain.pem"),
                                 os.path.join(args.outdir, "server.key"))
     hosts = []
     for h in args.host:

@@ -13,6 +13,9 @@
 #                  answers SERVFAIL (with EDE "DNSSEC Bogus")
 #
 # Usage: make_zones.sh DIR NSD_PORT UNBOUND_PORT (both on 127.0.0.1).
+# DIR/<zone>.extra, when the test wrote one, is appended to that zone
+# before signing (e.g. TLSA records computed from a test certificate); in
+# bogus.test its TLSA records with the data below ($ee) are broken too.
 # Needs ldns-keygen and ldns-signzone (Debian ldnsutils).
 set -euo pipefail
 dir=$1 nsd_port=$2 unbound_port=$3
@@ -21,6 +24,10 @@ cd "$dir"
 # The TLSA association data: fixed SHA-256 sized values the tests compare.
 ee=0000000000000000000000000000000000000000000000000000000000000003
 ta=0000000000000000000000000000000000000000000000000000000000000002
+
+zone_extra() {  # zone_extra ORIGIN: the test's own records, if any
+  if [ -f "$1.extra" ]; then cat "$1.extra"; fi
+}
 
 zone_head() {  # zone_head ORIGIN
   cat <<ZONE
@@ -44,6 +51,7 @@ alias CNAME mx.secure.test.
 nodane A 192.0.2.26
 _25._tcp.nodata TXT "a name with no TLSA record"
 ZONE
+  zone_extra secure.test
 } >secure.test.zone
 
 {
@@ -54,6 +62,7 @@ mx A 192.0.2.35
 mx AAAA 2001:db8::35
 _25._tcp.mx TLSA 3 1 1 $ee
 ZONE
+  zone_extra insecure.test
 } >insecure.test.zone
 
 {
@@ -64,6 +73,7 @@ mx A 192.0.2.45
 mx AAAA 2001:db8::45
 _25._tcp.mx TLSA 3 1 1 $ee
 ZONE
+  zone_extra bogus.test
 } >bogus.test.zone
 
 # Valid from a day ago (clock skew) for 30 days.
