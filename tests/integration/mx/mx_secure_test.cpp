@@ -113,7 +113,8 @@ const peers& shared() {
                                          "mx-ta.secure.test,mx1.enforce.test"};
         for (const char* host : {"127.0.0.41=starttls", "127.0.0.42=starttls", "127.0.0.43=starttls",
                                  "127.0.0.44=accept", "127.0.0.45=starttls", "127.0.0.46=starttls",
-                                 "127.0.0.51=starttls", "127.0.0.52=accept"}) {
+                                 "127.0.0.47=starttls", "127.0.0.51=starttls", "127.0.0.52=accept",
+                                 "127.0.0.53=starttls"}) {
             argv.emplace_back("--host");
             argv.emplace_back(host);
         }
@@ -136,7 +137,10 @@ const peers& shared() {
                                    "_25._tcp.mx-plain TLSA 3 1 1 " + ee + "\n"
                                    "bogustlsa MX 10 mx-bt.secure.test.\n"
                                    "mx-bt A 127.0.0.45\n"
-                                   "_25._tcp.mx-bt CNAME tlsa.bogus.test.\n";
+                                   "_25._tcp.mx-bt CNAME tlsa.bogus.test.\n"
+                                   "pkix MX 10 mx-pkix.secure.test.\n"
+                                   "mx-pkix A 127.0.0.47\n"
+                                   "_25._tcp.mx-pkix TLSA 1 1 1 " + ee + "\n";
         // make_zones.sh breaks bogus.test's TLSA records of this data.
         const std::string bogus =
             "tlsa TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000003\n";
@@ -158,6 +162,16 @@ const peers& shared() {
             "--mx-host=testing.test,mx2.enforce.test,10",
             "--host-record=mta-sts.testing.test,127.0.0.31",
             "--txt-record=_mta-sts.testing.test,v=STSv1; id=id1",
+            "--mx-host=charset.test,mx.charset.test,10",
+            "--host-record=mx.charset.test,127.0.0.53",
+            "--host-record=mta-sts.charset.test,127.0.0.31",
+            "--txt-record=_mta-sts.charset.test,v=STSv1; id=id1",
+            "--mx-host=invalid.test,mx2.enforce.test,10",
+            "--host-record=mta-sts.invalid.test,127.0.0.31",
+            "--txt-record=_mta-sts.invalid.test,v=STSv1; id=id1",
+            "--mx-host=wrongname.test,mx2.enforce.test,10",
+            "--host-record=mta-sts.wrongname.test,127.0.0.31",
+            "--txt-record=_mta-sts.wrongname.test,v=STSv1; id=id1",
             "--mx-host=failing.test,mx2.enforce.test,10",
             "--host-record=mta-sts.failing.test,127.0.0.31",
             "--txt-record=_mta-sts.failing.test,v=STSv1; id=id1",
@@ -321,6 +335,18 @@ TEST(mx_dane, insecure_zone_delivers_opportunistically) {
     EXPECT_EQ(tls.all[0].policy.type, tls_report_policy::kind::no_policy_found);
 }
 
+TEST(mx_dane, records_none_usable_make_tls_mandatory_and_report_tlsa_invalid) {
+    results tls;
+    const auto r = send_to(dane_config(&tls), "a@pkix.secure.test");
+    const auto& x = only(r);
+    ASSERT_TRUE(x.delivered()) << x.message;
+    EXPECT_EQ(x.protection, tls_protection::opportunistic);  // encrypted, not authenticated
+    ASSERT_EQ(tls.all.size(), 1u);
+    EXPECT_EQ(tls.all[0].failure, tls_result_type::tlsa_invalid);
+    EXPECT_EQ(tls.all[0].policy.type, tls_report_policy::kind::tlsa);
+    EXPECT_TRUE(tls.all[0].policy.strings.at(0).starts_with("1 1 1 "));
+}
+
 TEST(mx_dane, dane_off_ignores_the_records) {
     auto cfg = dane_config();
     cfg.dane = false;
@@ -362,6 +388,45 @@ TEST(mx_sts, enforce_needs_a_certificate_the_client_trusts) {
     ASSERT_EQ(tls.all.size(), 1u);
     EXPECT_EQ(tls.all[0].failure, tls_result_type::certificate_not_trusted);
     EXPECT_EQ(tls.all[0].policy.type, tls_report_policy::kind::sts);
+}
+
+TEST(mx_sts, enforce_needs_the_host_name_in_the_certificate) {
+    results tls;
+    const auto r = send_to(sts_config(&tls), "a@charset.test");
+    const auto& x = only(r);
+    ASSERT_FALSE(x.delivered());
+    EXPECT_EQ(x.error, condition::transient) << x.message;
+    ASSERT_EQ(tls.all.size(), 1u);
+    EXPECT_EQ(tls.all[0].failure, tls_result_type::certificate_host_mismatch);
+}
+
+TEST(mx_sts, policy_hook_cannot_loosen_what_the_policy_requires) {
+    auto cfg = sts_config();
+    std::vector<std::string> asked;
+    cfg.policy = [&](std::string_view, std::string_view host, lettre::mx::tls_policy configured) {
+        asked.push_back(std::string(host) + " " + std::string(lettre::mx::to_string(configured)));
+        return lettre::mx::host_policy{lettre::mx::tls_policy::opportunistic, true, {}};
+    };
+    const auto r = send_to(cfg, "a@enforce.test");
+    const auto& x = only(r);
+    ASSERT_TRUE(x.delivered()) << x.message;
+    EXPECT_EQ(x.protection, tls_protection::mta_sts);
+    // mx2 (refused by the policy) is not even offered to the hook.
+    EXPECT_EQ(asked, std::vector<std::string>{"mx1.enforce.test verified"});
+}
+
+TEST(mx_sts, invalid_policy_and_untrusted_policy_host_are_reported) {
+    for (const auto& [domain, type] :
+         {std::pair{"invalid.test", tls_result_type::sts_policy_invalid},
+          std::pair{"wrongname.test", tls_result_type::sts_webpki_invalid}}) {
+        results tls;
+        const auto r = send_to(sts_config(&tls), std::string("a@") + domain);
+        const auto& x = only(r);
+        EXPECT_TRUE(x.delivered()) << x.message;  // no policy: delivered as before
+        ASSERT_FALSE(tls.all.empty()) << domain;
+        EXPECT_EQ(tls.all[0].failure, type) << domain << ": " << tls.all[0].failure_reason;
+        EXPECT_EQ(tls.all[0].policy.type, tls_report_policy::kind::sts);
+    }
 }
 
 TEST(mx_sts, disabled_uses_the_best_mx) {

@@ -106,7 +106,13 @@ class Session:
                     await reader.read(1)
                     await self.reply("this is not a TLS server hello")
                     break
-                await writer.start_tls(self.tls_ctx)
+                try:
+                    await writer.start_tls(self.tls_ctx)
+                except (ssl.SSLError, ConnectionError):
+                    # The client refused the certificate (a DANE or PKIX
+                    # test): its alert ends the session.
+                    writer.close()
+                    return
                 tls = True
                 helo = ""
             elif verb == "MAIL":
