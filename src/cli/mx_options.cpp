@@ -4,6 +4,7 @@
 #include "io_files.hpp"
 
 #include <lettre/dns/resolver.hpp>
+#include <lettre/transport/mta_sts.hpp>
 
 #include <algorithm>
 #include <array>

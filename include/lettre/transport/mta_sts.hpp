@@ -10,6 +10,7 @@
 #include <lettre/dns/resolver.hpp>
 #include <lettre/error.hpp>
 #include <lettre/export.hpp>
+#include <lettre/transport/mta_sts_config.hpp>
 #include <lettre/transport/mx_policy.hpp>
 
 #include <chrono>
@@ -146,25 +147,8 @@ LETTRE_EXPORT std::shared_ptr<policy_cache> memory_cache();
 /// errc::io_error when that fails or it is not a directory.
 LETTRE_EXPORT result<std::shared_ptr<policy_cache>> directory_cache(std::filesystem::path dir);
 
-/// The clock of the cache's expiry decisions (replaceable in tests).
-using clock_function = std::function<std::chrono::system_clock::time_point()>;
-
-/// How policies are found and fetched.
-struct config {
-    /// Trust anchors (PEM) for the policy host's certificate; the system
-    /// store when empty.
-    std::optional<std::string> ca_file;
-    /// The HTTPS port of `mta-sts.<domain>` (443; another only for tests).
-    std::uint16_t port = 443;
-    /// The whole fetch: address lookup, connect, TLS, request and response.
-    std::chrono::milliseconds timeout{std::chrono::seconds(60)};
-    /// The resolver for the TXT record and the policy host's addresses.
-    dns::resolver_config dns;
-    /// Where policies are kept; a memory cache of the source's own when null.
-    std::shared_ptr<policy_cache> cache;
-    /// The time; std::chrono::system_clock::now when empty.
-    clock_function clock;
-};
+// mta_sts::config (CA file, port, timeout, resolver, cache, clock) is in
+// lettre/transport/mta_sts_config.hpp, included above.
 
 /// Where the policy in use came from.
 enum class policy_origin {

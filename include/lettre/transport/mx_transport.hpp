@@ -16,7 +16,7 @@
 #include <lettre/message/message.hpp>
 #include <lettre/smtp/config.hpp>
 #include <lettre/smtp/response.hpp>
-#include <lettre/transport/mta_sts.hpp>
+#include <lettre/transport/mta_sts_config.hpp>
 #include <lettre/transport/mx_policy.hpp>
 #include <lettre/transport/tls_report.hpp>
 
@@ -83,7 +83,7 @@ struct config {
 
     /// DANE for SMTP (RFC 7672): the MX, address and TLSA lookups ask for
     /// DNSSEC (DO and AD bits, see dns::resolver_config::trust_ad). A host
-    /// found securely, whose secure `_25._tcp.<host>` TLSA records hold a
+    /// found securely, whose secure `_25._tcp.HOST` TLSA records hold a
     /// usable one (DANE-TA 2 or DANE-EE 3), must do STARTTLS and present a
     /// certificate matching them, never falling back to plaintext; records
     /// none of which is usable still make STARTTLS mandatory; a bogus or
