@@ -89,7 +89,9 @@ if grep -Eq '"name" *: *"(boost|c-ares)"' build-message/lettre.cdx.json; then
   exit 1
 fi
 
-echo "== fuzz (bounded)"
-scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+# Every committed corpus input once (a regression test that cannot fail by
+# chance), then a short exploration per target (about 10 targets x 10 s).
+echo "== fuzz (replay + bounded exploration)"
+scripts/fuzz.sh --replay "${FUZZ_SECONDS:-10}"
 
 echo "== all tests passed"
