@@ -81,7 +81,10 @@ cmake --build "$build" --target "${targets[@]}" ${LETTRE_FUZZ_JOBS:+--parallel "
 mkdir -p "$build/fuzz-artifacts" "$build/fuzz-logs"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-common=(-timeout=10 -rss_limit_mb=2048 -max_len="${LETTRE_FUZZ_MAX_LEN:-4096}")
+# -timeout is wall-clock time: on a loaded machine (the session-6 campaign ran
+# at nice 19 with a load of 16 on 2 cores) a 12 ms input once took 11 s. 60 s
+# still catches a hang without failing by chance.
+common=(-timeout=60 -rss_limit_mb=2048 -max_len="${LETTRE_FUZZ_MAX_LEN:-4096}")
 
 if [ "$mode" = minimize ]; then
     for t in "${targets[@]}"; do
