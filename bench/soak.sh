@@ -188,6 +188,11 @@ if rss:
     row("client RSS kB min / peak / last", "%d / %d / %d" % (min(rss), max(rss), rss[-1]))
     row("client open fds min / peak / last", "%d / %d / %d" % (min(fds), max(fds), fds[-1]))
     row("samples", len(samples))
+    if len(samples) >= 8:
+        q = len(samples) // 4
+        quarters = [samples[i * q:(i + 1) * q if i < 3 else len(samples)] for i in range(4)]
+        row("RSS kB mean by quarter", " / ".join("%.0f" % (sum(x[1] for x in qs) / len(qs)) for qs in quarters))
+        row("fds max by quarter", " / ".join("%d" % max(x[2] for x in qs) for qs in quarters))
 print("server faults (summed over the instances):")
 for k, v in sorted(stats.items()):
     if v: print("  %7d  %s" % (v, k))
