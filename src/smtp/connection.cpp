@@ -135,7 +135,8 @@ void connection::arm_for(const client::action& a) {
 
 std::string connection::tls_failure(error_code ec) {
     const std::string& name = cfg_.tls.server_name.empty() ? cfg_.host : cfg_.tls.server_name;
-    const long verify = SSL_get_verify_result(stream_->native_handle());
+    const long verify = verify_result_;
+    if (dane_ && verify != X509_V_OK) return dane_failure(verify);
     if (!cfg_.tls.accept_invalid_certificates_dangerous && verify != X509_V_OK)
         return fmt::format("the TLS certificate of {} was refused: {} (checked for the name {}){}",
                            cfg_.host, X509_verify_cert_error_string(verify), name,
@@ -146,6 +147,29 @@ std::string connection::tls_failure(error_code ec) {
             "a STARTTLS port (587 or 25) use smtp://, not smtps://",
             cfg_.host, cfg_.port, ec.message());
     return fmt::format("TLS handshake with {} failed: {}", cfg_.host, ec.message());
+}
+
+bool connection::prepare_handshake() {
+    const std::string& name = cfg_.tls.server_name.empty() ? cfg_.host : cfg_.tls.server_name;
+    SSL* ssl = stream_->native_handle();
+    // SNI, and the host name the certificate must match.
+    // RFC 6066 §3: no SNI for an IP literal (the certificate check stays).
+    error_code not_ip;
+    asio::ip::make_address(name, not_ip);
+    if (not_ip && SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                           const_cast<char*>(name.c_str())) != 1) {
+        diag_.message = "cannot set the TLS server name";
+        return false;
+    }
+    if (dane_) return prepare_dane(name);
+    if (cfg_.tls.accept_invalid_certificates_dangerous) return true;
+    // OpenSSL checks the name itself, so that a mismatch has its own
+    // verify result (X509_V_ERR_HOSTNAME_MISMATCH) to report.
+    const int set = not_ip ? SSL_set1_host(ssl, name.c_str())
+                           : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name.c_str());
+    if (set == 1) return true;
+    diag_.message = fmt::format("cannot check the certificate for {}", name);
+    return false;
 }
 
 void connection::trace_tls() {
@@ -388,34 +412,13 @@ void connection::drive(client::action a) {
             return;
         }
         case client::action::type::tls_handshake: {
-            const std::string& name =
-                cfg_.tls.server_name.empty() ? cfg_.host : cfg_.tls.server_name;
-            // SNI, and the host name the certificate must match.
-            // RFC 6066 §3: no SNI for an IP literal (the certificate check stays).
-            error_code not_ip;
-            asio::ip::make_address(name, not_ip);
-            if (not_ip &&
-                SSL_ctrl(stream_->native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME,
-                         TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str())) != 1) {
-                diag_.message = "cannot set the TLS server name";
+            if (!prepare_handshake()) {
                 close();
                 return complete(make_error_code(errc::tls_failed));
             }
-            // OpenSSL checks the name itself, so that a mismatch has its own
-            // verify result (X509_V_ERR_HOSTNAME_MISMATCH) to report.
-            if (!cfg_.tls.accept_invalid_certificates_dangerous) {
-                const int set = not_ip
-                                    ? SSL_set1_host(stream_->native_handle(), name.c_str())
-                                    : X509_VERIFY_PARAM_set1_ip_asc(
-                                          SSL_get0_param(stream_->native_handle()), name.c_str());
-                if (set != 1) {
-                    diag_.message = fmt::format("cannot check the certificate for {}", name);
-                    close();
-                    return complete(make_error_code(errc::tls_failed));
-                }
-            }
             arm(phase::tls_handshake);
             stream_->async_handshake(ssl::stream_base::client, [self](error_code ec) {
+                self->verify_result_ = SSL_get_verify_result(self->stream_->native_handle());
                 if (ec) return self->io_failed(ec, phase::tls_handshake);
                 const bool implicit = self->implicit_handshake_;
                 self->implicit_handshake_ = false;

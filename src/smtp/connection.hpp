@@ -14,6 +14,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <array>
+#include <cstdint>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -33,6 +34,34 @@ LETTRE_EXPORT std::shared_ptr<boost::asio::ssl::context> make_tls_context(const 
                                                                           std::string& why,
                                                                           bool used = true);
 
+/// One TLSA record (RFC 6698) for DANE: the fields as served.
+struct dane_tlsa {
+    std::uint8_t usage = 0;          ///< 2 DANE-TA or 3 DANE-EE (the only ones SMTP uses)
+    std::uint8_t selector = 0;       ///< 0 full certificate, 1 SubjectPublicKeyInfo
+    std::uint8_t matching_type = 0;  ///< 0 exact, 1 SHA-256, 2 SHA-512
+    std::vector<std::uint8_t> data;  ///< the certificate association data
+};
+
+/// Whether RFC 7672 §3.1 lets SMTP use `r`: DANE-TA(2) or DANE-EE(3), a
+/// known selector and matching type, and data of the digest's length.
+/// PKIX-TA(0) and PKIX-EE(1) are unusable for SMTP.
+LETTRE_EXPORT bool usable_for_smtp(const dane_tlsa& r) noexcept;
+
+/// DANE authentication of one connection (RFC 7672 §3.2): the server's
+/// certificate must match one of `records` (all usable_for_smtp). For
+/// DANE-TA the certificate must also name one of `names`: the MX host
+/// first (the TLSA base domain), then the recipient domain when the MX
+/// records were found securely. DANE-EE ignores names and dates.
+struct dane_requirement {
+    std::vector<dane_tlsa> records;
+    std::vector<std::string> names;
+};
+
+/// A TLS context for DANE connections: peer verification on, DANE enabled
+/// (SSL_CTX_dane_enable), no trust store: the TLSA records are the trust.
+LETTRE_EXPORT std::shared_ptr<boost::asio::ssl::context> make_dane_tls_context(std::error_code& ec,
+                                                                               std::string& why);
+
 class LETTRE_EXPORT connection : public std::enable_shared_from_this<connection> {
 public:
     connection(boost::asio::any_io_executor ex, const transport_config& cfg,
@@ -48,6 +77,14 @@ public:
     void async_quit(op_handler h);
     /// Closes at once; pending operations complete with operation_aborted.
     void close();
+
+    /// Authenticates the server with DANE instead of PKIX (call before
+    /// async_open). `tls` must come from make_dane_tls_context and the mode
+    /// must require STARTTLS (or be implicit TLS).
+    void use_dane(dane_requirement d) { dane_ = std::move(d); }
+    /// OpenSSL's verify result of the last handshake (0, X509_V_OK, when it
+    /// refused no certificate): what a TLS report classifies.
+    long tls_verify_result() const noexcept { return verify_result_; }
 
     const client& fsm() const noexcept { return fsm_; }
     bool usable() const noexcept { return open_ && fsm_.ready() && !fsm_.broken(); }
@@ -77,6 +114,12 @@ private:
     void trace_sent(const client::action& a, phase p);
     void trace_received(std::string_view bytes);
     void trace_tls();
+    /// Sets up the handshake's checks: SNI and PKIX name, or DANE. Returns
+    /// false (with diag_.message set) when OpenSSL refuses the settings.
+    bool prepare_handshake();
+    bool prepare_dane(const std::string& sni);
+    /// The sentence for a certificate DANE refused.
+    std::string dane_failure(long verify) const;
 
     boost::asio::any_io_executor ex_;
     const transport_config cfg_;  ///< a copy: a pooled connection may outlive its pool
@@ -103,6 +146,8 @@ private:
         smtp::diagnostics diag;
     };
     std::optional<refused_session> quit_after_;
+    std::optional<dane_requirement> dane_;
+    long verify_result_ = 0;  ///< X509_V_OK
 };
 
 }  // namespace lettre::smtp::detail

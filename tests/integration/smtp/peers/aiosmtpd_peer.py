@@ -206,7 +206,7 @@ class ImpostorHandler(ScramHandler):
 
 def tls_context(certdir):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(os.path.join(certdir, "server.pem"), os.path.join(certdir, "server.key"))
+    ctx.load_cert_chain(os.path.join(certdir, "server-chain.pem"), os.path.join(certdir, "server.key"))
     return ctx
 
 

@@ -5,7 +5,8 @@
 
 DIR/ca.pem          a test CA (EC P-256, valid 2 days)
 DIR/server.pem/.key server certificate signed by it, SAN IP:127.0.0.1 and
-                    DNS:localhost (CN "lettre test server")
+                    DNS:localhost (CN "lettre test server"); server-chain.pem
+                    is it followed by ca.pem (what aiosmtpd_peer.py serves)
 DIR/other-ca.pem    an unrelated CA: trusting it must make verification fail
 DIR/selfsigned.pem/.key  a self-signed certificate for 127.0.0.1 and localhost
 DIR/expired.pem/.key     signed by the test CA for 127.0.0.1 and localhost, but
@@ -87,6 +88,12 @@ def main():
                 "extendedKeyUsage=serverAuth\n")
     run("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
         "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "server.ext", cwd=d)
+    # What a real server sends: its certificate, then the issuer's. DANE-TA
+    # digests (2 x 1/2) need the issuer in the chain (RFC 7672 §3.1.2).
+    with open(os.path.join(d, "server-chain.pem"), "w") as out:
+        for name in ("server.pem", "ca.pem"):
+            with open(os.path.join(d, name)) as f:
+                out.write(f.read())
     make_self_signed(d)
     make_expired(d)
     print("ok")
