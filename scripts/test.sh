@@ -63,7 +63,7 @@ step "test (ASan + UBSan)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # The unit tests run as one process (label "unit" left out of ctest): started
-# once per test, the 250 MB sanitized program took ~0.7 s to start, 550 s for
+# once per test, the 250 MB sanitized program took ~0.8 s to start, 622 s for
 # ~750 tests, against ~75 s in one process, most of it waiting (timers, child
 # processes), so that process runs beside ctest, which runs everything else.
 # The Debug step above ran the unit tests one process per test.
