@@ -150,9 +150,10 @@ int main(int argc, char** argv) try {
         for (auto& t : threads) t.join();
     }
     const std::chrono::duration<double> secs = std::chrono::steady_clock::now() - start;
-    std::printf("{\"count\": %zu, \"ok\": %zu, \"failed\": %zu, \"unknown\": %zu, "
-                "\"seconds\": %.1f}\n",
-                o.count, c.ok.load(), c.failed.load(), c.unknown.load(), secs.count());
+    std::printf(
+        "{\"count\": %zu, \"ok\": %zu, \"failed\": %zu, \"unknown\": %zu, "
+        "\"seconds\": %.1f}\n",
+        o.count, c.ok.load(), c.failed.load(), c.unknown.load(), secs.count());
     return 0;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "lettre_soak_driver: %s\n", e.what());

@@ -100,9 +100,9 @@ TEST(SharedTransport, BlockingTransportFromManyThreads) {
 // The same with faults: retries on fresh connections happen while other
 // threads wait on the same transport.
 TEST(SharedTransport, BlockingTransportFromManyThreadsUnderFaults) {
-    auto server = start_chaos_server(
-        {"--fault-rate", "0.05", "--faults", "421_mail,421_rcpt,421_data,drop_mail,drop_rcpt",
-         "--idle-close-ms", "100", "--seed", "11"});
+    auto server = start_chaos_server({"--fault-rate", "0.05", "--faults",
+                                      "421_mail,421_rcpt,421_data,drop_mail,drop_rcpt",
+                                      "--idle-close-ms", "100", "--seed", "11"});
     lettre::smtp_transport mailer(config_for(*server, 3));
     std::atomic<int> ok{0}, failed{0};
     std::vector<std::thread> threads;
@@ -163,7 +163,8 @@ TEST(SharedTransport, AsyncTransportFedFromManyThreadsRunByMany) {
     for (auto& r : runners) r.join();
     EXPECT_EQ(ok.load(), senders * per_sender);
     EXPECT_EQ(completions.size(), static_cast<std::size_t>(senders * per_sender));
-    for (const auto& [tok, n] : completions) EXPECT_EQ(n, 1) << tok << " completed " << n << " times";
+    for (const auto& [tok, n] : completions)
+        EXPECT_EQ(n, 1) << tok << " completed " << n << " times";
     expect_each_delivered_once(*server);
 }
 
