@@ -89,7 +89,8 @@ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLETTRE_SANITIZE=thr
       -DLETTRE_WERROR=ON -DLETTRE_WITH_MX=OFF -DLETTRE_CONSUMER_TESTS=OFF \
       -DLETTRE_BUILD_BENCH=OFF -DLETTRE_BUILD_EXAMPLES=OFF
 cmake --build build-tsan -j "$jobs" --target lettre_unit_thread_tests lettre_smtp_thread_tests
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+# tests/tsan.supp: one false positive inside libstdc++, explained there.
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$root/tests/tsan.supp"
 build-tsan/tests/unit/lettre_unit_thread_tests --gtest_brief=1
 build-tsan/tests/integration/smtp/lettre_smtp_thread_tests --gtest_brief=1 \
   --gtest_filter='SharedTransport.*:Async.*:PoolChaos.ShutdownFromAnotherThread'
