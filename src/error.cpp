@@ -65,6 +65,11 @@ public:
             case errc::recipients_deferred: return "every recipient was deferred (4xx)";
             case errc::delivery_deferred: return "delivery deferred";
             case errc::auth_deferred: return "authentication failed temporarily (4xx)";
+            case errc::mta_sts_fetch_failed: return "MTA-STS policy fetch failed";
+            case errc::mta_sts_invalid_policy: return "invalid MTA-STS record or policy";
+            case errc::mta_sts_certificate_invalid:
+                return "MTA-STS policy host certificate invalid";
+            case errc::tlsrpt_invalid_record: return "invalid TLSRPT record";
         }
         return "unknown lettre error";
     }
@@ -88,7 +93,12 @@ std::optional<condition> condition_of(errc e) noexcept {
         case errc::sendmail_transient:
         case errc::recipients_deferred:
         case errc::delivery_deferred:
-        case errc::auth_deferred: return condition::transient;
+        case errc::auth_deferred:
+        // A policy that cannot be had now may be had later; none of these
+        // fails a delivery by itself (RFC 8461 §5.1).
+        case errc::mta_sts_fetch_failed:
+        case errc::mta_sts_invalid_policy:
+        case errc::mta_sts_certificate_invalid: return condition::transient;
         case errc::outcome_unknown: return condition::outcome_unknown;
         default: return condition::permanent;
     }

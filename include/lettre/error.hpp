@@ -76,6 +76,12 @@ enum class errc {
     recipients_deferred,  ///< every RCPT TO got a 4xx reply: try the message later
     delivery_deferred,    ///< MX: no host took the message this time; the message says why
     auth_deferred,        ///< AUTH answered 4xx (e.g. 454): the server cannot check now
+    // MTA-STS (RFC 8461) policy discovery (kept at the end so that the values above stay)
+    mta_sts_fetch_failed,         ///< the policy could not be fetched (HTTP, TLS, DNS, size)
+    mta_sts_invalid_policy,       ///< the _mta-sts TXT record or the policy breaks RFC 8461
+    mta_sts_certificate_invalid,  ///< the policy host's certificate failed verification
+    // TLS reporting (RFC 8460)
+    tlsrpt_invalid_record,  ///< a _smtp._tls TXT record breaks RFC 8460 §3
 };
 
 /// What a failure means for the caller, whatever produced it (any transport,

@@ -153,7 +153,61 @@ error_info no_data() {
     return make_error(errc::dns_nodata, "no record of that type");
 }
 
+/// Skips one resource record at `at`; false if it does not fit.
+bool skip_record(bytes m, std::size_t& at, std::string& owner, std::uint16_t& type,
+                 std::size_t& rdata, std::size_t& rdlength) {
+    std::size_t next = 0;
+    if (!read_name(m, at, owner, next) || next + 10 > m.size()) return false;
+    type = u16(m, next);
+    rdata = next + 10;
+    rdlength = u16(m, next + 8);
+    if (rdata + rdlength > m.size()) return false;
+    at = rdata + rdlength;
+    return true;
+}
+
+/// The first EDE option (code 15) of an OPT record's RDATA.
+std::optional<std::uint16_t> find_ede(bytes m, std::size_t at, std::size_t end) {
+    while (at + 4 <= end) {
+        const std::uint16_t code = u16(m, at);
+        const std::size_t len = u16(m, at + 2);
+        if (at + 4 + len > end) return std::nullopt;
+        if (code == 15 && len >= 2) return u16(m, at + 4);
+        at += 4 + len;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
+
+result<response_meta> read_meta(bytes m) {
+    if (m.size() < 12) return malformed("shorter than a header");
+    response_meta meta;
+    meta.rcode = m[3] & 0x0F;
+    meta.ad = (m[3] & 0x20) != 0;
+    std::size_t at = 12;
+    std::string name;
+    for (std::uint16_t i = 0; i < u16(m, 4); ++i) {
+        std::size_t next = 0;
+        if (!read_name(m, at, name, next) || next + 4 > m.size()) return malformed("question");
+        at = next + 4;
+    }
+    const std::size_t records = std::size_t{u16(m, 6)} + u16(m, 8) + u16(m, 10);
+    const std::size_t additional_from = records - u16(m, 10);
+    for (std::size_t i = 0; i < records; ++i) {
+        std::uint16_t type = 0;
+        std::size_t rdata = 0;
+        std::size_t rdlength = 0;
+        if (!skip_record(m, at, name, type, rdata, rdlength)) return malformed("record");
+        if (i >= additional_from && type == 41 && !meta.ede)
+            meta.ede = find_ede(m, rdata, rdata + rdlength);
+    }
+    return meta;
+}
+
+bool is_dnssec_failure(std::uint16_t info_code) noexcept {
+    return info_code >= 5 && info_code <= 12;
+}
 
 result<std::vector<mx_record>> parse_mx(bytes m) {
     auto a = read_answer(m, rr_type::mx);

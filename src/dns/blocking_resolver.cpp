@@ -13,11 +13,11 @@ struct resolver::impl {
     explicit impl(resolver_config config) : async(runner.executor(), std::move(config)) {}
 
     /// Waits for one lookup started by `start(handler)`.
-    template <class Record, class Start>
-    std::vector<Record> wait(Start&& start, std::error_code& ec) {
-        auto [e, records] = runner.wait<std::vector<Record>>(std::forward<Start>(start));
+    template <class Value, class Start>
+    Value wait(Start&& start, std::error_code& ec) {
+        auto [e, value] = runner.wait<Value>(std::forward<Start>(start));
         ec = std::error_code(e);
-        return std::move(records);
+        return std::move(value);
     }
 
     // Destroyed in reverse: the resolver first (its lookups abort and the
@@ -38,7 +38,7 @@ const resolver_config& resolver::config() const noexcept {
 
 namespace {
 template <class T>
-std::vector<T> or_throw(std::vector<T> v, const std::error_code& ec, std::string_view what,
+T or_throw(T v, const std::error_code& ec, std::string_view what,
                         std::string_view name) {
     if (ec)
         throw lettre::error(
@@ -47,22 +47,27 @@ std::vector<T> or_throw(std::vector<T> v, const std::error_code& ec, std::string
 }
 }  // namespace
 
-#define LETTRE_DNS_BLOCKING(fn, Record, label)                                                   \
-    std::vector<Record> resolver::fn(std::string_view name, std::error_code& ec) {               \
-        return impl_->wait<Record>([&](auto h) { impl_->async.async_##fn(name, std::move(h)); }, \
-                                   ec);                                                          \
-    }                                                                                            \
-    std::vector<Record> resolver::fn(std::string_view name) {                                    \
+#define LETTRE_DNS_BLOCKING(fn, Value, label)                                                   \
+    Value resolver::fn(std::string_view name, std::error_code& ec) {                            \
+        return impl_->wait<Value>([&](auto h) { impl_->async.async_##fn(name, std::move(h)); }, \
+                                  ec);                                                          \
+    }                                                                                           \
+    Value resolver::fn(std::string_view name) {                                                 \
         std::error_code ec;                                                                      \
         auto r = fn(name, ec);                                                                   \
         return or_throw(std::move(r), ec, label, name);                                          \
     }
 
-LETTRE_DNS_BLOCKING(resolve_mx, mx_record, "MX")
-LETTRE_DNS_BLOCKING(resolve_a, address_record, "A")
-LETTRE_DNS_BLOCKING(resolve_aaaa, address_record, "AAAA")
-LETTRE_DNS_BLOCKING(resolve_txt, txt_record, "TXT")
-LETTRE_DNS_BLOCKING(resolve_tlsa, tlsa_record, "TLSA")
+LETTRE_DNS_BLOCKING(resolve_mx, std::vector<mx_record>, "MX")
+LETTRE_DNS_BLOCKING(resolve_a, std::vector<address_record>, "A")
+LETTRE_DNS_BLOCKING(resolve_aaaa, std::vector<address_record>, "AAAA")
+LETTRE_DNS_BLOCKING(resolve_txt, std::vector<txt_record>, "TXT")
+LETTRE_DNS_BLOCKING(resolve_tlsa, std::vector<tlsa_record>, "TLSA")
+LETTRE_DNS_BLOCKING(resolve_mx_dnssec, answer<mx_record>, "MX")
+LETTRE_DNS_BLOCKING(resolve_a_dnssec, answer<address_record>, "A")
+LETTRE_DNS_BLOCKING(resolve_aaaa_dnssec, answer<address_record>, "AAAA")
+LETTRE_DNS_BLOCKING(resolve_txt_dnssec, answer<txt_record>, "TXT")
+LETTRE_DNS_BLOCKING(resolve_tlsa_dnssec, answer<tlsa_record>, "TLSA")
 
 #undef LETTRE_DNS_BLOCKING
 

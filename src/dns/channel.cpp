@@ -1,11 +1,17 @@
 #include "dns/channel.hpp"
 
+#include "dns/ad_trust.hpp"
 #include "dns/ares_status.hpp"
+#include "dns/query_builder.hpp"
 
 #include <fmt/format.h>
 #include <boost/asio/error.hpp>
 
 #include <ares.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cstring>
 
 namespace lettre::dns::detail {
 
@@ -26,6 +32,7 @@ struct channel::watcher {
 struct channel::pending_query {
     channel* self;
     std::uint64_t id;
+    std::optional<std::uint16_t> dns_id;  ///< send()'s queries: their DNS ID
 };
 
 /// Rides in every wait of ours. Asio destroys a handler without calling it
@@ -56,7 +63,7 @@ void ensure_library() {
 
 }  // namespace
 
-channel::channel(asio::any_io_executor ex, const resolver_config& cfg)
+channel::channel(asio::any_io_executor ex, const resolver_config& cfg, bool dnssec)
     : strand_(asio::make_strand(std::move(ex))), timer_(strand_) {
     ensure_library();
     ares_options opts{};
@@ -79,6 +86,14 @@ channel::channel(asio::any_io_executor ex, const resolver_config& cfg)
     // is final, the next server is not asked.
     mask |= ARES_OPT_FLAGS;
     opts.flags = ARES_FLAG_NOCHECKRESP | (cfg.tcp_only ? ARES_FLAG_USEVC : 0);
+    if (dnssec) {
+        // c-ares 1.18 takes a UDP answer over 512 octets for a truncated one
+        // (and asks again over TCP) unless it knows the size we advertised.
+        // A TC bit still makes it retry over TCP.
+        opts.flags |= ARES_FLAG_EDNS;
+        mask |= ARES_OPT_EDNSPSZ;
+        opts.ednspsz = dnssec_udp_size;
+    }
     ares_channel ch = nullptr;
     if (const int st = ares_init_options(&ch, &opts, mask); st != ARES_SUCCESS) {
         init_error_ = make_error(errc::dns_failed,
@@ -95,8 +110,29 @@ channel::channel(asio::any_io_executor ex, const resolver_config& cfg)
                 fmt::format("invalid name server list \"{}\": {}", csv, ares_strerror(st)));
             ares_destroy(ch_);
             ch_ = nullptr;
+            return;
         }
     }
+    ad_trusted_ = detail::ad_trusted(server_addresses(), cfg.trust_ad);
+}
+
+std::vector<ip_address> channel::server_addresses() const {
+    std::vector<ip_address> out;
+    ares_addr_port_node* list = nullptr;
+    if (ares_get_servers_ports(ch_, &list) != ARES_SUCCESS) return out;
+    for (const ares_addr_port_node* n = list; n; n = n->next) {
+        if (n->family == AF_INET) {
+            ip_address::v4_bytes b{};
+            std::memcpy(b.data(), &n->addr.addr4, 4);
+            out.emplace_back(b);
+        } else if (n->family == AF_INET6) {
+            ip_address::v6_bytes b{};
+            std::memcpy(b.data(), &n->addr.addr6, 16);
+            out.emplace_back(b);
+        }
+    }
+    ares_free_data(list);
+    return out;
 }
 
 channel::~channel() {
@@ -175,6 +211,7 @@ void channel::on_answer(void* arg, int status, int, unsigned char* abuf, int ale
     std::unique_ptr<pending_query> q(static_cast<pending_query*>(arg));
     channel& self = *q->self;
     --self.pending_;
+    if (q->dns_id) self.ids_.erase(*q->dns_id);
     const auto it = self.handlers_.find(q->id);
     if (it == self.handlers_.end()) return;  // abandoned
     answer_handler handler = std::move(it->second);
@@ -190,11 +227,43 @@ void channel::abandon() noexcept {
     handlers_.clear();
 }
 
-void channel::query(const std::string& name, rr_type type, answer_handler h) {
+channel::pending_query* channel::track(answer_handler h) {
     const std::uint64_t id = next_id_++;
     handlers_.emplace(id, std::move(h));
-    auto* q = new pending_query{this, id};
     ++pending_;
+    return new pending_query{this, id, std::nullopt};
+}
+
+std::uint16_t channel::fresh_id() {
+    // At most 65536 IDs; a channel with that many queries in flight has
+    // bigger problems, and the loop still ends (c-ares tells same-ID
+    // queries apart by their question).
+    std::uint16_t id = 0;
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        id = static_cast<std::uint16_t>(random_() & 0xFFFF);
+        if (!ids_.contains(id)) break;
+    }
+    return id;
+}
+
+void channel::send(std::vector<std::uint8_t> query, answer_handler h) {
+    const std::uint16_t dns_id = fresh_id();
+    query.at(0) = static_cast<std::uint8_t>(dns_id >> 8);
+    query.at(1) = static_cast<std::uint8_t>(dns_id & 0xFF);
+    ids_.insert(dns_id);  // before ares_send, which may call back at once
+    auto* q = track(std::move(h));
+    q->dns_id = dns_id;
+    ares_send(
+        ch_, query.data(), static_cast<int>(query.size()),
+        [](void* arg, int status, int timeouts, unsigned char* abuf, int alen) {
+            on_answer(arg, status, timeouts, abuf, alen);
+        },
+        q);
+    arm();
+}
+
+void channel::query(const std::string& name, rr_type type, answer_handler h) {
+    auto* q = track(std::move(h));
     ares_query(
         ch_, name.c_str(), 1 /* class IN */, static_cast<int>(type),
         [](void* arg, int status, int timeouts, unsigned char* abuf, int alen) {

@@ -18,6 +18,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,7 +37,12 @@ class channel : public std::enable_shared_from_this<channel> {
 public:
     using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
 
-    channel(boost::asio::any_io_executor ex, const resolver_config& cfg);
+    /// With `dnssec`, c-ares is told the EDNS0 UDP size of our hand-built
+    /// queries (send()), so that it accepts UDP answers up to that size
+    /// instead of retrying every answer over 512 octets over TCP. Such a
+    /// channel is only used through send(): c-ares would add its own OPT
+    /// record to query()'s questions.
+    channel(boost::asio::any_io_executor ex, const resolver_config& cfg, bool dnssec = false);
     ~channel();
     channel(const channel&) = delete;
     channel& operator=(const channel&) = delete;
@@ -47,6 +55,13 @@ public:
 
     /// On the strand only.
     void query(const std::string& name, rr_type type, answer_handler h);
+    /// Sends a query built by build_dnssec_query() (ares_send: as it is),
+    /// after setting its ID to a fresh random one that no pending query of
+    /// this channel uses. On the strand only.
+    void send(std::vector<std::uint8_t> query, answer_handler h);
+    /// Whether the AD bit of this channel's servers is believed
+    /// (resolver_config::trust_ad applied to c-ares's server list).
+    bool ad_trusted() const noexcept { return ad_trusted_; }
     /// Every pending query completes with operation_aborted. On the strand only.
     void cancel_all();
 
@@ -68,6 +83,12 @@ private:
     /// into c-ares.
     void arm();
     void wait(const std::shared_ptr<watcher>& w, bool for_write);
+    /// Registers `h` and returns the argument for c-ares's callback.
+    pending_query* track(answer_handler h);
+    std::uint16_t fresh_id();
+    /// The addresses c-ares will ask (after the configuration and
+    /// /etc/resolv.conf were read).
+    std::vector<ip_address> server_addresses() const;
 
     strand_type strand_;
     boost::asio::steady_timer timer_;
@@ -79,6 +100,13 @@ private:
     std::map<std::uint64_t, answer_handler> handlers_;
     std::uint64_t next_id_ = 0;
     std::size_t pending_ = 0;
+    bool ad_trusted_ = false;
+    /// The DNS IDs of send()'s pending queries (c-ares 1.18's ares_send keeps
+    /// the ID it is given).
+    std::set<std::uint16_t> ids_;
+    /// The IDs are the only defence of a UDP query against a spoofed
+    /// answer: drawn from the system's CSPRNG, not a seeded generator.
+    std::random_device random_;
 };
 
 }  // namespace lettre::dns::detail

@@ -1,5 +1,6 @@
 #include <lettre/transport/file_transport.hpp>
 
+#include "detail/json_string.hpp"
 #include "detail/random.hpp"
 #include "detail/utf8.hpp"
 
@@ -15,22 +16,7 @@
 namespace lettre {
 namespace {
 
-std::string json_string(std::string_view s) {
-    std::string out = "\"";
-    for (char c : s) {
-        const auto u = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (u < 0x20) {
-            out += fmt::format("\\u{:04x}", u);
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
-    return out;
-}
+using detail::json_string;
 
 std::string envelope_json(const envelope& env) {
     std::string out = "{\"from\": ";

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <lettre/asio_error.hpp>
+#include <lettre/dns/answer.hpp>
 #include <lettre/dns/records.hpp>
 #include <lettre/dns/resolver.hpp>
 #include <lettre/export.hpp>
@@ -29,6 +30,11 @@ struct async_resolver_state;
 /// Completion signature of a lookup: the error (empty on success) and the records.
 template <class Record>
 using signature = void(boost::system::error_code, std::vector<Record>);
+
+/// Completion signature of a DNSSEC-aware lookup: the error (empty on
+/// success, NXDOMAIN and NODATA included) and the answer.
+template <class Record>
+using answer_signature = void(boost::system::error_code, answer<Record>);
 
 /// DNS lookups for Boost.Asio (c-ares underneath), on the executor given
 /// at construction.
@@ -72,6 +78,42 @@ public:
         return initiate<tlsa_record>(kind::tlsa, name, std::forward<CompletionToken>(token));
     }
 
+    /// MX records with their DNSSEC status: the query carries the DO and AD
+    /// bits, and the answer's security says whether DNSSEC vouches for it
+    /// (see resolver_config::trust_ad). NXDOMAIN and NODATA complete
+    /// without error and with no records. Errors: errc::dns_servfail (how a
+    /// validating resolver reports a bogus answer, too: then answer::bogus
+    /// may say so), dns_timeout, dns_refused, dns_failed, invalid_domain;
+    /// operation_aborted. All but invalid_domain are transient.
+    template <class CompletionToken>
+    auto async_resolve_mx_dnssec(std::string_view name, CompletionToken&& token) {
+        return initiate_dnssec<mx_record>(kind::mx, name, std::forward<CompletionToken>(token));
+    }
+    /// A records with their DNSSEC status; as async_resolve_mx_dnssec().
+    template <class CompletionToken>
+    auto async_resolve_a_dnssec(std::string_view name, CompletionToken&& token) {
+        return initiate_dnssec<address_record>(kind::a, name,
+                                               std::forward<CompletionToken>(token));
+    }
+    /// AAAA records with their DNSSEC status; as async_resolve_mx_dnssec().
+    template <class CompletionToken>
+    auto async_resolve_aaaa_dnssec(std::string_view name, CompletionToken&& token) {
+        return initiate_dnssec<address_record>(kind::aaaa, name,
+                                               std::forward<CompletionToken>(token));
+    }
+    /// TXT records with their DNSSEC status; as async_resolve_mx_dnssec().
+    template <class CompletionToken>
+    auto async_resolve_txt_dnssec(std::string_view name, CompletionToken&& token) {
+        return initiate_dnssec<txt_record>(kind::txt, name, std::forward<CompletionToken>(token));
+    }
+    /// TLSA records with their DNSSEC status; `name` is the owner name, e.g.
+    /// tlsa_name("mx.example.com", 25). As async_resolve_mx_dnssec().
+    template <class CompletionToken>
+    auto async_resolve_tlsa_dnssec(std::string_view name, CompletionToken&& token) {
+        return initiate_dnssec<tlsa_record>(kind::tlsa, name,
+                                            std::forward<CompletionToken>(token));
+    }
+
     /// Aborts every pending lookup (operation_aborted).
     void cancel();
 
@@ -93,6 +135,17 @@ private:
             token, std::string(name));
     }
 
+    template <class Record, class CompletionToken>
+    auto initiate_dnssec(kind k, std::string_view name, CompletionToken&& token) {
+        return boost::asio::async_initiate<CompletionToken, answer_signature<Record>>(
+            [this, k](auto handler, std::string n) {
+                start(k, std::move(n),
+                      boost::asio::any_completion_handler<answer_signature<Record>>(
+                          std::move(handler)));
+            },
+            token, std::string(name));
+    }
+
     void start(kind k, std::string name,
                boost::asio::any_completion_handler<signature<mx_record>> h);
     void start(kind k, std::string name,
@@ -101,6 +154,14 @@ private:
                boost::asio::any_completion_handler<signature<txt_record>> h);
     void start(kind k, std::string name,
                boost::asio::any_completion_handler<signature<tlsa_record>> h);
+    void start(kind k, std::string name,
+               boost::asio::any_completion_handler<answer_signature<mx_record>> h);
+    void start(kind k, std::string name,
+               boost::asio::any_completion_handler<answer_signature<address_record>> h);
+    void start(kind k, std::string name,
+               boost::asio::any_completion_handler<answer_signature<txt_record>> h);
+    void start(kind k, std::string name,
+               boost::asio::any_completion_handler<answer_signature<tlsa_record>> h);
 
     std::shared_ptr<detail::async_resolver_state> impl_;
 };

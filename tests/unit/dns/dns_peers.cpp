@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -61,7 +63,80 @@ std::string find_dnsmasq() {
         "scripts/install-deps.sh --test)");
 }
 
+std::string find_tool(const char* name, const char* package) {
+    for (const char* dir : {"/usr/sbin/", "/usr/bin/", "/usr/local/sbin/", "/usr/local/bin/"}) {
+        const std::string p = std::string(dir) + name;
+        if (access(p.c_str(), X_OK) == 0) return p;
+    }
+    throw std::runtime_error(std::string(name) + " not found (Debian package " + package +
+                             "; see scripts/install-deps.sh --test)");
+}
+
+/// Waits until `proc` has bound `port` (UDP, 127.0.0.1); false if it died
+/// or took longer than `limit`.
+bool wait_bound(child& proc, std::uint16_t port, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline && proc.alive()) {
+        if (udp_port_taken(port)) {
+            std::this_thread::sleep_for(50ms);  // TCP listener too
+            return true;
+        }
+        std::this_thread::sleep_for(20ms);
+    }
+    return false;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str().substr(0, 4000);
+}
+
 }  // namespace
+
+dnssec_world::~dnssec_world() {
+    if (unbound) unbound->stop();
+    if (nsd) nsd->stop();
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+}
+
+std::unique_ptr<dnssec_world> start_dnssec_world() {
+    const std::string nsd = find_tool("nsd", "nsd");
+    const std::string unbound = find_tool("unbound", "unbound");
+    find_tool("ldns-signzone", "ldnsutils");
+    std::string logs;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        auto w = std::make_unique<dnssec_world>();
+        std::string templ = (std::filesystem::temp_directory_path() / "lettre-dnssec-XXXXXX");
+        if (!mkdtemp(templ.data())) throw std::runtime_error("mkdtemp failed");
+        w->dir = templ;
+        w->nsd_port = free_udp_port();
+        do w->port = free_udp_port();
+        while (w->port == w->nsd_port);
+        const std::string cmd = "/bin/bash '" + here() + "/dnssec/make_zones.sh' '" +
+                                w->dir.string() + "' " + std::to_string(w->nsd_port) + " " +
+                                std::to_string(w->port) + " >'" + w->dir.string() +
+                                "/make_zones.log' 2>&1";
+        if (std::system(cmd.c_str()) != 0)
+            throw std::runtime_error("make_zones.sh failed: " + read_file(w->dir / "make_zones.log"));
+        w->nsd = std::make_unique<child>(child::start(
+            {nsd, "-d", "-c", (w->dir / "nsd.conf").string()}, {}, w->dir / "nsd.out"));
+        if (!wait_bound(*w->nsd, w->nsd_port, 10s)) {  // port taken meanwhile? Again.
+            logs = read_file(w->dir / "nsd.log");
+            continue;
+        }
+        w->unbound = std::make_unique<child>(child::start(
+            {unbound, "-d", "-c", (w->dir / "unbound.conf").string()}, {}, w->dir / "unbound.out"));
+        if (!wait_bound(*w->unbound, w->port, 10s)) {
+            logs = read_file(w->dir / "unbound.log");
+            continue;
+        }
+        return w;
+    }
+    throw std::runtime_error("nsd or unbound did not start: " + logs);
+}
 
 std::string here() {
     // Not __FILE__: with ccache's base_dir it is relative to the build

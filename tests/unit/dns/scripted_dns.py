@@ -16,6 +16,10 @@ Names (any type unless said):
   ttl.test MX         10 mx.ttl.test, TTL 3600; A: 127.0.0.7 TTL 120
   cname.test A        CNAME to target.test, which has A 127.0.0.9
   stats.test TXT      "udp=<n> tcp=<n>"
+  ad.test A           127.0.0.10, with the AD bit set when the query had the
+                      DO bit (a validating resolver's "secure")
+  mid.test TXT        12 TXT records, about 900 octets: fits the EDNS0 size
+                      of a DNSSEC-aware query, not 512
 """
 import socket
 import struct
@@ -68,6 +72,13 @@ def answer(query, proto):
         resp.answer.append(dns.rrset.from_text(q.name, 60, "IN", "CNAME", "target.test."))
         if rtype == dns.rdatatype.A:
             resp.answer.append(dns.rrset.from_text("target.test.", 30, "IN", "A", "127.0.0.9"))
+    elif name == "ad.test" and rtype == dns.rdatatype.A:
+        resp.answer.append(dns.rrset.from_text(q.name, 60, "IN", "A", "127.0.0.10"))
+        if query.ednsflags & dns.flags.DO:
+            resp.flags |= dns.flags.AD
+    elif name == "mid.test" and rtype == dns.rdatatype.TXT:
+        texts = ['"record %02d %s"' % (i, "x" * 50) for i in range(12)]
+        resp.answer.append(dns.rrset.from_text(q.name, 60, "IN", "TXT", *texts))
     elif name == "stats.test" and rtype == dns.rdatatype.TXT:
         resp.answer.append(dns.rrset.from_text(
             q.name, 0, "IN", "TXT", '"udp=%d tcp=%d"' % (counts["udp"], counts["tcp"])))
