@@ -1,4 +1,5 @@
 #include "each_to.hpp"
+#include "each_to_lines.hpp"
 #include "smtp_outcome.hpp"
 
 #include "cli_error.hpp"
@@ -41,74 +42,6 @@ constexpr std::size_t in_flight_per_connection = 2;
 /// The progress bar is redrawn at most this often.
 constexpr std::chrono::milliseconds progress_interval{100};
 constexpr std::size_t bar_width = 24;
-
-std::string_view trim(std::string_view s) {
-    const auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v'; };
-    while (!s.empty() && blank(s.front())) s.remove_prefix(1);
-    while (!s.empty() && blank(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-/// The address file, read one line at a time (a million lines never sit
-/// in memory at once).
-class address_lines {
-public:
-    address_lines(const std::string& path, std::istream& in) : label_(path) {
-        if (path == "-") {
-            stream_ = &in;
-            label_ = "standard input";
-            return;
-        }
-        file_.open(path, std::ios::binary);
-        if (!file_) {
-            throw cli_error(exit_code::no_input,
-                            "--each-to " + in_quotes(path) + ": cannot open the file");
-        }
-        stream_ = &file_;
-        std::error_code ec;
-        const auto size = std::filesystem::file_size(path, ec);
-        if (!ec && size > 0) size_ = size;
-    }
-
-    /// The next line (without its line end); false at the end.
-    bool next(std::string& line) {
-        const line_status status = read_line(*stream_, line, address_line_limit);
-        if (stream_->bad()) {
-            throw cli_error(exit_code::no_input, "--each-to " + in_quotes(label_) + ": read error");
-        }
-        if (status == line_status::end) return false;
-        ++number_;
-        if (status == line_status::too_long) {
-            // The end of the file for the sender (the sends under way
-            // finish); skipping the line could mean reading without end.
-            stopped_ = "--each-to " + in_quotes(label_) + ": line " + std::to_string(number_) +
-                       " is longer than " + size_text(address_line_limit) +
-                       ", the limit for an address line; nothing after it was read";
-            return false;
-        }
-        consumed_ += line.size() + 1;
-        return true;
-    }
-
-    std::size_t number() const noexcept { return number_; }
-    const std::string& label() const noexcept { return label_; }
-    /// Why reading stopped before the end of the file, if it did.
-    const std::optional<std::string>& stopped() const noexcept { return stopped_; }
-    /// How much of a regular file has been read, 0 to 1; negative when unknown.
-    double fraction() const noexcept {
-        if (size_ == 0) return -1;
-        return std::min(1.0, static_cast<double>(consumed_) / static_cast<double>(size_));
-    }
-
-private:
-    std::string label_;
-    std::optional<std::string> stopped_;
-    std::ifstream file_;
-    std::istream* stream_ = nullptr;
-    std::size_t number_ = 0;
-    std::uintmax_t consumed_ = 0;
-    std::uintmax_t size_ = 0;
-};
 
 /// Why one send failed, and what kind of failure it was.
 struct failure {
@@ -182,7 +115,7 @@ private:
                 eof_ = true;
                 break;
             }
-            const std::string_view text = trim(line);
+            const std::string_view text = trim_address_line(line);
             if (text.empty() || text.front() == '#') continue;
             start_one(text);
         }

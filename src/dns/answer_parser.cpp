@@ -39,10 +39,19 @@ bool iequal(std::string_view a, std::string_view b) {
            });
 }
 
+/// A label a host name can hold, written with dots between labels: visible
+/// ASCII only, and no '.' inside a label (it would read as two labels).
+bool host_label(const std::uint8_t* p, std::size_t len) {
+    return std::all_of(p, p + len, [](std::uint8_t c) { return c > 0x20 && c < 0x7F && c != '.'; });
+}
+
 /// Reads a possibly compressed name at `at`; sets `next` to the offset after
 /// it in the original position. Bounded: 255 octets, and a pointer may only
-/// go backwards, so a loop cannot form.
-bool read_name(bytes m, std::size_t at, std::string& out, std::size_t& next) {
+/// go backwards, so a loop cannot form. `host` (when given) says whether
+/// every label is a host_label.
+bool read_name(bytes m, std::size_t at, std::string& out, std::size_t& next,
+               bool* host = nullptr) {
+    if (host) *host = true;
     out.clear();
     bool jumped = false;
     std::size_t limit = at;  // pointers must point before this
@@ -69,6 +78,7 @@ bool read_name(bytes m, std::size_t at, std::string& out, std::size_t& next) {
         length += len + 1u;
         if (length > 255) return false;
         if (!out.empty()) out += '.';
+        if (host && !host_label(m.data() + at + 1, len)) *host = false;
         out.append(reinterpret_cast<const char*>(m.data() + at + 1), len);
         at += 1u + len;
     }
@@ -209,8 +219,15 @@ result<std::vector<mx_record>> parse_mx(bytes m) {
         mx.preference = u16(m, r.rdata);
         mx.ttl = r.ttl;
         std::size_t next = 0;
-        if (!read_name(m, r.rdata + 2, mx.host, next) || next > r.rdata + r.rdlength)
+        bool host = true;
+        if (!read_name(m, r.rdata + 2, mx.host, next, &host) || next > r.rdata + r.rdlength)
             return malformed("MX exchange");
+        // The exchange goes to the resolver, into TLS SNI and into messages as
+        // text: a NUL would make c-ares look up a shorter name (another host),
+        // a '.' inside a label another name. (Found by fuzz_dns_answer.)
+        if (!host)
+            return malformed("MX exchange is not a host name (bytes outside visible ASCII or "
+                             "a '.' inside a label)");
         out.push_back(std::move(mx));
     }
     if (out.empty()) return no_data();

@@ -25,6 +25,13 @@ error_info bad_url(std::string_view url, std::string_view what) {
     return make_error(errc::invalid_url, fmt::format("invalid SMTP URL \"{}\": {}", shown, what));
 }
 
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
 std::optional<std::string> percent_decode(std::string_view s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -33,10 +40,11 @@ std::optional<std::string> percent_decode(std::string_view s) {
             continue;
         }
         if (i + 2 >= s.size()) return std::nullopt;
-        int v = 0;
-        const auto r = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
-        if (r.ec != std::errc() || r.ptr != s.data() + i + 3) return std::nullopt;
-        out += static_cast<char>(v);
+        // Two hex digits exactly: from_chars would also take a sign ("%-1").
+        const int hi = hex_digit(s[i + 1]);
+        const int lo = hex_digit(s[i + 2]);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        out += static_cast<char>(hi * 16 + lo);
         i += 2;
     }
     return out;

@@ -55,7 +55,7 @@ public:
             token, std::string(domain));
     }
 
-    /// Fetches `https://mta-sts.<domain>/.well-known/mta-sts.txt` now and
+    /// Fetches `https://mta-sts.DOMAIN/.well-known/mta-sts.txt` now and
     /// parses it (no TXT lookup, no cache).
     template <class CompletionToken>
     auto async_fetch(std::string_view domain, CompletionToken&& token) {

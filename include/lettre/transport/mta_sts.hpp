@@ -172,7 +172,7 @@ struct discovery {
 /// What a policy says about one MX host.
 struct host_verdict {
     std::string host;  ///< the MX host name
-    bool allowed = true;
+    bool allowed = true;  ///< false: the policy (enforce) forbids this host
     /// enforce: the host must present a certificate valid for its name
     /// (PKIX, verified); a failure is transient for that host.
     bool requires_verified_tls = false;

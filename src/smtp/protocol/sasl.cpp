@@ -192,11 +192,15 @@ result<std::string> sasl_client::respond(std::string_view challenge_b64) {
                     return auth_error("SCRAM: the server's first message is invalid");
                 std::string salt;
                 if (!detail::decode_base64(*s, salt)) return auth_error("SCRAM: bad salt");
+                // The cap bounds the PBKDF2 work a hostile server can ask for
+                // (checked after each digit: "i=99999999" once passed).
+                constexpr int max_iterations = 10'000'000;
                 int iterations = 0;
                 for (char c : *i) {
-                    if (c < '0' || c > '9' || iterations > 10'000'000)
-                        return auth_error("SCRAM: bad iteration count");
+                    if (c < '0' || c > '9') return auth_error("SCRAM: bad iteration count");
                     iterations = iterations * 10 + (c - '0');
+                    if (iterations > max_iterations)
+                        return auth_error("SCRAM: iteration count over 10000000");
                 }
                 if (iterations < 4096) return auth_error("SCRAM: iteration count under 4096");
                 unsigned char salted[32];

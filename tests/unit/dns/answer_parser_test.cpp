@@ -170,4 +170,32 @@ TEST(dns_answer_parser, hostile_input_fails_cleanly) {
     EXPECT_FALSE(parse_addresses(std::vector<std::uint8_t>{}, rr_type::a));
 }
 
+// An exchange is used as a host name (resolver, SNI, messages): a label with
+// a NUL (c-ares would look up "mx1"), another control or non-ASCII byte, a
+// space or a '.' inside it makes the answer malformed. Found by
+// fuzz_dns_answer (corpus: regress-mx-exchange-not-a-host-name).
+TEST(dns_answer_parser, mx_exchange_must_be_a_host_name) {
+    for (const std::string& label : {std::string("mx1\0evil", 8), std::string("exa\xfc"),
+                                    std::string("a b"), std::string("a.b"), std::string("\x7f")}) {
+        msg_builder m("example.test", 15);
+        std::vector<std::uint8_t> rd{0, 10, static_cast<std::uint8_t>(label.size())};
+        rd.insert(rd.end(), label.begin(), label.end());
+        const auto tail = wire_name("example.test");
+        rd.insert(rd.end(), tail.begin(), tail.end());
+        m.rr(15, 60, rd);
+        const auto r = parse_mx(m.b);
+        ASSERT_FALSE(r) << label << " gave " << (*r)[0].host;
+        EXPECT_EQ(r.error().code, lettre::make_error_code(errc::dns_failed));
+        EXPECT_NE(r.error().message.find("not a host name"), std::string::npos)
+            << r.error().message;
+    }
+    msg_builder ok("example.test", 15);
+    std::vector<std::uint8_t> rd{0, 10};
+    const auto name = wire_name("mx_1-a.example.test");
+    rd.insert(rd.end(), name.begin(), name.end());
+    ok.rr(15, 60, rd);
+    ASSERT_TRUE(parse_mx(ok.b));
+    EXPECT_EQ((*parse_mx(ok.b))[0].host, "mx_1-a.example.test");
+}
+
 }  // namespace

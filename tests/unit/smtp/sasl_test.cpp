@@ -196,6 +196,25 @@ TEST(SmtpSasl, ScramWrongServerSignatureFails) {
     EXPECT_FALSE(e.finish());
 }
 
+// The iteration cap (10 million) bounds the PBKDF2 work a hostile server can
+// ask for. It was checked before the last digit was added, so up to
+// 99,999,999 passed. Seen while writing fuzz_sasl (a fuzzed count made a run
+// take seconds). 10,000,001 is the smallest count over the cap: before the
+// fix it ran PBKDF2 and answered.
+TEST(SmtpSasl, ScramIterationCountOverTheCapIsRefused) {
+    for (const char* count : {"10000001", "99999999", "100000000"}) {
+        auto c = rfc7677_client();
+        static_cast<void>(c.initial_response());
+        const auto r =
+            c.respond(b64(std::string("r=rOprNGfwEbeRWgbNEkqOx,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=") +
+                          count));
+        ASSERT_FALSE(r) << count;
+        EXPECT_EQ(r.error().code, lettre::make_error_code(errc::auth_failed)) << count;
+        EXPECT_NE(r.error().message.find("iteration count"), std::string::npos)
+            << r.error().message;
+    }
+}
+
 TEST(SmtpSasl, ScramRejectsBadServerFirst) {
     const std::string good_tail = ",s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
     const std::string bad[] = {

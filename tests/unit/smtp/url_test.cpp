@@ -38,4 +38,21 @@ TEST(SmtpUrl, Port465WithSmtpSchemeIsRefused) {
     }
 }
 
+// A percent-escape is '%' and two hex digits (RFC 3986 §2.1): "%-1" once
+// decoded to the byte 0xFF (std::from_chars takes a sign). Found by
+// fuzz_smtp_url's reference decoder (corpus: regress-percent-sign).
+TEST(SmtpUrl, PercentEscapeIsTwoHexDigits) {
+    for (const char* url : {"smtp://u%-1:p@mail.example.com", "smtp://u:p%-f@mail.example.com",
+                            "smtp://mail.example.com?ehlo=a%-1", "smtp://u%+1:p@mail.example.com"}) {
+        const auto cfg = parse_url(url);
+        ASSERT_FALSE(cfg) << url << " decoded to user "
+                          << (cfg ? cfg->client.credentials->username : "");
+        EXPECT_EQ(cfg.error().code, lettre::make_error_code(errc::invalid_url)) << url;
+    }
+    const auto ok = parse_url("smtp://u%41%6a:p%2F@mail.example.com");
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(ok->client.credentials->username, "uAj");
+    EXPECT_EQ(ok->client.credentials->secret, "p/");
+}
+
 }  // namespace

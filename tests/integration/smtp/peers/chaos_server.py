@@ -18,7 +18,16 @@ A correct server (PIPELINING, ENHANCEDSTATUSCODES) except that:
     silently, as busy servers do;
   * a recipient whose local part is "stall-data" gets no reply to DATA, and
     "stall-final" none to the final dot (the connection stays open until the
-    client goes).
+    client goes);
+  * with --reply-fault-rate R (bench/soak.sh), every reply the server is
+    about to send, at every phase (greeting, EHLO, MAIL, RCPT, DATA, final
+    dot), is with probability R replaced by one of: the connection dropped
+    without it, "421" then closed, or the first half of the reply then the
+    connection dropped (a drop in the middle of a reply).
+
+--port makes it listen on a given port (so that a run can kill the server
+and start it again on the same port); events.log is appended to, so the
+record survives restarts.
 
 Every message is named by a token: the value of its Subject field. What the
 server did with each is appended, one line per event and flushed before the
@@ -28,6 +37,8 @@ client can see the reply, to OUTDIR/events.log:
   DOT <token>     the final dot arrived, the connection was dropped unanswered
   R421 <token>    the final dot was answered with 421 (not taken)
   CUT <token>     dropped in the middle of the message (before the dot)
+  PARTIAL <token> the server took it (logged before replying), then dropped
+                  the connection in the middle of its 250 (--reply-fault-rate)
 
 so that the test can check that lettre reported as sent exactly the messages
 acknowledged here, and outcome-unknown for every DOT.
@@ -78,9 +89,26 @@ class Session:
         await self.send(text)
         raise Drop()
 
+    async def reply(self, phase, data, token=None):
+        """Sends `data`, unless --reply-fault-rate picks a fault for it."""
+        srv = self.srv
+        if srv.reply_fault_rate and srv.rng.random() < srv.reply_fault_rate:
+            kind = srv.rng.choice(["drop", "421", "partial"])
+            srv.stats["%s_%s" % (kind, phase)] = srv.stats.get("%s_%s" % (kind, phase), 0) + 1
+            if token is not None:  # the final dot
+                srv.event({"drop": "DOT", "421": "R421", "partial": "PARTIAL"}[kind], token)
+            if kind == "421":
+                await self.close_421()
+            if kind == "partial":
+                await self.send(data[:max(1, len(data) // 2)])
+            raise Drop()
+        if token is not None:
+            srv.event("ACK", token)
+        await self.send(data)
+
     async def run(self):
         rng = self.srv.rng
-        await self.send(b"220 chaos.example ESMTP\r\n")
+        await self.reply("greeting", b"220 chaos.example ESMTP\r\n")
         if rng.random() < self.srv.greeting_drop:
             self.srv.stats["drop_greeting"] += 1
             raise Drop()
@@ -98,7 +126,7 @@ class Session:
                 raise Drop()
             verb = cmd.split(b" ", 1)[0].split(b":", 1)[0].strip().upper()
             if verb in (b"EHLO", b"HELO"):
-                await self.send(EHLO_REPLY)
+                await self.reply("ehlo", EHLO_REPLY)
             elif verb == b"MAIL":
                 rcpts = []
                 fault = None
@@ -110,7 +138,7 @@ class Session:
                     raise Drop()
                 if fault == "421_mail":
                     await self.close_421()
-                await self.send(b"250 2.1.0 Ok\r\n")
+                await self.reply("mail", b"250 2.1.0 Ok\r\n")
             elif verb == b"RCPT":
                 if fault == "drop_rcpt":
                     raise Drop()
@@ -118,7 +146,7 @@ class Session:
                     await self.close_421()
                 addr = cmd.split(b":", 1)[1].strip().split(b" ", 1)[0].strip(b"<>")
                 rcpts.append(addr.split(b"@", 1)[0].lower())
-                await self.send(b"250 2.1.5 Ok\r\n")
+                await self.reply("rcpt", b"250 2.1.5 Ok\r\n")
             elif verb == b"DATA":
                 if fault == "drop_data":
                     raise Drop()
@@ -126,7 +154,7 @@ class Session:
                     await self.close_421()
                 if b"stall-data" in rcpts:
                     return await self.forever()
-                await self.send(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                await self.reply("data", b"354 End data with <CR><LF>.<CR><LF>\r\n")
                 token = None
                 while True:
                     data = await self.line()
@@ -146,8 +174,7 @@ class Session:
                 if fault == "421_dot":
                     self.srv.event("R421", token)
                     await self.close_421()
-                self.srv.event("ACK", token)
-                await self.send(b"250 2.0.0 Ok: queued\r\n")
+                await self.reply("dot", b"250 2.0.0 Ok: queued\r\n", token)
                 rcpts = []
                 fault = None
                 in_transaction = False
@@ -174,6 +201,7 @@ class Server:
             if f not in FAULTS:
                 raise SystemExit("unknown fault " + f)
         self.greeting_drop = args.greeting_drop
+        self.reply_fault_rate = args.reply_fault_rate
         self.idle_close = args.idle_close_ms / 1000.0 if args.idle_close_ms > 0 else None
         self.log = open(os.path.join(args.outdir, "events.log"), "a", buffering=1)
         self.stats = {k: 0 for k in FAULTS + ["drop_greeting", "idle_close", "connections"]}
@@ -208,10 +236,15 @@ async def main():
     ap.add_argument("--faults", default="", help="comma-separated subset of the faults")
     ap.add_argument("--greeting-drop", type=float, default=0.0)
     ap.add_argument("--idle-close-ms", type=int, default=0)
+    ap.add_argument("--reply-fault-rate", type=float, default=0.0,
+                    help="probability of a fault in place of each reply, at every phase")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=0, help="0: a port the kernel picks")
     args = ap.parse_args()
     loop = asyncio.get_running_loop()
     server = Server(args)
-    srv = await asyncio.start_server(server.handle, "127.0.0.1", 0, backlog=200)
+    srv = await asyncio.start_server(server.handle, args.host, args.port, backlog=200,
+                                     reuse_address=True)
     print("PORT chaos %d" % srv.sockets[0].getsockname()[1], flush=True)
     print("READY", flush=True)
 

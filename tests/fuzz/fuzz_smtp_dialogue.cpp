@@ -1,0 +1,414 @@
+// libFuzzer target, structure-aware: the sans-io SMTP client
+// (src/smtp/protocol/client) through a whole session, with the fuzz input as
+// the server. The driver does what the Asio connection does: start_session;
+// when the session is ready, one start_send; then QUIT unless the client says
+// the connection is broken (also QUIT after a refused session, as
+// connection::quit_then_fail does).
+//
+// Input: byte 0 = client configuration (TLS mode, credentials, pipelining,
+// chunking, REQUIRETLS, DSN), byte 1 = what the server's EHLO offers
+// (PIPELINING, CHUNKING, SMTPUTF8, DSN, SIZE, STARTTLS, 8BITMIME), byte 2 =
+// recipients (1-4), message kind (plain, 8-bit, UTF-8 address) and how the
+// bytes are split into reads. The rest, split at LF, are the server's
+// chunks, sent in order as the client asks to read:
+//   "E..."  the EHLO reply byte 1 describes;
+//   "~..."  the bytes after '~' as they are (no CRLF added: partial lines),
+//           except that 0x7f X stands for 1000 X (lines past the limit);
+//   other   the chunk with each '|' made a CRLF, then CRLF (so "250-a|250 b"
+//           is a two-line reply; "250 ok|354 go" two pipelined replies).
+//
+// A model in the driver parses what the client writes into commands and
+// pairs them, in order, with the replies a second reply_parser reads from the
+// same bytes (SMTP answers in order, RFC 2920). Invariants (abort on
+// violation):
+//   - a recipient is reported accepted only when its RCPT got a 2xx, and
+//     refused only when it did not;
+//   - a send is reported successful only when the end of data (the dot, or
+//     BDAT LAST) got a 2xx, the data written was exactly the message
+//     (dot-stuffed for DATA, as is for BDAT) and some RCPT got a 2xx;
+//   - every line written outside the message data is an SMTP command, or a
+//     SASL response right after a 334; message data goes out only after a
+//     354 to DATA or inside BDAT's announced size;
+//   - after a 421 (to anything but QUIT) or a reply the parser refuses, the
+//     client writes nothing more: its next action is done with an error, and
+//     broken() is true; a TLS handshake only after a 220 to STARTTLS;
+//   - bounded buffering: the client never asks for more input while holding
+//     a partial line longer than the reply parser's limit (4096 + CRLF);
+//   - progress: the number of actions is bounded by the input.
+// SCRAM is left out of the offered mechanisms (fuzz_sasl covers it): a
+// fuzzed iteration count makes PBKDF2 take seconds.
+#include "fuzz_common.hpp"
+
+#include "smtp/protocol/client.hpp"
+#include "smtp/protocol/reply.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+namespace smtp = lettre::smtp;
+using type = smtp::client::action::type;
+
+enum class cmd { greeting, ehlo, helo, starttls, auth, sasl, mail, rcpt, data, dot, bdat, quit, rset, noop };
+
+struct sent_command {
+    cmd what;
+    std::size_t rcpt = 0;  ///< for rcpt: its index in the envelope
+    bool last = false;     ///< for bdat: BDAT ... LAST
+};
+
+std::string upper_verb(std::string_view line) {
+    std::string v(line.substr(0, line.find(' ')));
+    for (char& c : v)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+    return v;
+}
+
+std::string dot_unstuff(std::string_view data) {
+    std::string out;
+    bool line_start = true;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+        if (line_start && data[i] == '.' && i + 1 < data.size() && data[i + 1] == '.') {
+            line_start = false;
+            continue;
+        }
+        out += data[i];
+        line_start = data[i] == '\n';
+    }
+    return out;
+}
+
+/// What the server has seen and answered, as the model understands it.
+class model {
+public:
+    model(std::string_view input, std::string_view message, std::size_t rcpts)
+        : input_(input), message_(message), rcpt_codes_(rcpts, 0) {
+        pending_.push_back({cmd::greeting});
+    }
+
+    /// Everything the client writes goes through here.
+    void written(std::string_view w) {
+        if (closed_) fuzz::fail("the client wrote after a 421 or a protocol error", input_,
+                                fuzz::escape(w));
+        if (quit_sent_) fuzz::fail("the client wrote after QUIT", input_, fuzz::escape(w));
+        while (!w.empty()) {
+            if (bdat_left_ > 0) {
+                const std::size_t n = std::min(bdat_left_, w.size());
+                bdat_body_.append(w.substr(0, n));
+                bdat_left_ -= n;
+                w.remove_prefix(n);
+                if (bdat_left_ == 0 && bdat_last_) check_body(bdat_body_, "BDAT");
+                continue;
+            }
+            if (in_data_) {
+                data_ += w.front();
+                w.remove_prefix(1);
+                if (data_.ends_with(".\r\n") &&
+                    (data_.size() == 3 || data_.substr(data_.size() - 5, 2) == "\r\n"))
+                    end_data();
+                continue;
+            }
+            const auto crlf = w.find("\r\n");
+            if (crlf == std::string_view::npos)
+                fuzz::fail("a command without CRLF", input_, fuzz::escape(w));
+            command(w.substr(0, crlf));
+            w.remove_prefix(crlf + 2);
+        }
+    }
+
+    /// A reply the (mirror) parser read.
+    void replied(smtp::reply r) {
+        unmatched_.push_back(std::move(r));
+        match();
+    }
+    void match() {
+        while (!pending_.empty() && !unmatched_.empty()) {
+            answer(pending_.front(), unmatched_.front());
+            pending_.pop_front();
+            unmatched_.pop_front();
+        }
+    }
+    /// STARTTLS: nothing said before the handshake counts.
+    void tls_started() {
+        if (!starttls_go_) fuzz::fail("TLS handshake without a 220 to STARTTLS", input_);
+        starttls_go_ = false;
+        unmatched_.clear();
+    }
+    void parser_failed() { closed_ = true; }
+    bool closed() const noexcept { return closed_; }
+
+    /// After a send finished: its report against what the server said.
+    void check_send(const smtp::client& c, std::error_code ec) const {
+        const auto& recipients =
+            ec ? c.diagnostics().recipients : c.report().recipients;
+        for (std::size_t i = 0; i < recipients.size(); ++i) {
+            const int code = i < rcpt_codes_.size() ? rcpt_codes_[i] : 0;
+            if (recipients[i].accepted() != (code / 100 == 2))
+                fuzz::fail(recipients[i].accepted() ? "recipient accepted without a 2xx to RCPT"
+                                                    : "recipient refused after a 2xx to RCPT",
+                           input_, std::to_string(code));
+        }
+        if (ec) return;
+        if (final_code_ / 100 != 2) fuzz::fail("sent without a 2xx after the data", input_);
+        if (!body_ok_) fuzz::fail("sent, but the data written was not the message", input_);
+        bool any = false;
+        for (const int code : rcpt_codes_) any = any || code / 100 == 2;
+        if (!any) fuzz::fail("sent without any RCPT accepted", input_);
+        if (c.report().final_reply.code() != final_code_)
+            fuzz::fail("final_reply is not the reply to the data", input_);
+    }
+
+private:
+    void command(std::string_view line) {
+        const std::string verb = upper_verb(line);
+        if (sasl_turn_) {
+            sasl_turn_ = false;
+            pending_.push_back({cmd::sasl});
+        } else if (verb == "EHLO") {
+            pending_.push_back({cmd::ehlo});
+        } else if (verb == "HELO") {
+            pending_.push_back({cmd::helo});
+        } else if (verb == "STARTTLS") {
+            pending_.push_back({cmd::starttls});
+        } else if (verb == "AUTH") {
+            pending_.push_back({cmd::auth});
+        } else if (verb == "MAIL") {
+            next_rcpt_ = 0;
+            pending_.push_back({cmd::mail});
+        } else if (verb == "RCPT") {
+            pending_.push_back({cmd::rcpt, next_rcpt_++});
+        } else if (verb == "DATA") {
+            pending_.push_back({cmd::data});
+        } else if (verb == "BDAT") {
+            const std::string_view args = line.substr(5);
+            bdat_left_ = std::stoul(std::string(args.substr(0, args.find(' '))));
+            bdat_last_ = args.ends_with(" LAST");
+            bdat_body_.clear();
+            pending_.push_back({cmd::bdat, 0, bdat_last_});
+            if (bdat_left_ == 0 && bdat_last_) check_body(bdat_body_, "BDAT");
+        } else if (verb == "RSET") {
+            pending_.push_back({cmd::rset});
+        } else if (verb == "NOOP") {
+            pending_.push_back({cmd::noop});
+        } else if (verb == "QUIT") {
+            pending_.push_back({cmd::quit});
+            quit_sent_ = true;
+        } else {
+            fuzz::fail("a line that is not a command outside the message data", input_,
+                       fuzz::escape(line));
+        }
+    }
+
+    void end_data() {
+        in_data_ = false;
+        const std::string body = data_.substr(0, data_.size() - 3);
+        if (!body.empty()) check_body(dot_unstuff(body), "DATA");
+        pending_.push_back({cmd::dot});
+    }
+
+    void check_body(const std::string& body, std::string_view how) {
+        if (body != message_)
+            fuzz::fail("the message data written differs from the message", input_,
+                       std::string(how) + ": " + fuzz::escape(body));
+        body_ok_ = true;
+    }
+
+    void answer(const sent_command& c, const smtp::reply& r) {
+        const int code = r.code();
+        if (code == 421 && c.what != cmd::quit) closed_ = true;
+        switch (c.what) {
+            case cmd::rcpt:
+                if (c.rcpt < rcpt_codes_.size()) rcpt_codes_[c.rcpt] = code;
+                break;
+            case cmd::data:
+                if (code == 354) {
+                    in_data_ = true;
+                    data_.clear();
+                }
+                break;
+            case cmd::dot: final_code_ = code; break;
+            case cmd::bdat:
+                if (c.last) final_code_ = code;
+                break;
+            case cmd::auth:
+            case cmd::sasl: sasl_turn_ = code == 334; break;
+            case cmd::starttls: starttls_go_ = code == 220; break;
+            default: break;
+        }
+    }
+
+    std::string_view input_;
+    std::string_view message_;
+    std::deque<sent_command> pending_;
+    std::deque<smtp::reply> unmatched_;
+    std::vector<int> rcpt_codes_;
+    std::size_t next_rcpt_ = 0;
+    bool in_data_ = false;
+    std::string data_;
+    std::size_t bdat_left_ = 0;
+    bool bdat_last_ = false;
+    std::string bdat_body_;
+    bool body_ok_ = false;
+    int final_code_ = 0;
+    bool sasl_turn_ = false;
+    bool starttls_go_ = false;
+    bool closed_ = false;
+    bool quit_sent_ = false;
+};
+
+std::string ehlo_reply(unsigned char caps) {
+    std::string r = "250-mx.example\r\n";
+    if (caps & 1) r += "250-PIPELINING\r\n";
+    if (caps & 2) r += "250-CHUNKING\r\n";
+    if (caps & 4) r += "250-SMTPUTF8\r\n";
+    if (caps & 8) r += "250-DSN\r\n";
+    if (caps & 16) r += (caps & 32) ? "250-SIZE 40\r\n" : "250-SIZE 1000000\r\n";
+    if (caps & 64) r += "250-STARTTLS\r\n";
+    if (caps & 128) r += "250-8BITMIME\r\n";
+    if (caps & 32) r += "250-REQUIRETLS\r\n";
+    return r + "250 AUTH PLAIN LOGIN CRAM-MD5 XOAUTH2 OAUTHBEARER\r\n";
+}
+
+/// The server's bytes, from the chunks of the input.
+std::string server_bytes(std::string_view chunks, unsigned char caps) {
+    std::string out;
+    while (!chunks.empty()) {
+        const auto lf = chunks.find('\n');
+        const std::string_view c = chunks.substr(0, lf);
+        chunks = lf == std::string_view::npos ? std::string_view() : chunks.substr(lf + 1);
+        if (!c.empty() && c.front() == 'E') {
+            out += ehlo_reply(caps);
+        } else if (!c.empty() && c.front() == '~') {
+            for (std::size_t i = 1; i < c.size(); ++i) {
+                if (c[i] == '\x7f' && i + 1 < c.size())
+                    out.append(1000, c[++i]);
+                else
+                    out += c[i];
+            }
+        } else {
+            for (const char ch : c) out += ch == '|' ? std::string("\r\n") : std::string(1, ch);
+            out += "\r\n";
+        }
+    }
+    return out;
+}
+
+smtp::client_config config_from(unsigned char b) {
+    smtp::client_config cfg;
+    cfg.hello_name = "client.example";
+    const smtp::tls_mode modes[] = {smtp::tls_mode::none_dangerous,
+                                    smtp::tls_mode::starttls_opportunistic,
+                                    smtp::tls_mode::starttls_required, smtp::tls_mode::implicit};
+    cfg.tls = modes[b & 3];
+    switch ((b >> 2) & 3) {
+        case 1:
+        case 3:
+            cfg.credentials = smtp::credentials::password("user", "pencil");
+            cfg.mechanisms = {smtp::mechanism::plain, smtp::mechanism::login,
+                              smtp::mechanism::cram_md5};
+            break;
+        case 2: cfg.credentials = smtp::credentials::oauth2("user@example.com", "token"); break;
+        default: break;
+    }
+    cfg.allow_plaintext_auth_dangerous = true;
+    cfg.pipelining = (b >> 4) & 1;
+    cfg.chunking = (b >> 5) & 1;
+    cfg.requiretls = (b >> 6) & 1;
+    if ((b >> 7) & 1) {
+        smtp::dsn_request d;
+        d.ret = smtp::dsn_request::return_content::headers;
+        d.envid = "id+1";
+        d.notify_failure = true;
+        cfg.dsn = d;
+    }
+    return cfg;
+}
+
+void run(std::string_view input) {
+    const auto cfg_byte = static_cast<unsigned char>(input[0]);
+    const auto caps = static_cast<unsigned char>(input[1]);
+    const auto shape = static_cast<unsigned char>(input[2]);
+    const smtp::client_config cfg = config_from(cfg_byte);
+    const std::size_t rcpts = 1 + (shape & 3);
+    const unsigned kind = (shape >> 2) & 3;
+    const std::size_t piece = 1 + (shape >> 4) * 13;
+
+    std::vector<lettre::address> to;
+    for (std::size_t i = 0; i < rcpts; ++i)
+        to.push_back(lettre::address::parse(
+            (kind == 2 && i == 0) ? std::string("\xce\xb4@example.org")
+                                  : "r" + std::to_string(i) + "@example.org"));
+    const auto env = lettre::envelope::create(lettre::address::parse("from@example.com"), to);
+    const std::string message =
+        kind == 1 ? "Subject: fuzz\r\n\r\nb\xc3\xa9\r\n"
+                  : "Subject: fuzz\r\n\r\nbody\r\n.dot\r\n..\r\n.\r\nend\r\n";
+
+    const std::string server = server_bytes(input.substr(3), caps);
+    model m(input, message, rcpts);
+    smtp::reply_parser mirror;
+    smtp::client c(cfg, "mx.example", 25);
+    const bool implicit = cfg.tls == smtp::tls_mode::implicit;
+    auto a = c.start_session(implicit);
+    enum class op { session, send, quit } running = op::session;
+    std::size_t pos = 0;
+    std::size_t partial = 0;  // bytes fed since the last LF
+    const std::size_t budget = 64 + 8 * server.size();
+    for (std::size_t steps = 0;; ++steps) {
+        if (steps > budget) fuzz::fail("the client does not make progress", input);
+        switch (a.what) {
+            case type::write:
+                m.written(std::string(a.bytes) + std::string(a.more[0]) + std::string(a.more[1]));
+                m.match();
+                a = c.on_written();
+                break;
+            case type::tls_handshake:
+                m.tls_started();
+                mirror.reset();
+                a = c.on_tls_established();
+                break;
+            case type::read: {
+                if (partial > smtp::reply_parser::default_max_line + 2)
+                    fuzz::fail("the client reads on past the line limit", input);
+                if (pos >= server.size()) return;  // the server went quiet: a timeout
+                const std::string_view bytes =
+                    std::string_view(server).substr(pos, std::min(piece, server.size() - pos));
+                pos += bytes.size();
+                for (const char ch : bytes) partial = ch == '\n' ? 0 : partial + 1;
+                // As client::on_read: a piece the parser refuses yields no reply.
+                if (!mirror.feed(bytes))
+                    m.parser_failed();
+                else
+                    while (auto r = mirror.next()) m.replied(std::move(*r));
+                a = c.on_read(bytes);
+                break;
+            }
+            case type::done:
+                if (m.closed() && (!a.error || !c.broken()))
+                    fuzz::fail("the client went on after a 421 or a protocol error", input);
+                if (running == op::send) m.check_send(c, a.error);
+                if (c.broken() || running == op::quit) return;
+                if (running == op::session && c.ready() && !a.error) {
+                    running = op::send;
+                    a = c.start_send(env, message, false);
+                } else {
+                    running = op::quit;
+                    a = c.start_quit();
+                }
+                break;
+        }
+    }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size < 3) return 0;
+    run(std::string_view(reinterpret_cast<const char*>(data), size));
+    return 0;
+}
