@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
 #include <utility>
@@ -186,7 +187,14 @@ void domain_delivery::report_tls(std::optional<tls_result_type> failure, std::st
     r.failure = failure;
     r.receiving_mx_hostname = host_;
     r.receiving_ip = ip_;
-    if (failure) r.failure_reason = std::move(reason);
+    if (failure) {
+        r.failure_reason = std::move(reason);
+        // sending-mta-ip: the address the system routes from (no packet sent).
+        error_code bad;
+        const auto peer = asio::ip::make_address(ip_, bad);
+        if (!bad)
+            if (const auto local = local_address_towards(peer)) r.sending_mta_ip = local->to_string();
+    }
     owner_->cfg.tls_report(r);
 }
 

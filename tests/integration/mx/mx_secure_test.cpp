@@ -288,6 +288,10 @@ TEST(mx_dane, certificate_matching_no_record_fails_transiently_without_fallback)
     ASSERT_EQ(tls.all.size(), 1u);
     EXPECT_EQ(tls.all[0].failure, tls_result_type::validation_failure);
     EXPECT_EQ(tls.all[0].policy.type, tls_report_policy::kind::tlsa);
+    EXPECT_EQ(tls.all[0].receiving_ip, "127.0.0.43");
+    EXPECT_EQ(tls.all[0].sending_mta_ip, "127.0.0.1");  // the route to 127.0.0.43
+    EXPECT_NE(tls.all[0].failure_reason.find("TLSA"), std::string::npos)
+        << tls.all[0].failure_reason;
 }
 
 TEST(mx_dane, host_without_starttls_is_not_used) {
