@@ -545,10 +545,13 @@ TEST(mx_secure_cli, send_says_how_each_recipient_was_protected) {
     // One --ca for the policy host and the MX host: both test CAs.
     const fs::path both = p.dir / "both-ca.pem";
     std::ofstream(both) << read_all(p.https_dir / "ca.pem") << read_all(p.dir / "smtp" / "ca.pem");
+    const fs::path cache = p.dir / "sts-cache";
     std::tie(status, out) =
         lettre_cli(send_args(p.dns->server(), "x@enforce.test") + " --ca " + both.string() +
-                   " --mta-sts-port " + std::to_string(p.https_port));
+                   " --mta-sts-port " + std::to_string(p.https_port) + " --mta-sts-cache " +
+                   cache.string());
     EXPECT_EQ(status, 0) << out;
+    EXPECT_TRUE(fs::exists(cache / "enforce.test.policy"));
     EXPECT_NE(out.find("mx1.enforce.test [127.0.0.51]  TLS MTA-STS  250"), std::string::npos)
         << out;
     std::tie(status, out) = lettre_cli(send_args(p.dns->server(), "x@enforce.test") + " --ca " +
