@@ -10,7 +10,7 @@
 set(LETTRE_SMTP_INCLUDE_REGEX
     "#include [<\"](boost/|lettre/smtp/|lettre/asio_error|lettre/transport/async_|smtp/|transport/sendmail_process)")
 set(LETTRE_MX_INCLUDE_REGEX
-    "#include [<\"](lettre/dns/|lettre/transport/(async_)?(mx_|mta_sts)|dns/|transport/(mx_|mta_sts))")
+    "#include [<\"](lettre/dns/|lettre/transport/(async_)?(mx_|mta_sts|tls_report)|dns/|transport/(mx_|mta_sts|tls_re))")
 
 function(lettre_filter_sources var)
   set(kept)
