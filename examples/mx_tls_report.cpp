@@ -5,8 +5,8 @@
 // Usage: mx_tls_report FROM TO [TO...]
 // Needs outbound port 25, and for DANE a validating resolver on this
 // machine (e.g. unbound on 127.0.0.1 in /etc/resolv.conf).
-#include <lettre/lettre.hpp>
 #include <lettre/dns/resolver.hpp>
+#include <lettre/lettre.hpp>
 #include <lettre/transport/mx_transport.hpp>
 #include <lettre/transport/tls_report.hpp>
 

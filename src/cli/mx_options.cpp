@@ -30,9 +30,9 @@ constexpr option_spec tls_report_spec{"tls-report", '\0', true, false};
 constexpr option_spec ca_spec{"ca", '\0', true, false};
 
 constexpr std::array<option_spec, 11> send_specs{
-    mx_spec,         dns_spec,           port_spec,         tls_spec,
-    dns_timeout_spec, allow_local_spec,  no_dane_spec,      no_mta_sts_spec,
-    mta_sts_cache_spec, mta_sts_port_spec, tls_report_spec};
+    mx_spec,          dns_spec,     port_spec,       tls_spec,           dns_timeout_spec,
+    allow_local_spec, no_dane_spec, no_mta_sts_spec, mta_sts_cache_spec, mta_sts_port_spec,
+    tls_report_spec};
 constexpr std::array<option_spec, 5> lookup_specs{dns_spec, port_spec, dns_timeout_spec,
                                                   mta_sts_port_spec, ca_spec};
 
@@ -69,7 +69,8 @@ void apply_secure_options(const mx_options& opts, lettre::mx::config& cfg) {
     if (opts.no_mta_sts && (opts.mta_sts_cache || opts.mta_sts_port))
         throw usage_error(std::string(opts.mta_sts_cache ? "--mta-sts-cache" : "--mta-sts-port") +
                           " does not apply with --no-mta-sts: remove one of them");
-    if (opts.mta_sts_port) cfg.mta_sts.source.port = parse_port("--mta-sts-port", *opts.mta_sts_port);
+    if (opts.mta_sts_port)
+        cfg.mta_sts.source.port = parse_port("--mta-sts-port", *opts.mta_sts_port);
     if (opts.ca) {
         if (*opts.ca == "-") throw usage_error("--ca needs a file, not standard input");
         // OpenSSL reads the file again; this read checks that it is there
@@ -84,9 +85,9 @@ void apply_secure_options(const mx_options& opts, lettre::mx::config& cfg) {
     if (opts.mta_sts_cache) {
         auto cache = lettre::mta_sts::directory_cache(*opts.mta_sts_cache);
         if (!cache)
-            throw cli_error(exit_code::failure, "--mta-sts-cache " +
-                                                        in_quotes(*opts.mta_sts_cache) + ": " +
-                                                        cache.error().message);
+            throw cli_error(
+                exit_code::failure,
+                "--mta-sts-cache " + in_quotes(*opts.mta_sts_cache) + ": " + cache.error().message);
         cfg.mta_sts.source.cache = std::move(cache).value();
     }
 }

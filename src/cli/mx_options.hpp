@@ -20,9 +20,9 @@ namespace lettre::cli {
 struct mx_options {
     bool mx = false;  ///< --mx given (send only)
     std::optional<std::string> dns, port, tls, dns_timeout;
-    bool allow_local = false;  ///< --mx-allow-local (send only)
-    bool no_dane = false;      ///< --no-dane (send only)
-    bool no_mta_sts = false;   ///< --no-mta-sts (send only)
+    bool allow_local = false;                  ///< --mx-allow-local (send only)
+    bool no_dane = false;                      ///< --no-dane (send only)
+    bool no_mta_sts = false;                   ///< --no-mta-sts (send only)
     std::optional<std::string> mta_sts_cache;  ///< --mta-sts-cache DIR (send only)
     std::optional<std::string> mta_sts_port;   ///< --mta-sts-port N (tests)
     std::optional<std::string> tls_report;     ///< --tls-report FILE (send only)

@@ -49,8 +49,7 @@ bool host_label(const std::uint8_t* p, std::size_t len) {
 /// it in the original position. Bounded: 255 octets, and a pointer may only
 /// go backwards, so a loop cannot form. `host` (when given) says whether
 /// every label is a host_label.
-bool read_name(bytes m, std::size_t at, std::string& out, std::size_t& next,
-               bool* host = nullptr) {
+bool read_name(bytes m, std::size_t at, std::string& out, std::size_t& next, bool* host = nullptr) {
     if (host) *host = true;
     out.clear();
     bool jumped = false;
@@ -226,8 +225,9 @@ result<std::vector<mx_record>> parse_mx(bytes m) {
         // text: a NUL would make c-ares look up a shorter name (another host),
         // a '.' inside a label another name. (Found by fuzz_dns_answer.)
         if (!host)
-            return malformed("MX exchange is not a host name (bytes outside visible ASCII or "
-                             "a '.' inside a label)");
+            return malformed(
+                "MX exchange is not a host name (bytes outside visible ASCII or "
+                "a '.' inside a label)");
         out.push_back(std::move(mx));
     }
     if (out.empty()) return no_data();

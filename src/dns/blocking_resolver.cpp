@@ -38,8 +38,7 @@ const resolver_config& resolver::config() const noexcept {
 
 namespace {
 template <class T>
-T or_throw(T v, const std::error_code& ec, std::string_view what,
-                        std::string_view name) {
+T or_throw(T v, const std::error_code& ec, std::string_view what, std::string_view name) {
     if (ec)
         throw lettre::error(
             error_info{ec, fmt::format("{} lookup for {}: {}", what, name, ec.message())});
@@ -53,9 +52,9 @@ T or_throw(T v, const std::error_code& ec, std::string_view what,
                                   ec);                                                          \
     }                                                                                           \
     Value resolver::fn(std::string_view name) {                                                 \
-        std::error_code ec;                                                                      \
-        auto r = fn(name, ec);                                                                   \
-        return or_throw(std::move(r), ec, label, name);                                          \
+        std::error_code ec;                                                                     \
+        auto r = fn(name, ec);                                                                  \
+        return or_throw(std::move(r), ec, label, name);                                         \
     }
 
 LETTRE_DNS_BLOCKING(resolve_mx, std::vector<mx_record>, "MX")

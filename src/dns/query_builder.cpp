@@ -60,10 +60,10 @@ result<std::vector<std::uint8_t>> build_dnssec_query(std::string_view name, rr_t
     q.push_back(0);
     put16(q, 41);
     put16(q, dnssec_udp_size);
-    q.push_back(0);     // extended RCODE
-    q.push_back(0);     // EDNS version 0
-    put16(q, 0x8000);   // DO
-    put16(q, 0);        // RDLENGTH
+    q.push_back(0);    // extended RCODE
+    q.push_back(0);    // EDNS version 0
+    put16(q, 0x8000);  // DO
+    put16(q, 0);       // RDLENGTH
     return q;
 }
 

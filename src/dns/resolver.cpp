@@ -153,10 +153,9 @@ result<std::string> query_name(std::string name) {
 
 /// The lookup's state, its cancellation slot wired to drop its answer.
 template <class Value>
-std::shared_ptr<lookup_op<Value>> make_op(
-    const std::shared_ptr<detail::async_resolver_state>& im,
-    const std::shared_ptr<detail::channel>& ch,
-    asio::any_completion_handler<void(error_code, Value)> h) {
+std::shared_ptr<lookup_op<Value>> make_op(const std::shared_ptr<detail::async_resolver_state>& im,
+                                          const std::shared_ptr<detail::channel>& ch,
+                                          asio::any_completion_handler<void(error_code, Value)> h) {
     auto op = std::make_shared<lookup_op<Value>>();
     op->ex = im->ex;
     op->handler.emplace(std::move(h));
@@ -312,8 +311,7 @@ void async_resolver::start(kind k, std::string name,
 }
 void async_resolver::start(kind k, std::string name,
                            asio::any_completion_handler<answer_signature<address_record>> h) {
-    start_dnssec_lookup<address_record>(impl_, static_cast<int>(k), std::move(name),
-                                        std::move(h));
+    start_dnssec_lookup<address_record>(impl_, static_cast<int>(k), std::move(name), std::move(h));
 }
 void async_resolver::start(kind k, std::string name,
                            asio::any_completion_handler<answer_signature<txt_record>> h) {

@@ -14,8 +14,8 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <array>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>

@@ -81,16 +81,16 @@ std::error_code empty_answer_error(const dns::answer<dns::address_record>& a) {
 }
 
 /// A and AAAA with their DNSSEC status (cfg.dane).
-void resolve_host_dnssec(const std::shared_ptr<transport_context>& owner,
-                         const strand_type& strand, const std::string& host,
-                         const std::shared_ptr<host_lookup>& l, bool want4, bool want6,
-                         asio::cancellation_slot cancel_a, asio::cancellation_slot cancel_aaaa) {
+void resolve_host_dnssec(const std::shared_ptr<transport_context>& owner, const strand_type& strand,
+                         const std::string& host, const std::shared_ptr<host_lookup>& l, bool want4,
+                         bool want6, asio::cancellation_slot cancel_a,
+                         asio::cancellation_slot cancel_aaaa) {
     using answer = dns::answer<dns::address_record>;
     if (want4)
         owner->resolver.async_resolve_a_dnssec(
             host, asio::bind_cancellation_slot(
                       cancel_a, asio::bind_executor(strand, [l](error_code ec, answer a) {
-                          l->e4 = ec ? std::error_code(ec)
+                          l->e4 = ec          ? std::error_code(ec)
                                   : a.empty() ? empty_answer_error(a)
                                               : std::error_code();
                           l->secure4 = !ec && a.secure();
@@ -101,7 +101,7 @@ void resolve_host_dnssec(const std::shared_ptr<transport_context>& owner,
         owner->resolver.async_resolve_aaaa_dnssec(
             host, asio::bind_cancellation_slot(
                       cancel_aaaa, asio::bind_executor(strand, [l](error_code ec, answer a) {
-                          l->e6 = ec ? std::error_code(ec)
+                          l->e6 = ec          ? std::error_code(ec)
                                   : a.empty() ? empty_answer_error(a)
                                               : std::error_code();
                           l->secure6 = !ec && a.secure();

@@ -65,13 +65,13 @@ void domain_delivery::start() {
     if (owner_->cfg.dane) {
         // DNSSEC-aware: DANE needs to know whether the MX answer is secure.
         owner_->resolver.async_resolve_mx_dnssec(
-            domain_, asio::bind_cancellation_slot(
-                         cancel_mx_.slot(),
-                         asio::bind_executor(strand_, [self = shared_from_this()](
-                                                          error_code ec,
-                                                          dns::answer<dns::mx_record> a) {
-                             self->on_mx_answer(ec, std::move(a));
-                         })));
+            domain_,
+            asio::bind_cancellation_slot(
+                cancel_mx_.slot(),
+                asio::bind_executor(strand_, [self = shared_from_this()](
+                                                 error_code ec, dns::answer<dns::mx_record> a) {
+                    self->on_mx_answer(ec, std::move(a));
+                })));
         return;
     }
     owner_->resolver.async_resolve_mx(
@@ -263,11 +263,11 @@ void domain_delivery::next_address() {
     // holds our handlers, which hold us. We keep only a weak reference (for
     // cancel()): a strong one would make a cycle that a destroyed
     // io_context could not break.
-    auto conn = std::make_shared<smtp::detail::connection>(
-        asio::any_io_executor(strand_), *conn_cfg,
-        dane       ? owner_->tls_dane
-        : verified ? owner_->tls_verify
-                   : owner_->tls_opportunistic);
+    auto conn =
+        std::make_shared<smtp::detail::connection>(asio::any_io_executor(strand_), *conn_cfg,
+                                                   dane       ? owner_->tls_dane
+                                                   : verified ? owner_->tls_verify
+                                                              : owner_->tls_opportunistic);
     if (dane) conn->use_dane(dane_.requirement);
     conn_ = conn;
     in_session_ = true;
@@ -313,7 +313,8 @@ void domain_delivery::after_attempt(const std::error_code& ec, smtp::send_report
     conn_.reset();
     if (finished_) return;
     std::optional<tls_result_type> failure;
-    if (ec) failure = classify_tls_failure(ec, tls.verify, dane_.state == dane_state::authenticated);
+    if (ec)
+        failure = classify_tls_failure(ec, tls.verify, dane_.state == dane_state::authenticated);
     // The plaintext retry after a failed handshake: that failure was reported.
     if (!plaintext_attempt_) {
         if (failure)

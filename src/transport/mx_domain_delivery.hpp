@@ -96,8 +96,7 @@ private:
     void drop_local_targets(const std::string& host, std::vector<dns::ip_address>& addresses);
     void on_addresses(host_addresses a);
     void next_address();
-    void after_attempt(const std::error_code& ec, smtp::send_report report,
-                       attempt_tls tls = {});
+    void after_attempt(const std::error_code& ec, smtp::send_report report, attempt_tls tls = {});
     void abort_pending();
     void finish();
 
@@ -114,14 +113,14 @@ private:
     /// The lookups in progress: MX, then each host's A and AAAA and TLSA.
     boost::asio::cancellation_signal cancel_mx_, cancel_a_, cancel_aaaa_, cancel_tlsa_;
 
-    bool mx_done_ = false;   ///< the MX answer is in (hosts_ set)
-    bool sts_done_ = true;   ///< no MTA-STS discovery pending
+    bool mx_done_ = false;    ///< the MX answer is in (hosts_ set)
+    bool sts_done_ = true;    ///< no MTA-STS discovery pending
     bool mx_secure_ = false;  ///< the MX answer was DNSSEC-secure
     /// The domain's MTA-STS policy, and what it says of each MX host.
     std::optional<mta_sts::policy> sts_policy_;
     mta_sts::mx_decision sts_verdicts_;
-    bool addresses_secure_ = false;  ///< the current host's addresses were secure
-    dane_decision dane_;             ///< for the current host
+    bool addresses_secure_ = false;       ///< the current host's addresses were secure
+    dane_decision dane_;                  ///< for the current host
     std::vector<dns::tlsa_record> tlsa_;  ///< the current host's TLSA records (for the report)
 
     bool implicit_ = false;

@@ -76,10 +76,10 @@ void domain_delivery::start_mta_sts() {
     if (!owner_->sts) return;
     sts_done_ = false;
     owner_->sts->async_discover(
-        domain_, asio::bind_executor(strand_, [self = shared_from_this()](
-                                                  error_code ec, mta_sts::discovery d) {
-            self->on_mta_sts(ec ? mta_sts::discovery{} : std::move(d));
-        }));
+        domain_, asio::bind_executor(
+                     strand_, [self = shared_from_this()](error_code ec, mta_sts::discovery d) {
+                         self->on_mta_sts(ec ? mta_sts::discovery{} : std::move(d));
+                     }));
 }
 
 void domain_delivery::on_mta_sts(mta_sts::discovery d) {
@@ -193,7 +193,8 @@ void domain_delivery::report_tls(std::optional<tls_result_type> failure, std::st
         error_code bad;
         const auto peer = asio::ip::make_address(ip_, bad);
         if (!bad)
-            if (const auto local = local_address_towards(peer)) r.sending_mta_ip = local->to_string();
+            if (const auto local = local_address_towards(peer))
+                r.sending_mta_ip = local->to_string();
     }
     owner_->cfg.tls_report(r);
 }

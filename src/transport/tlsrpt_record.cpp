@@ -92,8 +92,7 @@ result<tlsrpt_record> parse_tlsrpt_record(std::string_view text) {
                 return bad(fmt::format("rua URI \"{}\" is malformed", uri), text);
             // RFC 8460 §3 defines mailto: and https:; other schemes are for
             // later extensions and are skipped, not refused.
-            if (uri.starts_with("mailto:") || uri.starts_with("https:"))
-                out.rua.emplace_back(uri);
+            if (uri.starts_with("mailto:") || uri.starts_with("https:")) out.rua.emplace_back(uri);
         }
     }
     if (!have_rua) return bad("no rua field", text);

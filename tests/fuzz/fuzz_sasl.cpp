@@ -61,9 +61,8 @@ bool expensive(std::string_view challenge, unsigned long limit) {
     for (auto at = challenge.find("i="); at != std::string_view::npos;
          at = challenge.find("i=", at + 1)) {
         unsigned long n = 0;
-        for (std::size_t k = at + 2; k < challenge.size() && challenge[k] >= '0' &&
-                                     challenge[k] <= '9' && n <= limit;
-             ++k)
+        for (std::size_t k = at + 2;
+             k < challenge.size() && challenge[k] >= '0' && challenge[k] <= '9' && n <= limit; ++k)
             n = n * 10 + static_cast<unsigned long>(challenge[k] - '0');
         if (n > limit) return true;
     }

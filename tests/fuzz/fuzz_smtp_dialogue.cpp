@@ -55,7 +55,22 @@ namespace {
 namespace smtp = lettre::smtp;
 using type = smtp::client::action::type;
 
-enum class cmd { greeting, ehlo, helo, starttls, auth, sasl, mail, rcpt, data, dot, bdat, quit, rset, noop };
+enum class cmd {
+    greeting,
+    ehlo,
+    helo,
+    starttls,
+    auth,
+    sasl,
+    mail,
+    rcpt,
+    data,
+    dot,
+    bdat,
+    quit,
+    rset,
+    noop
+};
 
 struct sent_command {
     cmd what;
@@ -94,8 +109,8 @@ public:
 
     /// Everything the client writes goes through here.
     void written(std::string_view w) {
-        if (closed_) fuzz::fail("the client wrote after a 421 or a protocol error", input_,
-                                fuzz::escape(w));
+        if (closed_)
+            fuzz::fail("the client wrote after a 421 or a protocol error", input_, fuzz::escape(w));
         if (quit_sent_) fuzz::fail("the client wrote after QUIT", input_, fuzz::escape(w));
         while (!w.empty()) {
             if (bdat_left_ > 0) {
@@ -145,8 +160,7 @@ public:
 
     /// After a send finished: its report against what the server said.
     void check_send(const smtp::client& c, std::error_code ec) const {
-        const auto& recipients =
-            ec ? c.diagnostics().recipients : c.report().recipients;
+        const auto& recipients = ec ? c.diagnostics().recipients : c.report().recipients;
         for (std::size_t i = 0; i < recipients.size(); ++i) {
             const int code = i < rcpt_codes_.size() ? rcpt_codes_[i] : 0;
             if (recipients[i].accepted() != (code / 100 == 2))
@@ -341,13 +355,13 @@ void run(std::string_view input) {
 
     std::vector<lettre::address> to;
     for (std::size_t i = 0; i < rcpts; ++i)
-        to.push_back(lettre::address::parse(
-            (kind == 2 && i == 0) ? std::string("\xce\xb4@example.org")
-                                  : "r" + std::to_string(i) + "@example.org"));
+        to.push_back(lettre::address::parse((kind == 2 && i == 0)
+                                                ? std::string("\xce\xb4@example.org")
+                                                : "r" + std::to_string(i) + "@example.org"));
     const auto env = lettre::envelope::create(lettre::address::parse("from@example.com"), to);
-    const std::string message =
-        kind == 1 ? "Subject: fuzz\r\n\r\nb\xc3\xa9\r\n"
-                  : "Subject: fuzz\r\n\r\nbody\r\n.dot\r\n..\r\n.\r\nend\r\n";
+    const std::string message = kind == 1
+                                    ? "Subject: fuzz\r\n\r\nb\xc3\xa9\r\n"
+                                    : "Subject: fuzz\r\n\r\nbody\r\n.dot\r\n..\r\n.\r\nend\r\n";
 
     const std::string server = server_bytes(input.substr(3), caps);
     model m(input, message, rcpts);

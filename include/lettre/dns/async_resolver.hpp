@@ -92,8 +92,7 @@ public:
     /// A records with their DNSSEC status; as async_resolve_mx_dnssec().
     template <class CompletionToken>
     auto async_resolve_a_dnssec(std::string_view name, CompletionToken&& token) {
-        return initiate_dnssec<address_record>(kind::a, name,
-                                               std::forward<CompletionToken>(token));
+        return initiate_dnssec<address_record>(kind::a, name, std::forward<CompletionToken>(token));
     }
     /// AAAA records with their DNSSEC status; as async_resolve_mx_dnssec().
     template <class CompletionToken>
@@ -110,8 +109,7 @@ public:
     /// tlsa_name("mx.example.com", 25). As async_resolve_mx_dnssec().
     template <class CompletionToken>
     auto async_resolve_tlsa_dnssec(std::string_view name, CompletionToken&& token) {
-        return initiate_dnssec<tlsa_record>(kind::tlsa, name,
-                                            std::forward<CompletionToken>(token));
+        return initiate_dnssec<tlsa_record>(kind::tlsa, name, std::forward<CompletionToken>(token));
     }
 
     /// Aborts every pending lookup (operation_aborted).

@@ -171,7 +171,7 @@ struct discovery {
 
 /// What a policy says about one MX host.
 struct host_verdict {
-    std::string host;  ///< the MX host name
+    std::string host;     ///< the MX host name
     bool allowed = true;  ///< false: the policy (enforce) forbids this host
     /// enforce: the host must present a certificate valid for its name
     /// (PKIX, verified); a failure is transient for that host.

@@ -86,9 +86,9 @@ LETTRE_EXPORT std::string tlsa_policy_string(const dns::tlsa_record& r);
 
 /// The report's own fields (RFC 8460 §4.4).
 struct tls_report_header {
-    std::string organization_name;  ///< organization-name: who sends the report
-    std::string contact_info;        ///< contact-info: e.g. a mailbox
-    std::string report_id;           ///< report-id: unique per report
+    std::string organization_name;                ///< organization-name: who sends the report
+    std::string contact_info;                     ///< contact-info: e.g. a mailbox
+    std::string report_id;                        ///< report-id: unique per report
     std::chrono::system_clock::time_point start;  ///< date-range start-datetime
     std::chrono::system_clock::time_point end;    ///< date-range end-datetime
 };

@@ -105,16 +105,15 @@ const peers& shared() {
         fs::create_directories(s->dir / "smtp");
         // One certificate (from a test CA, sent with it) for every host:
         // DANE-TA needs the MX host name in it, MTA-STS the policy's.
-        std::vector<std::string> argv = {LETTRE_PYTHON,
-                                         std::string(LETTRE_MX_PEERS_DIR) + "/mx_smtp_server.py",
-                                         "--outdir",
-                                         (s->dir / "smtp").string(),
-                                         "--tls-name",
-                                         "mx-ta.secure.test,mx1.enforce.test"};
-        for (const char* host : {"127.0.0.41=starttls", "127.0.0.42=starttls", "127.0.0.43=starttls",
-                                 "127.0.0.44=accept", "127.0.0.45=starttls", "127.0.0.46=starttls",
-                                 "127.0.0.47=starttls", "127.0.0.51=starttls", "127.0.0.52=accept",
-                                 "127.0.0.53=starttls"}) {
+        std::vector<std::string> argv = {
+            LETTRE_PYTHON, std::string(LETTRE_MX_PEERS_DIR) + "/mx_smtp_server.py",
+            "--outdir",    (s->dir / "smtp").string(),
+            "--tls-name",  "mx-ta.secure.test,mx1.enforce.test"};
+        for (const char* host :
+             {"127.0.0.41=starttls", "127.0.0.42=starttls", "127.0.0.43=starttls",
+              "127.0.0.44=accept", "127.0.0.45=starttls", "127.0.0.46=starttls",
+              "127.0.0.47=starttls", "127.0.0.51=starttls", "127.0.0.52=accept",
+              "127.0.0.53=starttls"}) {
             argv.emplace_back("--host");
             argv.emplace_back(host);
         }
@@ -123,31 +122,43 @@ const peers& shared() {
         const std::string ee = spki_sha256(s->dir / "smtp" / "server.pem");
         const std::string ta = spki_sha256(s->dir / "smtp" / "ca.pem");
         const std::string wrong(64, 'a');
-        const std::string secure = "ee MX 10 mx-ee.secure.test.\n"
-                                   "mx-ee A 127.0.0.41\n"
-                                   "_25._tcp.mx-ee TLSA 3 1 1 " + ee + "\n"
-                                   "ta MX 10 mx-ta.secure.test.\n"
-                                   "mx-ta A 127.0.0.42\n"
-                                   "_25._tcp.mx-ta TLSA 2 1 1 " + ta + "\n"
-                                   "mismatch MX 10 mx-bad.secure.test.\n"
-                                   "mx-bad A 127.0.0.43\n"
-                                   "_25._tcp.mx-bad TLSA 3 1 1 " + wrong + "\n"
-                                   "nostarttls MX 10 mx-plain.secure.test.\n"
-                                   "mx-plain A 127.0.0.44\n"
-                                   "_25._tcp.mx-plain TLSA 3 1 1 " + ee + "\n"
-                                   "bogustlsa MX 10 mx-bt.secure.test.\n"
-                                   "mx-bt A 127.0.0.45\n"
-                                   "_25._tcp.mx-bt CNAME tlsa.bogus.test.\n"
-                                   "pkix MX 10 mx-pkix.secure.test.\n"
-                                   "mx-pkix A 127.0.0.47\n"
-                                   "_25._tcp.mx-pkix TLSA 1 1 1 " + ee + "\n";
+        const std::string secure =
+            "ee MX 10 mx-ee.secure.test.\n"
+            "mx-ee A 127.0.0.41\n"
+            "_25._tcp.mx-ee TLSA 3 1 1 " +
+            ee +
+            "\n"
+            "ta MX 10 mx-ta.secure.test.\n"
+            "mx-ta A 127.0.0.42\n"
+            "_25._tcp.mx-ta TLSA 2 1 1 " +
+            ta +
+            "\n"
+            "mismatch MX 10 mx-bad.secure.test.\n"
+            "mx-bad A 127.0.0.43\n"
+            "_25._tcp.mx-bad TLSA 3 1 1 " +
+            wrong +
+            "\n"
+            "nostarttls MX 10 mx-plain.secure.test.\n"
+            "mx-plain A 127.0.0.44\n"
+            "_25._tcp.mx-plain TLSA 3 1 1 " +
+            ee +
+            "\n"
+            "bogustlsa MX 10 mx-bt.secure.test.\n"
+            "mx-bt A 127.0.0.45\n"
+            "_25._tcp.mx-bt CNAME tlsa.bogus.test.\n"
+            "pkix MX 10 mx-pkix.secure.test.\n"
+            "mx-pkix A 127.0.0.47\n"
+            "_25._tcp.mx-pkix TLSA 1 1 1 " +
+            ee + "\n";
         // make_zones.sh breaks bogus.test's TLSA records of this data.
         const std::string bogus =
             "tlsa TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000003\n";
         // Unsigned: the wrong TLSA record must be ignored.
-        const std::string insecure = "opp MX 10 mx-opp.insecure.test.\n"
-                                     "mx-opp A 127.0.0.46\n"
-                                     "_25._tcp.mx-opp TLSA 3 1 1 " + wrong + "\n";
+        const std::string insecure =
+            "opp MX 10 mx-opp.insecure.test.\n"
+            "mx-opp A 127.0.0.46\n"
+            "_25._tcp.mx-opp TLSA 3 1 1 " +
+            wrong + "\n";
         s->world = dns_test::start_dnssec_world(
             {{"secure.test", secure}, {"bogus.test", bogus}, {"insecure.test", insecure}});
 
@@ -312,8 +323,7 @@ TEST(mx_dane, bogus_tlsa_answer_is_dnssec_invalid_and_no_delivery) {
     const auto& x = only(r);
     ASSERT_FALSE(x.delivered());
     EXPECT_EQ(x.error, condition::transient) << x.message;
-    EXPECT_NE(x.message.find("TLSA lookup of _25._tcp.mx-bt.secure.test failed"),
-              std::string::npos)
+    EXPECT_NE(x.message.find("TLSA lookup of _25._tcp.mx-bt.secure.test failed"), std::string::npos)
         << x.message;
     EXPECT_EQ(shared().connections("127.0.0.45"), 0);
     ASSERT_EQ(tls.all.size(), 1u);
@@ -527,8 +537,9 @@ TEST(mx_secure_cli, send_says_how_each_recipient_was_protected) {
     auto [status, out] = lettre_cli(send_args(p.world->server(), "x@ee.secure.test") +
                                     " --tls-report " + report.string());
     EXPECT_EQ(status, 0) << out;
-    EXPECT_NE(out.find("delivered  x@ee.secure.test  mx-ee.secure.test [127.0.0.41]  TLS DANE  250"),
-              std::string::npos)
+    EXPECT_NE(
+        out.find("delivered  x@ee.secure.test  mx-ee.secure.test [127.0.0.41]  TLS DANE  250"),
+        std::string::npos)
         << out;
     EXPECT_EQ(check_report(read_all(report), "tlsa:1:0"), "ok");
 
@@ -546,10 +557,9 @@ TEST(mx_secure_cli, send_says_how_each_recipient_was_protected) {
     const fs::path both = p.dir / "both-ca.pem";
     std::ofstream(both) << read_all(p.https_dir / "ca.pem") << read_all(p.dir / "smtp" / "ca.pem");
     const fs::path cache = p.dir / "sts-cache";
-    std::tie(status, out) =
-        lettre_cli(send_args(p.dns->server(), "x@enforce.test") + " --ca " + both.string() +
-                   " --mta-sts-port " + std::to_string(p.https_port) + " --mta-sts-cache " +
-                   cache.string());
+    std::tie(status, out) = lettre_cli(
+        send_args(p.dns->server(), "x@enforce.test") + " --ca " + both.string() +
+        " --mta-sts-port " + std::to_string(p.https_port) + " --mta-sts-cache " + cache.string());
     EXPECT_EQ(status, 0) << out;
     EXPECT_TRUE(fs::exists(cache / "enforce.test.policy"));
     EXPECT_NE(out.find("mx1.enforce.test [127.0.0.51]  TLS MTA-STS  250"), std::string::npos)
@@ -577,10 +587,9 @@ TEST(mx_secure_cli, mx_prints_dnssec_tlsa_and_mta_sts) {
     EXPECT_NE(out.find("dnssec: MX answer insecure"), std::string::npos) << out;
     EXPECT_NE(out.find("dane: not applicable"), std::string::npos) << out;
 
-    std::tie(status, out) =
-        lettre_cli("mx enforce.test --dns " + p.dns->server() + " --ca " +
-                   (p.https_dir / "ca.pem").string() + " --mta-sts-port " +
-                   std::to_string(p.https_port));
+    std::tie(status, out) = lettre_cli("mx enforce.test --dns " + p.dns->server() + " --ca " +
+                                       (p.https_dir / "ca.pem").string() + " --mta-sts-port " +
+                                       std::to_string(p.https_port));
     EXPECT_EQ(status, 0) << out;
     EXPECT_NE(out.find("mta-sts: enforce id=id1 max_age=86400 mx=mx1.enforce.test"),
               std::string::npos)

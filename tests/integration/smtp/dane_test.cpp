@@ -6,12 +6,12 @@
 
 #include "smtp/connection.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <boost/asio/io_context.hpp>
 
 #include <cstdio>
 #include <memory>
@@ -95,7 +95,9 @@ outcome run(std::uint16_t port, dane_requirement dane, bool send,
     return out;
 }
 
-fs::path cert(const std::string& name) { return cert_dir() / (name + ".pem"); }
+fs::path cert(const std::string& name) {
+    return cert_dir() / (name + ".pem");
+}
 
 TEST(Dane, EeMatchSendsWhateverTheNameInTheCertificate) {
     const auto& peer = aiosmtpd();
@@ -133,9 +135,9 @@ TEST(Dane, TaMatchNeedsAReferenceNameInTheCertificate) {
 
 TEST(Dane, TaMatchOnTheSecondReferenceName) {
     // The recipient domain, when its MX records were found securely.
-    const auto out = run(aiosmtpd().port("starttls"),
-                         {{tlsa_for(cert("ca"), 2, 1, 1)}, {"mx.nowhere.example", "localhost"}},
-                         false);
+    const auto out =
+        run(aiosmtpd().port("starttls"),
+            {{tlsa_for(cert("ca"), 2, 1, 1)}, {"mx.nowhere.example", "localhost"}}, false);
     EXPECT_FALSE(out.open) << out.open.message() << ": " << out.diag.message;
 }
 
@@ -143,9 +145,8 @@ TEST(Dane, NoMatchIsRefusedEvenForACertificateTheCaVouchesFor) {
     dane_tlsa wrong = tlsa_for(cert("server"), 3, 1, 1);
     wrong.data[0] ^= 0xff;
     const auto before = aiosmtpd().count("starttls");
-    const auto out =
-        run(aiosmtpd().port("starttls"), {{wrong, tlsa_for(cert("selfsigned"), 3, 1, 1)}, {"mx"}},
-            true);
+    const auto out = run(aiosmtpd().port("starttls"),
+                         {{wrong, tlsa_for(cert("selfsigned"), 3, 1, 1)}, {"mx"}}, true);
     EXPECT_EQ(out.open, lettre::make_error_code(errc::tls_failed));
     EXPECT_EQ(out.verify, X509_V_ERR_DANE_NO_MATCH);
     EXPECT_NE(out.diag.message.find("matches none of the host's TLSA records"), std::string::npos)
@@ -158,8 +159,8 @@ TEST(Dane, EeMatchIgnoresAnExpiredCertificate) {
     const std::uint16_t port = free_port();
     server = process::start({LETTRE_OPENSSL, "s_server", "-quiet", "-accept",
                              "127.0.0.1:" + std::to_string(port), "-cert", cert("expired").string(),
-                             "-key", (cert_dir() / "expired.key").string(),
-                             "-cert_chain", cert("ca").string()});
+                             "-key", (cert_dir() / "expired.key").string(), "-cert_chain",
+                             cert("ca").string()});
     ASSERT_TRUE(wait_port(port, 20s));
     const auto ee = run(port, {{tlsa_for(cert("expired"), 3, 1, 1)}, {"localhost"}}, false,
                         lettre::smtp::tls_mode::implicit);

@@ -176,7 +176,7 @@ TEST(dns_answer_parser, hostile_input_fails_cleanly) {
 // fuzz_dns_answer (corpus: regress-mx-exchange-not-a-host-name).
 TEST(dns_answer_parser, mx_exchange_must_be_a_host_name) {
     for (const std::string& label : {std::string("mx1\0evil", 8), std::string("exa\xfc"),
-                                    std::string("a b"), std::string("a.b"), std::string("\x7f")}) {
+                                     std::string("a b"), std::string("a.b"), std::string("\x7f")}) {
         msg_builder m("example.test", 15);
         std::vector<std::uint8_t> rd{0, 10, static_cast<std::uint8_t>(label.size())};
         rd.insert(rd.end(), label.begin(), label.end());

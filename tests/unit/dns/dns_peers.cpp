@@ -122,7 +122,8 @@ std::unique_ptr<dnssec_world> start_dnssec_world(const std::map<std::string, std
                                 std::to_string(w->port) + " >'" + w->dir.string() +
                                 "/make_zones.log' 2>&1";
         if (std::system(cmd.c_str()) != 0)
-            throw std::runtime_error("make_zones.sh failed: " + read_file(w->dir / "make_zones.log"));
+            throw std::runtime_error("make_zones.sh failed: " +
+                                     read_file(w->dir / "make_zones.log"));
         w->nsd = std::make_unique<child>(child::start(
             {nsd, "-d", "-c", (w->dir / "nsd.conf").string()}, {}, w->dir / "nsd.out"));
         if (!wait_bound(*w->nsd, w->nsd_port, 10s)) {  // port taken meanwhile? Again.

@@ -177,14 +177,13 @@ TEST_F(dnssec_resolver, async_forms) {
             EXPECT_EQ(a.records.size(), 2u);
             ++done;
         });
-    r.async_resolve_mx_dnssec(
-        "bogus.test",
-        [&](boost::system::error_code ec, lettre::dns::answer<lettre::dns::mx_record> a) {
-            EXPECT_EQ(ec, errc::dns_servfail);
-            EXPECT_TRUE(a.bogus);
-            EXPECT_TRUE(a.empty());
-            ++done;
-        });
+    r.async_resolve_mx_dnssec("bogus.test", [&](boost::system::error_code ec,
+                                                lettre::dns::answer<lettre::dns::mx_record> a) {
+        EXPECT_EQ(ec, errc::dns_servfail);
+        EXPECT_TRUE(a.bogus);
+        EXPECT_TRUE(a.empty());
+        ++done;
+    });
     r.async_resolve_aaaa_dnssec(
         "mx.insecure.test",
         [&](boost::system::error_code ec, lettre::dns::answer<lettre::dns::address_record> a) {

@@ -23,17 +23,16 @@ TEST(dnssec_query_builder, exact_bytes) {
     auto q = build_dnssec_query("mx.example", rr_type::tlsa, 0xBEEF);
     ASSERT_TRUE(q) << q.error().message;
     const bytes_t want = {
-        0xBE, 0xEF,              // ID
-        0x01, 0x20,              // RD; AD
-        0, 1, 0, 0, 0, 0, 0, 1,  // QD 1, AN 0, NS 0, AR 1
-        2, 'm', 'x', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0,
-        0, 52, 0, 1,        // TLSA, IN
-        0,                  // OPT: root owner
-        0, 41,              // type OPT
-        0x04, 0xD0,         // UDP payload size 1232
-        0, 0,               // extended RCODE, version 0
-        0x80, 0x00,         // DO
-        0, 0,               // no options
+        0xBE, 0xEF,                            // ID
+        0x01, 0x20,                            // RD; AD
+        0,    1,    0,   0, 0,   0,   0,   1,  // QD 1, AN 0, NS 0, AR 1
+        2,    'm',  'x', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 0, 52, 0, 1,  // TLSA, IN
+        0,                                                                      // OPT: root owner
+        0,    41,                                                               // type OPT
+        0x04, 0xD0,  // UDP payload size 1232
+        0,    0,     // extended RCODE, version 0
+        0x80, 0x00,  // DO
+        0,    0,     // no options
     };
     EXPECT_EQ(*q, want);
 }

@@ -205,9 +205,8 @@ TEST(SmtpSasl, ScramIterationCountOverTheCapIsRefused) {
     for (const char* count : {"10000001", "99999999", "100000000"}) {
         auto c = rfc7677_client();
         static_cast<void>(c.initial_response());
-        const auto r =
-            c.respond(b64(std::string("r=rOprNGfwEbeRWgbNEkqOx,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=") +
-                          count));
+        const auto r = c.respond(
+            b64(std::string("r=rOprNGfwEbeRWgbNEkqOx,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=") + count));
         ASSERT_FALSE(r) << count;
         EXPECT_EQ(r.error().code, lettre::make_error_code(errc::auth_failed)) << count;
         EXPECT_NE(r.error().message.find("iteration count"), std::string::npos)

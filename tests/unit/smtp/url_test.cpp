@@ -42,8 +42,9 @@ TEST(SmtpUrl, Port465WithSmtpSchemeIsRefused) {
 // decoded to the byte 0xFF (std::from_chars takes a sign). Found by
 // fuzz_smtp_url's reference decoder (corpus: regress-percent-sign).
 TEST(SmtpUrl, PercentEscapeIsTwoHexDigits) {
-    for (const char* url : {"smtp://u%-1:p@mail.example.com", "smtp://u:p%-f@mail.example.com",
-                            "smtp://mail.example.com?ehlo=a%-1", "smtp://u%+1:p@mail.example.com"}) {
+    for (const char* url :
+         {"smtp://u%-1:p@mail.example.com", "smtp://u:p%-f@mail.example.com",
+          "smtp://mail.example.com?ehlo=a%-1", "smtp://u%+1:p@mail.example.com"}) {
         const auto cfg = parse_url(url);
         ASSERT_FALSE(cfg) << url << " decoded to user "
                           << (cfg ? cfg->client.credentials->username : "");

@@ -38,9 +38,8 @@ TEST(MxDane, InsecureMxOrAddressesMeanNoDane) {
 }
 
 TEST(MxDane, UsableRecordsAuthenticateWithHostThenDomainAsNames) {
-    const auto d =
-        decide_dane(true, true, no_error, with({record(3), record(1), record(2, 31)}),
-                    "mx.example.net", "example.net");
+    const auto d = decide_dane(true, true, no_error, with({record(3), record(1), record(2, 31)}),
+                               "mx.example.net", "example.net");
     ASSERT_EQ(d.state, dane_state::authenticated);
     ASSERT_EQ(d.requirement.records.size(), 1u) << "PKIX-EE and a short digest are dropped";
     EXPECT_EQ(d.requirement.records[0].usage, 3);
@@ -59,10 +58,8 @@ TEST(MxDane, OnlyUnusableRecordsStillMakeTlsMandatory) {
 TEST(MxDane, SecureDenialIsNoRecords) {
     auto nxdomain = with({});
     nxdomain.nxdomain = true;
-    EXPECT_EQ(decide_dane(true, true, no_error, nxdomain, "mx", "d").state,
-              dane_state::no_records);
-    EXPECT_EQ(decide_dane(true, true, no_error, with({}), "mx", "d").state,
-              dane_state::no_records)
+    EXPECT_EQ(decide_dane(true, true, no_error, nxdomain, "mx", "d").state, dane_state::no_records);
+    EXPECT_EQ(decide_dane(true, true, no_error, with({}), "mx", "d").state, dane_state::no_records)
         << "NODATA";
 }
 
@@ -77,9 +74,8 @@ TEST(MxDane, FailedOrBogusLookupIsNeverADowngrade) {
     for (errc e : {errc::dns_servfail, errc::dns_timeout, errc::dns_failed, errc::dns_refused}) {
         auto bogus = with({});
         bogus.bogus = e == errc::dns_servfail;
-        EXPECT_EQ(
-            decide_dane(true, true, lettre::make_error_code(e), bogus, "mx", "d").state,
-            dane_state::lookup_failed);
+        EXPECT_EQ(decide_dane(true, true, lettre::make_error_code(e), bogus, "mx", "d").state,
+                  dane_state::lookup_failed);
     }
 }
 

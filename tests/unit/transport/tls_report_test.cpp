@@ -139,8 +139,8 @@ TEST(TlsRptRecord, ReadsTheRuaList) {
 
 TEST(TlsRptRecord, RefusesWhatTheAbnfDoesNot) {
     for (std::string_view bad :
-         {"v=TLSRPTv2; rua=mailto:a@example.com", "rua=mailto:a@example.com",
-          "v=TLSRPTv1", "v=TLSRPTv1; rua=", "v=TLSRPTv1; rua=mailto:a@b.example; rua=mailto:c@d",
+         {"v=TLSRPTv2; rua=mailto:a@example.com", "rua=mailto:a@example.com", "v=TLSRPTv1",
+          "v=TLSRPTv1; rua=", "v=TLSRPTv1; rua=mailto:a@b.example; rua=mailto:c@d",
           "v=TLSRPTv1; rua=ftp://only.example", "v=TLSRPTv1; rua=mailto:a b@example.com",
           "v=TLSRPTv1; rua=mailto:a@example.com; junk", "v=TLSRPTv1x; rua=mailto:a@example.com"}) {
         auto r = parse_tlsrpt_record(bad);
