@@ -25,6 +25,7 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_parameters& p, std::err
     SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
     error_code e;
+    enable_session_collection(ctx->native_handle());
     // A plaintext transport still needs a context to build its streams, but
     // not the trust store: loading the system CAs costs ~20 ms.
     if (!used) return ctx;
@@ -68,6 +69,13 @@ connection::connection(asio::any_io_executor ex, const transport_config& cfg,
       resolver_(ex),
       resolve_timer_(ex),
       fsm_(cfg.client, cfg.tls.server_name.empty() ? cfg.host : cfg.tls.server_name, cfg.port) {}
+
+void connection::use_session_cache(std::shared_ptr<tls_session_cache> cache) {
+    if (!cache || !cfg_.tls.session_resumption || cfg_.client.tls == tls_mode::none_dangerous)
+        return;
+    resume_.assign(std::move(cache), session_key(cfg_),
+                   !cfg_.tls.accept_invalid_certificates_dangerous);
+}
 
 namespace {
 
@@ -161,7 +169,12 @@ bool connection::prepare_handshake() {
         diag_.message = "cannot set the TLS server name";
         return false;
     }
+    // DANE sessions are not resumed: the key would have to hold the TLSA set.
     if (dane_) return prepare_dane(name);
+    if (!resume_.attach(ssl)) {
+        diag_.message = "cannot set up TLS session resumption";
+        return false;
+    }
     if (cfg_.tls.accept_invalid_certificates_dangerous) return true;
     // OpenSSL checks the name itself, so that a mismatch has its own
     // verify result (X509_V_ERR_HOSTNAME_MISMATCH) to report.
@@ -176,7 +189,8 @@ void connection::trace_tls() {
     if (!cfg_.trace) return;
     SSL* ssl = stream_->native_handle();
     cfg_.trace(trace_direction::received,
-               fmt::format("TLS {} {}", SSL_get_version(ssl), SSL_get_cipher_name(ssl)));
+               fmt::format("TLS {} {}{}", SSL_get_version(ssl), SSL_get_cipher_name(ssl),
+                           resumed_ ? " (resumed)" : ""));
 }
 
 void connection::trace_sent(const client::action& a, phase p) {
@@ -418,8 +432,13 @@ void connection::drive(client::action a) {
             }
             arm(phase::tls_handshake);
             stream_->async_handshake(ssl::stream_base::client, [self](error_code ec) {
-                self->verify_result_ = SSL_get_verify_result(self->stream_->native_handle());
-                if (ec) return self->io_failed(ec, phase::tls_handshake);
+                SSL* ssl = self->stream_->native_handle();
+                self->verify_result_ = SSL_get_verify_result(ssl);
+                self->resumed_ = !ec && SSL_session_reused(ssl) == 1;
+                if (ec) {
+                    self->resume_.handshake_failed();
+                    return self->io_failed(ec, phase::tls_handshake);
+                }
                 const bool implicit = self->implicit_handshake_;
                 self->implicit_handshake_ = false;
                 self->tls_ = true;

@@ -268,7 +268,10 @@ void domain_delivery::next_address() {
                                                    dane       ? owner_->tls_dane
                                                    : verified ? owner_->tls_verify
                                                               : owner_->tls_opportunistic);
-    if (dane) conn->use_dane(dane_.requirement);
+    if (dane)
+        conn->use_dane(dane_.requirement);
+    else
+        conn->use_session_cache(owner_->tls_sessions);
     conn_ = conn;
     in_session_ = true;
     // The handlers run from inside the connection (same strand), which is
