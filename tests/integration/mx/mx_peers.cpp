@@ -138,6 +138,8 @@ std::vector<delivered_message> peers::messages(const std::string& ip) const {
                 m.rcpts.push_back(value);
             else if (key == "tls")
                 m.tls = value == "1";
+            else if (key == "reused")
+                m.reused = value == "1";
             else if (key == "helo")
                 m.helo = value;
         }

@@ -19,6 +19,7 @@ struct delivered_message {
     std::string from;
     std::vector<std::string> rcpts;
     bool tls = false;
+    bool reused = false;  ///< the server resumed the TLS session
     std::string helo;
     std::string data;
 };

@@ -22,7 +22,8 @@ Behaviours:
                     that are no TLS record and hang up (a failed handshake)
 
 Every accepted message is written to DIR/<ip>/<n>.txt: lines "from X",
-"rcpt X" (each), "tls 0|1", "helo NAME", then "data" and the message.
+"rcpt X" (each), "tls 0|1", "reused 0|1" (the TLS session was resumed),
+"helo NAME", then "data" and the message.
 Every connection appends a line to DIR/<ip>.connections.
 """
 
@@ -82,6 +83,7 @@ class Session:
             writer.close()
             return
         tls = False
+        reused = False
         helo = ""
         mail = None
         rcpts = []
@@ -114,6 +116,7 @@ class Session:
                     writer.close()
                     return
                 tls = True
+                reused = writer.get_extra_info("ssl_object").session_reused
                 helo = ""
             elif verb == "MAIL":
                 if "reject_mail" in self.b:
@@ -157,7 +160,7 @@ class Session:
                         f.write(("from %s\n" % mail).encode())
                         for r in rcpts:
                             f.write(("rcpt %s\n" % r).encode())
-                        f.write(("tls %d\nhelo %s\ndata\n" % (tls, helo)).encode())
+                        f.write(("tls %d\nreused %d\nhelo %s\ndata\n" % (tls, reused, helo)).encode())
                         f.write(b"".join(data))
                     os.rename(tmp, os.path.join(d, "%03d.txt" % n))
                     await self.reply("250 2.0.0 queued as %s-%d" % (self.ip, n))
