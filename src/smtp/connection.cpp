@@ -361,6 +361,7 @@ void connection::connect(std::vector<boost::asio::ip::tcp::endpoint> endpoints) 
 
 void connection::io_failed(error_code ec, phase p) {
     if (quit_after_) return finish_quit_after_failure();  // the QUIT is a courtesy
+    if (tls_ && ec.category() == asio::error::get_ssl_category()) resume_.forget();
     const bool timed_out = ec == boost::beast::error::timeout;
     const bool closed = ec == asio::error::eof || ec == asio::error::connection_reset ||
                         ec == ssl::error::stream_truncated;

@@ -30,6 +30,13 @@ void optional_field(std::string& key, const std::optional<std::string>& value) {
     field(key, "+" + *value);
 }
 
+/// A copy that no connection holds: OpenSSL marks the session of an SSL
+/// freed without a close_notify not resumable (ssl_clear_bad_session, a
+/// TLS 1.0 rule), and an SMTP session often ends with QUIT and a close.
+session_ref copy_of(SSL_SESSION* s) {
+    return session_ref(SSL_SESSION_dup(s));
+}
+
 bool expired(SSL_SESSION* s) {
     const auto made = static_cast<long long>(SSL_SESSION_get_time(s));
     const auto lifetime = static_cast<long long>(SSL_SESSION_get_timeout(s));
@@ -76,14 +83,16 @@ session_ref tls_session_cache::take(const std::string& key) {
     const auto found = index_.find(key);
     if (found == index_.end()) return {};
     auto& sessions = found->second->sessions;
-    while (!sessions.empty() && expired(sessions.front().get())) sessions.pop_front();
+    while (!sessions.empty() && (expired(sessions.front().get()) ||
+                                 !SSL_SESSION_is_resumable(sessions.front().get())))
+        sessions.pop_front();
     if (sessions.empty()) {
         lru_.erase(found->second);
         index_.erase(found);
         return {};
     }
     touch(found->second);
-    if (!is_tls13(sessions.front().get())) return sessions.front();
+    if (!is_tls13(sessions.front().get())) return copy_of(sessions.front().get());
     session_ref once = std::move(sessions.front());
     sessions.pop_front();
     return once;
@@ -149,14 +158,18 @@ void session_slot::handshake_failed() {
     if (cache_ && offered_) cache_->drop(key_);
 }
 
+void session_slot::forget() {
+    if (cache_) cache_->drop(key_);
+}
+
 bool session_slot::collect(SSL* ssl, SSL_SESSION* s) {
     if (!cache_) return false;
     // A verifying connection fails its handshake on a refused certificate;
     // this keeps a session that somehow got past it from being reused.
     if (verified_ && SSL_get_verify_result(ssl) != X509_V_OK) return false;
     if (!SSL_SESSION_is_resumable(s)) return false;
-    cache_->store(key_, session_ref(s));
-    return true;
+    cache_->store(key_, copy_of(s));
+    return false;  // OpenSSL keeps its reference to `s`
 }
 
 }  // namespace lettre::smtp::detail

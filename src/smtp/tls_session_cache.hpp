@@ -117,8 +117,11 @@ public:
     bool attach(SSL* ssl);
     /// A handshake failed: a session offered to it is not offered again.
     void handshake_failed();
-    /// Called by OpenSSL (through enable_session_collection). True when the
-    /// reference to `s` was taken.
+    /// A TLS error after the handshake (a fatal alert, a bad record): the
+    /// server's sessions are not offered again (RFC 5246 §7.2.2).
+    void forget();
+    /// Called by OpenSSL (through enable_session_collection): keeps a copy
+    /// of `s`. True when the reference to `s` itself was taken (never).
     bool collect(SSL* ssl, SSL_SESSION* s);
 
 private:
