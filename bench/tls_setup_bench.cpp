@@ -41,8 +41,11 @@ struct cpu_time {
 cpu_time cpu_now() {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
-    const double user = static_cast<double>(u.ru_utime.tv_sec) + u.ru_utime.tv_usec / 1e6;
-    const double sys = static_cast<double>(u.ru_stime.tv_sec) + u.ru_stime.tv_usec / 1e6;
+    auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    const double user = seconds(u.ru_utime);
+    const double sys = seconds(u.ru_stime);
     return {user, user + sys};
 }
 
@@ -133,7 +136,7 @@ int main(int argc, char** argv) try {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const cpu_time c1 = cpu_now();
-    const double n = o.connections;
+    const double n = static_cast<double>(o.connections);
     std::printf(
         "{\"client\": \"lettre\", \"mode\": \"%s\", \"tls\": \"%s\", \"connections\": %d, "
         "\"resumed\": %d, \"seconds\": %.3f, \"cpu_us_per_connection\": %.1f, "
