@@ -25,8 +25,7 @@ struct option_targets {
     std::string_view why_not_mx = {};  ///< said when refused with --mx
 };
 
-constexpr std::string_view no_login =
-    "MX hosts take mail for their own domains without a login";
+constexpr std::string_view no_login = "MX hosts take mail for their own domains without a login";
 
 // Every option of send that some target does not use; a new option of
 // that kind gets a line here. --ca, --timeout, --ehlo, --trace and the DSN
@@ -119,11 +118,11 @@ void check_options_apply(const chosen_target& target, std::span<const parsed_opt
                               "other target is given");
         }
         const std::string why = target.kind == target_kind::mx && !entry->why_not_mx.empty()
-                                    ? " (" + std::string(entry->why_not_mx) + ")"
+                                    ? ". " + std::string(entry->why_not_mx)
                                     : std::string();
         throw usage_error(opt.spelling + " does not apply to " +
-                          std::string(target_option(target.kind)) + why + ": it is for " +
-                          wanted + " only; remove it");
+                          std::string(target_option(target.kind)) + ": it is for " + wanted +
+                          " only; remove it" + why);
     }
 }
 
