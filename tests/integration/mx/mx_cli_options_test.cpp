@@ -247,6 +247,7 @@ TEST(mx_cli_options, timeout_gives_up_on_a_trickling_greeting) {
     auto r = lettre(p.base() + " --timeout 2 --to one@slow.test");
     EXPECT_EQ(r.status, 75) << r.out;
     EXPECT_TRUE(has(r.out, "transient failure  one@slow.test")) << r.out;
+    EXPECT_TRUE(has(r.out, "greeting timed out after 2000 ms")) << r.out;
     // Not a timing assertion: without the deadline the greeting alone takes
     // five minutes (and the peer sends it for longer than that).
     EXPECT_LT(r.took, 30s) << r.out;
