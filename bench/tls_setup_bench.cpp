@@ -120,8 +120,8 @@ int main(int argc, char** argv) try {
     cfg.host = o.host;
     cfg.port = o.port;
     cfg.client.hello_name = "bench.example";
-    cfg.client.tls = o.implicit ? lettre::smtp::tls_mode::implicit
-                                : lettre::smtp::tls_mode::starttls_required;
+    cfg.client.tls =
+        o.implicit ? lettre::smtp::tls_mode::implicit : lettre::smtp::tls_mode::starttls_required;
     cfg.tls.ca_file = o.ca;
     std::error_code ec;
     std::string why;

@@ -83,8 +83,8 @@ session_ref tls_session_cache::take(const std::string& key) {
     const auto found = index_.find(key);
     if (found == index_.end()) return {};
     auto& sessions = found->second->sessions;
-    while (!sessions.empty() && (expired(sessions.front().get()) ||
-                                 !SSL_SESSION_is_resumable(sessions.front().get())))
+    while (!sessions.empty() &&
+           (expired(sessions.front().get()) || !SSL_SESSION_is_resumable(sessions.front().get())))
         sessions.pop_front();
     if (sessions.empty()) {
         lru_.erase(found->second);

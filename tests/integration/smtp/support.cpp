@@ -208,11 +208,10 @@ const aiosmtpd_peer& aiosmtpd() {
         std::vector<std::string> argv = {LETTRE_PYTHON, peer_script("aiosmtpd_peer.py"),
                                          "--outdir",    out.string(),
                                          "--certdir",   cert_dir().string()};
-        for (const char* l :
-             {"plain:plain", "nopipe:nopipe", "size:size", "auth_plain:auth_plain",
-              "starttls:starttls", "impostor:impostor", "implicit:implicit", "count:count",
-              "resume:starttls", "resume12:starttls12", "resume_implicit:implicit",
-              "resume_other:starttls", "flaky:flaky"}) {
+        for (const char* l : {"plain:plain", "nopipe:nopipe", "size:size", "auth_plain:auth_plain",
+                              "starttls:starttls", "impostor:impostor", "implicit:implicit",
+                              "count:count", "resume:starttls", "resume12:starttls12",
+                              "resume_implicit:implicit", "resume_other:starttls", "flaky:flaky"}) {
             argv.emplace_back("--listen");
             argv.emplace_back(l);
         }
