@@ -259,7 +259,7 @@ class dane_only_tests(decision_case):
         proc = self.lettre("send", "--mx", "--tls", "dane-only", "--no-dane", *BASIC)
         self.assert_error(proc, EX_USAGE, "--tls dane-only needs DANE", "--no-dane")
         proc = self.lettre("send", "--mx", "--tls", "dane", *BASIC)
-        self.assert_error(proc, EX_USAGE, "--tls 'dane'", "dane-only")
+        self.assert_error(proc, EX_USAGE, '--tls "dane"', "dane-only")
 
 
 def main():
