@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Every test on a fresh Debian machine: install dependencies and test peers,
-# build everything (library, CLI, examples, benchmarks), build the API
-# reference (Doxygen; fails on an undocumented public declaration), run all
-# tests once normally and once under AddressSanitizer +
-# UndefinedBehaviorSanitizer, run the tests that share one transport between
-# threads under ThreadSanitizer,
-# audit the dependency versions in the SBOM, build everything again in
-# Release (-O3) and run the unit tests, build the shared libraries with the
-# tool and the examples and run them, build the message layer alone with
-# Boost and c-ares hidden, then run each fuzz
-# target for a bounded time. Warnings are errors here (LETTRE_WERROR=ON);
+# build everything (library, CLI, tests, examples, benchmarks) in Release
+# (-O3), build the API reference (Doxygen; fails on an undocumented public
+# declaration), run all tests once in that build and once in a Debug build
+# under AddressSanitizer + UndefinedBehaviorSanitizer, run the tests that
+# share one transport between threads under ThreadSanitizer, audit the
+# dependency versions in the SBOM, build the shared libraries (Debug) with
+# the tool and the examples and run them, build the message layer alone
+# with Boost and c-ares hidden, then run each fuzz target over its corpus
+# and for a bounded time. Warnings are errors here (LETTRE_WERROR=ON);
 # they are not for users (the option is off by default).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -33,26 +32,30 @@ step() {
 step "install dependencies"
 scripts/install-deps.sh --test
 
-step "build (Debug)"
-# The benchmarks are built (and warned about) in the Release step, where
-# they mean something; the Debug build leaves them out.
-cmake -S . -B build-ci -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLETTRE_WERROR=ON -DLETTRE_BUILD_DOCS=ON \
-      -DLETTRE_BUILD_BENCH=OFF
-cmake --build build-ci -j "$jobs"
+step "build everything (Release, -O3)"
+# The library, the tool, the tests, the examples and the benchmarks, at -O3
+# (GCC warns about more there). Debug is built by the sanitizer, shared and
+# message steps below, with warnings as errors too. Every part is asked for
+# explicitly: scripts/run.sh shares this directory with the extras off.
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DLETTRE_WERROR=ON \
+      -DLETTRE_BUILD_DOCS=ON -DLETTRE_BUILD_TESTS=ON -DLETTRE_BUILD_EXAMPLES=ON \
+      -DLETTRE_BUILD_BENCH=ON -DLETTRE_BUILD_CLI=ON -DLETTRE_CONSUMER_TESTS=ON
+cmake --build build-release -j "$jobs"
 
 step "API reference (Doxygen: a public declaration without a comment fails)"
 # Runs doxygen only (no compiling); it prints the warnings it fails on.
-cmake --build build-ci --target lettre_docs
+cmake --build build-release --target lettre_docs
 
-step "test (Debug)"
+step "test (Release)"
 # Everything but the load tests (label "load": 10,000 messages through the
 # pool, thousands of random faults), which run once, under ASan below, where
-# they also check memory. The unit tests run one process per test here.
-ctest --test-dir build-ci --output-on-failure -j "$jobs" -LE load
+# they also check memory. The unit tests run one process per test here. The
+# tool and the consumer builds are tested as users build them (Release).
+ctest --test-dir build-release --output-on-failure -j "$jobs" -LE load
 
 step "dependency audit (the SBOM this build's configure step wrote)"
 # Fails when a dependency found is in a known vulnerable range (docs/release.md).
-scripts/audit.sh build-ci/lettre.cdx.json
+scripts/audit.sh build-release/lettre.cdx.json
 
 step "build (ASan + UBSan)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLETTRE_SANITIZE=ON -DLETTRE_WERROR=ON \
@@ -66,7 +69,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # once per test, the 250 MB sanitized program took ~0.8 s to start, 622 s for
 # ~750 tests, against ~75 s in one process, most of it waiting (timers, child
 # processes), so that process runs beside ctest, which runs everything else.
-# The Debug step above ran the unit tests one process per test.
+# The Release step above ran the unit tests one process per test.
 unit_log=$(mktemp)
 build-asan/tests/unit/lettre_unit_tests --gtest_brief=1 >"$unit_log" 2>&1 &
 unit_pid=$!
@@ -95,17 +98,6 @@ build-tsan/tests/unit/lettre_unit_thread_tests --gtest_brief=1
 build-tsan/tests/integration/smtp/lettre_smtp_thread_tests --gtest_brief=1 \
   --gtest_filter='SharedTransport.*:Async.*:PoolChaos.ShutdownFromAnotherThread'
 unset TSAN_OPTIONS
-
-step "build everything (Release, -O3) and run the unit tests"
-# GCC's optimiser warns about things the Debug build never sees. The whole
-# ctest suite already ran twice above: the unit tests are enough here.
-# Every part is asked for explicitly: scripts/run.sh shares this directory
-# with the extras off.
-cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DLETTRE_WERROR=ON \
-      -DLETTRE_BUILD_TESTS=ON -DLETTRE_BUILD_EXAMPLES=ON -DLETTRE_BUILD_BENCH=ON \
-      -DLETTRE_BUILD_CLI=ON -DLETTRE_CONSUMER_TESTS=OFF
-cmake --build build-release -j "$jobs"
-build-release/tests/unit/lettre_unit_tests --gtest_brief=1
 
 step "shared libraries (BUILD_SHARED_LIBS=ON): library, CLI and examples"
 # Symbols are hidden unless exported (LETTRE_EXPORT): a public function that
