@@ -143,9 +143,9 @@ std::string connection::tls_failure(error_code ec) {
     if (dane_ && verify != X509_V_OK) return dane_failure(verify, when);
     if (!cfg_.tls.accept_invalid_certificates_dangerous && verify != X509_V_OK) {
         if (!when.empty()) when += "; ";
-        return fmt::format("the TLS certificate of {} was refused: {} ({}checked for the name {}){}",
-                           cfg_.host, X509_verify_cert_error_string(verify), when, name,
-                           certificate_hint(verify));
+        return fmt::format(
+            "the TLS certificate of {} was refused: {} ({}checked for the name {}){}", cfg_.host,
+            X509_verify_cert_error_string(verify), when, name, certificate_hint(verify));
     }
     if (implicit_handshake_ && plaintext_instead_of_tls(ec))
         return fmt::format(

@@ -268,8 +268,7 @@ lettre::mx::config dane_only_config(results* out = nullptr) {
     return c;
 }
 
-const lettre::mx::recipient_result& result_for(const lettre::mx::report& r,
-                                               const std::string& to) {
+const lettre::mx::recipient_result& result_for(const lettre::mx::report& r, const std::string& to) {
     for (const auto& x : r.recipients)
         if (x.recipient.to_string() == to) return x;
     throw std::runtime_error("no result for " + to);
@@ -460,8 +459,7 @@ TEST(mx_dane_only, policy_hook_asks_for_it_for_one_domain_only) {
     const auto& refused = result_for(r, "a@pkix.secure.test");
     ASSERT_FALSE(refused.delivered());
     EXPECT_EQ(refused.error, condition::transient) << refused.message;
-    EXPECT_NE(refused.message.find("DANE: dane-only policy"), std::string::npos)
-        << refused.message;
+    EXPECT_NE(refused.message.find("DANE: dane-only policy"), std::string::npos) << refused.message;
     const auto& other = result_for(r, "b@opp.insecure.test");
     ASSERT_TRUE(other.delivered()) << other.message;
     EXPECT_EQ(other.protection, tls_protection::opportunistic);
