@@ -1,5 +1,7 @@
 #include "smtp/connection.hpp"
 
+#include "smtp/certificate_dates.hpp"
+
 #include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -144,11 +146,15 @@ void connection::arm_for(const client::action& a) {
 std::string connection::tls_failure(error_code ec) {
     const std::string& name = cfg_.tls.server_name.empty() ? cfg_.host : cfg_.tls.server_name;
     const long verify = verify_result_;
-    if (dane_ && verify != X509_V_OK) return dane_failure(verify);
-    if (!cfg_.tls.accept_invalid_certificates_dangerous && verify != X509_V_OK)
-        return fmt::format("the TLS certificate of {} was refused: {} (checked for the name {}){}",
-                           cfg_.host, X509_verify_cert_error_string(verify), name,
-                           certificate_hint(verify));
+    // "it expired on DATE": an old certificate or a wrong clock.
+    std::string when = stream_ ? validity_note(stream_->native_handle(), verify) : std::string();
+    if (dane_ && verify != X509_V_OK) return dane_failure(verify, when);
+    if (!cfg_.tls.accept_invalid_certificates_dangerous && verify != X509_V_OK) {
+        if (!when.empty()) when += "; ";
+        return fmt::format(
+            "the TLS certificate of {} was refused: {} ({}checked for the name {}){}", cfg_.host,
+            X509_verify_cert_error_string(verify), when, name, certificate_hint(verify));
+    }
     if (implicit_handshake_ && plaintext_instead_of_tls(ec))
         return fmt::format(
             "TLS handshake with {} port {} failed: the server did not answer with TLS ({}); for "

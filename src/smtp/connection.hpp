@@ -126,7 +126,8 @@ private:
     bool prepare_handshake();
     bool prepare_dane(const std::string& sni);
     /// The sentence for a certificate DANE refused.
-    std::string dane_failure(long verify) const;
+    /// `when`: validity_note() of the refused chain (may be empty).
+    std::string dane_failure(long verify, const std::string& when) const;
 
     boost::asio::any_io_executor ex_;
     const transport_config cfg_;  ///< a copy: a pooled connection may outlive its pool
