@@ -21,8 +21,8 @@ docs/rtt-benchmark.svg; "none": no chart), RESULTS (append raw JSON
 records), CHECK_TARGETS=1 (exit 1 when a target is missed).
 """
 import html
-import math
 import json
+import math
 import os
 import signal
 import statistics
