@@ -132,17 +132,20 @@ for n in $SIZES; do
       "$n" "$wall" "$user" "$sys" "$rss_kb" "$base_kb" "$sink" "$CONNECTIONS" \
       "$([ "${PER_RECIPIENT:-0}" = 1 ] && echo true || echo false)" "$load" >>"$RESULTS"
   fi
-  [ -n "$first_per" ] || { first_per=$per_us; first_beyond=$beyond_kb; }
-  last_per=$per_us last_beyond=$beyond_kb
+  cpu_us=$(awk -v c="$cpu" -v n="$n" 'BEGIN { printf "%.2f", c * 1e6 / n }')
+  [ -n "$first_per" ] || { first_per=$per_us first_cpu=$cpu_us first_beyond=$beyond_kb; }
+  last_per=$per_us last_cpu=$cpu_us last_beyond=$beyond_kb
 done
 
+cpu_ratio=$(awk -v a="$first_cpu" -v b="$last_cpu" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
 time_ratio=$(awk -v a="$first_per" -v b="$last_per" 'BEGIN { printf "%.2f", (a > 0 ? b / a : 0) }')
 linear=$(awk -v r="$time_ratio" 'BEGIN { print (r <= 1.5) ? "linear" : "NOT linear" }')
 flat=$(awk -v a="$first_beyond" -v b="$last_beyond" \
   'BEGIN { print (b <= 2 * a || b - a < 1024) ? "flat" : "NOT flat" }')
 echo
 echo "Verdict: **$linear** (wall per recipient, largest size / smallest: ${time_ratio}x;" \
-     "target <= 1.5x), **$flat** (beyond the baseline: $(mb "$first_beyond") MB ->" \
+     "target <= 1.5x; CPU per recipient: $first_cpu µs -> $last_cpu µs, ${cpu_ratio}x)," \
+     "**$flat** (beyond the baseline: $(mb "$first_beyond") MB ->" \
      "$(mb "$last_beyond") MB; target <= 2x). Load average at the end:" \
      "$(cut -d' ' -f1-3 /proc/loadavg)."
 if [ "${CHECK_TARGETS:-0}" = 1 ] && [ "$linear$flat" != linearflat ]; then
