@@ -5,8 +5,10 @@
 # wall and CPU time, peak RSS, the RSS beyond a 1-recipient run of the same
 # command (what the recipients cost, the message and the program left out),
 # recipients/s, the sink's count of messages taken (one per recipient: it
-# must equal the size, or the script fails) and the load average; then two
-# verdicts: "linear" (wall time per recipient at the largest size within
+# must equal the size, or the script fails), the sessions it saw (the pool
+# opens a new connection after 100 messages on one,
+# smtp::pool_config::max_messages_per_connection) and the load average;
+# then two verdicts: "linear" (wall time per recipient at the largest size within
 # 1.5x of the smallest's) and "flat" (RSS beyond the baseline at the
 # largest size within 2x of the smallest's; differences under 1 MB count
 # as flat, the page-granular noise of RSS). Markdown on stdout, progress on
@@ -73,14 +75,16 @@ start_sink() {
   say "smtp-sink did not start on $SINK_IP:$port: $(cat "$sink_out")"
   exit 1
 }
-# The sink's message count: the last of its \r-separated counter lines.
-sink_messages() { tr '\r' '\n' <"$sink_out" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' | tail -n 1; }
+# One of the sink's counters (mesg: messages, sess: sessions ended) from
+# the last of its \r-separated counter lines.
+sink_counter() { tr '\r' '\n' <"$sink_out" | sed -n "s/.*$1=\\([0-9]*\\).*/\\1/p" | tail -n 1; }
 
 message_args=(--from 'Bench <bench@example.com>' --subject 'scale each-to'
               --text 'A short message, the same for every recipient.')
 [ "${PER_RECIPIENT:-0}" = 1 ] || message_args+=(--to 'list@example.com')
 
-# Runs lettre for a file of N addresses; sets wall, user, sys, rss_kb, sink.
+# Runs lettre for a file of N addresses; sets wall, user, sys, rss_kb, sink,
+# sessions.
 run_size() {
   local n=$1 file="$work/rcpt.$1.txt" out="$work/lettre.$1.out"
   awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "r%07d@example.net\n", i }' >"$file"
@@ -90,7 +94,8 @@ run_size() {
     --each-to "$file" --connections "$CONNECTIONS" >"$out" 2>"$work/lettre.$n.err" || {
       say "lettre failed for $n recipients: $(tail -n 5 "$work/lettre.$n.err")"; exit 1; }
   sleep 0.2  # the sink updates its counters as the QUITs arrive
-  sink=$(sink_messages)
+  sink=$(sink_counter mesg)
+  sessions=$(sink_counter sess)
   stop_sink
   read -r wall user sys rss_kb <"$work/time.$n"
   rm -f "$file"
@@ -114,8 +119,8 @@ echo
 echo "lettre $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)," \
      "--connections $CONNECTIONS, $mode; baseline (1 recipient): peak RSS $(mb "$base_kb") MB."
 echo
-echo "| recipients | wall s | CPU s (user+sys) | peak RSS MB | beyond baseline MB | recipients/s | µs wall/recipient | sink count | load average |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| recipients | wall s | CPU s (user+sys) | peak RSS MB | beyond baseline MB | recipients/s | µs wall/recipient | sink count | sessions | load average |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 first_per="" first_beyond="" last_per="" last_beyond=""
 for n in $SIZES; do
   load=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -125,11 +130,11 @@ for n in $SIZES; do
   per_us=$(awk -v w="$wall" -v n="$n" 'BEGIN { printf "%.2f", w * 1e6 / n }')
   rate=$(awk -v w="$wall" -v n="$n" 'BEGIN { printf "%.0f", (w > 0 ? n / w : 0) }')
   cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
-  printf '| %d | %.2f | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$wall" "$cpu" \
-    "$(mb "$rss_kb")" "$(mb "$beyond_kb")" "$rate" "$per_us" "$sink" "$load"
+  printf '| %d | %.2f | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$wall" "$cpu" \
+    "$(mb "$rss_kb")" "$(mb "$beyond_kb")" "$rate" "$per_us" "$sink" "$sessions" "$load"
   if [ -n "${RESULTS:-}" ]; then
-    printf '{"bench": "scale_each_to", "recipients": %d, "wall_s": %s, "user_s": %s, "sys_s": %s, "peak_rss_kb": %d, "baseline_rss_kb": %d, "sink_messages": %d, "connections": %d, "per_recipient": %s, "load": "%s"}\n' \
-      "$n" "$wall" "$user" "$sys" "$rss_kb" "$base_kb" "$sink" "$CONNECTIONS" \
+    printf '{"bench": "scale_each_to", "recipients": %d, "wall_s": %s, "user_s": %s, "sys_s": %s, "peak_rss_kb": %d, "baseline_rss_kb": %d, "sink_messages": %d, "sink_sessions": %d, "connections": %d, "per_recipient": %s, "load": "%s"}\n' \
+      "$n" "$wall" "$user" "$sys" "$rss_kb" "$base_kb" "$sink" "$sessions" "$CONNECTIONS" \
       "$([ "${PER_RECIPIENT:-0}" = 1 ] && echo true || echo false)" "$load" >>"$RESULTS"
   fi
   cpu_us=$(awk -v c="$cpu" -v n="$n" 'BEGIN { printf "%.2f", c * 1e6 / n }')

@@ -29,6 +29,8 @@
 #   LETTRE_ARGS   extra options for lettre send --mx (e.g. "--no-dane
 #                 --no-mta-sts": without their TLSA and TXT lookups)
 #   RESULTS       also append one JSON record to this file
+#   WRAPPER       a command put before lettre, e.g. "heaptrack -o /tmp/mx"
+#                 to find where its memory goes (its RSS is then measured)
 #   SMTP_SINK, DNSMASQ   (default /usr/sbin/smtp-sink, /usr/sbin/dnsmasq)
 #
 # Servers listen on 127.0.1.x high ports and are stopped by their PIDs;
@@ -123,8 +125,8 @@ total=$((DOMAINS * PER_DOMAIN))
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 say "$total recipients at $DOMAINS domains, $HOSTS MX hosts (load $load_before)"
-# shellcheck disable=SC2086 # LETTRE_ARGS is a list of options
-/usr/bin/time -f '%e %U %S %M' -o "$work/time" \
+# shellcheck disable=SC2086 # LETTRE_ARGS and WRAPPER are lists of words
+/usr/bin/time -f '%e %U %S %M' -o "$work/time" ${WRAPPER:-} \
   "$LETTRE" send --mx --dns "$DNS_IP:$dns_port" --mx-port "$smtp_port" --mx-allow-local \
   --from 'Bench <bench@example.com>' --subject 'scale mx' \
   --text 'One message for ten thousand recipients.' "${bcc[@]}" ${LETTRE_ARGS:-} \
