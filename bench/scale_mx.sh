@@ -115,12 +115,11 @@ for ip in "${ips[@]}"; do wait_listening t "$ip" "$smtp_port"; done
 
 # Recipients as --bcc lists of 1,000 (an argument stays far below the
 # kernel's 128 KiB limit); the message has no To: and goes to everyone.
+awk -v n="$DOMAINS" -v k="$PER_DOMAIN" \
+  'BEGIN { for (d = 0; d < n; d++) for (r = 0; r < k; r++) printf "u%02d@d%04d.test\n", r, d }' |
+  split -l 1000 - "$work/bcc."
 bcc=()
-for ((i = 0; i < DOMAINS; i += 100)); do
-  bcc+=(--bcc "$(awk -v lo="$i" -v hi=$((i + 100 < DOMAINS ? i + 100 : DOMAINS)) -v k="$PER_DOMAIN" \
-    'BEGIN { sep = ""; for (d = lo; d < hi; d++) for (r = 0; r < k; r++) {
-               printf "%su%02d@d%04d.test", sep, r, d; sep = "," } }')")
-done
+for chunk in "$work"/bcc.*; do bcc+=(--bcc "$(paste -sd, "$chunk")"); done
 total=$((DOMAINS * PER_DOMAIN))
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
