@@ -45,7 +45,7 @@ HOSTS=${HOSTS:-10}
 SMTP_SINK=${SMTP_SINK:-/usr/sbin/smtp-sink}
 DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
 DNS_IP=127.0.1.53
-[ "$HOSTS" -ge 1 ] && [ "$HOSTS" -le 100 ] || { say "HOSTS=$HOSTS: give 1 to 100"; exit 2; }
+if [ "$HOSTS" -lt 1 ] || [ "$HOSTS" -gt 100 ]; then say "HOSTS=$HOSTS: give 1 to 100"; exit 2; fi
 for tool in "$SMTP_SINK" "$DNSMASQ" /usr/bin/time; do
   [ -x "$tool" ] || { say "$tool not found (Debian: apt-get install postfix dnsmasq time)"; exit 1; }
 done
