@@ -19,7 +19,11 @@
 # the configured list is read from <build>/tests/fuzz/fuzz-targets.txt.
 # Environment: LETTRE_FUZZ_SECONDS (default 30), LETTRE_FUZZ_BUILD_DIR
 # (default build-fuzz), LETTRE_FUZZ_JOBS (parallel build jobs), LETTRE_FUZZ_MAX_LEN
-# (longest input, default 4096).
+# (longest input, default 4096), LETTRE_FUZZ_CONFIGURED=1 (use
+# LETTRE_FUZZ_BUILD_DIR as it is configured: scripts/test.sh points it at its
+# clang ASan + UBSan test build, which has the targets and the library
+# instrumented, so CI compiles lettre once for both; -O0 there, so fewer
+# executions per second than this script's own -O2 build).
 # Needs clang/clang++ and libFuzzer's runtime (Debian 12: apt packages clang
 # and libclang-rt-14-dev, both in scripts/install-deps.sh --test).
 # Crash inputs land in <build>/fuzz-artifacts/; reproduce one with
@@ -57,17 +61,24 @@ generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 
 sanitize="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-CC=clang CXX=clang++ cmake -S "$root" -B "$build" "${generator[@]}" \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DBUILD_SHARED_LIBS=OFF \
-    -DCMAKE_CXX_FLAGS="$sanitize" \
-    -DLETTRE_BUILD_FUZZ=ON \
-    -DLETTRE_WERROR=ON \
-    -DLETTRE_BUILD_TESTS=OFF \
-    -DLETTRE_BUILD_BENCH=OFF \
-    -DLETTRE_BUILD_EXAMPLES=OFF \
-    -DLETTRE_BUILD_CLI=OFF \
-    -DLETTRE_INSTALL=OFF >/dev/null
+if [ "${LETTRE_FUZZ_CONFIGURED:-0}" = 1 ]; then
+    [ -f "$build/tests/fuzz/fuzz-targets.txt" ] || {
+        echo "fuzz.sh: LETTRE_FUZZ_CONFIGURED=1 but $build was not configured with LETTRE_BUILD_FUZZ=ON" >&2
+        exit 2
+    }
+else
+    CC=clang CXX=clang++ cmake -S "$root" -B "$build" "${generator[@]}" \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DBUILD_SHARED_LIBS=OFF \
+        -DCMAKE_CXX_FLAGS="$sanitize" \
+        -DLETTRE_BUILD_FUZZ=ON \
+        -DLETTRE_WERROR=ON \
+        -DLETTRE_BUILD_TESTS=OFF \
+        -DLETTRE_BUILD_BENCH=OFF \
+        -DLETTRE_BUILD_EXAMPLES=OFF \
+        -DLETTRE_BUILD_CLI=OFF \
+        -DLETTRE_INSTALL=OFF >/dev/null
+fi
 
 mapfile -t all_targets < "$build/tests/fuzz/fuzz-targets.txt"
 targets=("$@")

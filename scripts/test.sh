@@ -3,7 +3,8 @@
 # build everything (library, CLI, tests, examples, benchmarks) in Release
 # (-O3), build the API reference (Doxygen; fails on an undocumented public
 # declaration), run all tests once in that build and once in a Debug build
-# under AddressSanitizer + UndefinedBehaviorSanitizer, run the tests that
+# under AddressSanitizer + UndefinedBehaviorSanitizer (clang, which also
+# builds the fuzz targets there, run at the end), run the tests that
 # share one transport between threads under ThreadSanitizer, audit the
 # dependency versions in the SBOM, build the shared libraries (Debug) with
 # the tool and the examples and run them, build the message layer alone
@@ -37,8 +38,10 @@ step "build everything (Release, -O3)"
 # (GCC warns about more there). Debug is built by the sanitizer, shared and
 # message steps below, with warnings as errors too. Every part is asked for
 # explicitly: scripts/run.sh shares this directory with the extras off.
+# The test programs compile in batches (LETTRE_UNITY_TESTS; docs/testing.md):
+# about half the CPU time of compiling them file by file.
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DLETTRE_WERROR=ON \
-      -DLETTRE_BUILD_DOCS=ON -DLETTRE_BUILD_TESTS=ON -DLETTRE_BUILD_EXAMPLES=ON \
+      -DLETTRE_UNITY_TESTS=ON -DLETTRE_BUILD_DOCS=ON -DLETTRE_BUILD_TESTS=ON -DLETTRE_BUILD_EXAMPLES=ON \
       -DLETTRE_BUILD_BENCH=ON -DLETTRE_BUILD_CLI=ON -DLETTRE_CONSUMER_TESTS=ON
 cmake --build build-release -j "$jobs"
 
@@ -57,9 +60,16 @@ step "dependency audit (the SBOM this build's configure step wrote)"
 # Fails when a dependency found is in a known vulnerable range (docs/release.md).
 scripts/audit.sh build-release/lettre.cdx.json
 
-step "build (ASan + UBSan)"
-cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLETTRE_SANITIZE=ON -DLETTRE_WERROR=ON \
-      -DLETTRE_CONSUMER_TESTS=OFF -DLETTRE_BUILD_BENCH=OFF
+step "build (ASan + UBSan, clang, with the fuzz targets)"
+# clang, with the library instrumented for libFuzzer too (fuzzer-no-link
+# only adds coverage counters): the fuzz step at the end runs its targets
+# from this directory, so lettre is compiled once for both (a separate -O2
+# fuzz build cost ~400 s). The GCC Debug warnings are still checked, as
+# errors, by the TSan, shared and message steps; GCC's -O3 ones by the
+# Release build above; this step adds clang's.
+CC=clang CXX=clang++ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+      -DLETTRE_SANITIZE=ON -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link -DLETTRE_BUILD_FUZZ=ON \
+      -DLETTRE_WERROR=ON -DLETTRE_UNITY_TESTS=ON -DLETTRE_CONSUMER_TESTS=OFF -DLETTRE_BUILD_BENCH=OFF
 cmake --build build-asan -j "$jobs"
 
 step "test (ASan + UBSan)"
@@ -122,7 +132,8 @@ step "lettre::message alone (no SMTP, no MX; Boost and c-ares hidden)"
 cmake -S . -B build-message -G Ninja -DCMAKE_BUILD_TYPE=Debug -DLETTRE_WERROR=ON \
       -DLETTRE_WITH_SMTP=OFF -DLETTRE_WITH_MX=OFF \
       -DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON -DCMAKE_DISABLE_FIND_PACKAGE_CAres=ON \
-      -DLETTRE_BUILD_BENCH=OFF -DLETTRE_BUILD_EXAMPLES=OFF -DLETTRE_CONSUMER_TESTS=OFF
+      -DLETTRE_BUILD_BENCH=OFF -DLETTRE_BUILD_EXAMPLES=OFF -DLETTRE_CONSUMER_TESTS=OFF \
+      -DLETTRE_UNITY_TESTS=ON
 cmake --build build-message -j "$jobs" --target lettre_message lettre_unit_tests
 # Boost's headers sit in /usr/include, so compiling is not proof enough: no
 # object of lettre_message may have read a Boost or c-ares header.
@@ -140,9 +151,11 @@ if grep -Eq '"name" *: *"(boost|c-ares)"' build-message/lettre.cdx.json; then
 fi
 
 # Every committed corpus input once (a regression test that cannot fail by
-# chance), then a short exploration per target (about 11 targets x 10 s).
+# chance), then a short exploration per target (about 11 targets x 10 s),
+# with the targets the ASan step built.
 step "fuzz (replay + bounded exploration)"
-scripts/fuzz.sh --replay "${FUZZ_SECONDS:-10}"
+LETTRE_FUZZ_BUILD_DIR="$root/build-asan" LETTRE_FUZZ_CONFIGURED=1 \
+  scripts/fuzz.sh --replay "${FUZZ_SECONDS:-10}"
 
 step ""
 printf '%s\n' "${step_times[@]}"

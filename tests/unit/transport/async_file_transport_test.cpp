@@ -23,7 +23,7 @@ using lettre::errc;
 using lettre::file_transport;
 using namespace lettre_test;
 
-lettre::message sample(int n) {
+lettre::message async_file_sample(int n) {
     auto b = lettre::message::builder();
     b.from("alice@example.com")
         .to("bob@example.org")
@@ -36,7 +36,7 @@ TEST(AsyncFileTransport, CallbackCompletesAfterTheCallWithTheFiles) {
     const temp_dir dir;
     asio::io_context ioc;
     const async_file_transport t(ioc.get_executor(), dir.path() / "out");
-    const lettre::message m = sample(1);
+    const lettre::message m = async_file_sample(1);
     std::optional<file_transport::delivery> got;
     boost::system::error_code got_ec = asio::error::would_block;
     t.async_send(m, [&](boost::system::error_code ec, file_transport::delivery d) {
@@ -64,13 +64,13 @@ TEST(AsyncFileTransport, CoroutinesSendManyAndErrorsComeBackAsCodes) {
         [&]() -> asio::awaitable<void> {
             for (int i = 0; i < 20; ++i) {
                 auto [ec, d] =
-                    co_await t.async_send(sample(i), asio::as_tuple(asio::use_awaitable));
+                    co_await t.async_send(async_file_sample(i), asio::as_tuple(asio::use_awaitable));
                 if (!ec && fs::is_regular_file(d.eml_path)) ++sent;
             }
             // A directory that cannot be made: an error code, not an exception.
             const async_file_transport bad(ioc.get_executor(), dir.path() / "x.eml" / "sub");
             write_file(dir.path() / "x.eml", "x");
-            auto [ec, d] = co_await bad.async_send(sample(0), asio::as_tuple(asio::use_awaitable));
+            auto [ec, d] = co_await bad.async_send(async_file_sample(0), asio::as_tuple(asio::use_awaitable));
             refused = ec;
         },
         [](const std::exception_ptr& e) {
@@ -92,7 +92,7 @@ TEST(AsyncFileTransport, UnusableDirectoryIsAnIoErrorAndLeavesNothing) {
     const async_file_transport t(ioc.get_executor(), not_a_dir);
     boost::system::error_code got_ec;
     bool called = false;
-    t.async_send(sample(1), [&](boost::system::error_code ec, const file_transport::delivery& d) {
+    t.async_send(async_file_sample(1), [&](boost::system::error_code ec, const file_transport::delivery& d) {
         called = true;
         got_ec = ec;
         EXPECT_TRUE(d.id.empty());
@@ -117,7 +117,7 @@ TEST(AsyncFileTransport, HandlerOnAnIdleContextOfItsOwnStillRuns) {
     const async_file_transport t(transport_ioc.get_executor(), dir.path());
     bool called = false;
     bool on_handler_ioc = false;
-    t.async_send(sample(7), asio::bind_executor(handler_ioc, [&](boost::system::error_code ec,
+    t.async_send(async_file_sample(7), asio::bind_executor(handler_ioc, [&](boost::system::error_code ec,
                                                                  file_transport::delivery) {
                      EXPECT_FALSE(ec) << ec.message();
                      called = true;

@@ -45,7 +45,7 @@ static_assert(!lettre::async_transport<lettre::stub_transport>);
 static_assert(std::is_nothrow_move_constructible_v<lettre::smtp_transport>);
 static_assert(std::is_nothrow_move_assignable_v<lettre::smtp_transport>);
 
-lettre::message sample() {
+lettre::message concepts_sample() {
     return lettre::message::builder()
         .from("a@example.com")
         .to("b@example.org")
@@ -63,7 +63,7 @@ std::error_code send_with(T& t, const lettre::message& msg) {
 }
 
 TEST(TransportConcepts, OneGenericFunctionSendsThroughEachLocalTransport) {
-    const auto msg = sample();
+    const auto msg = concepts_sample();
     lettre::stub_transport stub;
     EXPECT_FALSE(send_with(stub, msg));
     ASSERT_EQ(stub.size(), 1u);
@@ -88,20 +88,20 @@ TEST(TransportConcepts, TheStubAnswersWithTheConfiguredReport) {
     lettre::smtp::send_report report;
     report.final_reply = lettre::smtp::reply(250, {"2.0.0 queued as X1"});
     lettre::basic_stub_transport<lettre::smtp::send_report> ok(report);
-    EXPECT_EQ(ok.send(sample()).final_reply.to_string(), "250 2.0.0 queued as X1");
-    EXPECT_EQ(ok.try_send(sample())->final_reply.code(), 250);
+    EXPECT_EQ(ok.send(concepts_sample()).final_reply.to_string(), "250 2.0.0 queued as X1");
+    EXPECT_EQ(ok.try_send(concepts_sample())->final_reply.code(), 250);
 
     auto bad = lettre::basic_stub_transport<lettre::smtp::send_report>::failing(
         lettre::errc::smtp_transient, report);
     std::error_code ec;
-    EXPECT_EQ(bad.send(sample(), ec).final_reply.code(), 250);
+    EXPECT_EQ(bad.send(concepts_sample(), ec).final_reply.code(), 250);
     EXPECT_EQ(ec, lettre::condition::transient);
-    EXPECT_THROW(bad.send(sample()), lettre::error);
-    EXPECT_FALSE(bad.try_send(sample()));
+    EXPECT_THROW(bad.send(concepts_sample()), lettre::error);
+    EXPECT_FALSE(bad.try_send(concepts_sample()));
 
     lettre::stub_transport plain;
-    EXPECT_EQ(plain.send(sample()).index, 0u);
-    EXPECT_EQ(plain.send(sample()).index, 1u);
+    EXPECT_EQ(plain.send(concepts_sample()).index, 0u);
+    EXPECT_EQ(plain.send(concepts_sample()).index, 1u);
 }
 
 TEST(TransportConcepts, TheAsyncStubCompletesWithTheReport) {
@@ -112,7 +112,7 @@ TEST(TransportConcepts, TheAsyncStubCompletesWithTheReport) {
         ioc.get_executor(), lettre::basic_stub_transport<lettre::smtp::send_report>::failing(
                                 lettre::errc::smtp_permanent, report));
     bool ran = false;
-    stub.async_send(sample(), [&](boost::system::error_code ec, lettre::smtp::send_report r) {
+    stub.async_send(concepts_sample(), [&](boost::system::error_code ec, lettre::smtp::send_report r) {
         ran = true;
         EXPECT_EQ(ec, lettre::condition::permanent);
         EXPECT_EQ(r.final_reply.code(), 250);

@@ -14,7 +14,7 @@ using lettre::errc;
 using lettre::file_transport;
 using namespace lettre_test;
 
-lettre::message sample() {
+lettre::message file_sample() {
     auto b = lettre::message::builder();
     b.from("Alice <alice@example.com>")
         .to("bob@example.org, Carol <carol@example.org>")
@@ -42,7 +42,7 @@ TEST(FileTransport, WritesEmlAndJson) {
     const temp_dir dir;
     const file_transport t(dir.path());
     EXPECT_EQ(t.directory(), dir.path());
-    const lettre::message m = sample();
+    const lettre::message m = file_sample();
     const auto d = t.send(m);
     EXPECT_FALSE(d.id.empty());
     EXPECT_EQ(d.eml_path, dir.path() / (d.id + ".eml"));
@@ -68,7 +68,7 @@ TEST(FileTransport, CreatesTheDirectory) {
     const auto target = dir / "a" / "b" / "outbox";
     const file_transport t(target);
     EXPECT_FALSE(fs::exists(target)) << "created on first send, not before";
-    const auto d = t.send(sample());
+    const auto d = t.send(file_sample());
     EXPECT_TRUE(fs::is_directory(target));
     EXPECT_TRUE(fs::exists(d.eml_path));
 }
@@ -77,14 +77,14 @@ TEST(FileTransport, EachSendGetsAUniqueId) {
     const temp_dir dir;
     const file_transport t(dir.path());
     std::set<std::string> ids;
-    for (int i = 0; i < 20; ++i) ids.insert(t.send(sample()).id);
+    for (int i = 0; i < 20; ++i) ids.insert(t.send(file_sample()).id);
     EXPECT_EQ(ids.size(), 20u);
     EXPECT_EQ(files_in(dir.path()).size(), 40u);
 }
 
 TEST(FileTransport, IdIsASafeFileStem) {
     const temp_dir dir;
-    const auto d = file_transport(dir.path()).send(sample());
+    const auto d = file_transport(dir.path()).send(file_sample());
     static const std::regex safe(R"([A-Za-z0-9._-]+)");
     EXPECT_TRUE(std::regex_match(d.id, safe)) << d.id;
     EXPECT_NE(d.id.front(), '.');
@@ -94,10 +94,10 @@ TEST(FileTransport, ErrorCodeAndResultFormsSucceed) {
     const temp_dir dir;
     const file_transport t(dir.path());
     std::error_code ec_out = make_error_code(std::errc::io_error);
-    const auto d = t.send(sample(), ec_out);
+    const auto d = t.send(file_sample(), ec_out);
     EXPECT_FALSE(ec_out) << ec_out.message();
     EXPECT_TRUE(fs::exists(d.eml_path));
-    const auto r = t.try_send(sample());
+    const auto r = t.try_send(file_sample());
     ASSERT_LETTRE_OK(r);
     EXPECT_TRUE(fs::exists(r->json_path));
 }
@@ -152,13 +152,13 @@ TEST(FileTransport, DirectoryPathIsAFile) {
     write_file(file, "I am a file");
     const file_transport t(file);
 
-    EXPECT_LETTRE_THROW(t.send(sample()), errc::io_error);
+    EXPECT_LETTRE_THROW(t.send(file_sample()), errc::io_error);
 
     std::error_code e;
-    static_cast<void>(t.send(sample(), e));
+    static_cast<void>(t.send(file_sample(), e));
     EXPECT_TRUE(e) << "error_code form must report the failure";
 
-    const auto r = t.try_send(sample());
+    const auto r = t.try_send(file_sample());
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ec(errc::io_error));
     EXPECT_NE(r.error().message.find(file.string()), std::string::npos) << r.error().message;
@@ -171,10 +171,10 @@ TEST(FileTransport, ParentIsAFile) {
     const temp_dir dir;
     write_file(dir / "blocker", "x");
     const file_transport t(dir / "blocker" / "outbox");
-    const auto r = t.try_send(sample());
+    const auto r = t.try_send(file_sample());
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ec(errc::io_error));
-    EXPECT_LETTRE_ERROR(t.try_send_raw(sample().envelope(), "x"), errc::io_error);
+    EXPECT_LETTRE_ERROR(t.try_send_raw(file_sample().envelope(), "x"), errc::io_error);
 }
 
 TEST(FileTransport, ReadOnlyDirectoryFailsAndLeavesNothing) {
@@ -184,7 +184,7 @@ TEST(FileTransport, ReadOnlyDirectoryFailsAndLeavesNothing) {
     fs::create_directory(out);
     ASSERT_EQ(::chmod(out.c_str(), 0555), 0);
     const file_transport t(out);
-    const auto r = t.try_send(sample());
+    const auto r = t.try_send(file_sample());
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ec(errc::io_error));
     EXPECT_TRUE(files_in(out).empty());

@@ -7,6 +7,7 @@
 // message keeps the reason.
 #include "transport/mx_plan.hpp"
 #include "transport/mx_recipients.hpp"
+#include "mx_test_values.hpp"
 
 #include <gtest/gtest.h>
 
@@ -20,13 +21,8 @@ using lettre::errc;
 using lettre::make_error_code;
 namespace smtp = lettre::smtp;
 
-lettre::address addr(const char* s) {
-    return lettre::address::parse(s);
-}
-
-smtp::reply reply(int code, const char* text) {
-    return smtp::reply(code, {text});
-}
+using lettre_test::addr;
+using lettre_test::reply;
 
 /// One recipient, one failed attempt of `ec` in `phase`, no host left.
 lettre::mx::recipient_result after_one_attempt(std::error_code ec, smtp::phase phase,

@@ -3,6 +3,7 @@
 // outcome means for each recipient.
 #include "transport/mx_plan.hpp"
 #include "transport/mx_recipients.hpp"
+#include "mx_test_values.hpp"
 
 #include <gtest/gtest.h>
 
@@ -46,23 +47,23 @@ TEST(mx_plan, sorted_by_preference_ties_shuffled_duplicates_dropped) {
 TEST(mx_plan, decisions) {
     auto rnd = fixed(0);
     auto d = decide("x.test", {}, {{0, "", 1}}, 5, rnd);
-    EXPECT_EQ(d.what, mx_decision::kind::fail);
+    EXPECT_EQ(d.what, lettre::mx::detail::mx_decision::kind::fail);
     EXPECT_EQ(d.error, make_error_code(errc::null_mx));
     EXPECT_EQ(d.error, lettre::condition::permanent);
 
     d = decide("x.test", make_error_code(errc::dns_nodata), {}, 5, rnd);
-    EXPECT_EQ(d.what, mx_decision::kind::implicit);
+    EXPECT_EQ(d.what, lettre::mx::detail::mx_decision::kind::implicit);
     ASSERT_EQ(d.hosts.size(), 1u);
     EXPECT_EQ(d.hosts[0].host, "x.test");
 
     d = decide("x.test", make_error_code(errc::dns_nxdomain), {}, 5, rnd);
-    EXPECT_EQ(d.what, mx_decision::kind::fail);
+    EXPECT_EQ(d.what, lettre::mx::detail::mx_decision::kind::fail);
     EXPECT_EQ(d.error, make_error_code(errc::dns_nxdomain));
     EXPECT_EQ(d.error, lettre::condition::permanent);
 
     for (auto e : {errc::dns_servfail, errc::dns_timeout, errc::dns_refused, errc::dns_failed}) {
         d = decide("x.test", make_error_code(e), {}, 5, rnd);
-        EXPECT_EQ(d.what, mx_decision::kind::fail) << "never the implicit MX on a DNS failure";
+        EXPECT_EQ(d.what, lettre::mx::detail::mx_decision::kind::fail) << "never the implicit MX on a DNS failure";
         EXPECT_EQ(d.error, make_error_code(e));
         EXPECT_EQ(d.error, lettre::condition::transient);
     }
@@ -89,13 +90,8 @@ TEST(mx_plan, addresses_and_literals) {
     EXPECT_FALSE(domain_literal("example.com"));
 }
 
-lettre::address addr(const char* s) {
-    return lettre::address::parse(s);
-}
-
-smtp::reply reply(int code, const char* text) {
-    return smtp::reply(code, {text});
-}
+using lettre_test::addr;
+using lettre_test::reply;
 
 TEST(mx_recipients, grouped_by_domain_case_insensitively) {
     auto g = group_by_domain({addr("a@X.test"), addr("b@y.test"), addr("c@x.test")});

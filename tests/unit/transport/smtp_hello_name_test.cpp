@@ -50,7 +50,7 @@ private:
     std::uint16_t port_ = 0;
 };
 
-lettre::message sample() {
+lettre::message hello_sample() {
     return lettre::message::builder()
         .from("a@example.com")
         .to("b@example.com")
@@ -72,7 +72,7 @@ TEST(smtp_transport_hello_name, BadNameFailsBeforeConnecting) {
             .timeouts(lettre::smtp::timeouts::all(std::chrono::seconds(2)));
         if (!pooled) builder.no_pool();
         lettre::smtp_transport transport = builder.build();
-        const auto r = transport.try_send(sample());
+        const auto r = transport.try_send(hello_sample());
         ASSERT_FALSE(r);
         EXPECT_EQ(r.error().code, lettre::errc::invalid_smtp_argument);
         EXPECT_NE(r.error().message.find("ex<>ample.com"), std::string::npos) << r.error().message;

@@ -32,7 +32,7 @@ using lettre::errc;
 using lettre::stub_transport;
 using namespace lettre_test;
 
-lettre::message sample(const std::string& subject = "Stub") {
+lettre::message stub_sample(const std::string& subject = "Stub") {
     auto b = lettre::message::builder();
     b.from("Alice <alice@example.com>")
         .to("bob@example.org, Carol <carol@example.org>")
@@ -61,7 +61,7 @@ TEST(StubTransport, DefaultAnswersSuccessInAllFormsAndRecords) {
     EXPECT_TRUE(stub.messages().empty());
     EXPECT_FALSE(stub.last());
 
-    const lettre::message m = sample();
+    const lettre::message m = stub_sample();
     EXPECT_NO_THROW(stub.send(m));
     std::error_code e = make_error_code(std::errc::io_error);
     stub.send(m, e);
@@ -85,7 +85,7 @@ TEST(StubTransport, DefaultAnswersSuccessInAllFormsAndRecords) {
 TEST(StubTransport, FailingAnswersTheErrorInAllFormsAndRecords) {
     const auto stub =
         stub_transport::failing(lettre::make_error(errc::smtp_permanent, "550 no such user"));
-    const lettre::message m = sample();
+    const lettre::message m = stub_sample();
 
     EXPECT_LETTRE_THROW(stub.send(m), errc::smtp_permanent);
     EXPECT_EQ(thrown_message([&] { stub.send(m); }), "550 no such user");
@@ -109,7 +109,7 @@ TEST(StubTransport, FailingAnswersTheErrorInAllFormsAndRecords) {
 
 TEST(StubTransport, FailingWithACodeGetsADefaultMessage) {
     const auto stub = stub_transport::failing(errc::smtp_transient);
-    const auto r = stub.try_send(sample());
+    const auto r = stub.try_send(stub_sample());
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ec(errc::smtp_transient));
     EXPECT_FALSE(r.error().message.empty());
@@ -118,9 +118,9 @@ TEST(StubTransport, FailingWithACodeGetsADefaultMessage) {
     const auto refused =
         stub_transport::failing(std::make_error_code(std::errc::connection_refused));
     std::error_code e;
-    refused.send(sample(), e);
+    refused.send(stub_sample(), e);
     EXPECT_EQ(e, std::make_error_code(std::errc::connection_refused));
-    EXPECT_THROW(refused.send(sample()), lettre::error);
+    EXPECT_THROW(refused.send(stub_sample()), lettre::error);
 }
 
 TEST(StubTransport, FailingNeedsAnErrorCode) {
@@ -177,16 +177,16 @@ TEST(StubTransport, CopiesShareTheRecordAndTheAnswer) {
     const stub_transport copy = original;  // NOLINT(performance-unnecessary-copy-initialization)
     stub_transport assigned;
     assigned = copy;
-    copy.send(sample("one"));
-    assigned.send(sample("two"));
+    copy.send(stub_sample("one"));
+    assigned.send(stub_sample("two"));
     EXPECT_EQ(original.size(), 2u);
     EXPECT_EQ(copy.size(), 2u);
     EXPECT_EQ(assigned.size(), 2u);
 
     stub_transport moved_to = std::move(assigned);
-    moved_to.send(sample("three"));
+    moved_to.send(stub_sample("three"));
     // A moved-from stub still shares the record (moves are copies).
-    assigned.send(sample("four"));  // NOLINT(bugprone-use-after-move)
+    assigned.send(stub_sample("four"));  // NOLINT(bugprone-use-after-move)
     EXPECT_EQ(original.size(), 4u);
 
     const stub_transport unrelated;
@@ -195,15 +195,15 @@ TEST(StubTransport, CopiesShareTheRecordAndTheAnswer) {
     const auto failing = stub_transport::failing(errc::smtp_transient);
     const stub_transport failing_copy =
         failing;  // NOLINT(performance-unnecessary-copy-initialization)
-    EXPECT_LETTRE_ERROR(failing_copy.try_send(sample()), errc::smtp_transient);
+    EXPECT_LETTRE_ERROR(failing_copy.try_send(stub_sample()), errc::smtp_transient);
     EXPECT_EQ(failing.size(), 1u);
 }
 
 TEST(StubTransport, MessagesAreInOrderAndLastIsTheMostRecent) {
     const stub_transport stub;
-    const auto a = sample("first");
-    const auto b = sample("second");
-    const auto c = sample("third");
+    const auto a = stub_sample("first");
+    const auto b = stub_sample("second");
+    const auto c = stub_sample("third");
     stub.send(a);
     stub.send(b);
     stub.send(c);
@@ -218,9 +218,9 @@ TEST(StubTransport, MessagesAreInOrderAndLastIsTheMostRecent) {
 
 TEST(StubTransport, MessagesIsASnapshot) {
     const stub_transport stub;
-    stub.send(sample());
+    stub.send(stub_sample());
     const auto before = stub.messages();
-    stub.send(sample());
+    stub.send(stub_sample());
     EXPECT_EQ(before.size(), 1u);
     EXPECT_EQ(stub.size(), 2u);
 }
@@ -228,14 +228,14 @@ TEST(StubTransport, MessagesIsASnapshot) {
 TEST(StubTransport, ClearForgetsTheRecordOfEveryCopyButKeepsTheAnswer) {
     const auto stub = stub_transport::failing(errc::smtp_transient);
     const stub_transport copy = stub;  // NOLINT(performance-unnecessary-copy-initialization)
-    static_cast<void>(stub.try_send(sample()));
-    static_cast<void>(stub.try_send(sample()));
+    static_cast<void>(stub.try_send(stub_sample()));
+    static_cast<void>(stub.try_send(stub_sample()));
     ASSERT_EQ(copy.size(), 2u);
     copy.clear();
     EXPECT_EQ(stub.size(), 0u);
     EXPECT_TRUE(stub.messages().empty());
     EXPECT_FALSE(stub.last());
-    EXPECT_LETTRE_ERROR(stub.try_send(sample()), errc::smtp_transient);
+    EXPECT_LETTRE_ERROR(stub.try_send(stub_sample()), errc::smtp_transient);
     EXPECT_EQ(stub.size(), 1u);
 }
 
@@ -294,7 +294,7 @@ TEST(StubTransport, SendsFromManyThreadsAreAllRecorded) {
 TEST(AsyncStubTransport, CallbackNeverCompletesInline) {
     asio::io_context ioc;
     const async_stub_transport t(ioc.get_executor());
-    const lettre::message m = sample();
+    const lettre::message m = stub_sample();
     bool called = false;
     boost::system::error_code got = asio::error::would_block;
     t.async_send(m, [&](boost::system::error_code e, lettre::stub_report) {
@@ -331,7 +331,7 @@ TEST(AsyncStubTransport, FailingGivesTheErrorCode) {
     const async_stub_transport t(ioc.get_executor(), stub_transport::failing(lettre::make_error(
                                                          errc::smtp_transient, "451 try later")));
     std::optional<boost::system::error_code> got;
-    t.async_send(sample(), [&](boost::system::error_code e, lettre::stub_report) { got = e; });
+    t.async_send(stub_sample(), [&](boost::system::error_code e, lettre::stub_report) { got = e; });
     std::optional<boost::system::error_code> raw_got;
     t.async_send_raw(envelope{}, "x",
                      [&](boost::system::error_code e, lettre::stub_report) { raw_got = e; });
@@ -352,7 +352,7 @@ TEST(AsyncStubTransport, UseFuture) {
     const async_stub_transport t(ioc.get_executor(), ok);
     const async_stub_transport bad(ioc.get_executor(),
                                    stub_transport::failing(errc::smtp_permanent));
-    std::future<lettre::stub_report> f_ok = t.async_send(sample(), asio::use_future);
+    std::future<lettre::stub_report> f_ok = t.async_send(stub_sample(), asio::use_future);
     std::future<lettre::stub_report> f_bad =
         bad.async_send_raw(raw_envelope(), "x", asio::use_future);
     ioc.run();
@@ -380,10 +380,10 @@ TEST(AsyncStubTransport, Coroutines) {
         ioc,
         [&]() -> asio::awaitable<void> {
             for (int i = 0; i < 5; ++i) {
-                co_await t.async_send(sample(std::to_string(i)), asio::use_awaitable);
+                co_await t.async_send(stub_sample(std::to_string(i)), asio::use_awaitable);
                 ++ok_sends;
             }
-            auto [e, rep] = co_await bad.async_send(sample(), asio::as_tuple(asio::use_awaitable));
+            auto [e, rep] = co_await bad.async_send(stub_sample(), asio::as_tuple(asio::use_awaitable));
             tuple_error = e;
             try {
                 co_await bad.async_send_raw(raw_envelope(), "x", asio::use_awaitable);
@@ -411,7 +411,7 @@ TEST(AsyncStubTransport, HandlerRunsOnItsAssociatedExecutorWhichIsKeptBusy) {
     bool called = false;
     bool on_handler_ioc = false;
     bool on_transport_ioc = true;
-    t.async_send(sample(), asio::bind_executor(handler_ioc, [&](boost::system::error_code e,
+    t.async_send(stub_sample(), asio::bind_executor(handler_ioc, [&](boost::system::error_code e,
                                                                 lettre::stub_report) {
                      EXPECT_FALSE(e) << e.message();
                      called = true;
