@@ -178,8 +178,8 @@ TEST(mx_conn_cache, verified_session_serves_an_opportunistic_domain_and_reports_
     const auto& p = shared_peers();
     const int conns = p.connections(tls_ip);
     auto cfg = tls_config();
-    std::vector<lettre::tls_session_result> reports;
-    cfg.tls_report = [&](const lettre::tls_session_result& r) { reports.push_back(r); };
+    std::vector<lettre::mx::tls_session_result> reports;
+    cfg.tls_report = [&](const lettre::mx::tls_session_result& r) { reports.push_back(r); };
     lettre::mx_transport mx(cfg);
     const auto r = mx.send(message_to({"a@st2.test", "b@st1.test", "c@st3.test"}));
     ASSERT_TRUE(r.all_delivered());
