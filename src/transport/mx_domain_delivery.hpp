@@ -13,6 +13,11 @@
 // host is tried; each host's DANE state is decided from its TLSA records
 // after its addresses; every attempt's TLS outcome goes to the TLS report
 // hook.
+//
+// Sessions (mx_conn_cache.hpp): an attempt first looks in the transport's
+// connection cache for an idle session to the same address, host name and
+// EHLO name that meets the host's policy; a session whose transaction
+// ended successfully goes back there instead of being QUIT.
 #pragma once
 
 #include "transport/mx_conn_cache.hpp"
