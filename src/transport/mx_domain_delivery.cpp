@@ -318,11 +318,11 @@ void domain_delivery::open_session() {
     // holds our handlers, which hold us. We keep only a weak reference (for
     // cancel()): a strong one would make a cycle that a destroyed
     // io_context could not break.
-    auto conn = std::make_shared<smtp::detail::connection>(
-        asio::any_io_executor(strand_), *conn_cfg,
-        dane_attempt_       ? owner_->tls_dane
-        : verified_attempt_ ? owner_->tls_verify
-                            : owner_->tls_opportunistic);
+    auto conn =
+        std::make_shared<smtp::detail::connection>(asio::any_io_executor(strand_), *conn_cfg,
+                                                   dane_attempt_       ? owner_->tls_dane
+                                                   : verified_attempt_ ? owner_->tls_verify
+                                                                       : owner_->tls_opportunistic);
     if (dane_attempt_)
         conn->use_dane(dane_.requirement);
     else
@@ -357,11 +357,12 @@ void domain_delivery::send_on(const std::shared_ptr<smtp::detail::connection>& c
     conn_ = c;
     in_session_ = true;
     std::weak_ptr<smtp::detail::connection> weak = c;
-    c->async_send(*env_, msg_->bytes, msg_->smtputf8, [self = shared_from_this(), weak](error_code e) {
-        const auto sc = weak.lock();
-        if (!sc) return self->after_attempt(aborted(), {});
-        self->on_sent(sc, e);
-    });
+    c->async_send(*env_, msg_->bytes, msg_->smtputf8,
+                  [self = shared_from_this(), weak](error_code e) {
+                      const auto sc = weak.lock();
+                      if (!sc) return self->after_attempt(aborted(), {});
+                      self->on_sent(sc, e);
+                  });
 }
 
 void domain_delivery::on_sent(const std::shared_ptr<smtp::detail::connection>& c,
