@@ -33,6 +33,10 @@ const mx::config& mx_transport::config() const noexcept {
     return impl_->async.config();
 }
 
+mx::connection_stats mx_transport::connections() const noexcept {
+    return impl_->async.connections();
+}
+
 namespace {
 mx::report or_throw(mx::report r, const std::error_code& ec) {
     if (ec) throw mx::delivery_error(ec, std::move(r));

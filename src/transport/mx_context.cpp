@@ -17,7 +17,12 @@ namespace asio = boost::asio;
 using boost::system::error_code;
 
 transport_context::transport_context(asio::any_io_executor e, mx::config c)
-    : ex(e), cfg(std::move(c)), resolver(e, cfg.dns), rnd(default_random()) {
+    : ex(e),
+      strand(asio::make_strand(e)),
+      cfg(std::move(c)),
+      resolver(e, cfg.dns),
+      conn_cache(cfg.connection_cache),
+      rnd(default_random()) {
     if (cfg.hello_name.empty()) {
         // Decided per connection: the FQDN when the machine has one, else
         // the address literal of the connection's local end.

@@ -9,6 +9,7 @@
 #include <lettre/transport/async_mx_transport.hpp>
 
 #include "smtp/tls_session_cache.hpp"
+#include "transport/mx_conn_cache.hpp"
 #include "transport/mx_plan.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -25,10 +26,15 @@
 
 namespace lettre::mx::detail {
 
+using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+
 struct transport_context {
     transport_context(boost::asio::any_io_executor e, mx::config c);
 
     boost::asio::any_io_executor ex;
+    /// Every operation of the transport runs here: its domains, their
+    /// connections and the connection cache they share (no locks).
+    strand_type strand;
     mx::config cfg;
     dns::async_resolver resolver;
     std::shared_ptr<boost::asio::ssl::context> tls_verify;
@@ -47,14 +53,14 @@ struct transport_context {
     /// MTA-STS (cfg.mta_sts.enabled): the policy source, its cache shared
     /// by every send of the transport.
     std::optional<mta_sts::async_policy_source> sts;
+    /// Idle sessions for later domains (cfg.connection_cache).
+    connection_cache conn_cache;
     random_source rnd;
     /// cfg.hello_name was empty: each connection picks its EHLO name with
     /// hello_name_for(machine_name, its local address).
     bool hello_from_machine = false;
     std::string machine_name;
 };
-
-using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
 
 /// The addresses of one host (A and AAAA at once), ordered per the
 /// configuration; `error` is set when there are none (the transient of the

@@ -11,6 +11,7 @@
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
+#include <chrono>
 #include <utility>
 
 namespace lettre::mx::detail {
@@ -34,6 +35,16 @@ attempt_tls tls_of(const smtp::detail::connection& c, const error_code& ec) {
     t.started = t.active || !ec || ec == make_error_code(errc::starttls_unavailable) ||
                 ec == make_error_code(errc::tls_failed) || phase > smtp::phase::starttls;
     return t;
+}
+
+/// A cached session that failed before the server took anything of the
+/// transaction: closed by the server while idle, or a 421 (closing).
+bool stale(const error_code& ec, const smtp::detail::connection& c) {
+    if (c.diagnostics().phase == smtp::phase::data_final) return false;  // may have it
+    if (ec == make_error_code(errc::connection_closed)) return true;
+    if (ec == make_error_code(errc::smtp_transient) && c.fsm().broken()) return true;
+    return ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+           ec == asio::error::eof;
 }
 
 /// The session's trace: `trace` as it is, `host_trace` told the host and
@@ -235,7 +246,6 @@ void domain_delivery::next_address() {
     }
     attempted_ = true;
 
-    const auto& cfg = owner_->cfg;
     const bool dane = dane_.state == dane_state::authenticated;
     // DANE authentication takes the place of the PKIX check (RFC 8461 §2).
     const bool verified = policy_.tls == tls_policy::verified && !dane;
@@ -247,44 +257,77 @@ void domain_delivery::next_address() {
         r.diagnostics.phase = smtp::phase::tls_handshake;
         return after_attempt(dane ? owner_->dane_error : owner_->tls_error, r);
     }
+    verified_attempt_ = verified;
+    dane_attempt_ = dane;
+    key_ = session_key_now();
+    auto& cache = owner_->conn_cache;
+    if (cache.enabled()) {
+        if (auto t = cache.take(key_, session_need_now(), std::chrono::steady_clock::now())) {
+            cache.count_reused();
+            reused_ = true;
+            sec_ = std::move(t->sec);
+            transactions_ = t->transactions;
+            return send_on(t->conn);
+        }
+    }
+    open_session();
+}
+
+std::string domain_delivery::hello_name_now() const {
+    if (!owner_->hello_from_machine) return owner_->cfg.hello_name;
+    const auto local = local_address_towards(dns::detail::to_asio(addresses_[address_index_ - 1]));
+    // No route: the connection will fail anyway.
+    return local ? hello_name_for(owner_->machine_name, *local) : owner_->machine_name;
+}
+
+session_key domain_delivery::session_key_now() const {
+    // SNI and the name the certificate must match (the address for a literal).
+    return {ip_, owner_->cfg.port, host_.starts_with('[') ? ip_ : host_, hello_name_now()};
+}
+
+session_need domain_delivery::session_need_now() const {
+    session_need n;
+    n.plaintext_only = plaintext_attempt_;
+    if (dane_attempt_) n.dane = &dane_.requirement;
+    n.pkix = verified_attempt_;
+    n.tls = policy_.tls != tls_policy::opportunistic;
+    return n;
+}
+
+void domain_delivery::open_session() {
+    const auto& cfg = owner_->cfg;
+    reused_ = false;
+    transactions_ = 0;
     // The connection keeps its own copy of the configuration.
     auto conn_cfg = std::make_unique<smtp::transport_config>();
     conn_cfg->host = ip_;
     conn_cfg->port = cfg.port;
-    conn_cfg->client.hello_name = cfg.hello_name;
-    if (owner_->hello_from_machine) {
-        const auto local =
-            local_address_towards(dns::detail::to_asio(addresses_[address_index_ - 1]));
-        // No route: the connection will fail anyway.
-        conn_cfg->client.hello_name =
-            local ? hello_name_for(owner_->machine_name, *local) : owner_->machine_name;
-    }
-    conn_cfg->client.tls = plaintext ? smtp::tls_mode::none_dangerous
+    conn_cfg->client.hello_name = key_.hello_name;
+    conn_cfg->client.tls = plaintext_attempt_ ? smtp::tls_mode::none_dangerous
                            : policy_.tls == tls_policy::opportunistic
                                ? smtp::tls_mode::starttls_opportunistic
                                : smtp::tls_mode::starttls_required;
     conn_cfg->tls = cfg.tls_parameters;
-    // SNI and the name the certificate must match (the address for a literal).
-    conn_cfg->tls.server_name = host_.starts_with('[') ? ip_ : host_;
-    conn_cfg->tls.accept_invalid_certificates_dangerous = !verified;
+    conn_cfg->tls.server_name = key_.server_name;
+    conn_cfg->tls.accept_invalid_certificates_dangerous = !verified_attempt_;
     conn_cfg->client.dsn = cfg.dsn;
     conn_cfg->timeouts = cfg.timeouts;
     conn_cfg->trace = session_trace(cfg, host_, ip_);
 
-    env_ = envelope::create(msg_->from, tracker_.pending());
     // Ownership: the connection's own pending I/O keeps it alive, and it
     // holds our handlers, which hold us. We keep only a weak reference (for
     // cancel()): a strong one would make a cycle that a destroyed
     // io_context could not break.
     auto conn =
         std::make_shared<smtp::detail::connection>(asio::any_io_executor(strand_), *conn_cfg,
-                                                   dane       ? owner_->tls_dane
-                                                   : verified ? owner_->tls_verify
-                                                              : owner_->tls_opportunistic);
-    if (dane)
+                                                   dane_attempt_       ? owner_->tls_dane
+                                                   : verified_attempt_ ? owner_->tls_verify
+                                                                       : owner_->tls_opportunistic);
+    if (dane_attempt_)
         conn->use_dane(dane_.requirement);
     else
         conn->use_session_cache(owner_->tls_sessions);
+    owner_->conn_cache.count_opened();
     conn_ = conn;
     in_session_ = true;
     // The handlers run from inside the connection (same strand), which is
@@ -300,26 +343,60 @@ void domain_delivery::next_address() {
             c->close();
             return self->after_attempt(ec, r, t);
         }
-        c->async_send(*self->env_, self->msg_->bytes, self->msg_->smtputf8,
-                      [self, weak](error_code e) {
-                          const auto sc = weak.lock();
-                          if (!sc) return self->after_attempt(aborted(), {});
-                          smtp::send_report r = sc->fsm().report();
-                          const attempt_tls tls = tls_of(*sc, e);
-                          if (e) {
-                              r.diagnostics = sc->diagnostics();
-                              if (r.diagnostics.recipients.empty())
-                                  r.diagnostics.recipients = r.recipients;
-                          }
-                          if (!sc->usable()) {
-                              sc->close();
-                              return self->after_attempt(e, r, tls);
-                          }
-                          sc->async_quit([self, weak, e, r, tls](error_code) {
-                              if (const auto qc = weak.lock()) qc->close();
-                              self->after_attempt(e, r, tls);
-                          });
-                      });
+        // What the session proved, for the domains that may reuse it.
+        self->sec_ = {};
+        self->sec_.tls = c->fsm().tls_active();
+        self->sec_.pkix = self->sec_.tls && self->verified_attempt_ && c->tls_verify_result() == 0;
+        if (self->sec_.tls && self->dane_attempt_) self->sec_.dane = self->dane_.requirement;
+        self->send_on(c);
+    });
+}
+
+void domain_delivery::send_on(const std::shared_ptr<smtp::detail::connection>& c) {
+    env_ = envelope::create(msg_->from, tracker_.pending());
+    conn_ = c;
+    in_session_ = true;
+    std::weak_ptr<smtp::detail::connection> weak = c;
+    c->async_send(*env_, msg_->bytes, msg_->smtputf8,
+                  [self = shared_from_this(), weak](error_code e) {
+                      const auto sc = weak.lock();
+                      if (!sc) return self->after_attempt(aborted(), {});
+                      self->on_sent(sc, e);
+                  });
+}
+
+void domain_delivery::on_sent(const std::shared_ptr<smtp::detail::connection>& c,
+                              const error_code& e) {
+    if (e && reused_ && !cancelled_ && stale(e, *c)) {
+        // The cached session had died meanwhile (the server timed it out,
+        // or said 421): nothing was taken, so this is no attempt. Once
+        // more on a connection of its own.
+        c->close();
+        in_session_ = false;
+        conn_.reset();
+        return open_session();
+    }
+    smtp::send_report r = c->fsm().report();
+    const attempt_tls tls = tls_of(*c, e);
+    if (e) {
+        r.diagnostics = c->diagnostics();
+        if (r.diagnostics.recipients.empty()) r.diagnostics.recipients = r.recipients;
+    }
+    auto& cache = owner_->conn_cache;
+    if (!e && cache.enabled() && c->usable()) {
+        // Ended successfully: kept for a later domain (or QUIT by the cache).
+        cache.put(c, key_, sec_, transactions_ + 1, std::chrono::steady_clock::now());
+        return after_attempt(e, r, tls);
+    }
+    // A failed, refused or unknown state is never cached.
+    if (!c->usable()) {
+        c->close();
+        return after_attempt(e, r, tls);
+    }
+    std::weak_ptr<smtp::detail::connection> weak = c;
+    c->async_quit([self = shared_from_this(), weak, e, r, tls](error_code) {
+        if (const auto qc = weak.lock()) qc->close();
+        self->after_attempt(e, r, tls);
     });
 }
 

@@ -13,8 +13,14 @@
 // host is tried; each host's DANE state is decided from its TLSA records
 // after its addresses; every attempt's TLS outcome goes to the TLS report
 // hook.
+//
+// Sessions (mx_conn_cache.hpp): an attempt first looks in the transport's
+// connection cache for an idle session to the same address, host name and
+// EHLO name that meets the host's policy; a session whose transaction
+// ended successfully goes back there instead of being QUIT.
 #pragma once
 
+#include "transport/mx_conn_cache.hpp"
 #include "transport/mx_context.hpp"
 #include "transport/mx_dane.hpp"
 #include "transport/mx_recipients.hpp"
@@ -24,6 +30,7 @@
 #include <lettre/transport/tls_report.hpp>
 
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <functional>
 #include <memory>
@@ -101,6 +108,18 @@ private:
     void drop_local_targets(const std::string& host, std::vector<dns::ip_address>& addresses);
     void on_addresses(host_addresses a);
     void next_address();
+    /// The current attempt's session: a cached one that meets the host's
+    /// policy, else a new connection (mx_conn_cache.hpp).
+    session_key session_key_now() const;
+    session_need session_need_now() const;
+    std::string hello_name_now() const;
+    /// Connects to ip_ as the policy says, then send_on().
+    void open_session();
+    /// One transaction on `c`; afterwards the session is cached (success)
+    /// or QUIT, and after_attempt() runs.
+    void send_on(const std::shared_ptr<smtp::detail::connection>& c);
+    void on_sent(const std::shared_ptr<smtp::detail::connection>& c,
+                 const boost::system::error_code& e);
     void after_attempt(const std::error_code& ec, smtp::send_report report, attempt_tls tls = {});
     void abort_pending();
     void finish();
@@ -146,6 +165,16 @@ private:
     /// its TLS handshake failed (opportunistic policy only).
     bool retry_in_plaintext_ = false;
     bool plaintext_attempt_ = false;  ///< the attempt in progress is that retry
+
+    /// The current attempt's session: its cache key, what it proved when
+    /// opened, its transactions before this one, whether it came from the
+    /// cache, and whether it was opened with PKIX or DANE checks.
+    session_key key_;
+    session_security sec_;
+    std::size_t transactions_ = 0;
+    bool reused_ = false;
+    bool verified_attempt_ = false;
+    bool dane_attempt_ = false;
 
     bool in_session_ = false;  ///< an SMTP connection is in progress
     std::weak_ptr<smtp::detail::connection> conn_;

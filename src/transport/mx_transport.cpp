@@ -155,7 +155,7 @@ struct send_operation : std::enable_shared_from_this<send_operation> {
     std::optional<asio::any_completion_executor> work;  ///< the handler's, tracked
 
     explicit send_operation(std::shared_ptr<mx::detail::transport_context> o)
-        : owner(std::move(o)), strand(asio::make_strand(owner->ex)) {}
+        : owner(std::move(o)), strand(owner->strand) {}
 
     /// On the strand.
     void cancel() {
@@ -254,7 +254,7 @@ struct plan_operation : std::enable_shared_from_this<plan_operation> {
     bool cancelled = false;
 
     explicit plan_operation(std::shared_ptr<mx::detail::transport_context> o)
-        : owner(std::move(o)), strand(asio::make_strand(owner->ex)) {}
+        : owner(std::move(o)), strand(owner->strand) {}
 
     /// On the strand. The lookups complete with operation_aborted, and the
     /// plan with it once they all have.
@@ -352,9 +352,29 @@ std::string lower_ascii(std::string s) {
 async_mx_transport::async_mx_transport(asio::any_io_executor ex, mx::config config)
     : impl_(std::make_shared<mx::detail::transport_context>(std::move(ex), std::move(config))) {}
 
-async_mx_transport::~async_mx_transport() = default;
+namespace {
+/// QUITs the idle sessions of `ctx`'s cache, on its strand.
+void shut_down_cache(const std::shared_ptr<mx::detail::transport_context>& ctx) {
+    if (!ctx) return;  // moved from
+    asio::dispatch(ctx->strand, [ctx] { ctx->conn_cache.shutdown(); });
+}
+}  // namespace
+
+async_mx_transport::~async_mx_transport() {
+    shut_down_cache(impl_);
+}
 async_mx_transport::async_mx_transport(async_mx_transport&&) noexcept = default;
-async_mx_transport& async_mx_transport::operator=(async_mx_transport&&) noexcept = default;
+async_mx_transport& async_mx_transport::operator=(async_mx_transport&& other) noexcept {
+    if (this != &other) {
+        shut_down_cache(impl_);
+        impl_ = std::move(other.impl_);
+    }
+    return *this;
+}
+
+mx::connection_stats async_mx_transport::connections() const noexcept {
+    return impl_->conn_cache.stats();
+}
 
 asio::any_io_executor async_mx_transport::get_executor() const noexcept {
     return impl_->ex;

@@ -41,6 +41,8 @@ public:
 
     /// A transport on `ex` for `config`.
     explicit async_mx_transport(boost::asio::any_io_executor ex, mx::config config = {});
+    /// QUITs the idle sessions of the connection cache (on the executor:
+    /// run it afterwards for the QUITs to go out). Sends in flight finish.
     ~async_mx_transport();
     async_mx_transport(async_mx_transport&&) noexcept;             ///< movable, not copyable
     async_mx_transport& operator=(async_mx_transport&&) noexcept;  ///< movable, not copyable
@@ -91,6 +93,9 @@ public:
     boost::asio::any_io_executor get_executor() const noexcept;
     /// The configuration the transport was made with.
     const mx::config& config() const noexcept;
+    /// Connections opened and reused so far (see mx::config::connection_cache).
+    /// Safe from any thread.
+    [[nodiscard]] mx::connection_stats connections() const noexcept;
 
 private:
     void start_send(envelope env, std::string bytes,

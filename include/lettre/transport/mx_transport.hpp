@@ -20,6 +20,7 @@
 #include <lettre/transport/mx_policy.hpp>
 #include <lettre/transport/tls_report.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -128,6 +129,33 @@ struct config {
     /// transport's thread; must not block. A tls_report_collector's hook()
     /// builds the report JSON.
     tls_result_hook tls_report;
+
+    /// The connection cache (as Postfix's): after a transaction to an MX
+    /// host ends successfully its session is kept, idle, and a later
+    /// domain (of the same send or a later one) whose plan reaches the
+    /// same host at the same address sends its MAIL FROM there instead of
+    /// connecting again: many domains share one provider's MX hosts. A
+    /// session serves a domain only when it meets that domain's TLS
+    /// requirements (see docs/mx.md); otherwise a new one is opened.
+    struct connection_cache_settings {
+        /// Idle sessions kept at most (the oldest is QUIT for a newer
+        /// one); 0 turns the cache off (a session per domain, QUIT at once).
+        std::size_t max_idle = 16;
+        /// An idle session older than this is not used again; it is QUIT
+        /// at the next use of the transport (or when it is destroyed). Short,
+        /// as Postfix's 2 s: an idle session holds one of the receiver's slots.
+        std::chrono::milliseconds idle_timeout{5000};
+        /// Transactions per session, then it is QUIT; 0: no limit.
+        std::size_t max_transactions = 100;
+    };
+    connection_cache_settings connection_cache;  ///< on by default
+};
+
+/// What the connection cache of a transport did so far.
+struct connection_stats {
+    std::size_t opened = 0;  ///< SMTP connections opened (attempted)
+    std::size_t reused = 0;  ///< transactions sent on a cached session instead
+    std::size_t idle = 0;    ///< sessions idle in the cache now
 };
 
 /// How a recipient's message was protected on the way to its MX host.
@@ -247,7 +275,7 @@ public:
 
     /// A transport for `config`; its engine runs on a thread of its own.
     explicit mx_transport(mx::config config = {});
-    /// Waits for the engine to shut down.
+    /// QUITs the cached sessions and waits for the engine to shut down.
     ~mx_transport();
     mx_transport(mx_transport&&) noexcept;             ///< movable, not copyable
     mx_transport& operator=(mx_transport&&) noexcept;  ///< movable, not copyable
@@ -270,6 +298,8 @@ public:
     [[nodiscard]] mx::plan plan(std::string_view domain);
     /// The configuration the transport was made with.
     const mx::config& config() const noexcept;
+    /// Connections opened and reused so far (see config::connection_cache).
+    [[nodiscard]] mx::connection_stats connections() const noexcept;
 
 private:
     struct impl;

@@ -66,6 +66,16 @@ const std::vector<std::string>& records() {
         "--host-record=stall-mx.test,127.0.0.14",
         "--mx-host=badtls.test,broken-tls.badtls.test,10",
         "--host-record=broken-tls.badtls.test,127.0.0.15",
+        // The connection cache: domains sharing one MX host.
+        "--mx-host=sh1.test,mx.shared.test,10",
+        "--mx-host=sh2.test,mx.shared.test,10",
+        "--mx-host=sh3.test,mx.shared.test,10",
+        "--mx-host=sh4.test,mx.shared.test,10",
+        "--host-record=mx.shared.test,127.0.0.16",
+        "--mx-host=st1.test,mx-tls.shared.test,10",
+        "--mx-host=st2.test,mx-tls.shared.test,10",
+        "--mx-host=st3.test,mx-tls.shared.test,10",
+        "--host-record=mx-tls.shared.test,127.0.0.17",
     };
     return r;
 }
@@ -99,12 +109,13 @@ const peers& shared_peers() {
     std::vector<std::string> argv = {
         LETTRE_PYTHON, std::string(LETTRE_MX_PEERS_DIR) + "/mx_smtp_server.py",
         "--outdir",    x.p.outdir.string(),
-        "--tls-name",  "mx-tls.tls.test"};
+        "--tls-name",  "mx-tls.tls.test,mx-tls.shared.test"};
     for (const char* host :
          {"127.0.0.2=accept", "127.0.0.3=accept", "127.0.0.4=accept", "127.0.0.5=accept",
           "127.0.0.6=tempfail_rcpt", "127.0.0.7=accept", "127.0.0.9=reject_user=bad",
           "127.0.0.10=greet421", "127.0.0.11=starttls", "127.0.0.12=accept",
-          "127.0.0.13=tempfail_data", "127.0.0.14=stall", "127.0.0.15=starttls,badtls"}) {
+          "127.0.0.13=tempfail_data", "127.0.0.14=stall", "127.0.0.15=starttls,badtls",
+          "127.0.0.16=accept,rcpt421=drop,reject_user=bad", "127.0.0.17=starttls"}) {
         argv.emplace_back("--host");
         argv.emplace_back(host);
     }
@@ -151,12 +162,22 @@ std::vector<delivered_message> peers::messages(const std::string& ip) const {
     return out;
 }
 
-int peers::connections(const std::string& ip) const {
-    std::ifstream in(outdir / (ip + ".connections"));
+namespace {
+int count_lines(const fs::path& p) {
+    std::ifstream in(p);
     int n = 0;
     std::string line;
     while (std::getline(in, line)) ++n;
     return n;
+}
+}  // namespace
+
+int peers::connections(const std::string& ip) const {
+    return count_lines(outdir / (ip + ".connections"));
+}
+
+int peers::quits(const std::string& ip) const {
+    return count_lines(outdir / (ip + ".quits"));
 }
 
 lettre::mx::config test_config() {

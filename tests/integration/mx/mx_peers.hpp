@@ -35,6 +35,7 @@ struct peers {
     /// Messages an address has accepted so far, in order.
     std::vector<delivered_message> messages(const std::string& ip) const;
     int connections(const std::string& ip) const;
+    int quits(const std::string& ip) const;  ///< QUIT commands received
     fs::path ca() const { return outdir / "ca.pem"; }
 };
 

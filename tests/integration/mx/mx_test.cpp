@@ -383,7 +383,10 @@ TEST(mx_tls, opportunistic_uses_starttls_without_verification) {
 TEST(mx_tls, second_delivery_to_a_host_resumes_its_tls_session) {
     const auto& p = shared_peers();
     const auto n0 = p.messages("127.0.0.11").size();
-    lettre::mx_transport mx(test_config());
+    auto cfg = test_config();
+    // A second connection, not the first one's session from the cache.
+    cfg.connection_cache.max_idle = 0;
+    lettre::mx_transport mx(cfg);
     for (const char* to : {"a@tls.test", "b@tls.test"}) {
         auto r = mx.send(message_to({to}));
         ASSERT_TRUE(r.all_delivered()) << describe(r);
@@ -555,6 +558,8 @@ TEST(mx_async, concurrent_domains_stay_within_the_bound) {
     asio::io_context ioc;
     auto cfg = test_config();
     cfg.max_concurrent_domains = 2;
+    // Each session QUIT at its domain's end, not kept for the next one.
+    cfg.connection_cache.max_idle = 0;
     int open = 0;
     int most = 0;
     cfg.trace = [&](lettre::smtp::trace_direction d, std::string_view line) {

@@ -11,6 +11,8 @@ Behaviours:
   tempfail_rcpt     451 4.3.0 to every RCPT
   reject_rcpt       550 5.1.1 to every RCPT
   reject_user=NAME  550 5.1.1 to RCPTs whose local part is NAME
+  rcpt421=NAME      421 4.3.2 to RCPTs whose local part is NAME, the connection
+                    kept open (so that only the client decides not to reuse it)
   greet421          421 at connection, then close
   stall             greet, then never answer (until the client hangs up)
   trickle           send a long greeting one byte a second (minutes in all),
@@ -31,7 +33,8 @@ Behaviours:
 Every accepted message is written to DIR/<ip>/<n>.txt: lines "from X",
 "rcpt X" (each), "tls 0|1", "reused 0|1" (the TLS session was resumed),
 "helo NAME", then "data" and the message.
-Every connection appends a line to DIR/<ip>.connections.
+Every connection appends a line to DIR/<ip>.connections, every QUIT one to
+DIR/<ip>.quits.
 """
 
 import argparse
@@ -176,6 +179,8 @@ class Session:
                     await self.reply("503 5.5.1 need MAIL")
                 elif "tempfail_rcpt" in self.b:
                     await self.reply("451 4.3.0 try again later")
+                elif self.b.get("rcpt421") == local:
+                    await self.reply("421 4.3.2 closing (but not really)")
                 elif "reject_rcpt" in self.b or self.b.get("reject_user") == local:
                     await self.reply("550 5.1.1 no such user here")
                 else:
@@ -217,6 +222,8 @@ class Session:
             elif verb == "NOOP":
                 await self.reply("250 2.0.0 ok")
             elif verb == "QUIT":
+                with open(os.path.join(self.outdir, self.ip + ".quits"), "a") as f:
+                    f.write("quit\n")
                 await self.reply("221 2.0.0 bye")
                 break
             else:
