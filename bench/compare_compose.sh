@@ -223,7 +223,7 @@ if floors:
     print()
     hdr = (f"{'message':<8} | {'floor µs':>9} | {'base64 (by)':>19} | {'QP':>6} | {'copy':>6} | "
            f"{'lettre µs':>9} | {'lettre/floor':>12} | {'allocs':>6} | {'KiB alloc':>9} | "
-           f"{'minflt':>6} | load | target")
+           f"{'minflt':>6} | {'heap kept µs':>12} | {'kept/floor':>10} | load | target")
     print(hdr)
     print("-" * len(hdr))
     for f in floors:
@@ -235,7 +235,9 @@ if floors:
         print(f"{f['message']:<8} | {f['floor_us']:>9.1f} | {b64:>19} | {f['qp_us']:>6.1f} | "
               f"{f['copy_us']:>6.1f} | {f['lettre_us']:>9.1f} | {f['ratio']:>11.2f}x | "
               f"{f['allocs']:>6.1f} | {f['alloc_kib']:>9.1f} | {f['minflt']:>6.1f} | "
-              f"{f['load'][0]:.2f} | {target}")
+              f"{f['kept_us']:>12.1f} | {f['kept_ratio']:>9.2f}x | {f['load'][0]:.2f} | {target}")
+    print("heap kept: the same run with mallopt(M_TRIM_THRESHOLD/M_MMAP_THRESHOLD, 64 MB), so")
+    print("glibc does not give the heap top back after each message (no page faults)")
 print()
 print("targets: lettre >= 20x Nodemailer (small), >= 10x Nodemailer (typical), wall clock")
 print("message size, bytes: " + "; ".join(
