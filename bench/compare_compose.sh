@@ -26,7 +26,11 @@
 #
 # Output: per-run JSON lines on stderr, then two tables on stdout: msg/s by
 # wall clock (the target figure) and msg per CPU second of the process (all
-# threads), which a busy machine disturbs less. Run it on an idle machine
+# threads), which a busy machine disturbs less; then a third from
+# lettre_compose_floor: CPU µs per message of lettre's compose + format
+# against the floor (base64 of the attachment, quoted-printable of the text
+# parts, one copy of the output), with allocations and page faults per
+# message. Run it on an idle machine
 # when you can: under heavy load Nodemailer (JIT and GC threads) slows down
 # far more than lettre, which flatters lettre's ratios.
 #
@@ -68,10 +72,14 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     say "configuring $BUILD_DIR (Release)"
     cmake -S "$ROOT" -B "$BUILD_DIR" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release >&2
   fi
-  say "building lettre_compose_rate"
+  say "building lettre_compose_rate and lettre_compose_floor"
   cmake --build "$BUILD_DIR" --target lettre_compose_rate >&2
+  # The floor program needs the static library (its own CMake check).
+  cmake --build "$BUILD_DIR" --target lettre_compose_floor >&2 ||
+    say "lettre_compose_floor not built (shared library build?): no floor table"
 fi
 RATE="$BUILD_DIR/bench/lettre_compose_rate"
+FLOOR="$BUILD_DIR/bench/lettre_compose_floor"
 if [ ! -x "$RATE" ]; then
   echo "compare_compose.sh: $RATE not found" >&2
   exit 1
@@ -131,14 +139,29 @@ for ((round = 1; round <= ROUNDS; round++)); do
     done
   done
 done
-if [ -n "${RESULTS:-}" ]; then cat "$RAW" >>"$RESULTS"; fi
+
+# --- the floor ----------------------------------------------------------------------
+# lettre's compose + format against the work no composer avoids (base64 of
+# the attachment, quoted-printable of the text parts, one copy of the
+# output), CPU time, in one process; printed after the tables.
+FLOOR_RAW="$WORK/floor.jsonl"
+: >"$FLOOR_RAW"
+if [ -x "$FLOOR" ]; then
+  for m in "${MESSAGES[@]}"; do
+    "$FLOOR" "$m" "$RUN_SECONDS" >"$WORK/floor-$m.txt"
+    say "floor $m: $(tail -n 1 "$WORK/floor-$m.txt")"
+    tail -n 1 "$WORK/floor-$m.txt" >>"$FLOOR_RAW"
+  done
+fi
+if [ -n "${RESULTS:-}" ]; then cat "$RAW" "$FLOOR_RAW" >>"$RESULTS"; fi
 
 # --- table ------------------------------------------------------------------------
-"$PYTHON" - "$RAW" "$ROUNDS" "$check_failed" "${CHECK_TARGETS:-0}" <<'EOF'
+"$PYTHON" - "$RAW" "$ROUNDS" "$check_failed" "${CHECK_TARGETS:-0}" "$FLOOR_RAW" <<'EOF'
 import json, os, platform, statistics, sys
 
 raw, rounds = sys.argv[1], int(sys.argv[2])
 check_failed, check_targets = sys.argv[3] == "1", sys.argv[4] == "1"
+floors = [json.loads(l) for l in open(sys.argv[5]) if l.strip()]
 # data[(metric, impl, message)][round] = msg/s
 data, sizes, versions = {}, {}, {}
 with open(raw) as f:
@@ -192,6 +215,29 @@ for metric, title in (("wall", "msg/s, wall clock"),
         rp_s = f"{rp[0]:.1f}x [{rp[1]:.1f}-{rp[2]:.1f}]"
         print(f"{m:<8} | {cells[0]:>25} | {cells[1]:>21} | {cells[2]:>17} | "
               f"{rn_s:>22} | {rp_s:>20} | >= {targets[m]:.0f}x: {'met' if ok else 'MISSED'}")
+if floors:
+    print()
+    print("compose + format against the floor (bench/compose_floor.cpp): CPU µs per message,")
+    print("median of ~5 ms batches; floor = base64 of the attachment + quoted-printable of")
+    print("the text parts + one copy of the output, in the same process")
+    print()
+    hdr = (f"{'message':<8} | {'floor µs':>9} | {'base64 (by)':>19} | {'QP':>6} | {'copy':>6} | "
+           f"{'lettre µs':>9} | {'lettre/floor':>12} | {'allocs':>6} | {'KiB alloc':>9} | "
+           f"{'minflt':>6} | {'heap kept µs':>12} | {'kept/floor':>10} | load | target")
+    print(hdr)
+    print("-" * len(hdr))
+    for f in floors:
+        ok = f["ratio"] <= 2.0
+        b64 = f"{f['b64_us']:.1f} ({f['b64_impl']})"
+        target = ("<= 2x: " + ("met" if ok else "MISSED")) if f["message"] == "typical" else "-"
+        if f["message"] == "typical":
+            missed |= not ok
+        print(f"{f['message']:<8} | {f['floor_us']:>9.1f} | {b64:>19} | {f['qp_us']:>6.1f} | "
+              f"{f['copy_us']:>6.1f} | {f['lettre_us']:>9.1f} | {f['ratio']:>11.2f}x | "
+              f"{f['allocs']:>6.1f} | {f['alloc_kib']:>9.1f} | {f['minflt']:>6.1f} | "
+              f"{f['kept_us']:>12.1f} | {f['kept_ratio']:>9.2f}x | {f['load'][0]:.2f} | {target}")
+    print("heap kept: the same run with mallopt(M_TRIM_THRESHOLD/M_MMAP_THRESHOLD, 64 MB), so")
+    print("glibc does not give the heap top back after each message (no page faults)")
 print()
 print("targets: lettre >= 20x Nodemailer (small), >= 10x Nodemailer (typical), wall clock")
 print("message size, bytes: " + "; ".join(

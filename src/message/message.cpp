@@ -20,9 +20,22 @@ void message::format_to(std::string& out) const {
     out += body_;
 }
 
-std::string message::formatted() const {
+std::string message::formatted() const& {
     std::string out;
     format_to(out);
+    return out;
+}
+
+std::string message::formatted() && {
+    std::string head;
+    head.reserve(formatted_size() - body_.size());
+    for (const auto& h : headers_) detail::append_field(head, h.name, h.value);
+    head += "\r\n";
+    // The builder reserved room for the headers in the body's buffer (see
+    // message_builder::assemble), so this moves the body up in place.
+    std::string out = std::move(body_);
+    body_.clear();
+    out.insert(0, head);
     return out;
 }
 

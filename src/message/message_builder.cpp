@@ -530,7 +530,12 @@ result<message> message_builder::assemble(body_parts parts) const {
         }
     h.push_back({"MIME-Version", "1.0"});
 
-    msg.body_.reserve(detail::mime_size_bound(*root));
+    // Room for the header section too, so that formatted() && can put the
+    // headers in front of the body in this buffer (the MIME bound already
+    // allows 512 octets a part, which covers the root's own fields).
+    std::size_t header_bytes = 2;
+    for (const auto& f : h) header_bytes += detail::field_size(f.name, f.value);
+    msg.body_.reserve(detail::mime_size_bound(*root) + header_bytes);
     if (auto e = detail::render_mime(*root, h, msg.body_)) return std::move(*e);
     // A message ends with a line break: SMTP would add one before the final
     // dot anyway, and DKIM's canonical body has it too.

@@ -94,16 +94,20 @@ std::optional<error_info> render(const part& p, std::string& out,
         return std::nullopt;
     }
 
-    std::string encoded_text;
+    // The encoding is chosen before the headers that name it; text and
+    // binary bodies are then encoded once, straight into `out`.
+    std::string message_text;
+    text_plan plan;
     transfer_encoding enc = transfer_encoding::base64;
     const bool is_message = p.type().type() == "message";
     if (is_message) {
         // RFC 2046 §5.2.1: message/* is never quoted-printable or base64.
-        append_crlf_normalized(encoded_text, p.content());
-        enc = is_seven_bit(encoded_text) ? transfer_encoding::seven_bit
+        append_crlf_normalized(message_text, p.content());
+        enc = is_seven_bit(message_text) ? transfer_encoding::seven_bit
                                          : transfer_encoding::eight_bit;
     } else if (p.type().is_text()) {
-        enc = append_text_body(encoded_text, p.content());
+        plan = plan_text_body(p.content());
+        enc = plan.encoding;
     }
 
     if (p.filename() && p.type().parameter_value("name").empty()) {
@@ -125,8 +129,10 @@ std::optional<error_info> render(const part& p, std::string& out,
     if (p.content_id()) fields.push_back({"Content-ID", '<' + *p.content_id() + '>'});
     if (auto e = extra_headers(p, fields)) return e;
     finish_headers();
-    if (p.type().is_text() || is_message)
-        out += encoded_text;
+    if (is_message)
+        out += message_text;
+    else if (p.type().is_text())
+        append_text_body(out, p.content(), plan);
     else
         append_binary_body(out, p.content());
     return std::nullopt;

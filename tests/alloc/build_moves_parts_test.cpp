@@ -23,10 +23,12 @@ constexpr std::size_t window_end = attachment_size + attachment_size / 4;
 
 std::atomic<bool> g_counting{false};
 std::atomic<int> g_copies{0};
+std::atomic<int> g_large{0};  ///< allocations past the window: a message-sized buffer
 
 template <class F>
 int copies_during(F&& f) {
     g_copies = 0;
+    g_large = 0;
     g_counting = true;
     std::forward<F>(f)();
     g_counting = false;
@@ -80,10 +82,33 @@ TEST(ComposeAllocations, BuildOnAnLvalueCopiesItOnce) {
     EXPECT_EQ(copies_during([&] { static_cast<void>(b.build()); }), 1);
 }
 
+// formatted() && writes the headers in front of the body in the body's own
+// buffer: no second buffer of the message's size. The const& form makes
+// one, which shows the counter sees it.
+TEST(ComposeAllocations, FormattedOnAnRvalueReusesTheBodyBuffer) {
+    lettre::message m = builder_with_attachment().build();
+    const std::string want = m.formatted();
+    const std::size_t headers = m.headers().size();
+    std::string got;
+    copies_during([&] { got = std::move(m).formatted(); });
+    EXPECT_EQ(g_large, 0);
+    EXPECT_EQ(got, want);
+    // The documented state afterwards: headers kept, body empty.
+    EXPECT_EQ(m.headers().size(), headers);
+    EXPECT_TRUE(m.body().empty());  // NOLINT(bugprone-use-after-move)
+}
+
+TEST(ComposeAllocations, FormattedOnAnLvalueAllocatesTheOutputOnce) {
+    const lettre::message m = builder_with_attachment().build();
+    copies_during([&] { static_cast<void>(m.formatted()); });
+    EXPECT_EQ(g_large, 1);
+}
+
 }  // namespace
 
 void* operator new(std::size_t n) {
     if (g_counting && n >= attachment_size && n < window_end) ++g_copies;
+    if (g_counting && n >= window_end) ++g_large;
     if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
     throw std::bad_alloc();
 }

@@ -34,7 +34,13 @@ public:
     [[nodiscard]] static message_builder builder();
 
     /// The RFC 5322 bytes, CRLF line ends, in one pre-sized buffer.
-    [[nodiscard]] std::string formatted() const;
+    [[nodiscard]] std::string formatted() const&;
+    /// The same bytes from a message that is not used again
+    /// (`builder.build().formatted()`, `std::move(msg).formatted()`): the
+    /// body's buffer becomes the result, the headers are written in front of
+    /// it, and no second buffer of the message's size is allocated. The
+    /// message is left with an empty body (its headers stay).
+    [[nodiscard]] std::string formatted() &&;
     /// Appends the bytes to `out` (reserving first).
     void format_to(std::string& out) const;
     /// Writes the bytes to a stream.
