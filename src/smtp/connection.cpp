@@ -348,8 +348,11 @@ void connection::connect(std::vector<boost::asio::ip::tcp::endpoint> endpoints) 
 void connection::io_failed(error_code ec, phase p) {
     if (quit_after_) return finish_quit_after_failure();  // the QUIT is a courtesy
     const bool timed_out = ec == boost::beast::error::timeout;
+    // In a window, a close() (a terminal cancellation of another send)
+    // ends this send too: a lost connection for it.
     const bool closed = ec == asio::error::eof || ec == asio::error::connection_reset ||
-                        ec == ssl::error::stream_truncated;
+                        ec == ssl::error::stream_truncated ||
+                        (windowed_ && ec == asio::error::operation_aborted);
     diag_ = fsm_.diagnostics();
     diag_.phase = p;
     diag_.recipients = fsm_.report().recipients;
@@ -376,6 +379,10 @@ void connection::io_failed(error_code ec, phase p) {
     }
     diag_.error = out;
     close();
+    if (windowed_) {
+        fsm_.connection_lost();
+        return finish_windowed(out);
+    }
     complete(out);
 }
 
@@ -441,6 +448,7 @@ void connection::drive(client::action a) {
                 else if (opening_ && open_)
                     return quit_then_fail(a.error);
             }
+            if (windowed_) return finish_windowed(a.error);
             return complete(a.error);
     }
 }
@@ -463,6 +471,38 @@ void connection::async_send(const envelope& env, std::string_view bytes, bool sm
     pending_.emplace(std::move(h));
     diag_.clear();
     drive(fsm_.start_send(env, bytes, smtputf8));
+}
+
+void connection::async_send_windowed(const envelope& env, std::string_view bytes, bool smtputf8,
+                                     windowed_send_handler h) {
+    sends_.push_back(std::move(h));
+    fsm_.queue_send(env, bytes, smtputf8);
+    if (windowed_) return;  // it goes out when the client may send it
+    windowed_ = true;
+    diag_.clear();
+    drive(fsm_.start_next());
+}
+
+void connection::finish_windowed(error_code ec) {
+    send_report report = fsm_.report();
+    if (ec) {
+        report.diagnostics = diag_;
+        if (report.diagnostics.recipients.empty())
+            report.diagnostics.recipients = report.recipients;
+    }
+    windowed_send_handler h(std::move(sends_.front()));
+    sends_.pop_front();
+    // The handler may hand over the next send (inline, on this strand).
+    auto hex = asio::get_associated_executor(h, ex_);
+    asio::dispatch(hex, [h = std::move(h), ec, r = std::move(report)]() mutable {
+        std::move(h)(ec, std::move(r));
+    });
+    if (sends_.empty()) {
+        windowed_ = false;
+        return;
+    }
+    diag_.clear();
+    drive(fsm_.start_next());
 }
 
 void connection::async_rset(op_handler h) {

@@ -16,6 +16,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,11 @@
 namespace lettre::smtp::detail {
 
 using op_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+/// A send in the pipelining window completes with its own report (the
+/// client's report is the next transaction's by the time a posted handler
+/// would run).
+using windowed_send_handler =
+    boost::asio::any_completion_handler<void(boost::system::error_code, send_report)>;
 
 /// Builds the TLS context of a transport: verification on, TLS >= 1.2.
 /// `used` false (plaintext only): a bare context, no certificates loaded.
@@ -72,6 +78,17 @@ public:
     void async_open(op_handler h);
     /// One transaction; the outcome is in fsm().report() / diagnostics().
     void async_send(const envelope& env, std::string_view bytes, bool smtputf8, op_handler h);
+    /// A send that may join the ones in flight (the pipelining window, see
+    /// smtp/protocol/client.hpp): call when idle or when can_take_send().
+    /// Each completes, in order, with its own report; after a lost
+    /// connection, those that had not gone out complete with
+    /// connection_closed, those whose message went out with outcome_unknown.
+    void async_send_windowed(const envelope& env, std::string_view bytes, bool smtputf8,
+                             windowed_send_handler h);
+    /// Another windowed send may be handed over now.
+    bool can_take_send() const noexcept { return usable() && windowed_ && fsm_.can_queue(); }
+    /// Windowed sends handed over and not completed yet.
+    std::size_t sends_in_flight() const noexcept { return sends_.size(); }
     void async_rset(op_handler h);
     void async_noop(op_handler h);
     void async_quit(op_handler h);
@@ -99,6 +116,8 @@ private:
     void drive(client::action a);
     void io_failed(boost::system::error_code ec, phase p);
     void complete(boost::system::error_code ec);
+    /// The running windowed send is done: its handler, then the next one.
+    void finish_windowed(boost::system::error_code ec);
     /// Starts the deadline of phase `p` (its whole limit from now).
     void arm(phase p);
     /// Arms for action `a` when it starts a phase or a command's reply; the
@@ -132,6 +151,8 @@ private:
     std::vector<boost::asio::ip::tcp::endpoint> endpoints_;  ///< being tried by async_connect
     std::array<char, 16 * 1024> buf_{};
     std::optional<op_handler> pending_;
+    std::deque<windowed_send_handler> sends_;  ///< windowed sends, oldest (running) first
+    bool windowed_ = false;                    ///< windowed sends are running
     std::string trace_partial_;  ///< a received line not complete yet
     bool tls_ = false;
     bool open_ = false;

@@ -2,6 +2,14 @@
 // Everything runs on one strand, so the pool needs no locks; metrics are
 // atomics for other threads. Internal.
 //
+// A pooled connection whose server offers PIPELINING carries a window of
+// sends (connection::async_send_windowed, smtp/protocol/client.hpp): a send
+// goes to an idle connection first, then to a new one while max_connections
+// allows, then joins the window of a busy one, then waits. The retry rule is
+// unchanged: once, on a fresh connection, only for a send the server cannot
+// have taken (nothing of it went out, or it was refused by a closing server
+// before its data).
+//
 // Without pooling (pool_config::enabled false) it is a pool that keeps
 // nothing: every send opens its own connection (no bound, as many at once as
 // are sent), QUITs it before completing, and is never retried.
@@ -23,6 +31,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace lettre::smtp::detail {
 
@@ -68,7 +77,22 @@ private:
         std::size_t sent = 0;
     };
 
+    /// A connection with windowed sends in flight.
+    struct busy {
+        pooled p;
+        std::size_t in_flight = 0;
+        bool retired = false;  ///< closed after a failure; counted out of open_
+    };
+
     void start(std::shared_ptr<send_request> req, bool fresh);
+    void send_on(std::shared_ptr<send_request> req, const std::shared_ptr<busy>& b);
+    void on_sent(const std::shared_ptr<send_request>& req, const std::shared_ptr<busy>& b,
+                 boost::system::error_code ec, send_report report);
+    /// After a windowed send completed: more into the window, or release.
+    void after_sent(const std::shared_ptr<busy>& b);
+    void fill_window(const std::shared_ptr<busy>& b);
+    bool has_room(const busy& b) const;
+    void retire_busy(const std::shared_ptr<busy>& b);
     void open_for(std::shared_ptr<send_request> req);
     void run(std::shared_ptr<send_request> req, pooled p);
     void release(pooled p);
@@ -79,8 +103,8 @@ private:
                            send_report report, pooled p);
     /// The one retry on a fresh connection: only when pooling, once, and
     /// only for a failure where the server never took the message.
-    bool may_retry(const send_request& req, boost::system::error_code ec,
-                   const connection& c) const;
+    bool may_retry(const send_request& req, boost::system::error_code ec, phase failed,
+                   bool broken) const;
     bool keeps_connections() const noexcept { return cfg_.pool.enabled; }
     void finish(const std::shared_ptr<send_request>& req, boost::system::error_code ec,
                 send_report report);
@@ -101,6 +125,7 @@ private:
     const transport_config cfg_;  ///< a copy: connections refer to it while the pool lives
     std::shared_ptr<boost::asio::ssl::context> tls_;
     std::deque<pooled> idle_;
+    std::vector<std::shared_ptr<busy>> busy_;
     std::deque<std::shared_ptr<send_request>> waiting_;
     std::deque<std::chrono::steady_clock::time_point> recent_starts_;  ///< rate limit window
     std::size_t open_ = 0;  ///< connections alive: idle, busy or opening
