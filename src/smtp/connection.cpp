@@ -243,6 +243,8 @@ void connection::complete(error_code ec) {
 
 void connection::close() {
     open_ = false;
+    // Sends queued in the window must not reach the closed socket.
+    if (windowed_) fsm_.connection_lost();
     resolver_.cancel();
     resolve_timer_.cancel();
     if (stream_) {
@@ -352,7 +354,8 @@ void connection::io_failed(error_code ec, phase p) {
     // ends this send too: a lost connection for it.
     const bool closed = ec == asio::error::eof || ec == asio::error::connection_reset ||
                         ec == ssl::error::stream_truncated ||
-                        (windowed_ && ec == asio::error::operation_aborted);
+                        (windowed_ && (ec == asio::error::operation_aborted ||
+                                       ec == asio::error::bad_descriptor));
     diag_ = fsm_.diagnostics();
     diag_.phase = p;
     diag_.recipients = fsm_.report().recipients;
@@ -494,8 +497,9 @@ void connection::finish_windowed(error_code ec) {
     sends_.pop_front();
     // The handler may hand over the next send (inline, on this strand).
     auto hex = asio::get_associated_executor(h, ex_);
-    asio::dispatch(hex, [h = std::move(h), ec, r = std::move(report)]() mutable {
-        std::move(h)(ec, std::move(r));
+    asio::dispatch(hex, [h = std::move(h), ec, r = std::move(report),
+                         abandoned = fsm_.abandoned()]() mutable {
+        std::move(h)(ec, std::move(r), abandoned);
     });
     if (sends_.empty()) {
         windowed_ = false;

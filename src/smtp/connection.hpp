@@ -29,7 +29,7 @@ using op_handler = boost::asio::any_completion_handler<void(boost::system::error
 /// client's report is the next transaction's by the time a posted handler
 /// would run).
 using windowed_send_handler =
-    boost::asio::any_completion_handler<void(boost::system::error_code, send_report)>;
+    boost::asio::any_completion_handler<void(boost::system::error_code, send_report, bool)>;
 
 /// Builds the TLS context of a transport: verification on, TLS >= 1.2.
 /// `used` false (plaintext only): a bare context, no certificates loaded.
@@ -82,7 +82,9 @@ public:
     /// smtp/protocol/client.hpp): call when idle or when can_take_send().
     /// Each completes, in order, with its own report; after a lost
     /// connection, those that had not gone out complete with
-    /// connection_closed, those whose message went out with outcome_unknown.
+    /// connection_closed, those whose message went out with outcome_unknown;
+    /// the handler's bool says the send never had its turn (see
+    /// client::abandoned): it failed only because another one did.
     void async_send_windowed(const envelope& env, std::string_view bytes, bool smtputf8,
                              windowed_send_handler h);
     /// Another windowed send may be handed over now.

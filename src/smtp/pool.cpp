@@ -117,7 +117,11 @@ void pool::cancel(const std::shared_ptr<send_request>& r, asio::cancellation_typ
     if (!r->opening && (type & asio::cancellation_type::terminal) == asio::cancellation_type::none)
         return;
     r->cancelled = true;
-    if (auto c = r->on.lock()) c->close();
+    if (auto c = r->on.lock()) {
+        for (const auto& b : busy_)
+            if (b->p.conn == c) b->cancel_closed = true;
+        c->close();
+    }
 }
 
 bool pool::rate_allows() {
@@ -297,18 +301,24 @@ void pool::send_on(std::shared_ptr<send_request> req, const std::shared_ptr<busy
     req->on = b->p.conn;
     b->p.conn->async_send_windowed(
         req->env, req->bytes, req->smtputf8,
-        [self = shared_from_this(), req, b](error_code ec, send_report report) {
-            self->on_sent(req, b, ec, std::move(report));
+        [self = shared_from_this(), req, b](error_code ec, send_report report, bool abandoned) {
+            self->on_sent(req, b, ec, std::move(report), abandoned);
         });
 }
 
 void pool::on_sent(const std::shared_ptr<send_request>& req, const std::shared_ptr<busy>& b,
-                   error_code ec, send_report report) {
+                   error_code ec, send_report report, bool abandoned) {
     --b->in_flight;
     ++b->p.sent;
     if (ec) {
         if (req->cancelled) {
             ec = cancelled_outcome(ec, report);
+        } else if (innocent(*req, *b, ec, abandoned)) {
+            ++req->innocent_retries;
+            ++m_reconnects_;
+            retire_busy(b);
+            start(req, true);
+            return after_sent(b);
         } else if (may_retry(*req, ec, report.diagnostics.phase, b->p.conn->fsm().broken())) {
             req->retried = true;
             ++m_reconnects_;
@@ -327,6 +337,12 @@ void pool::after_sent(const std::shared_ptr<busy>& b) {
     busy_.erase(std::remove(busy_.begin(), busy_.end(), b), busy_.end());
     if (b->retired) return start_next_waiting();
     release(std::move(b->p));
+}
+
+bool pool::innocent(const send_request& req, const busy& b, error_code ec, bool abandoned) const {
+    constexpr unsigned at_most = 3;
+    return keeps_connections() && (abandoned || b.cancel_closed) &&
+           req.innocent_retries < at_most && ec == make_error_code(errc::connection_closed);
 }
 
 bool pool::has_room(const busy& b) const {

@@ -46,6 +46,7 @@ struct send_request {
     // optional + emplace: Boost 1.81's any_completion_handler move-assignment recurses.
     std::optional<send_handler> handler;
     bool retried = false;  ///< the one retry on a fresh connection is spent
+    unsigned innocent_retries = 0;  ///< failures caused by another send (pool::innocent)
     bool finished = false;
     bool queued = false;
     bool cancelled = false;  ///< cancellation accepted while on a connection
@@ -82,12 +83,13 @@ private:
         pooled p;
         std::size_t in_flight = 0;
         bool retired = false;  ///< closed after a failure; counted out of open_
+        bool cancel_closed = false;  ///< closed for another send's terminal cancellation
     };
 
     void start(std::shared_ptr<send_request> req, bool fresh);
     void send_on(std::shared_ptr<send_request> req, const std::shared_ptr<busy>& b);
     void on_sent(const std::shared_ptr<send_request>& req, const std::shared_ptr<busy>& b,
-                 boost::system::error_code ec, send_report report);
+                 boost::system::error_code ec, send_report report, bool abandoned);
     /// After a windowed send completed: more into the window, or release.
     void after_sent(const std::shared_ptr<busy>& b);
     void fill_window(const std::shared_ptr<busy>& b);
@@ -105,6 +107,12 @@ private:
     /// only for a failure where the server never took the message.
     bool may_retry(const send_request& req, boost::system::error_code ec, phase failed,
                    bool broken) const;
+    /// A send that failed only because another on its connection did (it
+    /// had no turn, or the connection was closed for another's
+    /// cancellation), and nothing of it can have been taken: it goes again
+    /// without spending its one retry, a few times at most.
+    bool innocent(const send_request& req, const busy& b, boost::system::error_code ec,
+                  bool abandoned) const;
     bool keeps_connections() const noexcept { return cfg_.pool.enabled; }
     void finish(const std::shared_ptr<send_request>& req, boost::system::error_code ec,
                 send_report report);

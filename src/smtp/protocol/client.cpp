@@ -104,6 +104,7 @@ client::action client::start_next() {
     queued_send q = std::move(queue_.front());
     queue_.pop_front();
     running_ = running::transaction;
+    abandoned_ = st_.broken;
     if (st_.broken) return settle(abandon(q.sent && q.t.data_sent_ahead()));
     if (!q.sent) return settle(transaction_.start(st_, *q.env, q.message, q.smtputf8));
     transaction_ = std::move(q.t);

@@ -86,6 +86,9 @@ public:
     std::size_t queued() const noexcept { return queue_.size(); }
     /// The driver lost the connection: queued sends complete at their turn.
     void connection_lost() noexcept;
+    /// The last send done was completed without its turn on the wire: the
+    /// session had broken while it was queued (see abandon).
+    bool abandoned() const noexcept { return abandoned_; }
     /// Transactions in flight at most, the running one included (>= 1).
     void set_window(std::size_t n) noexcept { window_ = n < 1 ? 1 : n; }
 
@@ -142,6 +145,7 @@ private:
     std::deque<queued_send> queue_;
     std::size_t window_ = 4;
     std::string followers_;  ///< the commands going ahead in the current write
+    bool abandoned_ = false;
 };
 
 }  // namespace lettre::smtp
