@@ -4,10 +4,12 @@
 #include "support.hpp"
 
 #include <lettre/lettre.hpp>
+#include <lettre/smtp/async_transport.hpp>
 #include <lettre/smtp/transport.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/asio/error.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <algorithm>
 
@@ -633,6 +635,39 @@ TEST(Auth, NotOffered) {
     auto smtp = b.build();
     auto [ec, report] = try_send(smtp, sample_message());
     EXPECT_EQ(ec, code(errc::auth_unavailable)) << describe(ec, report);
+}
+
+}  // namespace
+
+namespace {
+
+// Many sends in flight on one connection (the pool's pipelining window):
+// each arrives exactly once, byte for byte, in order.
+TEST(Aiosmtpd, OneConnectionCarriesAPipelinedWindow) {
+    const auto& peer = aiosmtpd();
+    const auto before = peer.count("plain");
+    boost::asio::io_context ioc;
+    auto cfg = plain_builder(peer.port("plain")).config();
+    cfg.pool.max_connections = 1;
+    lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
+    constexpr int n = 25;
+    std::vector<std::string> sent;
+    int finished = 0;
+    for (int i = 0; i < n; ++i) {
+        const auto m = sample_message("rcpt@example.org", "window " + std::to_string(i));
+        sent.push_back(m.formatted());
+        mailer.async_send(m, [&, i](error_code ec, lettre::smtp::send_report r) {
+            EXPECT_FALSE(ec) << i << ": " << describe(ec, r);
+            if (++finished == n) mailer.shutdown();
+        });
+    }
+    ioc.run();
+    EXPECT_EQ(finished, n);
+    EXPECT_EQ(mailer.metrics().reconnects, 0u);
+    const auto box = mailbox(peer.dir("plain"));
+    ASSERT_EQ(box.size(), before + sent.size());
+    for (std::size_t i = 0; i < sent.size(); ++i)
+        EXPECT_EQ(box[before + i].content, sent[i]) << "message " << i;
 }
 
 }  // namespace
