@@ -42,6 +42,20 @@ void write_tls_report(const std::string& path, const lettre::mx::tls_report_coll
     write_output(path, json, out);
 }
 
+/// --trace: the lines of --smtp ("C: ", "S: "), each after the host and
+/// address of its session, for sessions to several hosts run at once.
+lettre::mx::host_trace_hook trace_printer(std::ostream& err) {
+    return [&err](std::string_view host, std::string_view ip, lettre::smtp::trace_direction d,
+                  std::string_view line) {
+        err << printable(host);
+        // An address literal is its own address.
+        if (!host.starts_with('[')) err << " [" << ip << ']';
+        err << (d == lettre::smtp::trace_direction::sent ? " C: " : " S: ") << printable(line)
+            << '\n';
+        err.flush();
+    };
+}
+
 }  // namespace
 
 exit_code deliver_mx(const mx_target& target, const lettre::message* msg, const raw_message* raw,
@@ -53,6 +67,7 @@ exit_code deliver_mx(const mx_target& target, const lettre::message* msg, const 
     {
         lettre::mx::config cfg = target.config;
         if (target.tls_report) cfg.tls_report = collector.hook();
+        if (target.trace) cfg.host_trace = trace_printer(io.err);
         lettre::mx_transport transport(std::move(cfg));
         report = msg ? transport.send(*msg, ec) : transport.send_raw(raw->envelope, raw->bytes, ec);
     }

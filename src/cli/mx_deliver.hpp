@@ -16,6 +16,9 @@ struct mx_target {
     lettre::mx::config config;
     /// --tls-report FILE: the RFC 8460 reports of this run, written at the end.
     std::optional<std::string> tls_report;
+    /// --trace: every session's dialogue on standard error, each line
+    /// after its MX host and address.
+    bool trace = false;
 };
 
 struct raw_message;

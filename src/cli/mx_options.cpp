@@ -193,9 +193,12 @@ std::string_view mx_send_section() noexcept {
            "  TLS DANE, and the server's reply), temporary or permanent failure (with\n"
            "  the reason, naming the policy that refused a host). Exit status as for\n"
            "  --smtp: 0 when everyone got it, 75 when every failure was temporary, 69\n"
-           "  otherwise. The other options of --smtp (--user, --timeout, --ehlo,\n"
-           "  --trace, --requiretls, --notify, --ret, --envid...) do not apply to --mx\n"
-           "  and are refused (64), as every option the chosen target has no use for.\n"
+           "  otherwise. --timeout, --ehlo, --trace, --notify, --ret and --envid work\n"
+           "  as with --smtp, for each MX session (--trace lines start with the host\n"
+           "  and address; --timeout is not for DNS: see --dns-timeout). --user,\n"
+           "  --password-file and --auth are refused (64): MX hosts take mail without\n"
+           "  a login; --requiretls too: REQUIRETLS to MX hosts needs each host\n"
+           "  authenticated (DANE or MTA-STS) and offering it, not enforced here.\n"
            "  'lettre mx DOMAIN [--dns ADDR] [--dns-timeout S]' prints the\n"
            "  delivery plan, its DNSSEC status, TLSA records and MTA-STS policy.\n";
 }

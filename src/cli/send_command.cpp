@@ -94,6 +94,13 @@ void check_each_to(const send_options& opts) {
     static_cast<void>(parse_connections(each));
 }
 
+/// --timeout, --ehlo and the DSN options on every MX session, as with --smtp.
+void apply_session_values(session_values session, lettre::mx::config& cfg) {
+    if (session.timeouts) cfg.timeouts = *session.timeouts;
+    if (session.hello_name) cfg.hello_name = std::move(*session.hello_name);
+    cfg.dsn = std::move(session.dsn);
+}
+
 /// One target, and no option it has no use for (send_targets.cpp's table).
 delivery_target choose_target(const send_options& opts, std::span<const parsed_option> given,
                               const cli_streams& io) {
@@ -106,7 +113,12 @@ delivery_target choose_target(const send_options& opts, std::span<const parsed_o
         case target_kind::mx: {
             mx_options mx = opts.mx;
             mx.ca = opts.smtp.ca;  // parsed with the SMTP options, used by both
-            return mx_target{make_mx_config(mx), mx.tls_report};
+            // Usage errors first, then the --mx values, then bad data.
+            session_values session = parse_session_values(opts.smtp);
+            lettre::mx::config cfg = make_mx_config(mx);
+            check_session_data(opts.smtp, session);
+            apply_session_values(std::move(session), cfg);
+            return mx_target{std::move(cfg), mx.tls_report, opts.smtp.trace};
         }
         case target_kind::smtp: {
             smtp_settings settings =

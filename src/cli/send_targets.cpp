@@ -22,24 +22,31 @@ constexpr target_set sendmail_only = bit(target_kind::sendmail);
 struct option_targets {
     std::string_view option;  ///< long name without the dashes
     target_set targets;
+    std::string_view why_not_mx = {};  ///< said when refused with --mx
 };
 
+constexpr std::string_view no_login = "MX hosts take mail for their own domains without a login";
+
 // Every option of send that some target does not use; a new option of
-// that kind gets a line here. --timeout, --ehlo, --trace and the rest are
-// not wired to --mx (its EHLO name, TLS policy and timeouts are its own):
-// refused there. --ca is the trust anchors of both.
+// that kind gets a line here. --ca, --timeout, --ehlo, --trace and the DSN
+// options conduct the SMTP sessions of both --smtp and --mx.
 constexpr std::array<option_targets, 25> table{{
-    {"user", smtp_only},
-    {"password-file", smtp_only},
-    {"auth", smtp_only},
+    {"user", smtp_only, no_login},
+    {"password-file", smtp_only, no_login},
+    {"auth", smtp_only, no_login},
     {"ca", smtp_only | mx_only},
-    {"timeout", smtp_only},
-    {"ehlo", smtp_only},
-    {"trace", smtp_only},
-    {"notify", smtp_only},
-    {"ret", smtp_only},
-    {"envid", smtp_only},
-    {"requiretls", smtp_only},
+    {"timeout", smtp_only | mx_only},
+    {"ehlo", smtp_only | mx_only},
+    {"trace", smtp_only | mx_only},
+    {"notify", smtp_only | mx_only},
+    {"ret", smtp_only | mx_only},
+    {"envid", smtp_only | mx_only},
+    // RFC 8689 §4.2.1 asks more of an MX hop than the relay hop: every MX
+    // host authenticated (DANE or MTA-STS, else a bounce) and REQUIRETLS
+    // offered; the MX transport does not enforce that.
+    {"requiretls", smtp_only,
+     "REQUIRETLS to MX hosts needs each host authenticated by DANE or MTA-STS and offering "
+     "REQUIRETLS (RFC 8689), which --mx does not enforce"},
     {"each-to", smtp_only},
     {"connections", smtp_only},
     {"failed-out", smtp_only},
@@ -110,9 +117,12 @@ void check_options_apply(const chosen_target& target, std::span<const parsed_opt
                               ": it does not apply to --outbox DIR, where send writes when no "
                               "other target is given");
         }
+        const std::string why = target.kind == target_kind::mx && !entry->why_not_mx.empty()
+                                    ? ". " + std::string(entry->why_not_mx)
+                                    : std::string();
         throw usage_error(opt.spelling + " does not apply to " +
                           std::string(target_option(target.kind)) + ": it is for " + wanted +
-                          " only; remove it");
+                          " only; remove it" + why);
     }
 }
 

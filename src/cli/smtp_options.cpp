@@ -282,6 +282,30 @@ void apply_smtp_option(smtp_options& opts, const parsed_option& opt) {
     }
 }
 
+session_values parse_session_values(const smtp_options& opts) {
+    session_values out;
+    if (opts.timeout) out.timeouts = lettre::smtp::timeouts::all(parse_timeout(*opts.timeout));
+    if (opts.notify || opts.ret || opts.envid) {
+        out.dsn.emplace();
+        if (opts.notify) parse_notify(*opts.notify, *out.dsn);
+        if (opts.ret) out.dsn->ret = parse_ret(*opts.ret);
+    }
+    return out;
+}
+
+void check_session_data(const smtp_options& opts, session_values& values) {
+    if (opts.ehlo) {
+        if (auto ok = lettre::smtp::check_hello_name(*opts.ehlo); !ok) {
+            throw from_library(ok.error(), "--ehlo", *opts.ehlo);
+        }
+        values.hello_name = *opts.ehlo;
+    }
+    if (opts.envid) {
+        check_envid(*opts.envid);
+        values.dsn->envid = *opts.envid;  // parse_session_values made it
+    }
+}
+
 smtp_settings make_smtp_settings(const smtp_options& opts,
                                  const std::optional<std::string>& password_env, std::istream& in) {
     if (!opts.url) {
@@ -296,13 +320,8 @@ smtp_settings make_smtp_settings(const smtp_options& opts,
     lettre::smtp::transport_config& cfg = out.config;
 
     // Option values first (usage errors), then data, then files.
-    if (opts.timeout) cfg.timeouts = lettre::smtp::timeouts::all(parse_timeout(*opts.timeout));
-    std::optional<lettre::smtp::dsn_request> dsn;
-    if (opts.notify || opts.ret || opts.envid) {
-        dsn.emplace();
-        if (opts.notify) parse_notify(*opts.notify, *dsn);
-        if (opts.ret) dsn->ret = parse_ret(*opts.ret);
-    }
+    session_values session = parse_session_values(opts);
+    if (session.timeouts) cfg.timeouts = *session.timeouts;
     if (opts.requiretls && !tls_is_required(cfg.client.tls)) {
         throw usage_error(
             "--requiretls needs TLS on this hop as on every later one: use smtps:// or smtp:// "
@@ -313,17 +332,9 @@ smtp_settings make_smtp_settings(const smtp_options& opts,
         if (cfg.tls.ca_file) throw usage_error("--smtp: ca_file= has no use with tls=none");
     }
     const std::optional<login_plan> login = plan_login(opts, password_env, cfg);
-    if (opts.ehlo) {
-        if (auto ok = lettre::smtp::check_hello_name(*opts.ehlo); !ok) {
-            throw from_library(ok.error(), "--ehlo", *opts.ehlo);
-        }
-        cfg.client.hello_name = *opts.ehlo;
-    }
-    if (opts.envid) {
-        check_envid(*opts.envid);
-        dsn->envid = *opts.envid;
-    }
-    if (dsn) cfg.client.dsn = std::move(dsn);
+    check_session_data(opts, session);
+    if (session.hello_name) cfg.client.hello_name = std::move(*session.hello_name);
+    if (session.dsn) cfg.client.dsn = std::move(session.dsn);
     cfg.client.requiretls = opts.requiretls;
 
     if (opts.ca) {

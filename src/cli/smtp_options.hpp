@@ -40,6 +40,20 @@ struct smtp_settings {
     std::vector<std::string> warnings;
 };
 
+/// What a session is conducted with, from --timeout, --ehlo and the DSN
+/// options (--notify, --ret, --envid): shared by --smtp and --mx.
+struct session_values {
+    std::optional<lettre::smtp::timeouts> timeouts;  ///< --timeout: each step's deadline
+    std::optional<std::string> hello_name;           ///< --ehlo
+    std::optional<lettre::smtp::dsn_request> dsn;    ///< --notify, --ret, --envid
+};
+
+/// --timeout, --notify and --ret: usage errors (64) for bad values.
+session_values parse_session_values(const smtp_options& opts);
+/// --ehlo and --envid into `values` (from parse_session_values): a bad EHLO
+/// name or envelope id is bad data (65), refused before connecting.
+void check_session_data(const smtp_options& opts, session_values& values);
+
 /// Checks the options and reads the password. Usage errors (64): a bad URL
 /// (ehlo= included), a password in the URL, a user without a password
 /// source (or the other way round), unknown or mixed mechanisms, bad

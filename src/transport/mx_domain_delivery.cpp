@@ -35,6 +35,18 @@ attempt_tls tls_of(const smtp::detail::connection& c, const error_code& ec) {
                 ec == make_error_code(errc::tls_failed) || phase > smtp::phase::starttls;
     return t;
 }
+
+/// The session's trace: `trace` as it is, `host_trace` told the host and
+/// address (copied: the hook outlives this attempt's members).
+smtp::trace_hook session_trace(const mx::config& cfg, const std::string& host,
+                               const std::string& ip) {
+    if (!cfg.host_trace) return cfg.trace;
+    return [plain = cfg.trace, named = cfg.host_trace, host, ip](smtp::trace_direction d,
+                                                                 std::string_view line) {
+        if (plain) plain(d, line);
+        named(host, ip, d, line);
+    };
+}
 }  // namespace
 
 domain_delivery::domain_delivery(std::shared_ptr<transport_context> owner, strand_type strand,
@@ -255,8 +267,9 @@ void domain_delivery::next_address() {
     // SNI and the name the certificate must match (the address for a literal).
     conn_cfg->tls.server_name = host_.starts_with('[') ? ip_ : host_;
     conn_cfg->tls.accept_invalid_certificates_dangerous = !verified;
+    conn_cfg->client.dsn = cfg.dsn;
     conn_cfg->timeouts = cfg.timeouts;
-    conn_cfg->trace = cfg.trace;
+    conn_cfg->trace = session_trace(cfg, host_, ip_);
 
     env_ = envelope::create(msg_->from, tracker_.pending());
     // Ownership: the connection's own pending I/O keeps it alive, and it

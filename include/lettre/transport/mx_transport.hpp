@@ -44,6 +44,12 @@ enum class address_order {
     ipv6_only,
 };
 
+/// A traced line with the session it belongs to: the MX host name and the
+/// address connected to. Sessions to different domains run at the same
+/// time, so their lines interleave; this tells them apart.
+using host_trace_hook = std::function<void(std::string_view host, std::string_view ip,
+                                           smtp::trace_direction, std::string_view line)>;
+
 /// How mx_transport delivers: TLS policy, limits, DNS and hooks.
 struct config {
     /// The SMTP port of the MX hosts (25; another only for tests).
@@ -80,6 +86,13 @@ struct config {
     /// hosts are used, for tests and local setups.
     bool allow_local_targets = false;
     smtp::trace_hook trace;  ///< every line of every session, when set
+    /// Every line of every session with its host and address, when set
+    /// (after `trace`, for the same line).
+    host_trace_hook host_trace;
+    /// RFC 3461 DSN parameters for every session: RET= and ENVID= on MAIL
+    /// FROM, NOTIFY= on each RCPT TO, sent to hosts that offer DSN and left
+    /// out for those that do not. Empty: none (the receivers' defaults).
+    std::optional<smtp::dsn_request> dsn;
 
     /// DANE for SMTP (RFC 7672): the MX, address and TLSA lookups ask for
     /// DNSSEC (DO and AD bits, see dns::resolver_config::trust_ad). A host

@@ -886,9 +886,13 @@ class smtp_tests(dkim_case):
                      ["--ca", str(self.ca)], ["--trace"], ["--notify", "never"],
                      ["--envid", "id1"], ["--ret", "full"], ["--auth", "PLAIN"],
                      ["--user", USER], ["--password-file", "pw.txt"]]
-        # --ca is the trust anchors of --mx too (--tls verified, MTA-STS).
+        # --ca (the trust anchors of --tls verified, MTA-STS), --ehlo,
+        # --timeout, --trace and the DSN options conduct --mx's sessions too
+        # (tests/integration/mx/mx_cli_options_test.cpp); no login, no
+        # REQUIRETLS to MX hosts.
+        mx_too = ("--ca", "--ehlo", "--timeout", "--trace", "--notify", "--envid", "--ret")
         cases = [(target, option) for target in ("--mx", "--sendmail", "--outbox DIR")
-                 for option in smtp_only if not (target == "--mx" and option[0] == "--ca")]
+                 for option in smtp_only if not (target == "--mx" and option[0] in mx_too)]
         cases += [(target, option) for target in ("--smtp URL", "--sendmail", "--outbox DIR")
                   for option in (["--mx-port", "2525"], ["--tls", "required"], ["--no-dane"],
                                  ["--no-mta-sts"], ["--mta-sts-cache", "cache"],
@@ -903,6 +907,15 @@ class smtp_tests(dkim_case):
                 self.assert_usage(proc, option[0], f"does not apply to {target}")
                 self.assert_not_connected(self.plain)
                 self.assertFalse((self.dir / "box").exists())
+        # With --mx the refusal says why.
+        whys = {"--user": "without a login", "--password-file": "without a login",
+                "--auth": "without a login", "--requiretls": "RFC 8689"}
+        for option in smtp_only:
+            if option[0] not in whys:
+                continue
+            with self.subTest(why=option):
+                proc = self.send(*targets["--mx"], *option, *msg, env={"LETTRE_PASSWORD": "pw"})
+                self.assert_usage(proc, option[0], whys[option[0]])
         # No target given: the outbox is the default, and the error says so.
         for option in smtp_only:
             with self.subTest(target="default", option=option):

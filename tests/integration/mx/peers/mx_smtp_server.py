@@ -13,6 +13,9 @@ Behaviours:
   reject_user=NAME  550 5.1.1 to RCPTs whose local part is NAME
   greet421          421 at connection, then close
   stall             greet, then never answer (until the client hangs up)
+  trickle           send a long greeting one byte a second (minutes in all),
+                    then hang up: a deadline counted from the start of the
+                    greeting gives up long before
   tempfail_data     451 after the end of data
   reject_mail       550 5.7.1 to MAIL FROM
   starttls          offer STARTTLS (certificate for the --tls-name names, from a
@@ -74,6 +77,9 @@ class Session:
         if "greet421" in self.b:
             await self.reply("421 4.3.2 busy, try later")
             writer.close()
+            return
+        if "trickle" in self.b:
+            await self.trickle(("220 %s ESMTP %s\r\n" % (self.ip, "." * 300)).encode())
             return
         await self.reply("220 %s ESMTP test" % self.ip)
         if "stall" in self.b:
@@ -175,6 +181,16 @@ class Session:
             else:
                 await self.reply("502 5.5.2 unknown command")
         writer.close()
+
+    async def trickle(self, data):
+        try:
+            for byte in data:
+                self.writer.write(bytes([byte]))
+                await self.writer.drain()
+                await asyncio.sleep(1)
+        except ConnectionError:
+            pass  # the client gave up, as it should
+        self.writer.close()
 
     async def reply(self, text):
         self.writer.write(text.encode() + b"\r\n")
