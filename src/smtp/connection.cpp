@@ -179,10 +179,38 @@ void connection::trace_tls() {
                fmt::format("TLS {} {}", SSL_get_version(ssl), SSL_get_cipher_name(ssl)));
 }
 
+/// Commands of later sends pipelined behind this write: each line, a BDAT
+/// chunk as its command and its size.
+void connection::trace_followers(std::string_view bytes) {
+    while (!bytes.empty()) {
+        const std::size_t nl = bytes.find("\r\n");
+        const std::string_view line = bytes.substr(0, nl);
+        bytes = nl == std::string_view::npos ? std::string_view() : bytes.substr(nl + 2);
+        cfg_.trace(trace_direction::sent, line);
+        if (!line.starts_with("BDAT ")) continue;
+        std::size_t n = 0;
+        for (const char c : line.substr(5)) {
+            if (c < '0' || c > '9') break;
+            n = n * 10 + static_cast<std::size_t>(c - '0');
+        }
+        n = std::min(n, bytes.size());
+        cfg_.trace(trace_direction::sent, fmt::format("<message: {} octets>", n));
+        bytes.remove_prefix(n);
+    }
+}
+
 void connection::trace_sent(const client::action& a, phase p) {
     if (!cfg_.trace) return;
+    const std::string_view followers = fsm_.followers();
+    // A write of later sends only (a place freed in the window).
+    if (!followers.empty() && followers.data() == a.bytes.data()) return trace_followers(followers);
+    trace_own(a, p, followers.size());
+    trace_followers(followers);
+}
+
+void connection::trace_own(const client::action& a, phase p, std::size_t followers) {
     if (p == phase::data_transfer) {
-        std::size_t octets = a.bytes.size() + a.more[0].size() + a.more[1].size();
+        std::size_t octets = a.bytes.size() + a.more[0].size() + a.more[1].size() - followers;
         // A BDAT chunk: its command line, then the size of what follows it.
         if (a.bytes.starts_with("BDAT ")) {
             const std::size_t nl = a.bytes.find("\r\n");

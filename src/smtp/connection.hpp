@@ -133,6 +133,10 @@ private:
     /// and the name checked, or a plaintext server behind smtps://.
     std::string tls_failure(boost::system::error_code ec);
     void trace_sent(const client::action& a, phase p);
+    /// The write's own commands or message, without the `followers` octets
+    /// of later sends at its end.
+    void trace_own(const client::action& a, phase p, std::size_t followers);
+    void trace_followers(std::string_view bytes);
     void trace_received(std::string_view bytes);
     void trace_tls();
     /// Sets up the handshake's checks: SNI and PKIX name, or DANE. Returns

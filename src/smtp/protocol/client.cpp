@@ -71,7 +71,9 @@ client::action client::with_followers(action a) {
     // The sent ones are the first n of the queue; each transaction with one
     // after it must not write again.
     transaction* last = n == 0 ? &transaction_ : &queue_[n - 1].t;
+    followers_view_ = {};
     std::string more(a.more[1]);
+    const std::size_t own_tail = more.size();
     bool added = false;
     for (auto& q : queue_) {
         if (q.sent) continue;
@@ -84,6 +86,7 @@ client::action client::with_followers(action a) {
     }
     if (!added) return a;
     followers_ = std::move(more);
+    followers_view_ = std::string_view(followers_).substr(own_tail);
     if (a.what == action::type::read) return {action::type::write, followers_, st_.phase, {}, {}};
     a.more[1] = followers_;
     return a;
@@ -158,6 +161,7 @@ client::action client::start_quit() {
 
 client::action client::on_written() {
     st_.out.clear();
+    followers_view_ = {};
     if (running_ != running::transaction) return st_.read(st_.phase);
     // Replies of a pipelined window may be buffered already.
     return pump(st_.read(transaction_.awaiting_final_reply() ? phase::data_final : st_.phase));

@@ -89,6 +89,9 @@ public:
     /// The last send done was completed without its turn on the wire: the
     /// session had broken while it was queued (see abandon).
     bool abandoned() const noexcept { return abandoned_; }
+    /// The commands (and BDAT chunks) of later sends at the end of the last
+    /// write action, for the driver's trace; empty when none went ahead.
+    std::string_view followers() const noexcept { return followers_view_; }
     /// Transactions in flight at most, the running one included (>= 1).
     void set_window(std::size_t n) noexcept { window_ = n < 1 ? 1 : n; }
 
@@ -145,6 +148,7 @@ private:
     std::deque<queued_send> queue_;
     std::size_t window_ = 4;
     std::string followers_;  ///< the commands going ahead in the current write
+    std::string_view followers_view_;  ///< followers_ without the write's own tail
     bool abandoned_ = false;
 };
 

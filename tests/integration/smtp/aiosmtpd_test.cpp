@@ -649,6 +649,14 @@ TEST(Aiosmtpd, OneConnectionCarriesAPipelinedWindow) {
     boost::asio::io_context ioc;
     auto cfg = plain_builder(peer.port("plain")).config();
     cfg.pool.max_connections = 1;
+    // The trace shows the commands pipelined behind a message too.
+    int mail_lines = 0;
+    int messages_traced = 0;
+    cfg.trace = [&](lettre::smtp::trace_direction d, std::string_view line) {
+        if (d != lettre::smtp::trace_direction::sent) return;
+        if (line.starts_with("MAIL FROM:")) ++mail_lines;
+        if (line.starts_with("<message: ")) ++messages_traced;
+    };
     lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
     constexpr int n = 25;
     std::vector<std::string> sent;
@@ -664,6 +672,8 @@ TEST(Aiosmtpd, OneConnectionCarriesAPipelinedWindow) {
     ioc.run();
     EXPECT_EQ(finished, n);
     EXPECT_EQ(mailer.metrics().reconnects, 0u);
+    EXPECT_EQ(mail_lines, n);
+    EXPECT_EQ(messages_traced, n);
     const auto box = mailbox(peer.dir("plain"));
     ASSERT_EQ(box.size(), before + sent.size());
     for (std::size_t i = 0; i < sent.size(); ++i)
