@@ -214,10 +214,7 @@ def main():
                        f"the messages")
         finally:
             sink.stop()
-        if RESULTS:
-            with open(RESULTS, "a") as f:
-                for r in records + rss_records:
-                    f.write(json.dumps(r) + "\n")
+        sc.append_results(RESULTS, records + rss_records)
         missed = report(records, rss_records, messages)
     finally:
         sc.shutil.rmtree(work, ignore_errors=True)

@@ -22,6 +22,7 @@ records), CHECK_TARGETS=1 (exit 1 when a target is missed).
 """
 import html
 import json
+import math
 import os
 import signal
 import statistics
@@ -99,7 +100,6 @@ def med(values):
 
 def write_svg(path, by):
     """msg/s against RTT, one line per client, log scale."""
-    import math
     width, height, left, right, top, bottom = 760, 440, 70, 250, 50, 50
     pw, ph = width - left - right, height - top - bottom
     rates = {c: [(rtt, med([r["msg_per_s"] for r in by.get((c, rtt), [])])) for rtt in RTTS]
@@ -214,10 +214,7 @@ def main():
                                f"{r['cpu_us_per_msg']:.1f} us CPU/msg")
         finally:
             sink.stop()
-        if RESULTS:
-            with open(RESULTS, "a") as f:
-                for r in records:
-                    f.write(json.dumps(r) + "\n")
+        sc.append_results(RESULTS, records)
         missed = report(records, msg)
     finally:
         sc.shutil.rmtree(work, ignore_errors=True)

@@ -52,7 +52,11 @@ class pump : public std::enable_shared_from_this<pump> {
 public:
     pump(tcp::socket& from, tcp::socket& to, clock_type::duration delay, std::size_t& bytes,
          std::function<void()> on_data)
-        : from_(from), to_(to), delay_(delay), timer_(from.get_executor()), bytes_(bytes),
+        : from_(from),
+          to_(to),
+          delay_(delay),
+          timer_(from.get_executor()),
+          bytes_(bytes),
           on_data_(std::move(on_data)) {}
 
     void start() { read(); }
@@ -141,20 +145,20 @@ void start_session(const std::shared_ptr<session>& s, clock_type::duration one_w
 
 void accept_loop(tcp::acceptor& acceptor, tcp::endpoint upstream, clock_type::duration one_way,
                  totals& t) {
-    acceptor.async_accept([&acceptor, upstream, one_way, &t](boost::system::error_code ec,
-                                                             tcp::socket client) {
-        if (ec) return;
-        ++t.connections;
-        client.set_option(tcp::no_delay(true));
-        tcp::socket server(acceptor.get_executor());
-        server.connect(upstream, ec);
-        if (!ec) {
-            server.set_option(tcp::no_delay(true));
-            start_session(std::make_shared<session>(std::move(client), std::move(server)),
-                          one_way, t);
-        }
-        accept_loop(acceptor, upstream, one_way, t);
-    });
+    acceptor.async_accept(
+        [&acceptor, upstream, one_way, &t](boost::system::error_code ec, tcp::socket client) {
+            if (ec) return;
+            ++t.connections;
+            client.set_option(tcp::no_delay(true));
+            tcp::socket server(acceptor.get_executor());
+            server.connect(upstream, ec);
+            if (!ec) {
+                server.set_option(tcp::no_delay(true));
+                start_session(std::make_shared<session>(std::move(client), std::move(server)),
+                              one_way, t);
+            }
+            accept_loop(acceptor, upstream, one_way, t);
+        });
 }
 
 tcp::endpoint parse_endpoint(std::string_view text) {

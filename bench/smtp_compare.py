@@ -117,6 +117,15 @@ PROBE = {
 }
 
 
+def append_results(path, records):
+    """Appends each record as one JSON line to `path` (nothing when empty)."""
+    if not path:
+        return
+    with open(path, "a") as f:
+        for r in records:
+            f.write(json.dumps(r) + "\n")
+
+
 def say(msg):
     print("== " + msg, file=sys.stderr, flush=True)
 
@@ -396,10 +405,7 @@ def main():
                             f"{loop}, RSS {rss_cell([r['maxrss_kb']])} MB")
         finally:
             sink.stop()
-        if RESULTS:
-            with open(RESULTS, "a") as f:
-                for r in records:
-                    f.write(json.dumps(r) + "\n")
+        append_results(RESULTS, records)
         missed = report(records, messages, check_ok)
     finally:
         shutil.rmtree(work, ignore_errors=True)

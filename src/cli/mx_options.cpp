@@ -152,7 +152,9 @@ lettre::mx::config make_mx_config(const mx_options& opts) {
         const auto policy = lettre::mx::parse_tls_policy(*opts.tls);
         if (!policy)
             throw usage_error("--tls " + in_quotes(*opts.tls) +
-                              ": expected opportunistic, required or verified");
+                              ": expected opportunistic, required, verified or dane-only");
+        if (*policy == lettre::mx::tls_policy::dane_only && opts.no_dane)
+            throw usage_error("--tls dane-only needs DANE: remove --no-dane");
         cfg.tls = *policy;
     }
     return cfg;
@@ -172,7 +174,10 @@ std::string_view mx_send_section() noexcept {
            "  --tls MODE              opportunistic (default: STARTTLS when offered,\n"
            "                          certificate not checked), required (no STARTTLS\n"
            "                          is a temporary failure) or verified (certificate\n"
-           "                          valid for the MX host name)\n"
+           "                          valid for the MX host name), dane-only (every\n"
+           "                          host must be authenticated by DNSSEC-signed TLSA\n"
+           "                          records; a host without them is a temporary\n"
+           "                          failure: for receivers that agreed to DANE)\n"
            "  --ca FILE               trust anchors (PEM) for --tls verified, for MX\n"
            "                          hosts under MTA-STS enforce and for the policy\n"
            "                          hosts (default: the system store)\n"

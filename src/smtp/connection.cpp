@@ -1,5 +1,7 @@
 #include "smtp/connection.hpp"
 
+#include "smtp/certificate_dates.hpp"
+
 #include <fmt/format.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -25,6 +27,7 @@ std::shared_ptr<ssl::context> make_tls_context(const tls_parameters& p, std::err
     SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
     ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
     error_code e;
+    enable_session_collection(ctx->native_handle());
     // A plaintext transport still needs a context to build its streams, but
     // not the trust store: loading the system CAs costs ~20 ms.
     if (!used) return ctx;
@@ -68,6 +71,13 @@ connection::connection(asio::any_io_executor ex, const transport_config& cfg,
       resolver_(ex),
       resolve_timer_(ex),
       fsm_(cfg.client, cfg.tls.server_name.empty() ? cfg.host : cfg.tls.server_name, cfg.port) {}
+
+void connection::use_session_cache(std::shared_ptr<tls_session_cache> cache) {
+    if (!cache || !cfg_.tls.session_resumption || cfg_.client.tls == tls_mode::none_dangerous)
+        return;
+    resume_.assign(std::move(cache), session_key(cfg_),
+                   !cfg_.tls.accept_invalid_certificates_dangerous);
+}
 
 namespace {
 
@@ -136,11 +146,15 @@ void connection::arm_for(const client::action& a) {
 std::string connection::tls_failure(error_code ec) {
     const std::string& name = cfg_.tls.server_name.empty() ? cfg_.host : cfg_.tls.server_name;
     const long verify = verify_result_;
-    if (dane_ && verify != X509_V_OK) return dane_failure(verify);
-    if (!cfg_.tls.accept_invalid_certificates_dangerous && verify != X509_V_OK)
-        return fmt::format("the TLS certificate of {} was refused: {} (checked for the name {}){}",
-                           cfg_.host, X509_verify_cert_error_string(verify), name,
-                           certificate_hint(verify));
+    // "it expired on DATE": an old certificate or a wrong clock.
+    std::string when = stream_ ? validity_note(stream_->native_handle(), verify) : std::string();
+    if (dane_ && verify != X509_V_OK) return dane_failure(verify, when);
+    if (!cfg_.tls.accept_invalid_certificates_dangerous && verify != X509_V_OK) {
+        if (!when.empty()) when += "; ";
+        return fmt::format(
+            "the TLS certificate of {} was refused: {} ({}checked for the name {}){}", cfg_.host,
+            X509_verify_cert_error_string(verify), when, name, certificate_hint(verify));
+    }
     if (implicit_handshake_ && plaintext_instead_of_tls(ec))
         return fmt::format(
             "TLS handshake with {} port {} failed: the server did not answer with TLS ({}); for "
@@ -161,7 +175,12 @@ bool connection::prepare_handshake() {
         diag_.message = "cannot set the TLS server name";
         return false;
     }
+    // DANE sessions are not resumed: the key would have to hold the TLSA set.
     if (dane_) return prepare_dane(name);
+    if (!resume_.attach(ssl)) {
+        diag_.message = "cannot set up TLS session resumption";
+        return false;
+    }
     if (cfg_.tls.accept_invalid_certificates_dangerous) return true;
     // OpenSSL checks the name itself, so that a mismatch has its own
     // verify result (X509_V_ERR_HOSTNAME_MISMATCH) to report.
@@ -176,7 +195,8 @@ void connection::trace_tls() {
     if (!cfg_.trace) return;
     SSL* ssl = stream_->native_handle();
     cfg_.trace(trace_direction::received,
-               fmt::format("TLS {} {}", SSL_get_version(ssl), SSL_get_cipher_name(ssl)));
+               fmt::format("TLS {} {}{}", SSL_get_version(ssl), SSL_get_cipher_name(ssl),
+                           resumed_ ? " (resumed)" : ""));
 }
 
 /// Commands of later sends pipelined behind this write: each line, a BDAT
@@ -377,6 +397,7 @@ void connection::connect(std::vector<boost::asio::ip::tcp::endpoint> endpoints) 
 
 void connection::io_failed(error_code ec, phase p) {
     if (quit_after_) return finish_quit_after_failure();  // the QUIT is a courtesy
+    if (tls_ && ec.category() == asio::error::get_ssl_category()) resume_.forget();
     const bool timed_out = ec == boost::beast::error::timeout;
     // In a window, a close() (a terminal cancellation of another send)
     // ends this send too: a lost connection for it.
@@ -456,8 +477,13 @@ void connection::drive(client::action a) {
             }
             arm(phase::tls_handshake);
             stream_->async_handshake(ssl::stream_base::client, [self](error_code ec) {
-                self->verify_result_ = SSL_get_verify_result(self->stream_->native_handle());
-                if (ec) return self->io_failed(ec, phase::tls_handshake);
+                SSL* ssl = self->stream_->native_handle();
+                self->verify_result_ = SSL_get_verify_result(ssl);
+                self->resumed_ = !ec && SSL_session_reused(ssl) == 1;
+                if (ec) {
+                    self->resume_.handshake_failed();
+                    return self->io_failed(ec, phase::tls_handshake);
+                }
                 const bool implicit = self->implicit_handshake_;
                 self->implicit_handshake_ = false;
                 self->tls_ = true;

@@ -4,6 +4,7 @@
 
 #include <lettre/smtp/config.hpp>
 #include "smtp/protocol/client.hpp"
+#include "smtp/tls_session_cache.hpp"
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -101,6 +102,12 @@ public:
     /// async_open). `tls` must come from make_dane_tls_context and the mode
     /// must require STARTTLS (or be implicit TLS).
     void use_dane(dane_requirement d) { dane_ = std::move(d); }
+    /// Resumes TLS sessions from `cache` and keeps this connection's there
+    /// (call before async_open; `tls` must have enable_session_collection).
+    /// Ignored with DANE, and when cfg.tls.session_resumption is false.
+    void use_session_cache(std::shared_ptr<tls_session_cache> cache);
+    /// Whether the last handshake resumed a session.
+    bool tls_resumed() const noexcept { return resumed_; }
     /// OpenSSL's verify result of the last handshake (0, X509_V_OK, when it
     /// refused no certificate): what a TLS report classifies.
     long tls_verify_result() const noexcept { return verify_result_; }
@@ -144,11 +151,14 @@ private:
     bool prepare_handshake();
     bool prepare_dane(const std::string& sni);
     /// The sentence for a certificate DANE refused.
-    std::string dane_failure(long verify) const;
+    /// `when`: validity_note() of the refused chain (may be empty).
+    std::string dane_failure(long verify, const std::string& when) const;
 
     boost::asio::any_io_executor ex_;
     const transport_config cfg_;  ///< a copy: a pooled connection may outlive its pool
     std::shared_ptr<boost::asio::ssl::context> tls_ctx_;
+    /// Before stream_: the SSL refers to it until the stream is gone.
+    session_slot resume_;
     boost::asio::ip::tcp::resolver resolver_;
     boost::asio::steady_timer resolve_timer_;
     std::optional<boost::asio::ssl::stream<boost::beast::tcp_stream>> stream_;
@@ -175,6 +185,7 @@ private:
     std::optional<refused_session> quit_after_;
     std::optional<dane_requirement> dane_;
     long verify_result_ = 0;  ///< X509_V_OK
+    bool resumed_ = false;
 };
 
 }  // namespace lettre::smtp::detail

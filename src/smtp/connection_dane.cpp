@@ -67,11 +67,13 @@ bool connection::prepare_dane(const std::string& sni) {
     return false;
 }
 
-std::string connection::dane_failure(long verify) const {
+std::string connection::dane_failure(long verify, const std::string& when) const {
     const std::string& base = dane_->names.empty() ? cfg_.host : dane_->names.front();
-    const char* what = verify == X509_V_ERR_DANE_NO_MATCH
+    std::string what = verify == X509_V_ERR_DANE_NO_MATCH
                            ? "it matches none of the host's TLSA records"
                            : X509_verify_cert_error_string(verify);
+    // DANE-TA checks dates (DANE-EE does not): say which one.
+    if (!when.empty()) what += " (" + when + ")";
     return fmt::format(
         "the TLS certificate of {} was refused by DANE: {} (TLSA base name {}); the receiving "
         "domain publishes these records and asks that no other certificate be accepted",

@@ -55,6 +55,7 @@ pool::pool(asio::strand<asio::any_io_executor> strand, transport_config cfg,
     : strand_(std::move(strand)),
       cfg_(std::move(cfg)),
       tls_(std::move(tls)),
+      sessions_(std::make_shared<tls_session_cache>()),
       rate_timer_(strand_) {}
 
 pool_metrics pool::metrics() const noexcept {
@@ -227,6 +228,7 @@ void pool::open_for(std::shared_ptr<send_request> req) {
     ++open_;
     update_metrics();
     auto conn = std::make_shared<connection>(asio::any_io_executor(strand_), cfg_, tls_);
+    conn->use_session_cache(sessions_);
     req->on = conn;
     req->opening = true;
     conn->async_open([self = shared_from_this(), req, conn](error_code ec) {

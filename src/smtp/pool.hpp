@@ -132,6 +132,10 @@ private:
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     const transport_config cfg_;  ///< a copy: connections refer to it while the pool lives
     std::shared_ptr<boost::asio::ssl::context> tls_;
+    /// The TLS sessions of this pool's connections, resumed by the next ones
+    /// (reconnects, and every send when not pooling). Shared with them: a
+    /// connection may outlive the pool.
+    std::shared_ptr<tls_session_cache> sessions_;
     std::deque<pooled> idle_;
     std::vector<std::shared_ptr<busy>> busy_;
     std::deque<std::shared_ptr<send_request>> waiting_;

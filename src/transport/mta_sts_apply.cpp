@@ -87,7 +87,11 @@ mx::host_policy host_policy_for(const mx_decision& d, std::string_view host,
                 fmt::format("MTA-STS enforce: {} was not checked against the policy", host)};
     }
     if (!v->allowed) return {configured, false, v->reason};
-    if (v->requires_verified_tls) return {mx::tls_policy::verified, true, {}};
+    // Verified at least: a stricter configured policy (dane_only) stays.
+    if (v->requires_verified_tls)
+        return {configured == mx::tls_policy::dane_only ? configured : mx::tls_policy::verified,
+                true,
+                {}};
     return {configured, true, {}};
 }
 

@@ -8,6 +8,7 @@
 #include <lettre/transport/async_mta_sts.hpp>
 #include <lettre/transport/async_mx_transport.hpp>
 
+#include "smtp/tls_session_cache.hpp"
 #include "transport/mx_plan.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -39,6 +40,10 @@ struct transport_context {
     std::shared_ptr<boost::asio::ssl::context> tls_dane;
     std::error_code dane_error;
     std::string dane_why;
+    /// The TLS sessions of this transport's MX connections, resumed by the
+    /// next connection to the same address under the same settings.
+    std::shared_ptr<smtp::detail::tls_session_cache> tls_sessions =
+        std::make_shared<smtp::detail::tls_session_cache>();
     /// MTA-STS (cfg.mta_sts.enabled): the policy source, its cache shared
     /// by every send of the transport.
     std::optional<mta_sts::async_policy_source> sts;

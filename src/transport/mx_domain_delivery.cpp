@@ -70,7 +70,7 @@ void domain_delivery::start() {
         address_index_ = 0;
         drop_local_targets(host_, addresses_);
         // No address left: next_host() reports the loop (there is no host).
-        return addresses_.empty() ? next_host() : next_address();
+        return addresses_.empty() ? next_host() : dane_decided();
     }
     // The policy is looked for while the MX records are (RFC 8461 §5).
     start_mta_sts();
@@ -281,7 +281,10 @@ void domain_delivery::next_address() {
                                                    dane       ? owner_->tls_dane
                                                    : verified ? owner_->tls_verify
                                                               : owner_->tls_opportunistic);
-    if (dane) conn->use_dane(dane_.requirement);
+    if (dane)
+        conn->use_dane(dane_.requirement);
+    else
+        conn->use_session_cache(owner_->tls_sessions);
     conn_ = conn;
     in_session_ = true;
     // The handlers run from inside the connection (same strand), which is

@@ -82,6 +82,11 @@ private:
     /// otherwise straight to next_address().
     void check_dane();
     void on_tlsa(const std::error_code& ec, dns::answer<dns::tlsa_record> a);
+    /// The host's DANE state is known: a dane_only host that DANE does not
+    /// authenticate fails (dane-required); otherwise next_address().
+    void dane_decided();
+    /// Why DANE cannot authenticate the current host, for that failure.
+    std::string why_no_dane() const;
     /// How the current host is held: the RFC 8460 policy of its sessions.
     tls_report_policy report_policy() const;
     /// Reports one session's TLS outcome (when cfg.tls_report is set).

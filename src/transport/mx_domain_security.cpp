@@ -24,7 +24,8 @@ namespace {
 /// port the configuration connects to (tests).
 constexpr std::uint16_t smtp_port = 25;
 
-/// The stricter of two policies (opportunistic < required < verified).
+/// The stricter of two policies (opportunistic < required < verified <
+/// dane_only: the enumerators' order).
 tls_policy stricter(tls_policy a, tls_policy b) {
     return static_cast<int>(a) >= static_cast<int>(b) ? a : b;
 }
@@ -66,9 +67,10 @@ host_policy domain_delivery::host_policy_now() {
     p.tls = stricter(p.tls, floor);
     if (!owner_->cfg.policy) return p;
     host_policy h = owner_->cfg.policy(domain_, host_, p.tls);
-    // The hook may loosen the configured policy (as it always could), not
-    // what the receiving domain's policy requires.
-    h.tls = stricter(h.tls, floor);
+    // Stricter only: neither the configured policy (a configured dane_only
+    // is a promise about every host) nor what the domain requires is
+    // loosened by the hook.
+    h.tls = stricter(h.tls, p.tls);
     return h;
 }
 
@@ -115,7 +117,7 @@ void domain_delivery::hosts_ready() {
 }
 
 void domain_delivery::check_dane() {
-    if (!owner_->cfg.dane || !mx_secure_ || !addresses_secure_) return next_address();
+    if (!owner_->cfg.dane || !mx_secure_ || !addresses_secure_) return dane_decided();
     owner_->resolver.async_resolve_tlsa_dnssec(
         dns::tlsa_name(host_, smtp_port),
         asio::bind_cancellation_slot(
@@ -159,7 +161,44 @@ void domain_delivery::on_tlsa(const std::error_code& ec, dns::answer<dns::tlsa_r
         case dane_state::not_applicable:
         case dane_state::no_records: break;
     }
-    next_address();
+    dane_decided();
+}
+
+std::string domain_delivery::why_no_dane() const {
+    if (host_.starts_with('['))
+        return fmt::format("{} is an address literal, which has no TLSA records", host_);
+    if (!owner_->cfg.dane) return "DANE is turned off (mx::config::dane is false)";
+    if (!mx_secure_)
+        return fmt::format(
+            "the MX answer for {} is not DNSSEC-validated (an unsigned zone, or no validating "
+            "resolver on loopback)",
+            domain_);
+    if (!addresses_secure_)
+        return fmt::format("{} is in an unsigned zone (its addresses are not DNSSEC-validated)",
+                           host_);
+    const std::string name = dns::tlsa_name(host_, smtp_port);
+    switch (dane_.state) {
+        case dane_state::no_records: return fmt::format("{} has no TLSA records", name);
+        case dane_state::unusable_only:
+            return fmt::format("none of the TLSA records of {} is usable for SMTP (RFC 7672 §3.1)",
+                               name);
+        default: return fmt::format("the TLSA answer for {} is not DNSSEC-validated", name);
+    }
+}
+
+void domain_delivery::dane_decided() {
+    if (policy_.tls != tls_policy::dane_only || dane_.state == dane_state::authenticated)
+        return next_address();
+    // RFC 7672 §6: mandatory DANE; this host is not used (never plaintext,
+    // never unauthenticated TLS) until it has usable secure TLSA records.
+    const std::string why = "DANE: dane-only policy, but " + why_no_dane();
+    ip_ = addresses_.front().to_string();
+    report_tls(tls_result_type::dane_required, why);
+    smtp::send_report r;
+    r.diagnostics.message = why;
+    attempted_ = true;
+    tracker_.apply(host_, ip_, tls_protection::none, make_error_code(errc::delivery_deferred), r);
+    next_host();
 }
 
 tls_report_policy domain_delivery::report_policy() const {

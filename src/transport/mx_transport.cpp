@@ -28,6 +28,7 @@ std::string_view to_string(tls_policy p) noexcept {
         case tls_policy::opportunistic: return "opportunistic";
         case tls_policy::required: return "required";
         case tls_policy::verified: return "verified";
+        case tls_policy::dane_only: return "dane-only";
     }
     return "?";
 }
@@ -36,6 +37,7 @@ std::optional<tls_policy> parse_tls_policy(std::string_view s) noexcept {
     if (s == "opportunistic") return tls_policy::opportunistic;
     if (s == "required") return tls_policy::required;
     if (s == "verified") return tls_policy::verified;
+    if (s == "dane-only") return tls_policy::dane_only;
     return std::nullopt;
 }
 

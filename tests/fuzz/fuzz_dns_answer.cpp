@@ -1,8 +1,9 @@
 // libFuzzer target: the DNS answer parser (src/dns/answer_parser) on raw
 // DNS messages, as a resolver hands them over from the network.
 //
-// parse_mx, parse_addresses (A and AAAA), parse_txt and parse_tlsa on the
-// same bytes:
+// parse_mx, parse_addresses (A and AAAA), parse_txt, parse_tlsa and
+// read_meta (the DNSSEC-aware lookups' header and OPT reader: RCODE, AD
+// bit, RFC 8914 Extended DNS Error) on the same bytes:
 //   - no crash, leak, undefined behaviour or read past the message;
 //   - an error is dns_failed (malformed) or dns_nodata, and success always
 //     carries at least one record, never more than the header's ANCOUNT;
@@ -11,7 +12,10 @@
 //     label. Anything else would reach c-ares, TLS SNI and log lines as it is
 //     (a NUL truncates the name c-ares looks up: another host);
 //   - every TXT string is at most 255 octets; TLSA data fits in the message;
-//     an address has the family asked for.
+//     an address has the family asked for;
+//   - read_meta fails (dns_failed) on less than a header; its RCODE and AD
+//     bit are the header's; an Extended DNS Error comes only from a message
+//     with an additional section.
 #include "fuzz_common.hpp"
 
 #include "dns/answer_parser.hpp"
@@ -60,6 +64,25 @@ bool host_name(std::string_view h) {
     return label > 0;
 }
 
+/// read_meta: what the DNSSEC-aware lookups decide secure, insecure and
+/// bogus from.
+void check_meta(std::span<const std::uint8_t> m, std::string_view input) {
+    const auto meta = dns::read_meta(m);
+    if (!meta) {
+        if (meta.error().code != lettre::make_error_code(lettre::errc::dns_failed))
+            fuzz::fail("read_meta: unexpected error code", input);
+        return;
+    }
+    if (m.size() < 12) fuzz::fail("read_meta: success on less than a header", input);
+    if (meta->rcode != (m[3] & 0x0F)) fuzz::fail("read_meta: RCODE is not the header's", input);
+    if (meta->ad != ((m[3] & 0x20) != 0)) fuzz::fail("read_meta: AD is not the header's", input);
+    const bool additional = ((m[10] << 8) | m[11]) != 0;
+    if (meta->ede && !additional)
+        fuzz::fail("read_meta: an Extended DNS Error without an additional section", input);
+    // The decision the resolver makes from it (resolver.cpp): any value.
+    if (meta->ede) static_cast<void>(dns::is_dnssec_failure(*meta->ede));
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -94,5 +117,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (tlsa)
         for (const auto& r : *tlsa)
             if (r.data.size() + 3 > size) fuzz::fail("TLSA data larger than the message", input);
+
+    check_meta(m, input);
     return 0;
 }

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tempfile
 
+import dns.edns
+import dns.flags
 import dns.message
 import dns.rrset
 
@@ -47,6 +49,48 @@ dns_cases = {
                                                     ("b.example.com.", "CNAME", 60, ["a.example.com."])]),
 }
 for name, wire in dns_cases.items():
+    put("fuzz_dns_answer", name, wire)
+
+
+# The DNSSEC-aware lookups' answers (read_meta): the AD bit, RRSIGs, an OPT
+# record with the DO bit, NSEC proofs of denial, Extended DNS Errors.
+def dnssec_response(qname, qtype, answers=(), authority=(), rcode=0, ad=True, ede=None):
+    q = dns.message.make_query(qname, qtype, want_dnssec=True)
+    q.flags |= dns.flags.AD
+    r = dns.message.make_response(q)
+    if ad:
+        r.flags |= dns.flags.AD
+    r.set_rcode(rcode)
+    for section, rrs in ((r.answer, answers), (r.authority, authority)):
+        for name, rtype, ttl, text in rrs:
+            section.append(dns.rrset.from_text(name, ttl, "IN", rtype, *text))
+    if ede is not None:
+        # A cookie first: the reader must skip options that are no EDE.
+        r.use_edns(0, dns.flags.DO, 1232, options=[
+            dns.edns.GenericOption(10, b"\x01" * 16), dns.edns.EDEOption(*ede)])
+    return r.to_wire()
+
+
+SIG = "20300101000000 20200101000000 12345 example.com. " + "AAAA" * 16
+dnssec_cases = {
+    "dnssec-tlsa-secure": dnssec_response(
+        "_25._tcp.mx1.example.com.", "TLSA",
+        [("_25._tcp.mx1.example.com.", "TLSA", 60, ["3 1 1 " + "ab" * 32, "2 0 2 " + "cd" * 64]),
+         ("_25._tcp.mx1.example.com.", "RRSIG", 60, ["TLSA 13 5 60 " + SIG])]),
+    "dnssec-mx-insecure": dnssec_response(
+        "example.com.", "MX", [("example.com.", "MX", 300, ["10 mx1.example.com."])], ad=False),
+    "dnssec-nxdomain-nsec": dnssec_response(
+        "_25._tcp.mx2.example.com.", "TLSA", rcode=3,
+        authority=[("example.com.", "NSEC", 60, ["mx1.example.com. A MX RRSIG NSEC"]),
+                   ("example.com.", "RRSIG", 60, ["NSEC 13 2 60 " + SIG])]),
+    "dnssec-bogus-ede": dnssec_response(
+        "_25._tcp.mx1.example.com.", "TLSA", rcode=2, ad=False, ede=(6, "signature expired")),
+    "dnssec-tlsa-unusable-ede": dnssec_response(
+        "_25._tcp.mx1.example.com.", "TLSA",
+        [("_25._tcp.mx1.example.com.", "TLSA", 60, ["1 1 1 " + "ef" * 32, "0 0 1 " + "01" * 32])],
+        ede=(1, "")),
+}
+for name, wire in dnssec_cases.items():
     put("fuzz_dns_answer", name, wire)
 
 # fuzz_sasl: byte 0 = mechanism (0 SCRAM, 1 OAUTHBEARER, 2 XOAUTH2, 3 PLAIN,

@@ -91,6 +91,14 @@ struct tls_parameters {
     /// Skips certificate and host name checks: anyone in the path can read
     /// and change the mail. For tests against self-signed servers only.
     bool accept_invalid_certificates_dangerous = false;
+    /// Resume TLS sessions (TLS 1.3 tickets, TLS 1.2 session IDs) on later
+    /// connections of the same transport to the same server, which saves
+    /// most of a full handshake's CPU (pool reconnects, sends without a
+    /// pool, MX deliveries). A session is offered again only to the same
+    /// host, port and name under the same verification settings (CA file
+    /// and directory, client certificate, verification on or off); DANE
+    /// connections always make a full handshake. false: never resume.
+    bool session_resumption = true;
 };
 
 /// The connection pool of a transport (on by default).

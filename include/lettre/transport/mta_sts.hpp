@@ -203,8 +203,8 @@ LETTRE_EXPORT mx_decision apply_policy(const std::optional<policy>& p, std::stri
                                        const std::vector<std::string>& mx_hosts);
 
 /// The mx::host_policy of `host` under `d`, for an mx::policy_hook:
-/// disallowed hosts stay disallowed, enforced ones become `verified`,
-/// others keep `configured`.
+/// disallowed hosts stay disallowed, enforced ones become `verified`
+/// (`dane_only` stays), others keep `configured`.
 LETTRE_EXPORT mx::host_policy host_policy_for(const mx_decision& d, std::string_view host,
                                               mx::tls_policy configured);
 

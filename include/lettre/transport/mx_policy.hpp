@@ -21,11 +21,18 @@ enum class tls_policy {
     required,
     /// STARTTLS with a certificate valid for the MX host name.
     verified,
+    /// Mandatory DANE (RFC 7672 §6; Postfix's `dane-only`): STARTTLS with a
+    /// certificate matching the host's usable DNSSEC-signed TLSA records.
+    /// A host without them (an unsigned zone, no TLSA records, none usable,
+    /// `config::dane` off) is not used: a transient failure of that host,
+    /// reported as `dane-required`. For destinations agreed with the
+    /// receiver; the strictest policy.
+    dane_only,
 };
 
-/// "opportunistic", "required" or "verified".
+/// "opportunistic", "required", "verified" or "dane-only".
 LETTRE_EXPORT std::string_view to_string(tls_policy p) noexcept;
-/// "opportunistic", "required" or "verified".
+/// "opportunistic", "required", "verified" or "dane-only".
 LETTRE_EXPORT std::optional<tls_policy> parse_tls_policy(std::string_view s) noexcept;
 
 /// What the policy hook decides for one MX host.
@@ -39,12 +46,14 @@ struct host_policy {
 /// Called before connecting to each MX host with the recipient domain, the
 /// host name and the policy so far: the configured one, made `verified`
 /// when the domain's MTA-STS policy is in `enforce` mode and lists the host.
-/// The hook can only make things stricter: a looser answer is raised back
-/// to the policy it was given, and a host refused by MTA-STS stays refused
-/// whatever it says. DANE (RFC 7672), decided after the hook from the
-/// host's TLSA records, then replaces the certificate check of a host with
-/// usable records (a `verified` answer is met by DANE authentication).
-/// Without a hook, every host gets the policy so far.
+/// The hook can only make things stricter (opportunistic < required <
+/// verified < dane_only): a looser answer is raised back to the policy it
+/// was given, and a host refused by MTA-STS is not offered to it. Answering
+/// `dane_only` for some domains asks for mandatory DANE there only. DANE
+/// (RFC 7672), decided after the hook from the host's TLSA records, then
+/// replaces the certificate check of a host with usable records (a
+/// `verified` answer is met by DANE authentication). Without a hook, every
+/// host gets the policy so far.
 using policy_hook = std::function<host_policy(std::string_view domain, std::string_view mx_host,
                                               tls_policy configured)>;
 

@@ -65,8 +65,8 @@ struct config {
     /// handshake fails, connect to the same address once more without
     /// STARTTLS and deliver in plaintext (RFC 7435; Exim does the same by
     /// default). False: that address counts as failed (transient,
-    /// tls_failed) and the next one is tried. `required` and `verified`
-    /// hosts never fall back.
+    /// tls_failed) and the next one is tried. `required`, `verified` and
+    /// `dane_only` hosts never fall back.
     bool plaintext_after_tls_failure = true;
     /// CA file or directory for `verified` (the system store otherwise).
     smtp::tls_parameters tls_parameters;
@@ -101,8 +101,9 @@ struct config {
     /// certificate matching them, never falling back to plaintext; records
     /// none of which is usable still make STARTTLS mandatory; a bogus or
     /// failed TLSA lookup makes that host a transient failure. Only ever
-    /// stricter, where the receiving domain asked for it. False: no DNSSEC,
-    /// no TLSA lookups (the plain lookups of earlier versions).
+    /// stricter, where the receiving domain asked for it (or everywhere,
+    /// with tls_policy::dane_only). False: no DNSSEC, no TLSA lookups (the
+    /// plain lookups of earlier versions); `dane_only` hosts then all fail.
     bool dane = true;
 
     /// MTA-STS (RFC 8461): each recipient domain's policy is looked for

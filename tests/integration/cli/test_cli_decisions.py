@@ -5,18 +5,26 @@ Usage: test_cli_decisions.py PATH_TO_LETTRE [unittest arguments]
 
 Passwords with NUL, CR or LF; a password file others can read; the process
 not dumpable; a key file with two keys or trailing data; an empty
---envelope-from; --dns-timeout against a name server that never answers.
-Peers (a TCP listener, a silent UDP socket) run in this process on
-127.0.0.1 and free ports.
+--envelope-from; --dns-timeout against a name server that never answers;
+--tls dane-only against an unsigned zone. Peers (a TCP listener, a silent
+UDP socket, a small DNS server) run in this process on 127.0.0.1 and free
+ports.
 """
 
 import os
 import socket
+import json
 import subprocess
 import sys
+import threading
 import time
 import unittest
 from pathlib import Path
+
+import dns.flags
+import dns.message
+import dns.rdatatype
+import dns.rrset
 
 import test_cli
 from test_cli import EX_DATAERR, EX_OK, EX_USAGE, lettre_case
@@ -188,6 +196,70 @@ class dns_timeout_tests(decision_case):
         for value in ("0", "301", "1.5", "x", ""):
             proc = self.lettre("mx", "example.test", "--dns-timeout", value)
             self.assert_error(proc, EX_USAGE, "--dns-timeout", "1 to 300")
+
+
+class unsigned_zone:
+    """A DNS server on 127.0.0.1 (UDP) for an unsigned zone: dane.test MX 10
+    mx.dane.test, mx.dane.test A 127.0.0.1, no AD bit ever, nothing else."""
+
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.server = f"127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                data, peer = self.sock.recvfrom(4096)
+            except OSError:
+                return  # closed
+            query = dns.message.from_wire(data)
+            resp = dns.message.make_response(query)
+            resp.flags |= dns.flags.AA
+            q = query.question[0]
+            name = q.name.to_text().rstrip(".").lower()
+            if name == "dane.test" and q.rdtype == dns.rdatatype.MX:
+                resp.answer.append(dns.rrset.from_text(q.name, 60, "IN", "MX", "10 mx.dane.test."))
+            elif name == "mx.dane.test" and q.rdtype == dns.rdatatype.A:
+                resp.answer.append(dns.rrset.from_text(q.name, 60, "IN", "A", "127.0.0.1"))
+            self.sock.sendto(resp.to_wire(), peer)
+
+    def close(self):
+        self.sock.close()
+
+
+class dane_only_tests(decision_case):
+    def test_unsigned_zone_is_a_temporary_failure_without_connecting(self):
+        zone = unsigned_zone()
+        self.addCleanup(zone.close)
+        with socket.socket() as mx:
+            mx.bind(("127.0.0.1", 0))
+            mx.listen()
+            proc = self.lettre("send", "--mx", "--dns", zone.server, "--mx-port",
+                               str(mx.getsockname()[1]), "--mx-allow-local", "--tls",
+                               "dane-only", "--tls-report", "report.json", "--from",
+                               "ann@example.com", "--to", "bob@dane.test", "--subject", "x",
+                               "--text", "x")
+            self.assert_status(proc, EX_TEMPFAIL)
+            out = proc.stdout.decode()
+            self.assertIn("transient failure  bob@dane.test", out)
+            self.assertIn("DANE: dane-only policy, but the MX answer for dane.test is not "
+                          "DNSSEC-validated", out)
+            # Never plaintext, never unauthenticated TLS: no connection at all.
+            mx.setblocking(False)
+            with self.assertRaises(BlockingIOError):
+                mx.accept()
+        reports = json.loads((Path(self.dir) / "report.json").read_text())
+        details = reports[0]["policies"][0]["failure-details"]
+        self.assertEqual(details[0]["result-type"], "dane-required")
+        self.assertEqual(details[0]["receiving-mx-hostname"], "mx.dane.test")
+
+    def test_needs_dane(self):
+        proc = self.lettre("send", "--mx", "--tls", "dane-only", "--no-dane", *BASIC)
+        self.assert_error(proc, EX_USAGE, "--tls dane-only needs DANE", "--no-dane")
+        proc = self.lettre("send", "--mx", "--tls", "dane", *BASIC)
+        self.assert_error(proc, EX_USAGE, '--tls "dane"', "dane-only")
 
 
 def main():

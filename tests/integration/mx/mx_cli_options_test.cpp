@@ -36,30 +36,10 @@ namespace {
 using namespace std::chrono_literals;
 using mx_it::fs::path;
 namespace fs = mx_it::fs;
+using mx_it::run_lettre;
 
 constexpr const char* sink_ip = "127.0.0.21";
 constexpr const char* plain_ip = "127.0.0.22";
-
-struct run_result {
-    int status = -1;
-    std::string out;  ///< stdout and stderr
-    std::chrono::steady_clock::duration took{};
-};
-
-run_result lettre(const std::string& args) {
-    const std::string cmd = std::string(LETTRE_CLI) + " " + args + " 2>&1";
-    run_result r;
-    const auto start = std::chrono::steady_clock::now();
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    std::array<char, 4096> buf{};
-    std::size_t n = 0;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    const int st = pclose(p);
-    r.took = std::chrono::steady_clock::now() - start;
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
-}
 
 bool accepts_connections(const char* ip, std::uint16_t port) {
     const int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -167,7 +147,8 @@ bool has(const std::string& text, const std::string& part) {
 TEST(mx_cli_options, ehlo_name_is_the_one_the_hosts_see) {
     auto& p = peers();
     static_cast<void>(p.take_sink_messages());
-    auto r = lettre(p.base() + " --ehlo client-7.example --to one@sink.test --to two@plain.test");
+    auto r =
+        run_lettre(p.base() + " --ehlo client-7.example --to one@sink.test --to two@plain.test");
     ASSERT_EQ(r.status, 0) << r.out;
     const auto sunk = p.take_sink_messages();
     ASSERT_EQ(sunk.size(), 1U) << r.out;
@@ -181,7 +162,7 @@ TEST(mx_cli_options, bad_ehlo_name_is_refused_before_connecting) {
     auto& p = peers();
     const int before = p.scripted.connections(plain_ip);
     for (const char* name : {"'bad name'", "-x", "a..b", "'[999.1.1.1]'"}) {
-        auto r = lettre(p.base() + " --ehlo " + name + " --to two@plain.test");
+        auto r = run_lettre(p.base() + " --ehlo " + name + " --to two@plain.test");
         EXPECT_EQ(r.status, 65) << name << ": " << r.out;
         EXPECT_TRUE(has(r.out, "--ehlo")) << r.out;
     }
@@ -191,9 +172,9 @@ TEST(mx_cli_options, bad_ehlo_name_is_refused_before_connecting) {
 TEST(mx_cli_options, dsn_parameters_go_to_hosts_that_offer_dsn) {
     auto& p = peers();
     static_cast<void>(p.take_sink_messages());
-    auto r = lettre(p.base() +
-                    " --notify success,failure --ret hdrs --envid lettre-42 --trace"
-                    " --to one@sink.test --to two@plain.test");
+    auto r = run_lettre(p.base() +
+                        " --notify success,failure --ret hdrs --envid lettre-42 --trace"
+                        " --to one@sink.test --to two@plain.test");
     ASSERT_EQ(r.status, 0) << r.out;
     const auto sunk = p.take_sink_messages();
     ASSERT_EQ(sunk.size(), 1U) << r.out;
@@ -205,17 +186,17 @@ TEST(mx_cli_options, dsn_parameters_go_to_hosts_that_offer_dsn) {
     EXPECT_TRUE(has(r.out, "mx.plain.test [127.0.0.22] C: MAIL FROM:<a@origin.test>\n")) << r.out;
     EXPECT_TRUE(has(r.out, "mx.plain.test [127.0.0.22] C: RCPT TO:<two@plain.test>\n")) << r.out;
 
-    r = lettre(p.base() + " --notify sometimes --to one@sink.test");
+    r = run_lettre(p.base() + " --notify sometimes --to one@sink.test");
     EXPECT_EQ(r.status, 64) << r.out;
     EXPECT_TRUE(has(r.out, "--notify")) << r.out;
-    r = lettre(p.base() + " --envid 'has space' --to one@sink.test");
+    r = run_lettre(p.base() + " --envid 'has space' --to one@sink.test");
     EXPECT_EQ(r.status, 65) << r.out;
     EXPECT_TRUE(has(r.out, "--envid")) << r.out;
 }
 
 TEST(mx_cli_options, trace_names_the_host_of_every_line) {
     auto& p = peers();
-    auto r = lettre(p.base() + " --trace --to one@sink.test --to two@plain.test");
+    auto r = run_lettre(p.base() + " --trace --to one@sink.test --to two@plain.test");
     ASSERT_EQ(r.status, 0) << r.out;
     const std::string sink = "mx.sink.test [127.0.0.21] ";
     const std::string plain = "mx.plain.test [127.0.0.22] ";
@@ -244,7 +225,7 @@ TEST(mx_cli_options, trace_names_the_host_of_every_line) {
 
 TEST(mx_cli_options, timeout_gives_up_on_a_trickling_greeting) {
     auto& p = peers();
-    auto r = lettre(p.base() + " --timeout 2 --to one@slow.test");
+    auto r = run_lettre(p.base() + " --timeout 2 --to one@slow.test");
     EXPECT_EQ(r.status, 75) << r.out;
     EXPECT_TRUE(has(r.out, "transient failure  one@slow.test")) << r.out;
     EXPECT_TRUE(has(r.out, "greeting timed out after 2000 ms")) << r.out;
@@ -252,7 +233,7 @@ TEST(mx_cli_options, timeout_gives_up_on_a_trickling_greeting) {
     // five minutes (and the peer sends it for longer than that).
     EXPECT_LT(r.took, 30s) << r.out;
 
-    r = lettre(p.base() + " --timeout 0 --to one@slow.test");
+    r = run_lettre(p.base() + " --timeout 0 --to one@slow.test");
     EXPECT_EQ(r.status, 64) << r.out;
     EXPECT_TRUE(has(r.out, "--timeout")) << r.out;
 }

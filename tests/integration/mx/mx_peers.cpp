@@ -2,8 +2,11 @@
 
 #include <lettre/message/message_builder.hpp>
 
+#include <sys/wait.h>
 #include <unistd.h>
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -138,6 +141,8 @@ std::vector<delivered_message> peers::messages(const std::string& ip) const {
                 m.rcpts.push_back(value);
             else if (key == "tls")
                 m.tls = value == "1";
+            else if (key == "reused")
+                m.reused = value == "1";
             else if (key == "helo")
                 m.helo = value;
         }
@@ -171,6 +176,21 @@ lettre::message message_to(const std::vector<std::string>& to, const std::string
     auto b = lettre::message::builder().from("Sender <sender@origin.test>").subject(subject);
     for (const auto& t : to) b.to(t);
     return b.text("Hello MX.\n.dot line\n").build();
+}
+
+run_result run_lettre(const std::string& args) {
+    const std::string cmd = std::string(LETTRE_CLI) + " " + args + " 2>&1";
+    run_result r;
+    const auto start = std::chrono::steady_clock::now();
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return r;
+    std::array<char, 4096> buf{};
+    std::size_t n = 0;
+    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    const int st = pclose(p);
+    r.took = std::chrono::steady_clock::now() - start;
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
 }
 
 }  // namespace mx_it

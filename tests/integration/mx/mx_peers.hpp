@@ -7,6 +7,7 @@
 
 #include <lettre/transport/mx_transport.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@ struct delivered_message {
     std::string from;
     std::vector<std::string> rcpts;
     bool tls = false;
+    bool reused = false;  ///< the server resumed the TLS session
     std::string helo;
     std::string data;
 };
@@ -44,5 +46,16 @@ lettre::mx::config test_config();
 
 lettre::message message_to(const std::vector<std::string>& to,
                            const std::string& subject = "mx test");
+
+/// The lettre tool's exit status (-1: not run or killed), what it printed
+/// on stdout and stderr, and how long it took.
+struct run_result {
+    int status = -1;
+    std::string out;  ///< stdout and stderr
+    std::chrono::steady_clock::duration took{};
+};
+
+/// Runs the lettre tool (LETTRE_CLI) with `args` through the shell.
+run_result run_lettre(const std::string& args);
 
 }  // namespace mx_it

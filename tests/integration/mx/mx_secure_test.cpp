@@ -2,7 +2,7 @@
 // DNSSEC test world (nsd + unbound, tests/unit/dns/dnssec/make_zones.sh)
 // with TLSA records computed from the MX peer's certificate, MTA-STS
 // (RFC 8461) against the HTTPS policy server, and the RFC 8460 TLS report
-// of the sessions. Peers of their own (SMTP on 127.0.0.41-52, HTTPS on
+// of the sessions. Peers of their own (SMTP on 127.0.0.41-53, HTTPS on
 // 127.0.0.31), stopped by PID at exit.
 #include "dns_peers.hpp"
 
@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -108,12 +109,12 @@ const peers& shared() {
         std::vector<std::string> argv = {
             LETTRE_PYTHON, std::string(LETTRE_MX_PEERS_DIR) + "/mx_smtp_server.py",
             "--outdir",    (s->dir / "smtp").string(),
-            "--tls-name",  "mx-ta.secure.test,mx1.enforce.test"};
+            "--tls-name",  "mx-ta.secure.test,mx1.enforce.test,mx.expired.test"};
         for (const char* host :
              {"127.0.0.41=starttls", "127.0.0.42=starttls", "127.0.0.43=starttls",
               "127.0.0.44=accept", "127.0.0.45=starttls", "127.0.0.46=starttls",
-              "127.0.0.47=starttls", "127.0.0.51=starttls", "127.0.0.52=accept",
-              "127.0.0.53=starttls"}) {
+              "127.0.0.47=starttls", "127.0.0.48=starttls,expired", "127.0.0.51=starttls",
+              "127.0.0.52=accept", "127.0.0.53=starttls"}) {
             argv.emplace_back("--host");
             argv.emplace_back(host);
         }
@@ -149,7 +150,11 @@ const peers& shared() {
             "pkix MX 10 mx-pkix.secure.test.\n"
             "mx-pkix A 127.0.0.47\n"
             "_25._tcp.mx-pkix TLSA 1 1 1 " +
-            ee + "\n";
+            ee +
+            "\n"
+            // Signed, but no TLSA records (secure denial).
+            "notlsa MX 10 mx-nt.secure.test.\n"
+            "mx-nt A 127.0.0.46\n";
         // make_zones.sh breaks bogus.test's TLSA records of this data.
         const std::string bogus =
             "tlsa TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000003\n";
@@ -186,6 +191,10 @@ const peers& shared() {
             "--mx-host=failing.test,mx2.enforce.test,10",
             "--host-record=mta-sts.failing.test,127.0.0.31",
             "--txt-record=_mta-sts.failing.test,v=STSv1; id=id1",
+            "--mx-host=expired.test,mx.expired.test,10",
+            "--host-record=mx.expired.test,127.0.0.48",
+            "--host-record=mta-sts.expired.test,127.0.0.31",
+            "--txt-record=_mta-sts.expired.test,v=STSv1; id=id1",
         });
         s->https = dns_test::child::start({LETTRE_PYTHON,
                                            std::string(LETTRE_MX_PEERS_DIR) + "/mta_sts_server.py",
@@ -250,6 +259,19 @@ lettre::mx::report send_to(lettre::mx::config cfg, const std::string& to) {
 const lettre::mx::recipient_result& only(const lettre::mx::report& r) {
     if (r.recipients.size() != 1) throw std::runtime_error("expected one recipient");
     return r.recipients.front();
+}
+
+/// Mandatory DANE for every host (RFC 7672 §6).
+lettre::mx::config dane_only_config(results* out = nullptr) {
+    auto c = dane_config(out);
+    c.tls = lettre::mx::tls_policy::dane_only;
+    return c;
+}
+
+const lettre::mx::recipient_result& result_for(const lettre::mx::report& r, const std::string& to) {
+    for (const auto& x : r.recipients)
+        if (x.recipient.to_string() == to) return x;
+    throw std::runtime_error("no result for " + to);
 }
 
 TEST(mx_dane, dane_ee_record_authenticates_the_host) {
@@ -370,6 +392,106 @@ TEST(mx_dane, dane_off_ignores_the_records) {
     EXPECT_EQ(x.protection, tls_protection::opportunistic);
 }
 
+TEST(mx_dane_only, hosts_authenticated_by_dane_are_used) {
+    for (const auto& [to, ip, usage] : {std::tuple{"a@ee.secure.test", "127.0.0.41", "3 1 1 "},
+                                        std::tuple{"a@ta.secure.test", "127.0.0.42", "2 1 1 "}}) {
+        results tls;
+        const auto before = shared().messages(ip);
+        const auto r = send_to(dane_only_config(&tls), to);
+        const auto& x = only(r);
+        ASSERT_TRUE(x.delivered()) << to << ": " << x.message;
+        EXPECT_EQ(lettre::mx::to_string(x.protection), "TLS DANE") << to;
+        EXPECT_EQ(shared().messages(ip), before + 1) << to;
+        ASSERT_EQ(tls.all.size(), 1u) << to;
+        EXPECT_FALSE(tls.all[0].failure) << to;
+        EXPECT_TRUE(tls.all[0].policy.strings.at(0).starts_with(usage)) << to;
+    }
+}
+
+TEST(mx_dane_only, host_without_usable_secure_tlsa_is_a_transient_dane_required_failure) {
+    for (const auto& [to, host, ip, why] : {
+             std::tuple{"a@opp.insecure.test", "mx-opp.insecure.test", "127.0.0.46",
+                        "the MX answer for opp.insecure.test is not DNSSEC-validated"},
+             std::tuple{"a@notlsa.secure.test", "mx-nt.secure.test", "127.0.0.46",
+                        "_25._tcp.mx-nt.secure.test has no TLSA records"},
+             std::tuple{"a@pkix.secure.test", "mx-pkix.secure.test", "127.0.0.47",
+                        "none of the TLSA records of _25._tcp.mx-pkix.secure.test is usable"},
+         }) {
+        results tls;
+        const auto& p = shared();
+        const auto conns = p.connections(ip);
+        const auto r = send_to(dane_only_config(&tls), to);
+        const auto& x = only(r);
+        ASSERT_FALSE(x.delivered()) << to;
+        EXPECT_EQ(x.error, condition::transient) << x.message;
+        EXPECT_NE(x.message.find(std::string("DANE: dane-only policy, but ") + why),
+                  std::string::npos)
+            << x.message;
+        // Never plaintext, never unauthenticated TLS: not even a connection.
+        EXPECT_EQ(p.connections(ip), conns) << to;
+        ASSERT_EQ(tls.all.size(), 1u) << to;
+        EXPECT_EQ(tls.all[0].failure, tls_result_type::dane_required) << to;
+        EXPECT_EQ(lettre::mx::to_string(*tls.all[0].failure), "dane-required");
+        EXPECT_EQ(tls.all[0].receiving_mx_hostname, host);
+        EXPECT_EQ(tls.all[0].receiving_ip, ip);
+        EXPECT_NE(tls.all[0].failure_reason.find(why), std::string::npos)
+            << tls.all[0].failure_reason;
+    }
+}
+
+TEST(mx_dane_only, policy_hook_asks_for_it_for_one_domain_only) {
+    results tls;
+    auto cfg = dane_config(&tls);
+    cfg.policy = [](std::string_view domain, std::string_view, lettre::mx::tls_policy given) {
+        return lettre::mx::host_policy{
+            domain == "pkix.secure.test" ? lettre::mx::tls_policy::dane_only : given, true, {}};
+    };
+    lettre::mx_transport t(std::move(cfg));
+    auto msg = lettre::message::builder()
+                   .from("Sender <sender@origin.test>")
+                   .to("a@pkix.secure.test")
+                   .to("b@opp.insecure.test")
+                   .subject("secure mx test")
+                   .text("Hello.\n")
+                   .build();
+    std::error_code ec;
+    const auto r = t.send(msg, ec);
+    const auto& refused = result_for(r, "a@pkix.secure.test");
+    ASSERT_FALSE(refused.delivered());
+    EXPECT_EQ(refused.error, condition::transient) << refused.message;
+    EXPECT_NE(refused.message.find("DANE: dane-only policy"), std::string::npos) << refused.message;
+    const auto& other = result_for(r, "b@opp.insecure.test");
+    ASSERT_TRUE(other.delivered()) << other.message;
+    EXPECT_EQ(other.protection, tls_protection::opportunistic);
+    ASSERT_EQ(tls.all.size(), 2u);
+    EXPECT_EQ(std::count_if(tls.all.begin(), tls.all.end(),
+                            [](const tls_session_result& x) {
+                                return x.failure == tls_result_type::dane_required;
+                            }),
+              1);
+}
+
+TEST(mx_dane_only, policy_hook_cannot_loosen_it) {
+    auto cfg = dane_only_config();
+    std::vector<std::string> asked;
+    cfg.policy = [&](std::string_view, std::string_view host, lettre::mx::tls_policy given) {
+        asked.push_back(std::string(host) + " " + std::string(lettre::mx::to_string(given)));
+        return lettre::mx::host_policy{lettre::mx::tls_policy::opportunistic, true, {}};
+    };
+    const auto r = send_to(cfg, "a@opp.insecure.test");
+    const auto& x = only(r);
+    ASSERT_FALSE(x.delivered());
+    EXPECT_EQ(x.error, condition::transient) << x.message;
+    EXPECT_NE(x.message.find("DANE: dane-only policy"), std::string::npos) << x.message;
+    EXPECT_EQ(asked, std::vector<std::string>{"mx-opp.insecure.test dane-only"});
+}
+
+TEST(mx_dane_only, parses_and_prints) {
+    EXPECT_EQ(lettre::mx::parse_tls_policy("dane-only"), lettre::mx::tls_policy::dane_only);
+    EXPECT_EQ(lettre::mx::to_string(lettre::mx::tls_policy::dane_only), "dane-only");
+    EXPECT_FALSE(lettre::mx::parse_tls_policy("dane_only"));
+}
+
 TEST(mx_sts, enforce_drops_unlisted_hosts_and_verifies_the_listed_one) {
     results tls;
     const auto& p = shared();
@@ -453,6 +575,33 @@ TEST(mx_sts, disabled_uses_the_best_mx) {
     EXPECT_EQ(x.protection, tls_protection::none);
 }
 
+TEST(mx_sts, expired_certificate_is_a_transient_failure_reported_certificate_expired) {
+    results tls;
+    const auto& p = shared();
+    const auto conns = p.connections("127.0.0.48");
+    const auto r = send_to(sts_config(&tls), "a@expired.test");
+    const auto& x = only(r);
+    ASSERT_FALSE(x.delivered());
+    EXPECT_EQ(x.error, condition::transient) << x.message;
+    EXPECT_NE(x.message.find("MTA-STS enforce: "), std::string::npos) << x.message;
+    // What expired, and when: an old certificate, or this machine's clock.
+    EXPECT_NE(x.message.find("certificate has expired (it expired on 20"), std::string::npos)
+        << x.message;
+    EXPECT_NE(x.message.find(" UTC; checked for the name mx.expired.test)"), std::string::npos)
+        << x.message;
+    EXPECT_NE(x.message.find("must be renewed"), std::string::npos) << x.message;
+    // One connection: no plaintext retry under enforce.
+    EXPECT_EQ(p.connections("127.0.0.48"), conns + 1);
+    EXPECT_EQ(p.messages("127.0.0.48"), 0u);
+    ASSERT_EQ(tls.all.size(), 1u);
+    EXPECT_EQ(tls.all[0].failure, tls_result_type::certificate_expired);
+    EXPECT_EQ(lettre::mx::to_string(*tls.all[0].failure), "certificate-expired");
+    EXPECT_EQ(tls.all[0].policy.type, tls_report_policy::kind::sts);
+    EXPECT_EQ(tls.all[0].receiving_mx_hostname, "mx.expired.test");
+    EXPECT_NE(tls.all[0].failure_reason.find("expired on"), std::string::npos)
+        << tls.all[0].failure_reason;
+}
+
 TEST(mx_sts, testing_mode_only_reports) {
     results tls;
     const auto r = send_to(sts_config(&tls), "a@testing.test");
@@ -512,6 +661,27 @@ TEST(mx_tlsrpt, report_json_has_the_rfc8460_fields) {
     EXPECT_NE(check_report(collector.report_json(h, "ee.secure.test"), "sts:2:0"), "ok");
 }
 
+TEST(mx_tlsrpt, report_json_of_dane_required_and_certificate_expired) {
+    lettre::mx::tls_report_collector collector;
+    auto dane = dane_only_config();
+    dane.tls_report = collector.hook();
+    send_to(dane, "a@notlsa.secure.test");
+    auto sts = sts_config();
+    sts.tls_report = collector.hook();
+    send_to(sts, "a@expired.test");
+    lettre::mx::tls_report_header h;
+    h.organization_name = "lettre test";
+    h.contact_info = "mailto:tlsrpt@origin.test";
+    h.report_id = "test-2";
+    h.start = std::chrono::system_clock::now() - 1h;
+    h.end = std::chrono::system_clock::now();
+    EXPECT_EQ(check_report(collector.report_json(h, "notlsa.secure.test"),
+                           "no-policy-found:0:1:dane-required"),
+              "ok");
+    EXPECT_EQ(check_report(collector.report_json(h, "expired.test"), "sts:0:1:certificate-expired"),
+              "ok");
+}
+
 #ifdef LETTRE_CLI
 /// `lettre ARGS` with stdout and stderr; the exit status.
 std::pair<int, std::string> lettre_cli(const std::string& args) {
@@ -547,6 +717,17 @@ TEST(mx_secure_cli, send_says_how_each_recipient_was_protected) {
     EXPECT_EQ(status, 75) << out;
     EXPECT_NE(out.find("transient failure  x@mismatch.secure.test"), std::string::npos) << out;
     EXPECT_NE(out.find("DANE: "), std::string::npos) << out;
+
+    std::tie(status, out) =
+        lettre_cli(send_args(p.world->server(), "x@ta.secure.test") + " --tls dane-only");
+    EXPECT_EQ(status, 0) << out;
+    EXPECT_NE(out.find("mx-ta.secure.test [127.0.0.42]  TLS DANE  250"), std::string::npos) << out;
+    std::tie(status, out) =
+        lettre_cli(send_args(p.world->server(), "x@notlsa.secure.test") + " --tls dane-only");
+    EXPECT_EQ(status, 75) << out;
+    EXPECT_NE(out.find("DANE: dane-only policy, but _25._tcp.mx-nt.secure.test has no TLSA"),
+              std::string::npos)
+        << out;
 
     std::tie(status, out) =
         lettre_cli(send_args(p.world->server(), "x@mismatch.secure.test") + " --no-dane");

@@ -380,6 +380,24 @@ TEST(mx_tls, opportunistic_uses_starttls_without_verification) {
     EXPECT_FALSE(p.messages("127.0.0.12").back().tls);
 }
 
+TEST(mx_tls, second_delivery_to_a_host_resumes_its_tls_session) {
+    const auto& p = shared_peers();
+    const auto n0 = p.messages("127.0.0.11").size();
+    lettre::mx_transport mx(test_config());
+    for (const char* to : {"a@tls.test", "b@tls.test"}) {
+        auto r = mx.send(message_to({to}));
+        ASSERT_TRUE(r.all_delivered()) << describe(r);
+    }
+    auto box = p.messages("127.0.0.11");
+    ASSERT_EQ(box.size(), n0 + 2);
+    EXPECT_FALSE(box[n0].reused);
+    EXPECT_TRUE(box[n0 + 1].reused) << "the server saw a full handshake again";
+    // Another transport has its own sessions: a full handshake.
+    lettre::mx_transport other(test_config());
+    ASSERT_TRUE(other.send(message_to({"c@tls.test"})).all_delivered());
+    EXPECT_FALSE(p.messages("127.0.0.11").back().reused);
+}
+
 TEST(mx_tls, required_without_starttls_is_transient) {
     auto cfg = test_config();
     cfg.tls = lettre::mx::tls_policy::required;

@@ -131,6 +131,10 @@ std::vector<received> mailbox(const fs::path& dir) {
                 r.tls = value == "1";
             else if (key == "auth")
                 r.auth = value;
+            else if (key == "reused")
+                r.reused = value == "1";
+            else if (key == "tlsversion")
+                r.tls_version = value;
         }
         out.push_back(std::move(r));
     }
@@ -204,9 +208,10 @@ const aiosmtpd_peer& aiosmtpd() {
         std::vector<std::string> argv = {LETTRE_PYTHON, peer_script("aiosmtpd_peer.py"),
                                          "--outdir",    out.string(),
                                          "--certdir",   cert_dir().string()};
-        for (const char* l :
-             {"plain:plain", "nopipe:nopipe", "size:size", "auth_plain:auth_plain",
-              "starttls:starttls", "impostor:impostor", "implicit:implicit", "count:count"}) {
+        for (const char* l : {"plain:plain", "nopipe:nopipe", "size:size", "auth_plain:auth_plain",
+                              "starttls:starttls", "impostor:impostor", "implicit:implicit",
+                              "count:count", "resume:starttls", "resume12:starttls12",
+                              "resume_implicit:implicit", "resume_other:starttls", "flaky:flaky"}) {
             argv.emplace_back("--listen");
             argv.emplace_back(l);
         }

@@ -64,6 +64,8 @@ struct received {
     std::vector<std::string> rcpts;
     bool tls = false;
     std::string auth;
+    bool reused = false;      ///< the server resumed the TLS session
+    std::string tls_version;  ///< "TLSv1.3", ...; empty without TLS
 };
 
 /// Messages stored under `dir`, in arrival order.

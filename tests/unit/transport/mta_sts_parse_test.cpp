@@ -165,6 +165,8 @@ TEST(mta_sts_apply, enforce_drops_hosts_not_matching) {
     using lettre::mx::tls_policy;
     EXPECT_EQ(host_policy_for(d, "mx1.a.test", tls_policy::opportunistic).tls,
               tls_policy::verified);
+    // Stricter than verified: kept (mandatory DANE is not loosened to PKIX).
+    EXPECT_EQ(host_policy_for(d, "mx1.a.test", tls_policy::dane_only).tls, tls_policy::dane_only);
     EXPECT_FALSE(host_policy_for(d, "mx2.other.test", tls_policy::opportunistic).allowed);
     EXPECT_FALSE(host_policy_for(d, "unknown.a.test", tls_policy::opportunistic).allowed);
 }

@@ -21,6 +21,7 @@ Behaviour by policy domain (the host name without "mta-sts."):
   invalid.test    a body that is no policy
   slow.test       waits 10 s before answering
   wrongname.test  a certificate for mta-sts.other.test (SNI)
+  expired.test    enforce, mx: mx.expired.test (whose SMTP certificate expired)
 Every request appends "<host> <path>" to DIR/requests.log.
 """
 
@@ -44,10 +45,11 @@ POLICIES = {
     "charset.test": "version: STSv1\nmode: enforce\nmx: mx.charset.test\nmax_age: 600\n",
     "rotate.test": "version: STSv1\nmode: enforce\nmx: new.rotate.test\nmax_age: 86400\n",
     "invalid.test": "version: STSv1\nmode: strict\nmx: a.test\nmax_age: 1\n",
+    "expired.test": "version: STSv1\nmode: enforce\nmx: mx.expired.test\nmax_age: 86400\n",
 }
 GOOD_NAMES = ["enforce.test", "testing.test", "none.test", "charset.test", "rotate.test",
               "redirect.test", "big.test", "ctype.test", "notfound.test", "failing.test",
-              "invalid.test", "slow.test"]
+              "invalid.test", "slow.test", "expired.test"]
 
 
 def leaf(d, name, sans):
@@ -91,7 +93,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path != "/.well-known/mta-sts.txt":
             return self.send(404, "not found\n")
         if domain in ("enforce.test", "testing.test", "none.test", "rotate.test",
-                      "invalid.test"):
+                      "invalid.test", "expired.test"):
             return self.send(200, POLICIES[domain])
         if domain == "charset.test":
             return self.send(200, POLICIES[domain], "text/plain; charset=utf-8")

@@ -23,14 +23,20 @@ Behaviours:
                     the server's own certificate is DIR/server.pem)
   badtls            with starttls: answer STARTTLS with 220, then send bytes
                     that are no TLS record and hang up (a failed handshake)
+  expired           with starttls: present DIR/expired-chain.pem instead, for the same
+                    names from the same CA but valid only in the past (from 10
+                    to 3 days ago; python3-cryptography: the openssl command of
+                    Debian 12 cannot back-date)
 
 Every accepted message is written to DIR/<ip>/<n>.txt: lines "from X",
-"rcpt X" (each), "tls 0|1", "helo NAME", then "data" and the message.
+"rcpt X" (each), "tls 0|1", "reused 0|1" (the TLS session was resumed),
+"helo NAME", then "data" and the message.
 Every connection appends a line to DIR/<ip>.connections.
 """
 
 import argparse
 import asyncio
+import datetime
 import os
 import ssl
 import subprocess
@@ -62,6 +68,39 @@ def make_cert(d, name):
                 out.write(f.read())
 
 
+def make_expired_cert(d, name):
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa
+    from cryptography.x509.oid import NameOID  # noqa
+
+    with open(os.path.join(d, "ca.key"), "rb") as f:
+        ca_key = serialization.load_pem_private_key(f.read(), None)
+    with open(os.path.join(d, "ca.pem"), "rb") as f:
+        ca = x509.load_pem_x509_certificate(f.read())
+    names = name.split(",")
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
+            .issuer_name(ca.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=10))
+            .not_valid_after(now - datetime.timedelta(days=3))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    with open(os.path.join(d, "expired-chain.pem"), "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+        f.write(ca.public_bytes(serialization.Encoding.PEM))
+    with open(os.path.join(d, "expired.key"), "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+
+
 class Session:
     def __init__(self, ip, behaviour, outdir, tls_ctx, counter):
         self.ip = ip
@@ -88,6 +127,7 @@ class Session:
             writer.close()
             return
         tls = False
+        reused = False
         helo = ""
         mail = None
         rcpts = []
@@ -120,6 +160,7 @@ class Session:
                     writer.close()
                     return
                 tls = True
+                reused = writer.get_extra_info("ssl_object").session_reused
                 helo = ""
             elif verb == "MAIL":
                 if "reject_mail" in self.b:
@@ -163,7 +204,7 @@ class Session:
                         f.write(("from %s\n" % mail).encode())
                         for r in rcpts:
                             f.write(("rcpt %s\n" % r).encode())
-                        f.write(("tls %d\nhelo %s\ndata\n" % (tls, helo)).encode())
+                        f.write(("tls %d\nreused %d\nhelo %s\ndata\n" % (tls, reused, helo)).encode())
                         f.write(b"".join(data))
                     os.rename(tmp, os.path.join(d, "%03d.txt" % n))
                     await self.reply("250 2.0.0 queued as %s-%d" % (self.ip, n))
@@ -215,30 +256,40 @@ async def main():
     p.add_argument("--host", action="append", default=[])
     args = p.parse_args()
     os.makedirs(args.outdir, exist_ok=True)
-    tls_ctx = None
+    tls_ctx = expired_ctx = None
     if args.tls_name:
         make_cert(args.outdir, args.tls_name)
         tls_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         tls_ctx.load_cert_chain(os.path.join(args.outdir, "chain.pem"),
                                 os.path.join(args.outdir, "server.key"))
+        if any("expired" in h for h in args.host):
+            make_expired_cert(args.outdir, args.tls_name)
+            expired_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            expired_ctx.load_cert_chain(os.path.join(args.outdir, "expired-chain.pem"),
+                                        os.path.join(args.outdir, "expired.key"))
     hosts = []
     for h in args.host:
         ip, _, spec = h.partition("=")
         hosts.append((ip, parse_behaviour(spec or "accept")))
     counter = {}
+
+    def ctx_of(b):
+        return expired_ctx if "expired" in b else tls_ctx
+
     loop = asyncio.get_running_loop()
     for _ in range(30):
         servers = []
         try:
             first = await asyncio.start_server(
                 lambda r, w, ip=hosts[0][0], b=hosts[0][1]:
-                    Session(ip, b, args.outdir, tls_ctx, counter).run(r, w),
+                    Session(ip, b, args.outdir, ctx_of(b), counter).run(r, w),
                 hosts[0][0], 0)
             servers.append(first)
             port = first.sockets[0].getsockname()[1]
             for ip, b in hosts[1:]:
                 servers.append(await asyncio.start_server(
-                    lambda r, w, ip=ip, b=b: Session(ip, b, args.outdir, tls_ctx, counter).run(r, w),
+                    lambda r, w, ip=ip, b=b:
+                        Session(ip, b, args.outdir, ctx_of(b), counter).run(r, w),
                     ip, port))
             break
         except OSError:

@@ -22,6 +22,14 @@ Listener kinds (--listen NAME:KIND):
   count        plain, but stores nothing: appends each accepted message's
                Subject to OUTDIR/<name>.subjects (one line, flushed before
                the 250), for load tests
+  starttls12   STARTTLS required, TLS 1.2 at most and no session tickets:
+               resumption by session ID (RFC 5246)
+  flaky        STARTTLS required; while the file OUTDIR/<name>.fail exists,
+               the next handshake is refused (handshake_failure alert, at
+               the ClientHello) and the file removed
+
+The .env of a message received over TLS also has "reused 0|1" (whether the
+TLS session was resumed: the server's view) and "tlsversion" lines.
 
 Mailbox behaviour (any listener): a sender whose local part starts with
 "reject" gets 550, "defer" 451; a recipient starting with "reject" 550,
@@ -104,6 +112,10 @@ class Handler:
         lines += ["option %s" % o for o in envelope.mail_options]
         lines += ["rcpt %s" % r for r in envelope.rcpt_tos]
         lines.append("tls %d" % (1 if tls else 0))
+        if tls:
+            ssl_object = server.transport.get_extra_info("ssl_object")
+            lines.append("reused %d" % (1 if ssl_object.session_reused else 0))
+            lines.append("tlsversion %s" % ssl_object.version())
         login = getattr(session.auth_data, "login", None)
         if login is not None:
             lines.append("auth %s" % (login.decode() if isinstance(login, bytes) else login))
@@ -210,6 +222,26 @@ def tls_context(certdir):
     return ctx
 
 
+def tls12_session_id_context(certdir):
+    ctx = tls_context(certdir)
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx.options |= ssl.OP_NO_TICKET
+    return ctx
+
+
+def flaky_tls_context(certdir, fail_file):
+    ctx = tls_context(certdir)
+
+    def on_client_hello(ssl_object, server_name, context):
+        if os.path.exists(fail_file):
+            os.remove(fail_file)
+            return ssl.ALERT_DESCRIPTION_HANDSHAKE_FAILURE
+        return None
+
+    ctx.sni_callback = on_client_hello
+    return ctx
+
+
 async def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--outdir", required=True)
@@ -237,6 +269,10 @@ async def main():
             handler_cls = ScramHandler if kind == "starttls" else ImpostorHandler
             kw.update(tls_context=tls_context(args.certdir), require_starttls=True,
                       authenticator=authenticator, auth_require_tls=True)
+        elif kind in ("starttls12", "flaky"):
+            ctx = (tls12_session_id_context(args.certdir) if kind == "starttls12"
+                   else flaky_tls_context(args.certdir, os.path.join(args.outdir, name + ".fail")))
+            kw.update(tls_context=ctx, require_starttls=True)
         elif kind == "count":
             handler_cls = CountHandler
         elif kind == "implicit":
