@@ -530,14 +530,38 @@ void connection::async_send(const envelope& env, std::string_view bytes, bool sm
     drive(fsm_.start_send(env, bytes, smtputf8));
 }
 
-void connection::async_send_windowed(const envelope& env, std::string_view bytes, bool smtputf8,
-                                     windowed_send_handler h) {
-    sends_.push_back(std::move(h));
-    fsm_.queue_send(env, bytes, smtputf8);
-    if (windowed_) return;  // it goes out when the client may send it
+std::uint64_t connection::async_send_windowed(const envelope& env, std::string_view bytes,
+                                              bool smtputf8, windowed_send_handler h) {
+    const std::uint64_t id = fsm_.queue_send(env, bytes, smtputf8);
+    sends_.push_back({id, std::move(h)});
+    if (windowed_) return id;  // it goes out when the client may send it
     windowed_ = true;
     diag_.clear();
     drive(fsm_.start_next());
+    return id;
+}
+
+bool connection::withdraw(std::uint64_t id) {
+    if (!fsm_.withdraw(id)) return false;
+    const auto it = std::find_if(sends_.begin(), sends_.end(),
+                                 [id](const windowed_send& s) { return s.id == id; });
+    windowed_send_handler h(std::move(it->handler));
+    sends_.erase(it);
+    send_report report;
+    report.diagnostics.phase = phase::mail;
+    report.diagnostics.message =
+        "cancelled while queued behind another send on its connection; nothing of it was sent";
+    report.diagnostics.error = error_code(asio::error::operation_aborted);
+    complete_windowed(std::move(h), asio::error::operation_aborted, std::move(report), true);
+    return true;
+}
+
+void connection::complete_windowed(windowed_send_handler h, error_code ec, send_report report,
+                                   bool abandoned) {
+    auto hex = asio::get_associated_executor(h, ex_);
+    asio::dispatch(hex, [h = std::move(h), ec, r = std::move(report), abandoned]() mutable {
+        std::move(h)(ec, std::move(r), abandoned);
+    });
 }
 
 void connection::finish_windowed(error_code ec) {
@@ -547,14 +571,10 @@ void connection::finish_windowed(error_code ec) {
         if (report.diagnostics.recipients.empty())
             report.diagnostics.recipients = report.recipients;
     }
-    windowed_send_handler h(std::move(sends_.front()));
+    windowed_send_handler h(std::move(sends_.front().handler));
     sends_.pop_front();
     // The handler may hand over the next send (inline, on this strand).
-    auto hex = asio::get_associated_executor(h, ex_);
-    asio::dispatch(hex, [h = std::move(h), ec, r = std::move(report),
-                         abandoned = fsm_.abandoned()]() mutable {
-        std::move(h)(ec, std::move(r), abandoned);
-    });
+    complete_windowed(std::move(h), ec, std::move(report), fsm_.abandoned());
     if (sends_.empty()) {
         windowed_ = false;
         return;

@@ -86,8 +86,15 @@ public:
     /// connection_closed, those whose message went out with outcome_unknown;
     /// the handler's bool says the send never had its turn (see
     /// client::abandoned): it failed only because another one did.
-    void async_send_windowed(const envelope& env, std::string_view bytes, bool smtputf8,
-                             windowed_send_handler h);
+    /// Returns the send's identity for withdraw.
+    std::uint64_t async_send_windowed(const envelope& env, std::string_view bytes,
+                                      bool smtputf8, windowed_send_handler h);
+    /// A windowed send whose operation was cancelled: when nothing of it
+    /// has gone out (client::withdraw), it leaves the window and completes
+    /// with operation_aborted (never had its turn), the others undisturbed.
+    /// False when its commands went out already: its replies will come, so
+    /// only closing the connection can stop it.
+    bool withdraw(std::uint64_t id);
     /// Another windowed send may be handed over now.
     bool can_take_send() const noexcept { return usable() && windowed_ && fsm_.can_queue(); }
     /// Windowed sends handed over and not completed yet.
@@ -127,6 +134,10 @@ private:
     void complete(boost::system::error_code ec);
     /// The running windowed send is done: its handler, then the next one.
     void finish_windowed(boost::system::error_code ec);
+    /// Completes a windowed send's handler (on its executor, never inline
+    /// in a handler of the connection's own).
+    void complete_windowed(windowed_send_handler h, boost::system::error_code ec,
+                           send_report report, bool abandoned);
     /// Starts the deadline of phase `p` (its whole limit from now).
     void arm(phase p);
     /// Arms for action `a` when it starts a phase or a command's reply; the
@@ -167,7 +178,11 @@ private:
     std::vector<boost::asio::ip::tcp::endpoint> endpoints_;  ///< being tried by async_connect
     std::array<char, 16 * 1024> buf_{};
     std::optional<op_handler> pending_;
-    std::deque<windowed_send_handler> sends_;  ///< windowed sends, oldest (running) first
+    struct windowed_send {
+        std::uint64_t id;
+        windowed_send_handler handler;
+    };
+    std::deque<windowed_send> sends_;  ///< windowed sends, oldest (running) first
     bool windowed_ = false;                    ///< windowed sends are running
     std::string trace_partial_;  ///< a received line not complete yet
     bool tls_ = false;

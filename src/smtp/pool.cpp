@@ -109,6 +109,9 @@ void pool::cancel(const std::shared_ptr<send_request>& r, asio::cancellation_typ
         rep.diagnostics.error = error_code(asio::error::operation_aborted);
         return finish(r, asio::error::operation_aborted, std::move(rep));
     }
+    // Queued in a connection's window and nothing of it written yet: any
+    // type withdraws it, as in waiting_, and the sends around it go on.
+    if (auto c = r->on.lock(); c && r->window_id != 0 && c->withdraw(r->window_id)) return;
     // On a connection it opens for itself, nothing of the message has gone
     // out: any type withdraws it. On a health check or in a transaction only
     // a terminal cancellation may interrupt it. The connection is closed, as
@@ -301,7 +304,7 @@ void pool::run(std::shared_ptr<send_request> req, pooled p) {
 void pool::send_on(std::shared_ptr<send_request> req, const std::shared_ptr<busy>& b) {
     ++b->in_flight;
     req->on = b->p.conn;
-    b->p.conn->async_send_windowed(
+    req->window_id = b->p.conn->async_send_windowed(
         req->env, req->bytes, req->smtputf8,
         [self = shared_from_this(), req, b](error_code ec, send_report report, bool abandoned) {
             self->on_sent(req, b, ec, std::move(report), abandoned);
@@ -311,8 +314,11 @@ void pool::send_on(std::shared_ptr<send_request> req, const std::shared_ptr<busy
 void pool::on_sent(const std::shared_ptr<send_request>& req, const std::shared_ptr<busy>& b,
                    error_code ec, send_report report, bool abandoned) {
     --b->in_flight;
-    ++b->p.sent;
-    if (ec) {
+    req->window_id = 0;
+    // Withdrawn from the window (pool::cancel): nothing of it went out.
+    const bool withdrawn = abandoned && ec == asio::error::operation_aborted;
+    if (!withdrawn) ++b->p.sent;
+    if (ec && !withdrawn) {
         if (req->cancelled) {
             ec = cancelled_outcome(ec, report);
         } else if (innocent(*req, *b, ec, abandoned)) {

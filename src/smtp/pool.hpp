@@ -56,6 +56,9 @@ struct send_request {
     /// The connection it is on (opening, health check or transaction), so
     /// that a terminal cancellation can close it.
     std::weak_ptr<connection> on;
+    /// Its identity in the window of `on` (connection::withdraw); 0 when
+    /// it is not a windowed send.
+    std::uint64_t window_id = 0;
 };
 
 class pool : public std::enable_shared_from_this<pool> {

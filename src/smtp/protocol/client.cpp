@@ -45,8 +45,20 @@ bool client::can_queue() const noexcept {
            in_flight < window_;
 }
 
-void client::queue_send(const envelope& env, std::string_view message, bool smtputf8) {
-    queue_.push_back({&env, message, smtputf8, {}, false});
+std::uint64_t client::queue_send(const envelope& env, std::string_view message, bool smtputf8) {
+    queue_.push_back({&env, message, smtputf8, {}, false, ++last_id_});
+    return last_id_;
+}
+
+bool client::withdraw(std::uint64_t id) noexcept {
+    // The sent ones are the first of the queue; an unsent one has no
+    // transaction before it that counts on it (set_followed marks only the
+    // ones with sent followers), so taking it out changes nothing else.
+    const auto it = std::find_if(queue_.begin(), queue_.end(),
+                                 [id](const queued_send& q) { return q.id == id; });
+    if (it == queue_.end() || it->sent) return false;
+    queue_.erase(it);
+    return true;
 }
 
 void client::connection_lost() noexcept {

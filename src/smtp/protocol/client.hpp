@@ -48,6 +48,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
@@ -78,8 +79,15 @@ public:
     bool can_queue() const noexcept;
     /// Queues a send behind the running one (see above); `env` and
     /// `message` must stay valid until it is done. Its commands go out with
-    /// the running transaction's next write when they may.
-    void queue_send(const envelope& env, std::string_view message, bool smtputf8);
+    /// the running transaction's next write when they may. Returns its
+    /// identity for withdraw (never 0).
+    std::uint64_t queue_send(const envelope& env, std::string_view message, bool smtputf8);
+    /// Takes a queued send out of the window (its operation was
+    /// cancelled) when nothing of it has gone out: no write action has
+    /// carried its commands. False when it has (its replies will come; only
+    /// closing the connection can stop it), when it is running, or when it
+    /// is not queued. The others are not disturbed.
+    bool withdraw(std::uint64_t id) noexcept;
     /// Starts the oldest queued send (after the one before it is done).
     action start_next();
     /// Sends queued and not started yet.
@@ -137,6 +145,7 @@ private:
         bool smtputf8 = false;
         transaction t;
         bool sent = false;  ///< its commands went ahead
+        std::uint64_t id = 0;
     };
 
     session_state st_;
@@ -147,6 +156,7 @@ private:
     std::size_t replies_ = 0;
     std::deque<queued_send> queue_;
     std::size_t window_ = 4;
+    std::uint64_t last_id_ = 0;
     std::string followers_;  ///< the commands going ahead in the current write
     std::string_view followers_view_;  ///< followers_ without the write's own tail
     bool abandoned_ = false;

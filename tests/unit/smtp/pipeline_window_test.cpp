@@ -476,4 +476,85 @@ TEST(PipelineWindow, NothingQueuedWithoutPipelining) {
     EXPECT_FALSE(t.fsm().can_queue());
 }
 
+// ---------------------------------------------------------------------------
+// Cancellation inside a window (client::withdraw): a queued send whose
+// commands have not gone out leaves the window, the others are not
+// disturbed; once its commands went out it cannot be withdrawn.
+
+/// A session open on a server that offers PIPELINING (and CHUNKING).
+::testing::AssertionResult open_session(smtp_test::script& s, bool chunking) {
+    s.set(s.fsm().start_session(false));
+    if (auto r = s.server("220 mx\r\n"); !r) return r;
+    if (auto r = s.client_writes("EHLO client.example\r\n"); !r) return r;
+    if (auto r = s.server(chunking ? "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n"
+                                   : "250-mx\r\n250 PIPELINING\r\n");
+        !r)
+        return r;
+    return s.done_ok();
+}
+
+TEST(PipelineWindow, DataWithdrawAQueuedSendBeforeItGoesOut) {
+    smtp_test::script s(config(false));
+    ASSERT_TRUE(open_session(s, false));
+    const auto envs = envelopes(3, {});
+    const auto id1 = s.fsm().queue_send(envs[0], "a\r\n", false);
+    const auto id2 = s.fsm().queue_send(envs[1], "b\r\n", false);
+    const auto id3 = s.fsm().queue_send(envs[2], "c\r\n", false);
+    s.set(s.fsm().start_next());
+    ASSERT_TRUE(s.client_writes(
+        "MAIL FROM:<m1@example.com>\r\nRCPT TO:<r1x0@example.org>\r\nDATA\r\n"));
+    EXPECT_FALSE(s.fsm().withdraw(id1));  // running
+    EXPECT_TRUE(s.fsm().withdraw(id2));   // nothing of it went out
+    EXPECT_FALSE(s.fsm().withdraw(id2));  // gone already
+    EXPECT_EQ(s.fsm().queued(), 1u);
+    ASSERT_TRUE(s.server("250 a\r\n250 b\r\n354 go\r\n"));
+    // Message 3 follows message 1's data, as message 2 would have.
+    ASSERT_TRUE(s.client_writes(
+        "a\r\n.\r\nMAIL FROM:<m3@example.com>\r\nRCPT TO:<r3x0@example.org>\r\nDATA\r\n"));
+    EXPECT_FALSE(s.fsm().withdraw(id3));  // its commands went out
+    ASSERT_TRUE(s.server("250 one\r\n250 c\r\n250 d\r\n354 go\r\n"));
+    ASSERT_TRUE(s.done_ok());
+    EXPECT_EQ(s.fsm().report().final_reply.message(), "one");
+    s.set(s.fsm().start_next());
+    ASSERT_TRUE(s.client_writes("c\r\n.\r\n"));
+    ASSERT_TRUE(s.server("250 three\r\n"));
+    ASSERT_TRUE(s.done_ok());
+    EXPECT_EQ(s.fsm().report().final_reply.message(), "three");
+    EXPECT_EQ(s.fsm().queued(), 0u);
+}
+
+TEST(PipelineWindow, ChunkingWithdrawAQueuedSendBeforeItGoesOut) {
+    smtp_test::script s(config(true));
+    s.fsm().set_window(2);  // one transaction ahead of the running one
+    ASSERT_TRUE(open_session(s, true));
+    const auto envs = envelopes(4, {});
+    s.fsm().queue_send(envs[0], "a\r\n", false);
+    const auto id2 = s.fsm().queue_send(envs[1], "b\r\n", false);
+    const auto id3 = s.fsm().queue_send(envs[2], "c\r\n", false);
+    s.set(s.fsm().start_next());
+    ASSERT_TRUE(s.client_writes(
+        "MAIL FROM:<m1@example.com>\r\nRCPT TO:<r1x0@example.org>\r\nBDAT 3 LAST\r\na\r\n"
+        "RSET\r\nMAIL FROM:<m2@example.com>\r\nRCPT TO:<r2x0@example.org>\r\nBDAT 3 LAST\r\nb\r\n"));
+    EXPECT_FALSE(s.fsm().withdraw(id2));  // went out ahead: its replies will come
+    EXPECT_TRUE(s.fsm().withdraw(id3));
+    // A send queued after the withdrawal takes its place.
+    s.fsm().queue_send(envs[3], "d\r\n", false);
+    ASSERT_TRUE(s.server("250 a\r\n250 b\r\n250 one\r\n"));
+    ASSERT_TRUE(s.done_ok());
+    EXPECT_EQ(s.fsm().report().final_reply.message(), "one");
+    // Message 2's turn: a place is free, message 4 (not the withdrawn 3)
+    // goes ahead.
+    s.set(s.fsm().start_next());
+    ASSERT_TRUE(s.client_writes(
+        "RSET\r\nMAIL FROM:<m4@example.com>\r\nRCPT TO:<r4x0@example.org>\r\nBDAT 3 LAST\r\nd\r\n"));
+    ASSERT_TRUE(s.server("250 r\r\n250 c\r\n250 d\r\n250 two\r\n"
+                         "250 r\r\n250 e\r\n250 f\r\n250 four\r\n"));
+    ASSERT_TRUE(s.done_ok());
+    EXPECT_EQ(s.fsm().report().final_reply.message(), "two");
+    s.set(s.fsm().start_next());
+    ASSERT_TRUE(s.done_ok());
+    EXPECT_EQ(s.fsm().report().final_reply.message(), "four");
+    EXPECT_EQ(s.fsm().queued(), 0u);
+}
+
 }  // namespace
