@@ -546,7 +546,10 @@ bool connection::withdraw(std::uint64_t id) {
     const auto it = std::find_if(sends_.begin(), sends_.end(),
                                  [id](const windowed_send& s) { return s.id == id; });
     windowed_send_handler h(std::move(it->handler));
-    sends_.erase(it);
+    // Left in place, empty: erasing would move-assign the handlers behind
+    // it, and Boost 1.81's any_completion_handler move-assignment wraps the
+    // handler in another layer each time (deep recursion when it runs).
+    it->id = 0;
     send_report report;
     report.diagnostics.phase = phase::mail;
     report.diagnostics.message =
@@ -573,6 +576,8 @@ void connection::finish_windowed(error_code ec) {
     }
     windowed_send_handler h(std::move(sends_.front().handler));
     sends_.pop_front();
+    // The places of withdrawn sends (see withdraw), once at the front.
+    while (!sends_.empty() && sends_.front().id == 0) sends_.pop_front();
     // The handler may hand over the next send (inline, on this strand).
     complete_windowed(std::move(h), ec, std::move(report), fsm_.abandoned());
     if (sends_.empty()) {
