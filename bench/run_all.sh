@@ -8,7 +8,9 @@
 #
 # Benchmarks (default: all, in this order): compose (compare_compose.sh),
 # dkim (dkim_speed.sh), smtp (smtp_compare.sh), pool (pool_compare.sh), rtt
-# (rtt_compare.sh), and those added since that exist in bench/ (tls_setup.sh).
+# (rtt_compare.sh), and those added since that exist in bench/ (tls_setup.sh;
+# scale_each_to.sh and scale_mx.sh as each-to and mx: lettre at scale, no
+# side-by-side peer, but their tables belong with the others).
 #
 # A figure taken on a loaded machine is not a result (load slows Node and
 # Python more than C++ and flatters lettre's ratios): the run refuses to
@@ -30,11 +32,14 @@ MAX_LOAD=${MAX_LOAD:-$(awk -v c="$cpus" 'BEGIN { print c * 0.5 }')}
 
 all=(compose dkim smtp pool rtt)
 [ -x "$BENCH_DIR/tls_setup.sh" ] && all+=(tls)
+[ -x "$BENCH_DIR/scale_each_to.sh" ] && all+=(each-to)
+[ -x "$BENCH_DIR/scale_mx.sh" ] && all+=(mx)
 script_of() {
   case $1 in
     compose) echo compare_compose.sh ;; dkim) echo dkim_speed.sh ;;
     smtp) echo smtp_compare.sh ;; pool) echo pool_compare.sh ;;
     rtt) echo rtt_compare.sh ;; tls) echo tls_setup.sh ;;
+    each-to) echo scale_each_to.sh ;; mx) echo scale_mx.sh ;;
     *) say "unknown benchmark $1 (known: ${all[*]})"; exit 2 ;;
   esac
 }

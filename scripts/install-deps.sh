@@ -8,7 +8,7 @@ build_pkgs=(g++ cmake ninja-build pkg-config libssl-dev libboost1.81-dev libc-ar
 test_pkgs=(libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev python3
            python3-aiosmtpd python3-dkim python3-dnspython postfix dnsmasq swaks msmtp
            openssl python3-jsonschema minisign python3-cryptography doxygen
-           unbound nsd ldnsutils)
+           unbound nsd ldnsutils time iproute2)
 
 
 want=("${build_pkgs[@]}")
