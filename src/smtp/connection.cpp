@@ -401,10 +401,10 @@ void connection::io_failed(error_code ec, phase p) {
     const bool timed_out = ec == boost::beast::error::timeout;
     // In a window, a close() (a terminal cancellation of another send)
     // ends this send too: a lost connection for it.
-    const bool closed = ec == asio::error::eof || ec == asio::error::connection_reset ||
-                        ec == ssl::error::stream_truncated ||
-                        (windowed_ && (ec == asio::error::operation_aborted ||
-                                       ec == asio::error::bad_descriptor));
+    const bool closed =
+        ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == ssl::error::stream_truncated ||
+        (windowed_ && (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor));
     diag_ = fsm_.diagnostics();
     diag_.phase = p;
     diag_.recipients = fsm_.report().recipients;

@@ -87,8 +87,8 @@ public:
     /// the handler's bool says the send never had its turn (see
     /// client::abandoned): it failed only because another one did.
     /// Returns the send's identity for withdraw.
-    std::uint64_t async_send_windowed(const envelope& env, std::string_view bytes,
-                                      bool smtputf8, windowed_send_handler h);
+    std::uint64_t async_send_windowed(const envelope& env, std::string_view bytes, bool smtputf8,
+                                      windowed_send_handler h);
     /// A windowed send whose operation was cancelled: when nothing of it
     /// has gone out (client::withdraw), it leaves the window and completes
     /// with operation_aborted (never had its turn), the others undisturbed.
@@ -183,8 +183,8 @@ private:
         windowed_send_handler handler;
     };
     std::deque<windowed_send> sends_;  ///< windowed sends, oldest (running) first
-    bool windowed_ = false;                    ///< windowed sends are running
-    std::string trace_partial_;  ///< a received line not complete yet
+    bool windowed_ = false;            ///< windowed sends are running
+    std::string trace_partial_;        ///< a received line not complete yet
     bool tls_ = false;
     bool open_ = false;
     bool resolve_timed_out_ = false;

@@ -243,8 +243,7 @@ void pool::open_for(std::shared_ptr<send_request> req) {
             conn->close();
             if (req->cancelled) {
                 ec = cancelled_outcome(asio::error::operation_aborted, r);
-            } else if (self->may_retry(*req, ec, conn->diagnostics().phase,
-                                       conn->fsm().broken())) {
+            } else if (self->may_retry(*req, ec, conn->diagnostics().phase, conn->fsm().broken())) {
                 // Dropped during the greeting or EHLO (or 421 there): once
                 // more on a fresh connection, as for a transaction.
                 req->retried = true;
@@ -282,8 +281,7 @@ void pool::run(std::shared_ptr<send_request> req, pooled p) {
                                  report.diagnostics.recipients = report.recipients;
                              if (req->cancelled) {
                                  ec = cancelled_outcome(ec, report);
-                             } else if (self->may_retry(*req, ec,
-                                                        p.conn->diagnostics().phase,
+                             } else if (self->may_retry(*req, ec, p.conn->diagnostics().phase,
                                                         p.conn->fsm().broken())) {
                                  req->retried = true;
                                  ++self->m_reconnects_;

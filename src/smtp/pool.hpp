@@ -45,7 +45,7 @@ struct send_request {
     bool smtputf8 = false;
     // optional + emplace: Boost 1.81's any_completion_handler move-assignment recurses.
     std::optional<send_handler> handler;
-    bool retried = false;  ///< the one retry on a fresh connection is spent
+    bool retried = false;           ///< the one retry on a fresh connection is spent
     unsigned innocent_retries = 0;  ///< failures caused by another send (pool::innocent)
     bool finished = false;
     bool queued = false;
@@ -85,7 +85,7 @@ private:
     struct busy {
         pooled p;
         std::size_t in_flight = 0;
-        bool retired = false;  ///< closed after a failure; counted out of open_
+        bool retired = false;        ///< closed after a failure; counted out of open_
         bool cancel_closed = false;  ///< closed for another send's terminal cancellation
     };
 

@@ -241,7 +241,8 @@ private:
             next_rcpt_ = 0;
             writing_tx_ = sender_index(line);
             auto& t = txs_[writing_tx_];
-            if (++t.mails > 1) fuzz::fail("a send's MAIL went out twice", input_, fuzz::escape(line));
+            if (++t.mails > 1)
+                fuzz::fail("a send's MAIL went out twice", input_, fuzz::escape(line));
             if (t.withdrawn) fuzz::fail("a withdrawn send went out", input_, fuzz::escape(line));
             pending_.push_back({cmd::mail, 0, false, writing_tx_});
         } else if (verb == "RCPT") {
@@ -327,7 +328,7 @@ private:
     std::vector<tx_record> txs_;
     std::deque<sent_command> pending_;
     std::deque<std::pair<smtp::reply, std::size_t>> unmatched_;  ///< with its ordinal
-    std::size_t replies_ = 0;   ///< replies the mirror parser read
+    std::size_t replies_ = 0;                                    ///< replies the mirror parser read
     std::size_t fatal_at_ = 0;  ///< the ordinal of the 421 that closed it
     std::size_t next_rcpt_ = 0;
     std::size_t writing_tx_ = 0;  ///< the send whose MAIL was written last
@@ -442,7 +443,12 @@ sends make_sends(std::size_t count, std::size_t rcpts, unsigned kind) {
 class window_driver {
 public:
     window_driver(smtp::client& c, model& m, const sends& s, bool withdraw, std::string_view input)
-        : c_(c), m_(m), s_(s), withdraw_(withdraw), input_(input), ids_(s.envs.size()),
+        : c_(c),
+          m_(m),
+          s_(s),
+          withdraw_(withdraw),
+          input_(input),
+          ids_(s.envs.size()),
           completions_(s.envs.size(), 0) {}
 
     /// More sends into the window while one runs (fill_window), and the
@@ -510,8 +516,10 @@ void lost(smtp::client& c, model& m, window_driver& w, std::string_view input) {
             fuzz::fail("a queued send went on after the connection was lost", input);
         if (a.error != lettre::make_error_code(lettre::errc::connection_closed) &&
             a.error != lettre::make_error_code(lettre::errc::outcome_unknown))
-            fuzz::fail("a queued send lost with the connection says neither connection_closed "
-                       "nor outcome_unknown", input, a.error.message());
+            fuzz::fail(
+                "a queued send lost with the connection says neither connection_closed "
+                "nor outcome_unknown",
+                input, a.error.message());
         m.check_send(c, a.error, w.completed());
     }
     w.check_all();

@@ -34,8 +34,7 @@ client::client(client_config config, std::string server_host, std::uint16_t serv
 
 client::action client::settle(action a) {
     if (a.what == action::type::done) running_ = running::none;
-    if (a.what == action::type::write && running_ == running::transaction)
-        return with_followers(a);
+    if (a.what == action::type::write && running_ == running::transaction) return with_followers(a);
     return a;
 }
 
@@ -125,8 +124,7 @@ client::action client::start_next() {
     transaction_ = std::move(q.t);
     action a = pump(transaction_.activate(st_));
     // Chunking: a place freed in the window; the next queued send may go.
-    if (a.what == action::type::read && running_ == running::transaction)
-        return with_followers(a);
+    if (a.what == action::type::read && running_ == running::transaction) return with_followers(a);
     return a;
 }
 

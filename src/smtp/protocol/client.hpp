@@ -157,7 +157,7 @@ private:
     std::deque<queued_send> queue_;
     std::size_t window_ = 4;
     std::uint64_t last_id_ = 0;
-    std::string followers_;  ///< the commands going ahead in the current write
+    std::string followers_;            ///< the commands going ahead in the current write
     std::string_view followers_view_;  ///< followers_ without the write's own tail
     bool abandoned_ = false;
 };

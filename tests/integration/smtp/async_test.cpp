@@ -259,7 +259,8 @@ TEST(Async, CancelAQueuedSendInsideThePipeliningWindow) {
         asio::cancellation_signal signal;
         mailer.async_send(sample_message(), on_done(0));
         mailer.async_send(sample_message(), on_done(1));
-        mailer.async_send(sample_message(), asio::bind_cancellation_slot(signal.slot(), on_done(2)));
+        mailer.async_send(sample_message(),
+                          asio::bind_cancellation_slot(signal.slot(), on_done(2)));
         // Once the server holds the first DATA, all three are on the
         // connection: the first running, the other two queued behind it.
         asio::steady_timer poll(ioc);

@@ -30,7 +30,7 @@ using type = client::action::type;
 struct policy {
     int mail = 250;
     std::vector<int> rcpts = {250};
-    int data = 0;    ///< reply to DATA; 0: 354 when a recipient was taken, else 554
+    int data = 0;     ///< reply to DATA; 0: 354 when a recipient was taken, else 554
     int final = 250;  ///< reply after the data; 421 closes the connection
 };
 
@@ -192,8 +192,8 @@ std::vector<envelope> envelopes(std::size_t n, const std::map<int, policy>& p) {
         auto it = p.find(static_cast<int>(i));
         const std::size_t rcpts = it == p.end() ? 1 : it->second.rcpts.size();
         for (std::size_t r = 0; r < rcpts; ++r)
-            to.push_back(address::parse("r" + std::to_string(i) + "x" + std::to_string(r) +
-                                        "@example.org"));
+            to.push_back(
+                address::parse("r" + std::to_string(i) + "x" + std::to_string(r) + "@example.org"));
         out.push_back(envelope::create(address::parse("m" + std::to_string(i) + "@example.com"),
                                        std::move(to)));
     }
@@ -352,10 +352,10 @@ TEST(PipelineWindow, WindowOfOneIsOneAtATime) {
 
 std::map<int, policy> mixed_failures() {
     std::map<int, policy> p;
-    p[2].rcpts = {550};      // every recipient of message 2 refused
-    p[3].final = 550;        // message 3 refused at the end of data
-    p[5].mail = 451;         // MAIL of message 5 refused
-    p[6].rcpts = {250, 550}; // message 6: one of two recipients refused
+    p[2].rcpts = {550};       // every recipient of message 2 refused
+    p[3].final = 550;         // message 3 refused at the end of data
+    p[5].mail = 451;          // MAIL of message 5 refused
+    p[6].rcpts = {250, 550};  // message 6: one of two recipients refused
     return p;
 }
 
@@ -446,7 +446,8 @@ TEST(PipelineWindow, ChunkingAheadStartsWithRset) {
     s.set(s.fsm().start_next());
     ASSERT_TRUE(s.client_writes(
         "MAIL FROM:<m1@example.com>\r\nRCPT TO:<r1x0@example.org>\r\nBDAT 3 LAST\r\na\r\n"
-        "RSET\r\nMAIL FROM:<m2@example.com>\r\nRCPT TO:<r2x0@example.org>\r\nBDAT 3 LAST\r\nb\r\n"));
+        "RSET\r\nMAIL FROM:<m2@example.com>\r\nRCPT TO:<r2x0@example.org>\r\nBDAT 3 "
+        "LAST\r\nb\r\n"));
     EXPECT_EQ(s.last().phase, phase::data_final);
     ASSERT_TRUE(s.server("250 a\r\n250 b\r\n250 c\r\n250 d\r\n250 e\r\n250 f\r\n250 g\r\n"));
     ASSERT_TRUE(s.done_ok());
@@ -501,8 +502,8 @@ TEST(PipelineWindow, DataWithdrawAQueuedSendBeforeItGoesOut) {
     const auto id2 = s.fsm().queue_send(envs[1], "b\r\n", false);
     const auto id3 = s.fsm().queue_send(envs[2], "c\r\n", false);
     s.set(s.fsm().start_next());
-    ASSERT_TRUE(s.client_writes(
-        "MAIL FROM:<m1@example.com>\r\nRCPT TO:<r1x0@example.org>\r\nDATA\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<m1@example.com>\r\nRCPT TO:<r1x0@example.org>\r\nDATA\r\n"));
     EXPECT_FALSE(s.fsm().withdraw(id1));  // running
     EXPECT_TRUE(s.fsm().withdraw(id2));   // nothing of it went out
     EXPECT_FALSE(s.fsm().withdraw(id2));  // gone already
@@ -534,7 +535,8 @@ TEST(PipelineWindow, ChunkingWithdrawAQueuedSendBeforeItGoesOut) {
     s.set(s.fsm().start_next());
     ASSERT_TRUE(s.client_writes(
         "MAIL FROM:<m1@example.com>\r\nRCPT TO:<r1x0@example.org>\r\nBDAT 3 LAST\r\na\r\n"
-        "RSET\r\nMAIL FROM:<m2@example.com>\r\nRCPT TO:<r2x0@example.org>\r\nBDAT 3 LAST\r\nb\r\n"));
+        "RSET\r\nMAIL FROM:<m2@example.com>\r\nRCPT TO:<r2x0@example.org>\r\nBDAT 3 "
+        "LAST\r\nb\r\n"));
     EXPECT_FALSE(s.fsm().withdraw(id2));  // went out ahead: its replies will come
     EXPECT_TRUE(s.fsm().withdraw(id3));
     // A send queued after the withdrawal takes its place.
@@ -545,10 +547,12 @@ TEST(PipelineWindow, ChunkingWithdrawAQueuedSendBeforeItGoesOut) {
     // Message 2's turn: a place is free, message 4 (not the withdrawn 3)
     // goes ahead.
     s.set(s.fsm().start_next());
-    ASSERT_TRUE(s.client_writes(
-        "RSET\r\nMAIL FROM:<m4@example.com>\r\nRCPT TO:<r4x0@example.org>\r\nBDAT 3 LAST\r\nd\r\n"));
-    ASSERT_TRUE(s.server("250 r\r\n250 c\r\n250 d\r\n250 two\r\n"
-                         "250 r\r\n250 e\r\n250 f\r\n250 four\r\n"));
+    ASSERT_TRUE(
+        s.client_writes("RSET\r\nMAIL FROM:<m4@example.com>\r\nRCPT TO:<r4x0@example.org>\r\nBDAT "
+                        "3 LAST\r\nd\r\n"));
+    ASSERT_TRUE(
+        s.server("250 r\r\n250 c\r\n250 d\r\n250 two\r\n"
+                 "250 r\r\n250 e\r\n250 f\r\n250 four\r\n"));
     ASSERT_TRUE(s.done_ok());
     EXPECT_EQ(s.fsm().report().final_reply.message(), "two");
     s.set(s.fsm().start_next());
