@@ -199,10 +199,38 @@ void connection::trace_tls() {
                            resumed_ ? " (resumed)" : ""));
 }
 
+/// Commands of later sends pipelined behind this write: each line, a BDAT
+/// chunk as its command and its size.
+void connection::trace_followers(std::string_view bytes) {
+    while (!bytes.empty()) {
+        const std::size_t nl = bytes.find("\r\n");
+        const std::string_view line = bytes.substr(0, nl);
+        bytes = nl == std::string_view::npos ? std::string_view() : bytes.substr(nl + 2);
+        cfg_.trace(trace_direction::sent, line);
+        if (!line.starts_with("BDAT ")) continue;
+        std::size_t n = 0;
+        for (const char c : line.substr(5)) {
+            if (c < '0' || c > '9') break;
+            n = n * 10 + static_cast<std::size_t>(c - '0');
+        }
+        n = std::min(n, bytes.size());
+        cfg_.trace(trace_direction::sent, fmt::format("<message: {} octets>", n));
+        bytes.remove_prefix(n);
+    }
+}
+
 void connection::trace_sent(const client::action& a, phase p) {
     if (!cfg_.trace) return;
+    const std::string_view followers = fsm_.followers();
+    // A write of later sends only (a place freed in the window).
+    if (!followers.empty() && followers.data() == a.bytes.data()) return trace_followers(followers);
+    trace_own(a, p, followers.size());
+    trace_followers(followers);
+}
+
+void connection::trace_own(const client::action& a, phase p, std::size_t followers) {
     if (p == phase::data_transfer) {
-        std::size_t octets = a.bytes.size() + a.more[0].size() + a.more[1].size();
+        std::size_t octets = a.bytes.size() + a.more[0].size() + a.more[1].size() - followers;
         // A BDAT chunk: its command line, then the size of what follows it.
         if (a.bytes.starts_with("BDAT ")) {
             const std::size_t nl = a.bytes.find("\r\n");
@@ -263,6 +291,8 @@ void connection::complete(error_code ec) {
 
 void connection::close() {
     open_ = false;
+    // Sends queued in the window must not reach the closed socket.
+    if (windowed_) fsm_.connection_lost();
     resolver_.cancel();
     resolve_timer_.cancel();
     if (stream_) {
@@ -369,8 +399,12 @@ void connection::io_failed(error_code ec, phase p) {
     if (quit_after_) return finish_quit_after_failure();  // the QUIT is a courtesy
     if (tls_ && ec.category() == asio::error::get_ssl_category()) resume_.forget();
     const bool timed_out = ec == boost::beast::error::timeout;
-    const bool closed = ec == asio::error::eof || ec == asio::error::connection_reset ||
-                        ec == ssl::error::stream_truncated;
+    // In a window, a close() (a terminal cancellation of another send)
+    // ends this send too: a lost connection for it.
+    const bool closed =
+        ec == asio::error::eof || ec == asio::error::connection_reset ||
+        ec == ssl::error::stream_truncated ||
+        (windowed_ && (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor));
     diag_ = fsm_.diagnostics();
     diag_.phase = p;
     diag_.recipients = fsm_.report().recipients;
@@ -397,6 +431,10 @@ void connection::io_failed(error_code ec, phase p) {
     }
     diag_.error = out;
     close();
+    if (windowed_) {
+        fsm_.connection_lost();
+        return finish_windowed(out);
+    }
     complete(out);
 }
 
@@ -467,6 +505,7 @@ void connection::drive(client::action a) {
                 else if (opening_ && open_)
                     return quit_then_fail(a.error);
             }
+            if (windowed_) return finish_windowed(a.error);
             return complete(a.error);
     }
 }
@@ -489,6 +528,64 @@ void connection::async_send(const envelope& env, std::string_view bytes, bool sm
     pending_.emplace(std::move(h));
     diag_.clear();
     drive(fsm_.start_send(env, bytes, smtputf8));
+}
+
+std::uint64_t connection::async_send_windowed(const envelope& env, std::string_view bytes,
+                                              bool smtputf8, windowed_send_handler h) {
+    const std::uint64_t id = fsm_.queue_send(env, bytes, smtputf8);
+    sends_.push_back({id, std::move(h)});
+    if (windowed_) return id;  // it goes out when the client may send it
+    windowed_ = true;
+    diag_.clear();
+    drive(fsm_.start_next());
+    return id;
+}
+
+bool connection::withdraw(std::uint64_t id) {
+    if (!fsm_.withdraw(id)) return false;
+    const auto it = std::find_if(sends_.begin(), sends_.end(),
+                                 [id](const windowed_send& s) { return s.id == id; });
+    windowed_send_handler h(std::move(it->handler));
+    // Left in place, empty: erasing would move-assign the handlers behind
+    // it, and Boost 1.81's any_completion_handler move-assignment wraps the
+    // handler in another layer each time (deep recursion when it runs).
+    it->id = 0;
+    send_report report;
+    report.diagnostics.phase = phase::mail;
+    report.diagnostics.message =
+        "cancelled while queued behind another send on its connection; nothing of it was sent";
+    report.diagnostics.error = error_code(asio::error::operation_aborted);
+    complete_windowed(std::move(h), asio::error::operation_aborted, std::move(report), true);
+    return true;
+}
+
+void connection::complete_windowed(windowed_send_handler h, error_code ec, send_report report,
+                                   bool abandoned) {
+    auto hex = asio::get_associated_executor(h, ex_);
+    asio::dispatch(hex, [h = std::move(h), ec, r = std::move(report), abandoned]() mutable {
+        std::move(h)(ec, std::move(r), abandoned);
+    });
+}
+
+void connection::finish_windowed(error_code ec) {
+    send_report report = fsm_.report();
+    if (ec) {
+        report.diagnostics = diag_;
+        if (report.diagnostics.recipients.empty())
+            report.diagnostics.recipients = report.recipients;
+    }
+    windowed_send_handler h(std::move(sends_.front().handler));
+    sends_.pop_front();
+    // The places of withdrawn sends (see withdraw), once at the front.
+    while (!sends_.empty() && sends_.front().id == 0) sends_.pop_front();
+    // The handler may hand over the next send (inline, on this strand).
+    complete_windowed(std::move(h), ec, std::move(report), fsm_.abandoned());
+    if (sends_.empty()) {
+        windowed_ = false;
+        return;
+    }
+    diag_.clear();
+    drive(fsm_.start_next());
 }
 
 void connection::async_rset(op_handler h) {

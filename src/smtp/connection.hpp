@@ -17,6 +17,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,11 @@
 namespace lettre::smtp::detail {
 
 using op_handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+/// A send in the pipelining window completes with its own report (the
+/// client's report is the next transaction's by the time a posted handler
+/// would run).
+using windowed_send_handler =
+    boost::asio::any_completion_handler<void(boost::system::error_code, send_report, bool)>;
 
 /// Builds the TLS context of a transport: verification on, TLS >= 1.2.
 /// `used` false (plaintext only): a bare context, no certificates loaded.
@@ -73,6 +79,26 @@ public:
     void async_open(op_handler h);
     /// One transaction; the outcome is in fsm().report() / diagnostics().
     void async_send(const envelope& env, std::string_view bytes, bool smtputf8, op_handler h);
+    /// A send that may join the ones in flight (the pipelining window, see
+    /// smtp/protocol/client.hpp): call when idle or when can_take_send().
+    /// Each completes, in order, with its own report; after a lost
+    /// connection, those that had not gone out complete with
+    /// connection_closed, those whose message went out with outcome_unknown;
+    /// the handler's bool says the send never had its turn (see
+    /// client::abandoned): it failed only because another one did.
+    /// Returns the send's identity for withdraw.
+    std::uint64_t async_send_windowed(const envelope& env, std::string_view bytes, bool smtputf8,
+                                      windowed_send_handler h);
+    /// A windowed send whose operation was cancelled: when nothing of it
+    /// has gone out (client::withdraw), it leaves the window and completes
+    /// with operation_aborted (never had its turn), the others undisturbed.
+    /// False when its commands went out already: its replies will come, so
+    /// only closing the connection can stop it.
+    bool withdraw(std::uint64_t id);
+    /// Another windowed send may be handed over now.
+    bool can_take_send() const noexcept { return usable() && windowed_ && fsm_.can_queue(); }
+    /// Windowed sends handed over and not completed yet.
+    std::size_t sends_in_flight() const noexcept { return sends_.size(); }
     void async_rset(op_handler h);
     void async_noop(op_handler h);
     void async_quit(op_handler h);
@@ -106,6 +132,12 @@ private:
     void drive(client::action a);
     void io_failed(boost::system::error_code ec, phase p);
     void complete(boost::system::error_code ec);
+    /// The running windowed send is done: its handler, then the next one.
+    void finish_windowed(boost::system::error_code ec);
+    /// Completes a windowed send's handler (on its executor, never inline
+    /// in a handler of the connection's own).
+    void complete_windowed(windowed_send_handler h, boost::system::error_code ec,
+                           send_report report, bool abandoned);
     /// Starts the deadline of phase `p` (its whole limit from now).
     void arm(phase p);
     /// Arms for action `a` when it starts a phase or a command's reply; the
@@ -119,6 +151,10 @@ private:
     /// and the name checked, or a plaintext server behind smtps://.
     std::string tls_failure(boost::system::error_code ec);
     void trace_sent(const client::action& a, phase p);
+    /// The write's own commands or message, without the `followers` octets
+    /// of later sends at its end.
+    void trace_own(const client::action& a, phase p, std::size_t followers);
+    void trace_followers(std::string_view bytes);
     void trace_received(std::string_view bytes);
     void trace_tls();
     /// Sets up the handshake's checks: SNI and PKIX name, or DANE. Returns
@@ -142,7 +178,13 @@ private:
     std::vector<boost::asio::ip::tcp::endpoint> endpoints_;  ///< being tried by async_connect
     std::array<char, 16 * 1024> buf_{};
     std::optional<op_handler> pending_;
-    std::string trace_partial_;  ///< a received line not complete yet
+    struct windowed_send {
+        std::uint64_t id;
+        windowed_send_handler handler;
+    };
+    std::deque<windowed_send> sends_;  ///< windowed sends, oldest (running) first
+    bool windowed_ = false;            ///< windowed sends are running
+    std::string trace_partial_;        ///< a received line not complete yet
     bool tls_ = false;
     bool open_ = false;
     bool resolve_timed_out_ = false;

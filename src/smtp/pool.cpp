@@ -20,11 +20,10 @@ namespace {
 
 /// A failure the pool may retry once on a fresh connection: the server never
 /// took responsibility (no final dot sent) and the connection itself died.
-bool retryable(error_code ec, const connection& c) {
-    const auto& d = c.diagnostics();
-    if (d.phase == phase::data_final) return false;  // outcome unknown: never resend
+bool retryable(error_code ec, phase failed, bool broken) {
+    if (failed == phase::data_final) return false;  // outcome unknown: never resend
     if (ec == make_error_code(errc::connection_closed)) return true;
-    if (ec == make_error_code(errc::smtp_transient) && c.fsm().broken())
+    if (ec == make_error_code(errc::smtp_transient) && broken)
         return true;  // 421: the server is closing this connection
     if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
         ec == asio::error::eof)
@@ -110,6 +109,9 @@ void pool::cancel(const std::shared_ptr<send_request>& r, asio::cancellation_typ
         rep.diagnostics.error = error_code(asio::error::operation_aborted);
         return finish(r, asio::error::operation_aborted, std::move(rep));
     }
+    // Queued in a connection's window and nothing of it written yet: any
+    // type withdraws it, as in waiting_, and the sends around it go on.
+    if (auto c = r->on.lock(); c && r->window_id != 0 && c->withdraw(r->window_id)) return;
     // On a connection it opens for itself, nothing of the message has gone
     // out: any type withdraws it. On a health check or in a transaction only
     // a terminal cancellation may interrupt it. The connection is closed, as
@@ -119,7 +121,11 @@ void pool::cancel(const std::shared_ptr<send_request>& r, asio::cancellation_typ
     if (!r->opening && (type & asio::cancellation_type::terminal) == asio::cancellation_type::none)
         return;
     r->cancelled = true;
-    if (auto c = r->on.lock()) c->close();
+    if (auto c = r->on.lock()) {
+        for (const auto& b : busy_)
+            if (b->p.conn == c) b->cancel_closed = true;
+        c->close();
+    }
 }
 
 bool pool::rate_allows() {
@@ -199,6 +205,12 @@ void pool::start(std::shared_ptr<send_request> req, bool fresh) {
         return run(std::move(req), std::move(p));
     }
     if (open_ < max_open()) return open_for(std::move(req));
+    // Every connection is open: join the window of a busy one (not for a
+    // retry, which goes on a fresh connection).
+    if (!fresh) {
+        for (const auto& b : busy_)
+            if (has_room(*b)) return send_on(std::move(req), b);
+    }
     if (waiting_.size() >= cfg_.pool.max_waiting &&
         cfg_.pool.on_full == pool_config::when_full::fail) {
         send_report r;
@@ -231,7 +243,7 @@ void pool::open_for(std::shared_ptr<send_request> req) {
             conn->close();
             if (req->cancelled) {
                 ec = cancelled_outcome(asio::error::operation_aborted, r);
-            } else if (self->may_retry(*req, ec, *conn)) {
+            } else if (self->may_retry(*req, ec, conn->diagnostics().phase, conn->fsm().broken())) {
                 // Dropped during the greeting or EHLO (or 421 there): once
                 // more on a fresh connection, as for a transaction.
                 req->retried = true;
@@ -249,6 +261,14 @@ void pool::open_for(std::shared_ptr<send_request> req) {
 
 void pool::run(std::shared_ptr<send_request> req, pooled p) {
     if (req->finished) return release(std::move(p));
+    if (keeps_connections()) {
+        auto b = std::make_shared<busy>();
+        b->p = std::move(p);
+        busy_.push_back(b);
+        send_on(std::move(req), b);
+        return fill_window(b);
+    }
+    // Without pooling: one send, then QUIT.
     auto conn = p.conn;
     req->on = conn;
     conn->async_send(req->env, req->bytes, req->smtputf8,
@@ -261,7 +281,8 @@ void pool::run(std::shared_ptr<send_request> req, pooled p) {
                                  report.diagnostics.recipients = report.recipients;
                              if (req->cancelled) {
                                  ec = cancelled_outcome(ec, report);
-                             } else if (self->may_retry(*req, ec, *p.conn)) {
+                             } else if (self->may_retry(*req, ec, p.conn->diagnostics().phase,
+                                                        p.conn->fsm().broken())) {
                                  req->retried = true;
                                  ++self->m_reconnects_;
                                  self->retire(std::move(p));
@@ -278,13 +299,97 @@ void pool::run(std::shared_ptr<send_request> req, pooled p) {
                      });
 }
 
+void pool::send_on(std::shared_ptr<send_request> req, const std::shared_ptr<busy>& b) {
+    ++b->in_flight;
+    req->on = b->p.conn;
+    req->window_id = b->p.conn->async_send_windowed(
+        req->env, req->bytes, req->smtputf8,
+        [self = shared_from_this(), req, b](error_code ec, send_report report, bool abandoned) {
+            self->on_sent(req, b, ec, std::move(report), abandoned);
+        });
+}
+
+void pool::on_sent(const std::shared_ptr<send_request>& req, const std::shared_ptr<busy>& b,
+                   error_code ec, send_report report, bool abandoned) {
+    --b->in_flight;
+    req->window_id = 0;
+    // Withdrawn from the window (pool::cancel): nothing of it went out.
+    const bool withdrawn = abandoned && ec == asio::error::operation_aborted;
+    if (!withdrawn) ++b->p.sent;
+    if (ec && !withdrawn) {
+        if (req->cancelled) {
+            ec = cancelled_outcome(ec, report);
+        } else if (innocent(*req, *b, ec, abandoned)) {
+            ++req->innocent_retries;
+            ++m_reconnects_;
+            retire_busy(b);
+            start(req, true);
+            return after_sent(b);
+        } else if (may_retry(*req, ec, report.diagnostics.phase, b->p.conn->fsm().broken())) {
+            req->retried = true;
+            ++m_reconnects_;
+            retire_busy(b);
+            start(req, true);
+            return after_sent(b);
+        }
+    }
+    // (Cancelled, but the transaction ended first: its outcome stands.)
+    finish(req, ec, std::move(report));
+    after_sent(b);
+}
+
+void pool::after_sent(const std::shared_ptr<busy>& b) {
+    if (b->in_flight > 0) return fill_window(b);
+    busy_.erase(std::remove(busy_.begin(), busy_.end(), b), busy_.end());
+    if (b->retired) return start_next_waiting();
+    release(std::move(b->p));
+}
+
+bool pool::innocent(const send_request& req, const busy& b, error_code ec, bool abandoned) const {
+    constexpr unsigned at_most = 3;
+    return keeps_connections() && (abandoned || b.cancel_closed) &&
+           req.innocent_retries < at_most && ec == make_error_code(errc::connection_closed);
+}
+
+bool pool::has_room(const busy& b) const {
+    const std::size_t max_msgs = cfg_.pool.max_messages_per_connection;
+    return keeps_connections() && !shut_down_ && !b.retired && b.p.conn->can_take_send() &&
+           (max_msgs == 0 || b.p.sent + b.in_flight < max_msgs);
+}
+
+void pool::fill_window(const std::shared_ptr<busy>& b) {
+    while (!waiting_.empty() && has_room(*b)) {
+        auto next = std::move(waiting_.front());
+        waiting_.pop_front();
+        next->queued = false;
+        update_metrics();
+        if (next->finished) continue;
+        if (!rate_allows()) {
+            next->queued = true;
+            waiting_.push_front(std::move(next));
+            break;
+        }
+        send_on(std::move(next), b);
+    }
+}
+
+/// Once per connection, however many of its sends fail.
+void pool::retire_busy(const std::shared_ptr<busy>& b) {
+    if (b->retired) return;
+    b->retired = true;
+    if (b->in_flight == 0) return retire(b->p);
+    --open_;
+    update_metrics();
+    b->p.conn->close();  // the sends still on it complete as lost
+}
+
 std::size_t pool::max_open() const noexcept {
     if (!keeps_connections()) return std::numeric_limits<std::size_t>::max();
     return std::max<std::size_t>(cfg_.pool.max_connections, 1);
 }
 
-bool pool::may_retry(const send_request& req, error_code ec, const connection& c) const {
-    return keeps_connections() && !req.retried && retryable(ec, c);
+bool pool::may_retry(const send_request& req, error_code ec, phase failed, bool broken) const {
+    return keeps_connections() && !req.retried && retryable(ec, failed, broken);
 }
 
 void pool::finish_single_use(std::shared_ptr<send_request> req, error_code ec, send_report report,

@@ -2,6 +2,14 @@
 // Everything runs on one strand, so the pool needs no locks; metrics are
 // atomics for other threads. Internal.
 //
+// A pooled connection whose server offers PIPELINING carries a window of
+// sends (connection::async_send_windowed, smtp/protocol/client.hpp): a send
+// goes to an idle connection first, then to a new one while max_connections
+// allows, then joins the window of a busy one, then waits. The retry rule is
+// unchanged: once, on a fresh connection, only for a send the server cannot
+// have taken (nothing of it went out, or it was refused by a closing server
+// before its data).
+//
 // Without pooling (pool_config::enabled false) it is a pool that keeps
 // nothing: every send opens its own connection (no bound, as many at once as
 // are sent), QUITs it before completing, and is never retried.
@@ -23,6 +31,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace lettre::smtp::detail {
 
@@ -36,7 +45,8 @@ struct send_request {
     bool smtputf8 = false;
     // optional + emplace: Boost 1.81's any_completion_handler move-assignment recurses.
     std::optional<send_handler> handler;
-    bool retried = false;  ///< the one retry on a fresh connection is spent
+    bool retried = false;           ///< the one retry on a fresh connection is spent
+    unsigned innocent_retries = 0;  ///< failures caused by another send (pool::innocent)
     bool finished = false;
     bool queued = false;
     bool cancelled = false;  ///< cancellation accepted while on a connection
@@ -46,6 +56,9 @@ struct send_request {
     /// The connection it is on (opening, health check or transaction), so
     /// that a terminal cancellation can close it.
     std::weak_ptr<connection> on;
+    /// Its identity in the window of `on` (connection::withdraw); 0 when
+    /// it is not a windowed send.
+    std::uint64_t window_id = 0;
 };
 
 class pool : public std::enable_shared_from_this<pool> {
@@ -68,7 +81,23 @@ private:
         std::size_t sent = 0;
     };
 
+    /// A connection with windowed sends in flight.
+    struct busy {
+        pooled p;
+        std::size_t in_flight = 0;
+        bool retired = false;        ///< closed after a failure; counted out of open_
+        bool cancel_closed = false;  ///< closed for another send's terminal cancellation
+    };
+
     void start(std::shared_ptr<send_request> req, bool fresh);
+    void send_on(std::shared_ptr<send_request> req, const std::shared_ptr<busy>& b);
+    void on_sent(const std::shared_ptr<send_request>& req, const std::shared_ptr<busy>& b,
+                 boost::system::error_code ec, send_report report, bool abandoned);
+    /// After a windowed send completed: more into the window, or release.
+    void after_sent(const std::shared_ptr<busy>& b);
+    void fill_window(const std::shared_ptr<busy>& b);
+    bool has_room(const busy& b) const;
+    void retire_busy(const std::shared_ptr<busy>& b);
     void open_for(std::shared_ptr<send_request> req);
     void run(std::shared_ptr<send_request> req, pooled p);
     void release(pooled p);
@@ -79,8 +108,14 @@ private:
                            send_report report, pooled p);
     /// The one retry on a fresh connection: only when pooling, once, and
     /// only for a failure where the server never took the message.
-    bool may_retry(const send_request& req, boost::system::error_code ec,
-                   const connection& c) const;
+    bool may_retry(const send_request& req, boost::system::error_code ec, phase failed,
+                   bool broken) const;
+    /// A send that failed only because another on its connection did (it
+    /// had no turn, or the connection was closed for another's
+    /// cancellation), and nothing of it can have been taken: it goes again
+    /// without spending its one retry, a few times at most.
+    bool innocent(const send_request& req, const busy& b, boost::system::error_code ec,
+                  bool abandoned) const;
     bool keeps_connections() const noexcept { return cfg_.pool.enabled; }
     void finish(const std::shared_ptr<send_request>& req, boost::system::error_code ec,
                 send_report report);
@@ -105,6 +140,7 @@ private:
     /// connection may outlive the pool.
     std::shared_ptr<tls_session_cache> sessions_;
     std::deque<pooled> idle_;
+    std::vector<std::shared_ptr<busy>> busy_;
     std::deque<std::shared_ptr<send_request>> waiting_;
     std::deque<std::chrono::steady_clock::time_point> recent_starts_;  ///< rate limit window
     std::size_t open_ = 0;  ///< connections alive: idle, busy or opening

@@ -35,6 +35,21 @@
 //   - bounded buffering: the client never asks for more input while holding
 //     a partial line longer than the reply parser's limit (4096 + CRLF);
 //   - progress: the number of actions is bounded by the input.
+//
+// Windowed mode (message kind 3 in byte 2): four sends, each with its own
+// sender (fromK@) and message, go through the client's pipelining window
+// (window of 3) as the pool hands them over: queued whenever can_queue()
+// says so while a send runs, started in turn with start_next, and, when
+// bit 7 of byte 2 is set, one queued send withdrawn (client::withdraw) as
+// soon as the client lets it go (the read size then uses bits 4-6 only).
+// The model keeps the invariants above for each transaction, paired by the
+// MAIL that opened it, plus:
+//   - each send handed over completes exactly once, in order, and the
+//     client's queue agrees with the sends not completed yet;
+//   - a send's MAIL goes out once at most; a withdrawn send's never;
+//   - after the connection breaks (or goes quiet: a timeout, then
+//     connection_lost) every queued send completes at once with
+//     connection_closed or outcome_unknown and nothing more is written.
 // SCRAM is left out of the offered mechanisms (fuzz_sasl covers it): a
 // fuzzed iteration count makes PBKDF2 take seconds.
 #include "fuzz_common.hpp"
@@ -48,6 +63,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -76,6 +92,16 @@ struct sent_command {
     cmd what;
     std::size_t rcpt = 0;  ///< for rcpt: its index in the envelope
     bool last = false;     ///< for bdat: BDAT ... LAST
+    std::size_t tx = 0;    ///< for mail, rcpt, data, dot, bdat: the send
+};
+
+/// What the server said to one send's transaction.
+struct tx_record {
+    std::vector<int> rcpt_codes;
+    int final_code = 0;
+    bool body_ok = false;
+    int mails = 0;
+    bool withdrawn = false;
 };
 
 std::string upper_verb(std::string_view line) {
@@ -102,8 +128,9 @@ std::string dot_unstuff(std::string_view data) {
 /// What the server has seen and answered, as the model understands it.
 class model {
 public:
-    model(std::string_view input, std::string_view message, std::size_t rcpts)
-        : input_(input), message_(message), rcpt_codes_(rcpts, 0) {
+    model(std::string_view input, const std::vector<std::string>& messages, std::size_t rcpts)
+        : input_(input), messages_(messages), txs_(messages.size()) {
+        for (auto& t : txs_) t.rcpt_codes.assign(rcpts, 0);
         pending_.push_back({cmd::greeting});
     }
 
@@ -118,7 +145,7 @@ public:
                 bdat_body_.append(w.substr(0, n));
                 bdat_left_ -= n;
                 w.remove_prefix(n);
-                if (bdat_left_ == 0 && bdat_last_) check_body(bdat_body_, "BDAT");
+                if (bdat_left_ == 0 && bdat_last_) check_body(bdat_tx_, bdat_body_, "BDAT");
                 continue;
             }
             if (in_data_) {
@@ -139,12 +166,12 @@ public:
 
     /// A reply the (mirror) parser read.
     void replied(smtp::reply r) {
-        unmatched_.push_back(std::move(r));
+        unmatched_.push_back({std::move(r), ++replies_});
         match();
     }
     void match() {
         while (!pending_.empty() && !unmatched_.empty()) {
-            answer(pending_.front(), unmatched_.front());
+            answer(pending_.front(), unmatched_.front().first, unmatched_.front().second);
             pending_.pop_front();
             unmatched_.pop_front();
         }
@@ -153,28 +180,46 @@ public:
     void tls_started() {
         if (!starttls_go_) fuzz::fail("TLS handshake without a 220 to STARTTLS", input_);
         starttls_go_ = false;
+        replies_ -= unmatched_.size();
         unmatched_.clear();
     }
-    void parser_failed() { closed_ = true; }
+    void parser_failed() {
+        closed_ = true;
+        fatal_at_ = 0;
+    }
+    /// The driver closed the connection (the client is broken).
+    void connection_closed() {
+        closed_ = true;
+        fatal_at_ = 0;
+    }
+    void withdrawn(std::size_t tx) { txs_[tx].withdrawn = true; }
     bool closed() const noexcept { return closed_; }
+    /// In windowed mode, replies to later sends may be read with an earlier
+    /// send's: a 421 closes the session once the client has handled it
+    /// (`handled` replies), not when it arrives.
+    bool closed_for(std::size_t handled) const noexcept {
+        return closed_ && (fatal_at_ == 0 || handled >= fatal_at_);
+    }
 
     /// After a send finished: its report against what the server said.
-    void check_send(const smtp::client& c, std::error_code ec) const {
+    void check_send(const smtp::client& c, std::error_code ec, std::size_t tx = 0) const {
+        const auto& rcpt_codes = txs_[tx].rcpt_codes;
+        const int final_code = txs_[tx].final_code;
         const auto& recipients = ec ? c.diagnostics().recipients : c.report().recipients;
         for (std::size_t i = 0; i < recipients.size(); ++i) {
-            const int code = i < rcpt_codes_.size() ? rcpt_codes_[i] : 0;
+            const int code = i < rcpt_codes.size() ? rcpt_codes[i] : 0;
             if (recipients[i].accepted() != (code / 100 == 2))
                 fuzz::fail(recipients[i].accepted() ? "recipient accepted without a 2xx to RCPT"
                                                     : "recipient refused after a 2xx to RCPT",
                            input_, std::to_string(code));
         }
         if (ec) return;
-        if (final_code_ / 100 != 2) fuzz::fail("sent without a 2xx after the data", input_);
-        if (!body_ok_) fuzz::fail("sent, but the data written was not the message", input_);
+        if (final_code / 100 != 2) fuzz::fail("sent without a 2xx after the data", input_);
+        if (!txs_[tx].body_ok) fuzz::fail("sent, but the data written was not the message", input_);
         bool any = false;
-        for (const int code : rcpt_codes_) any = any || code / 100 == 2;
+        for (const int code : rcpt_codes) any = any || code / 100 == 2;
         if (!any) fuzz::fail("sent without any RCPT accepted", input_);
-        if (c.report().final_reply.code() != final_code_)
+        if (c.report().final_reply.code() != final_code)
             fuzz::fail("final_reply is not the reply to the data", input_);
     }
 
@@ -194,18 +239,24 @@ private:
             pending_.push_back({cmd::auth});
         } else if (verb == "MAIL") {
             next_rcpt_ = 0;
-            pending_.push_back({cmd::mail});
+            writing_tx_ = sender_index(line);
+            auto& t = txs_[writing_tx_];
+            if (++t.mails > 1)
+                fuzz::fail("a send's MAIL went out twice", input_, fuzz::escape(line));
+            if (t.withdrawn) fuzz::fail("a withdrawn send went out", input_, fuzz::escape(line));
+            pending_.push_back({cmd::mail, 0, false, writing_tx_});
         } else if (verb == "RCPT") {
-            pending_.push_back({cmd::rcpt, next_rcpt_++});
+            pending_.push_back({cmd::rcpt, next_rcpt_++, false, writing_tx_});
         } else if (verb == "DATA") {
-            pending_.push_back({cmd::data});
+            pending_.push_back({cmd::data, 0, false, writing_tx_});
         } else if (verb == "BDAT") {
             const std::string_view args = line.substr(5);
             bdat_left_ = std::stoul(std::string(args.substr(0, args.find(' '))));
             bdat_last_ = args.ends_with(" LAST");
             bdat_body_.clear();
-            pending_.push_back({cmd::bdat, 0, bdat_last_});
-            if (bdat_left_ == 0 && bdat_last_) check_body(bdat_body_, "BDAT");
+            bdat_tx_ = writing_tx_;
+            pending_.push_back({cmd::bdat, 0, bdat_last_, writing_tx_});
+            if (bdat_left_ == 0 && bdat_last_) check_body(bdat_tx_, bdat_body_, "BDAT");
         } else if (verb == "RSET") {
             pending_.push_back({cmd::rset});
         } else if (verb == "NOOP") {
@@ -219,36 +270,51 @@ private:
         }
     }
 
+    /// MAIL FROM:<fromK@...> opens send K's transaction (from@ is send 0).
+    std::size_t sender_index(std::string_view line) const {
+        const auto at = line.find("<from");
+        std::size_t k = 0;
+        if (at != std::string_view::npos && at + 5 < line.size() && line[at + 5] >= '1' &&
+            line[at + 5] <= '9')
+            k = static_cast<std::size_t>(line[at + 5] - '0');
+        if (k >= txs_.size()) fuzz::fail("MAIL of an unknown send", input_, fuzz::escape(line));
+        return k;
+    }
+
     void end_data() {
         in_data_ = false;
         const std::string body = data_.substr(0, data_.size() - 3);
-        if (!body.empty()) check_body(dot_unstuff(body), "DATA");
-        pending_.push_back({cmd::dot});
+        if (!body.empty()) check_body(data_tx_, dot_unstuff(body), "DATA");
+        pending_.push_back({cmd::dot, 0, false, data_tx_});
     }
 
-    void check_body(const std::string& body, std::string_view how) {
-        if (body != message_)
+    void check_body(std::size_t tx, const std::string& body, std::string_view how) {
+        if (body != messages_[tx])
             fuzz::fail("the message data written differs from the message", input_,
                        std::string(how) + ": " + fuzz::escape(body));
-        body_ok_ = true;
+        txs_[tx].body_ok = true;
     }
 
-    void answer(const sent_command& c, const smtp::reply& r) {
+    void answer(const sent_command& c, const smtp::reply& r, std::size_t ordinal) {
         const int code = r.code();
-        if (code == 421 && c.what != cmd::quit) closed_ = true;
+        if (code == 421 && c.what != cmd::quit && !closed_) {
+            closed_ = true;
+            fatal_at_ = ordinal;
+        }
         switch (c.what) {
             case cmd::rcpt:
-                if (c.rcpt < rcpt_codes_.size()) rcpt_codes_[c.rcpt] = code;
+                if (c.rcpt < txs_[c.tx].rcpt_codes.size()) txs_[c.tx].rcpt_codes[c.rcpt] = code;
                 break;
             case cmd::data:
                 if (code == 354) {
                     in_data_ = true;
+                    data_tx_ = c.tx;
                     data_.clear();
                 }
                 break;
-            case cmd::dot: final_code_ = code; break;
+            case cmd::dot: txs_[c.tx].final_code = code; break;
             case cmd::bdat:
-                if (c.last) final_code_ = code;
+                if (c.last) txs_[c.tx].final_code = code;
                 break;
             case cmd::auth:
             case cmd::sasl: sasl_turn_ = code == 334; break;
@@ -258,18 +324,21 @@ private:
     }
 
     std::string_view input_;
-    std::string_view message_;
+    const std::vector<std::string>& messages_;
+    std::vector<tx_record> txs_;
     std::deque<sent_command> pending_;
-    std::deque<smtp::reply> unmatched_;
-    std::vector<int> rcpt_codes_;
+    std::deque<std::pair<smtp::reply, std::size_t>> unmatched_;  ///< with its ordinal
+    std::size_t replies_ = 0;                                    ///< replies the mirror parser read
+    std::size_t fatal_at_ = 0;  ///< the ordinal of the 421 that closed it
     std::size_t next_rcpt_ = 0;
+    std::size_t writing_tx_ = 0;  ///< the send whose MAIL was written last
+    std::size_t data_tx_ = 0;     ///< the send whose DATA got the 354
+    std::size_t bdat_tx_ = 0;
     bool in_data_ = false;
     std::string data_;
     std::size_t bdat_left_ = 0;
     bool bdat_last_ = false;
     std::string bdat_body_;
-    bool body_ok_ = false;
-    int final_code_ = 0;
     bool sasl_turn_ = false;
     bool starttls_go_ = false;
     bool closed_ = false;
@@ -344,6 +413,118 @@ smtp::client_config config_from(unsigned char b) {
     return cfg;
 }
 
+/// The sends of a run: send 0 as ever (from@, the message of its kind);
+/// in windowed mode sends 1-3 from fromK@ with "Subject: fuzzK".
+struct sends {
+    std::vector<lettre::envelope> envs;
+    std::vector<std::string> messages;
+};
+
+sends make_sends(std::size_t count, std::size_t rcpts, unsigned kind) {
+    sends out;
+    for (std::size_t k = 0; k < count; ++k) {
+        std::vector<lettre::address> to;
+        for (std::size_t i = 0; i < rcpts; ++i)
+            to.push_back(lettre::address::parse((kind == 2 && i == 0)
+                                                    ? std::string("\xce\xb4@example.org")
+                                                    : "r" + std::to_string(i) + "@example.org"));
+        const std::string tag = k == 0 ? std::string() : std::to_string(k);
+        out.envs.push_back(lettre::envelope::create(
+            lettre::address::parse("from" + tag + "@example.com"), std::move(to)));
+        out.messages.push_back(kind == 1 ? "Subject: fuzz" + tag + "\r\n\r\nb\xc3\xa9\r\n"
+                                         : "Subject: fuzz" + tag +
+                                               "\r\n\r\nbody\r\n.dot\r\n..\r\n.\r\nend\r\n");
+    }
+    return out;
+}
+
+/// The sends handed to the client in windowed mode, as the connection and
+/// the pool keep them: each completes exactly once, in order.
+class window_driver {
+public:
+    window_driver(smtp::client& c, model& m, const sends& s, bool withdraw, std::string_view input)
+        : c_(c),
+          m_(m),
+          s_(s),
+          withdraw_(withdraw),
+          input_(input),
+          ids_(s.envs.size()),
+          completions_(s.envs.size(), 0) {}
+
+    /// More sends into the window while one runs (fill_window), and the
+    /// withdrawal of the newest queued one when asked.
+    void top_up() {
+        while (handed_ < s_.envs.size() && c_.can_queue()) hand();
+        if (!withdraw_ || withdrew_ || in_flight_.empty()) return;
+        const std::size_t k = in_flight_.back();
+        if (!c_.withdraw(ids_[k])) return;  // running, or its commands went out
+        withdrew_ = true;
+        m_.withdrawn(k);
+        in_flight_.pop_back();
+        ++completions_[k];
+    }
+    /// The next send to start, when there is one (as async_send_windowed
+    /// does on an idle connection).
+    bool next_ready() {
+        if (c_.queued() == 0 && handed_ < s_.envs.size() && !c_.broken()) hand();
+        return c_.queued() > 0;
+    }
+    /// A send completed: the oldest in flight.
+    std::size_t completed() {
+        if (in_flight_.empty()) fuzz::fail("a send completed that was not handed over", input_);
+        const std::size_t k = in_flight_.front();
+        in_flight_.pop_front();
+        if (++completions_[k] > 1) fuzz::fail("a send completed twice", input_);
+        if (in_flight_.size() != c_.queued())
+            fuzz::fail("the client's queue and the sends in flight disagree", input_);
+        return k;
+    }
+    /// At the end: every send handed over completed exactly once.
+    void check_all() const {
+        for (std::size_t k = 0; k < handed_; ++k)
+            if (completions_[k] != 1) fuzz::fail("a send handed over never completed", input_);
+    }
+
+private:
+    void hand() {
+        ids_[handed_] = c_.queue_send(s_.envs[handed_], s_.messages[handed_], false);
+        in_flight_.push_back(handed_);
+        ++handed_;
+    }
+
+    smtp::client& c_;
+    model& m_;
+    const sends& s_;
+    bool withdraw_;
+    std::string_view input_;
+    std::vector<std::uint64_t> ids_;
+    std::vector<int> completions_;
+    std::deque<std::size_t> in_flight_;
+    std::size_t handed_ = 0;
+    bool withdrew_ = false;
+};
+
+/// The server went quiet in windowed mode: the driver times out, the
+/// running send fails, and every queued one completes at once, lost.
+void lost(smtp::client& c, model& m, window_driver& w, std::string_view input) {
+    w.completed();
+    c.connection_lost();
+    m.connection_closed();
+    while (c.queued() > 0) {
+        const auto a = c.start_next();
+        if (a.what != type::done || !a.error)
+            fuzz::fail("a queued send went on after the connection was lost", input);
+        if (a.error != lettre::make_error_code(lettre::errc::connection_closed) &&
+            a.error != lettre::make_error_code(lettre::errc::outcome_unknown))
+            fuzz::fail(
+                "a queued send lost with the connection says neither connection_closed "
+                "nor outcome_unknown",
+                input, a.error.message());
+        m.check_send(c, a.error, w.completed());
+    }
+    w.check_all();
+}
+
 void run(std::string_view input) {
     const auto cfg_byte = static_cast<unsigned char>(input[0]);
     const auto caps = static_cast<unsigned char>(input[1]);
@@ -351,34 +532,32 @@ void run(std::string_view input) {
     const smtp::client_config cfg = config_from(cfg_byte);
     const std::size_t rcpts = 1 + (shape & 3);
     const unsigned kind = (shape >> 2) & 3;
-    const std::size_t piece = 1 + (shape >> 4) * 13;
-
-    std::vector<lettre::address> to;
-    for (std::size_t i = 0; i < rcpts; ++i)
-        to.push_back(lettre::address::parse((kind == 2 && i == 0)
-                                                ? std::string("\xce\xb4@example.org")
-                                                : "r" + std::to_string(i) + "@example.org"));
-    const auto env = lettre::envelope::create(lettre::address::parse("from@example.com"), to);
-    const std::string message = kind == 1
-                                    ? "Subject: fuzz\r\n\r\nb\xc3\xa9\r\n"
-                                    : "Subject: fuzz\r\n\r\nbody\r\n.dot\r\n..\r\n.\r\nend\r\n";
+    const bool windowed = kind == 3;
+    const std::size_t piece = 1 + ((shape >> 4) & (windowed ? 7 : 15)) * 13;
+    const sends all = make_sends(windowed ? 4 : 1, rcpts, kind);
 
     const std::string server = server_bytes(input.substr(3), caps);
-    model m(input, message, rcpts);
+    model m(input, all.messages, rcpts);
     smtp::reply_parser mirror;
     smtp::client c(cfg, "mx.example", 25);
+    c.set_window(3);
+    window_driver w(c, m, all, windowed && (shape & 0x80), input);
     const bool implicit = cfg.tls == smtp::tls_mode::implicit;
     auto a = c.start_session(implicit);
     enum class op { session, send, quit } running = op::session;
+    auto top_up = [&] {
+        if (windowed && running == op::send) w.top_up();
+    };
     std::size_t pos = 0;
     std::size_t partial = 0;  // bytes fed since the last LF
-    const std::size_t budget = 64 + 8 * server.size();
+    const std::size_t budget = 64 + 8 * server.size() + 16 * all.envs.size();
     for (std::size_t steps = 0;; ++steps) {
         if (steps > budget) fuzz::fail("the client does not make progress", input);
         switch (a.what) {
             case type::write:
                 m.written(std::string(a.bytes) + std::string(a.more[0]) + std::string(a.more[1]));
                 m.match();
+                top_up();
                 a = c.on_written();
                 break;
             case type::tls_handshake:
@@ -389,7 +568,10 @@ void run(std::string_view input) {
             case type::read: {
                 if (partial > smtp::reply_parser::default_max_line + 2)
                     fuzz::fail("the client reads on past the line limit", input);
-                if (pos >= server.size()) return;  // the server went quiet: a timeout
+                if (pos >= server.size()) {  // the server went quiet: a timeout
+                    if (windowed && running == op::send) lost(c, m, w, input);
+                    return;
+                }
                 const std::string_view bytes =
                     std::string_view(server).substr(pos, std::min(piece, server.size() - pos));
                 pos += bytes.size();
@@ -399,17 +581,32 @@ void run(std::string_view input) {
                     m.parser_failed();
                 else
                     while (auto r = mirror.next()) m.replied(std::move(*r));
+                top_up();
                 a = c.on_read(bytes);
                 break;
             }
             case type::done:
-                if (m.closed() && (!a.error || !c.broken()))
+                if ((windowed ? m.closed_for(c.replies_handled()) : m.closed()) &&
+                    (!a.error || !c.broken()))
                     fuzz::fail("the client went on after a 421 or a protocol error", input);
-                if (running == op::send) m.check_send(c, a.error);
+                if (running == op::send) m.check_send(c, a.error, windowed ? w.completed() : 0);
+                if (windowed && running == op::send) {
+                    if (c.broken()) m.connection_closed();  // as the driver does
+                    if (w.next_ready()) {
+                        a = c.start_next();
+                        break;
+                    }
+                    if (c.broken()) return w.check_all();
+                }
                 if (c.broken() || running == op::quit) return;
                 if (running == op::session && c.ready() && !a.error) {
                     running = op::send;
-                    a = c.start_send(env, message, false);
+                    if (windowed) {
+                        w.next_ready();
+                        a = c.start_next();
+                    } else {
+                        a = c.start_send(all.envs[0], all.messages[0], false);
+                    }
                 } else {
                     running = op::quit;
                     a = c.start_quit();

@@ -189,3 +189,18 @@ dialogue = {
 }
 for name, (cfg, caps, shape, chunks) in dialogue.items():
     put("fuzz_smtp_dialogue", name, bytes([cfg, caps, shape]) + chunks.encode("latin-1"))
+# Windowed mode (message kind 3: shape 0x0c; 0x80 withdraws a queued send):
+# four sends through the pipelining window.
+ok_next = "250 queued\n250 ok\n250 ok\n354 go\n"
+window = {
+    "window-data": (0x10, 0x01, 0x0c, "220 hi\nE\n250 ok\n250 ok\n354 go\n" + ok_next * 3 + "250 queued\n221 bye"),
+    "window-bdat": (0x30, 0x03, 0x0c, "220 hi\nE\n" + "250 ok\n" * 15 + "221 bye"),
+    "window-bdat-refused": (0x30, 0x03, 0x1d, "220 hi\nE\n250 ok\n250 ok\n250 ok\n554 no\n" + "250 ok\n" * 14 + "221 bye"),
+    "window-421": (0x10, 0x01, 0x0c, "220 hi\nE\n250 ok\n250 ok\n354 go\n250 queued\n250 ok\n250 ok\n354 go\n421 closing"),
+    "window-withdraw": (0x10, 0x01, 0x8c, "220 hi\nE\n250 ok\n250 ok\n354 go\n" + ok_next * 2 + "250 queued\n221 bye"),
+    "window-bdat-withdraw": (0x30, 0x03, 0xac, "220 hi\nE\n" + "250 ok\n" * 11 + "221 bye"),
+    "window-quiet": (0x10, 0x01, 0x0c, "220 hi\nE\n250 ok\n250 ok\n354 go\n250 queued\n250 ok"),
+    "window-bdat-quiet": (0x30, 0x03, 0x0c, "220 hi\nE\n250 ok\n250 ok\n250 ok\n250 ok\n250 ok"),
+}
+for name, (cfg, caps, shape, chunks) in window.items():
+    put("fuzz_smtp_dialogue", name, bytes([cfg, caps, shape]) + chunks.encode("latin-1"))

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace lettre::smtp {
 
 std::string_view phase_name(phase p) noexcept {
@@ -32,7 +34,114 @@ client::client(client_config config, std::string server_host, std::uint16_t serv
 
 client::action client::settle(action a) {
     if (a.what == action::type::done) running_ = running::none;
+    if (a.what == action::type::write && running_ == running::transaction) return with_followers(a);
     return a;
+}
+
+bool client::can_queue() const noexcept {
+    const std::size_t in_flight = queue_.size() + (running_ == running::transaction ? 1 : 0);
+    return st_.ready && !st_.broken && st_.caps.pipelining && st_.cfg.pipelining &&
+           in_flight < window_;
+}
+
+std::uint64_t client::queue_send(const envelope& env, std::string_view message, bool smtputf8) {
+    queue_.push_back({&env, message, smtputf8, {}, false, ++last_id_});
+    return last_id_;
+}
+
+bool client::withdraw(std::uint64_t id) noexcept {
+    // The sent ones are the first of the queue; an unsent one has no
+    // transaction before it that counts on it (set_followed marks only the
+    // ones with sent followers), so taking it out changes nothing else.
+    const auto it = std::find_if(queue_.begin(), queue_.end(),
+                                 [id](const queued_send& q) { return q.id == id; });
+    if (it == queue_.end() || it->sent) return false;
+    queue_.erase(it);
+    return true;
+}
+
+void client::connection_lost() noexcept {
+    st_.broken = true;
+    st_.ready = false;
+}
+
+std::size_t client::ahead() const noexcept {
+    return static_cast<std::size_t>(
+        std::count_if(queue_.begin(), queue_.end(), [](const queued_send& q) { return q.sent; }));
+}
+
+client::action client::with_followers(action a) {
+    if (queue_.empty() || !transaction_.may_be_followed() || !st_.caps.pipelining ||
+        !st_.cfg.pipelining)
+        return a;
+    // DATA: nothing may follow a DATA command before its message, so one
+    // transaction at most goes ahead (see client.hpp).
+    const bool chunked = st_.cfg.chunking && st_.caps.chunking;
+    const std::size_t max_ahead = chunked ? window_ - 1 : 1;
+    std::size_t n = ahead();
+    // The sent ones are the first n of the queue; each transaction with one
+    // after it must not write again.
+    transaction* last = n == 0 ? &transaction_ : &queue_[n - 1].t;
+    followers_view_ = {};
+    std::string more(a.more[1]);
+    const std::size_t own_tail = more.size();
+    bool added = false;
+    for (auto& q : queue_) {
+        if (q.sent) continue;
+        if (n >= max_ahead || !q.t.presend(st_, *q.env, q.message, q.smtputf8, more)) break;
+        q.sent = true;
+        last->set_followed();
+        last = &q.t;
+        ++n;
+        added = true;
+    }
+    if (!added) return a;
+    followers_ = std::move(more);
+    followers_view_ = std::string_view(followers_).substr(own_tail);
+    if (a.what == action::type::read) return {action::type::write, followers_, st_.phase, {}, {}};
+    a.more[1] = followers_;
+    return a;
+}
+
+client::action client::pump(action a) {
+    while (a.what == action::type::read) {
+        auto r = st_.parser.next();
+        if (!r) break;
+        ++replies_;
+        a = settle(handle(*r));
+    }
+    return a;
+}
+
+client::action client::start_next() {
+    if (queue_.empty()) return st_.fail(errc::smtp_protocol, "no send is queued");
+    queued_send q = std::move(queue_.front());
+    queue_.pop_front();
+    running_ = running::transaction;
+    abandoned_ = st_.broken;
+    if (st_.broken) return settle(abandon(q.sent && q.t.data_sent_ahead()));
+    if (!q.sent) return settle(transaction_.start(st_, *q.env, q.message, q.smtputf8));
+    transaction_ = std::move(q.t);
+    action a = pump(transaction_.activate(st_));
+    // Chunking: a place freed in the window; the next queued send may go.
+    if (a.what == action::type::read && running_ == running::transaction) return with_followers(a);
+    return a;
+}
+
+/// A queued send whose turn came after the session broke.
+client::action client::abandon(bool data_sent) {
+    st_.diag.clear();
+    st_.report = {};
+    if (data_sent) {
+        st_.phase = phase::data_final;
+        return st_.fail(errc::outcome_unknown,
+                        "the connection ended after this message went out (pipelined behind "
+                        "another), before its reply; the server may or may not have accepted it");
+    }
+    st_.phase = phase::mail;
+    return st_.fail(errc::connection_closed,
+                    "the connection ended before this message went out (it was queued behind "
+                    "another on the same connection); nothing of it was delivered");
 }
 
 client::action client::start_session(bool tls_active) {
@@ -62,9 +171,10 @@ client::action client::start_quit() {
 
 client::action client::on_written() {
     st_.out.clear();
-    if (running_ == running::transaction && transaction_.awaiting_final_reply())
-        return st_.read(phase::data_final);
-    return st_.read(st_.phase);
+    followers_view_ = {};
+    if (running_ != running::transaction) return st_.read(st_.phase);
+    // Replies of a pipelined window may be buffered already.
+    return pump(st_.read(transaction_.awaiting_final_reply() ? phase::data_final : st_.phase));
 }
 
 client::action client::on_tls_established() {

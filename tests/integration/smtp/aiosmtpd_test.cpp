@@ -4,10 +4,12 @@
 #include "support.hpp"
 
 #include <lettre/lettre.hpp>
+#include <lettre/smtp/async_transport.hpp>
 #include <lettre/smtp/transport.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/asio/error.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <algorithm>
 
@@ -633,6 +635,49 @@ TEST(Auth, NotOffered) {
     auto smtp = b.build();
     auto [ec, report] = try_send(smtp, sample_message());
     EXPECT_EQ(ec, code(errc::auth_unavailable)) << describe(ec, report);
+}
+
+}  // namespace
+
+namespace {
+
+// Many sends in flight on one connection (the pool's pipelining window):
+// each arrives exactly once, byte for byte, in order.
+TEST(Aiosmtpd, OneConnectionCarriesAPipelinedWindow) {
+    const auto& peer = aiosmtpd();
+    const auto before = peer.count("plain");
+    boost::asio::io_context ioc;
+    auto cfg = plain_builder(peer.port("plain")).config();
+    cfg.pool.max_connections = 1;
+    // The trace shows the commands pipelined behind a message too.
+    int mail_lines = 0;
+    int messages_traced = 0;
+    cfg.trace = [&](lettre::smtp::trace_direction d, std::string_view line) {
+        if (d != lettre::smtp::trace_direction::sent) return;
+        if (line.starts_with("MAIL FROM:")) ++mail_lines;
+        if (line.starts_with("<message: ")) ++messages_traced;
+    };
+    lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
+    constexpr int n = 25;
+    std::vector<std::string> sent;
+    int finished = 0;
+    for (int i = 0; i < n; ++i) {
+        const auto m = sample_message("rcpt@example.org", "window " + std::to_string(i));
+        sent.push_back(m.formatted());
+        mailer.async_send(m, [&, i](error_code ec, lettre::smtp::send_report r) {
+            EXPECT_FALSE(ec) << i << ": " << describe(ec, r);
+            if (++finished == n) mailer.shutdown();
+        });
+    }
+    ioc.run();
+    EXPECT_EQ(finished, n);
+    EXPECT_EQ(mailer.metrics().reconnects, 0u);
+    EXPECT_EQ(mail_lines, n);
+    EXPECT_EQ(messages_traced, n);
+    const auto box = mailbox(peer.dir("plain"));
+    ASSERT_EQ(box.size(), before + sent.size());
+    for (std::size_t i = 0; i < sent.size(); ++i)
+        EXPECT_EQ(box[before + i].content, sent[i]) << "message " << i;
 }
 
 }  // namespace

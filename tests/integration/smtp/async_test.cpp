@@ -19,6 +19,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <thread>
 
 namespace {
@@ -219,6 +223,70 @@ TEST(Async, CancelWhileWaitingForAConnection) {
     EXPECT_EQ(second, asio::error::operation_aborted) << second.message();
     EXPECT_LT(second_at - start, 2s);
     EXPECT_EQ(first, code(errc::timeout)) << first.message();
+}
+
+// A send queued in a connection's pipelining window whose commands have not
+// gone out yet: a cancellation of either type withdraws it (operation_aborted,
+// "nothing of it was sent") and the sends around it go on, on the same
+// connection, without a retry. The server (pipelining_hold) holds its
+// replies to the first transaction until the cancelled send has completed,
+// so that the window is full when the cancellation comes. (Before the
+// window knew how to withdraw a send, a terminal cancellation closed the
+// connection and the others went again on a new one; a partial one was
+// ignored and the message went out.)
+TEST(Async, CancelAQueuedSendInsideThePipeliningWindow) {
+    const auto& fake = fake_server();
+    for (const auto type : {asio::cancellation_type::partial, asio::cancellation_type::terminal}) {
+        SCOPED_TRACE(type == asio::cancellation_type::partial ? "partial" : "terminal");
+        const int n = fake.connections("pipelining_hold") + 1;
+        const fs::path hold = fake.outdir / ("hold-pipelining_hold." + std::to_string(n));
+        asio::io_context ioc;
+        auto cfg = single_connection(plain_builder(fake.port("pipelining_hold"))
+                                         .timeouts(lettre::smtp::timeouts::all(20s))
+                                         .config());
+        lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
+        std::array<error_code, 3> got;
+        std::array<lettre::smtp::send_report, 3> reports;
+        int done = 0;
+        auto on_done = [&](int i) {
+            return [&, i](error_code ec, lettre::smtp::send_report r) {
+                got[static_cast<std::size_t>(i)] = ec;
+                reports[static_cast<std::size_t>(i)] = std::move(r);
+                if (i == 2) std::ofstream(hold.string() + ".go").close();  // the server goes on
+                if (++done == 3) mailer.shutdown();
+            };
+        };
+        asio::cancellation_signal signal;
+        mailer.async_send(sample_message(), on_done(0));
+        mailer.async_send(sample_message(), on_done(1));
+        mailer.async_send(sample_message(),
+                          asio::bind_cancellation_slot(signal.slot(), on_done(2)));
+        // Once the server holds the first DATA, all three are on the
+        // connection: the first running, the other two queued behind it.
+        asio::steady_timer poll(ioc);
+        std::function<void()> wait_held = [&] {
+            if (fs::exists(hold.string() + ".held")) return signal.emit(type);
+            poll.expires_after(10ms);
+            poll.async_wait([&](error_code) { wait_held(); });
+        };
+        wait_held();
+        ioc.run();
+        ASSERT_EQ(done, 3);
+        EXPECT_FALSE(got[0]) << describe(got[0], reports[0]);
+        EXPECT_FALSE(got[1]) << describe(got[1], reports[1]);
+        EXPECT_EQ(got[2], asio::error::operation_aborted) << describe(got[2], reports[2]);
+        EXPECT_NE(reports[2].diagnostics.message.find("nothing of it was sent"), std::string::npos)
+            << reports[2].diagnostics.message;
+        EXPECT_EQ(mailer.metrics().reconnects, 0u);
+        ASSERT_TRUE(eventually([&] { return fake.log("pipelining_hold", n).has_value(); }));
+        EXPECT_EQ(fake.connections("pipelining_hold"), n);  // no second connection
+        const std::string log = *fake.log("pipelining_hold", n);
+        std::size_t mails = 0;
+        for (auto at = log.find("MAIL FROM"); at != std::string::npos;
+             at = log.find("MAIL FROM", at + 1))
+            ++mails;
+        EXPECT_EQ(mails, 2u) << log;
+    }
 }
 
 // A send on the wire that has not sent anything yet (stuck at the greeting)

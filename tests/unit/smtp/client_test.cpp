@@ -1363,12 +1363,17 @@ TEST(SmtpClient, BdatPipelined) {
     ASSERT_TRUE(open(s, "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n"));
     const auto e = env2();
     s.set(s.fsm().start_send(e, "hi\r\n", false));
-    ASSERT_TRUE(s.client_writes(
-        "MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT TO:<b@example.net>\r\n"));
-    ASSERT_TRUE(s.server("250 ok\r\n550 no\r\n250 ok\r\n"));
-    ASSERT_TRUE(s.client_writes("BDAT 4 LAST\r\nhi\r\n"));
-    ASSERT_TRUE(s.server("554 5.6.0 rejected\r\n"));
+    // One group, one round trip (RFC 3030 §4.2).
+    ASSERT_TRUE(
+        s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nRCPT "
+                        "TO:<b@example.net>\r\nBDAT 4 LAST\r\nhi\r\n"));
+    EXPECT_EQ(s.last().phase, phase::data_final);
+    ASSERT_TRUE(s.server("250 ok\r\n550 no\r\n250 ok\r\n554 5.6.0 rejected\r\n"));
+    // RFC 3030 §2: after a refused BDAT the state is indeterminate until RSET.
+    ASSERT_TRUE(s.client_writes("RSET\r\n"));
+    ASSERT_TRUE(s.server("250 ok\r\n"));
     ASSERT_TRUE(s.done_with(errc::smtp_permanent));
+    EXPECT_EQ(s.fsm().diagnostics().phase, phase::data_final);
     EXPECT_EQ(s.fsm().diagnostics().recipients.size(), 2u);
 }
 
@@ -1433,12 +1438,15 @@ TEST(SmtpClient, BdatAllRecipientsRefused) {
     ASSERT_TRUE(open(s, "250-mx\r\n250-PIPELINING\r\n250 CHUNKING\r\n"));
     const auto e = env1();
     s.set(s.fsm().start_send(e, "hi\r\n", false));
-    ASSERT_TRUE(s.client_writes("MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\n"));
-    ASSERT_TRUE(s.server("250 ok\r\n550 no\r\n"));
+    // The message goes with MAIL and RCPT; the server discards it when no
+    // recipient was taken (RFC 3030 §4.2).
+    ASSERT_TRUE(s.client_writes(
+        "MAIL FROM:<from@example.com>\r\nRCPT TO:<a@example.org>\r\nBDAT 4 LAST\r\nhi\r\n"));
+    ASSERT_TRUE(s.server("250 ok\r\n550 no\r\n554 no valid recipients\r\n"));
     ASSERT_TRUE(s.client_writes("RSET\r\n"));
     ASSERT_TRUE(s.server("250 ok\r\n"));
     ASSERT_TRUE(s.done_with(errc::no_recipient_accepted));
-    EXPECT_FALSE(wrote_anything_like(s, "BDAT"));
+    EXPECT_EQ(s.fsm().diagnostics().phase, phase::rcpt);
 }
 
 TEST(SmtpClient, ChunkingEnabledButNotOfferedUsesData) {

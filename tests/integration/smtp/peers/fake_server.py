@@ -32,6 +32,11 @@ Scenarios:
   good                 a correct minimal server (control)
   close_after_message  like good, but closes the connection (without a word)
                        right after accepting each message
+  pipelining_hold      like good, offering PIPELINING; at the first DATA of a
+                       connection n it creates OUTDIR/hold-pipelining_hold.n.held
+                       and holds its replies until OUTDIR/hold-pipelining_hold.n.go
+                       exists (30 s at most), so that a test acts while the
+                       client's window is full
 """
 
 import argparse
@@ -44,10 +49,11 @@ SCENARIOS = [
     "drop_after_greeting", "drop_after_mail", "drop_after_dot", "stall_greeting",
     "stall_ehlo", "stall_data", "stall_final", "reply_421_mail", "garbage", "overlong",
     "too_many_lines", "starttls_inject", "good", "close_after_message", "slow_greeting",
-    "slow_ehlo", "auth_refused", "greeting_554",
+    "slow_ehlo", "auth_refused", "greeting_554", "pipelining_hold",
 ]
 
 EHLO_REPLY = b"250-fake.example\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n"
+EHLO_PIPELINING = b"250-fake.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n"
 
 
 class Session:
@@ -57,6 +63,8 @@ class Session:
         self.writer = writer
         self.log = bytearray()
         self.path = os.path.join(outdir, "%s.%d.log" % (scenario, n))
+        self.hold = os.path.join(outdir, "hold-%s.%d" % (scenario, n))
+        self.replies = None  # replies being held (pipelining_hold)
 
     async def line(self):
         data = await self.reader.readline()
@@ -66,8 +74,22 @@ class Session:
         return data
 
     async def send(self, data):
+        if self.replies is not None:
+            self.replies.append(data)
+            return
         self.writer.write(data)
         await self.writer.drain()
+
+    async def release(self):
+        # pipelining_hold: MAIL, RCPT and DATA are in; the client's window
+        # holds its queued sends. Wait for the test, then answer them all.
+        open(self.hold + ".held", "w").close()
+        for _ in range(3000):
+            if os.path.exists(self.hold + ".go"):
+                break
+            await asyncio.sleep(0.01)
+        held, self.replies = self.replies, None
+        await self.send(b"".join(held))
 
     async def until_dot(self):
         while True:
@@ -140,7 +162,10 @@ class Session:
                 await self.send(b"220 2.0.0 Ready to start TLS\r\n"
                                 b"250-evil.example\r\n250 AUTH PLAIN\r\n")
             return await self.forever()
-        if s != "auth_refused":
+        if s == "pipelining_hold":
+            await self.send(EHLO_PIPELINING)
+            self.replies = []  # until the first DATA's release()
+        elif s != "auth_refused":
             await self.send(EHLO_REPLY)
         while True:
             cmd = await self.line()
@@ -158,6 +183,8 @@ class Session:
                 if s == "stall_data":
                     return await self.forever()
                 await self.send(b"354 go ahead\r\n")
+                if self.replies is not None:
+                    await self.release()
                 await self.until_dot()
                 if s == "drop_after_dot":
                     return
