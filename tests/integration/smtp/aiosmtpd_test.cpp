@@ -21,9 +21,7 @@ using lettre::envelope;
 using lettre::errc;
 using std::error_code;  // async handlers take it too: Boost codes convert
 
-error_code code(errc e) {
-    return lettre::make_error_code(e);
-}
+using smtp_it::code;
 
 std::string normalize_crlf(std::string_view m) {
     std::string out;

@@ -32,7 +32,7 @@ using boost::system::error_code;
 using lettre::errc;
 namespace asio = boost::asio;
 
-error_code code(errc e) {
+error_code asio_code(errc e) {
     return lettre::make_error_code(e);
 }
 
@@ -74,7 +74,7 @@ TEST(Async, ImmediateErrorIsNotInlineEither) {
     EXPECT_FALSE(called);
     ioc.run();
     EXPECT_TRUE(called);
-    EXPECT_EQ(got, code(errc::tls_failed));
+    EXPECT_EQ(got, asio_code(errc::tls_failed));
 }
 
 TEST(Async, UseFuture) {
@@ -102,7 +102,7 @@ TEST(Async, UseFuture) {
         refused.get();
         ADD_FAILURE() << "no exception";
     } catch (const boost::system::system_error& e) {
-        EXPECT_EQ(e.code(), code(errc::no_recipient_accepted));
+        EXPECT_EQ(e.code(), asio_code(errc::no_recipient_accepted));
     }
     mailer.shutdown();
     guard.reset();
@@ -160,7 +160,7 @@ TEST(Async, Coroutines) {
     ioc.run();
     EXPECT_EQ(delivered, n);
     EXPECT_TRUE(problems.empty()) << problems.front();
-    EXPECT_EQ(refused_code, code(errc::no_recipient_accepted));
+    EXPECT_EQ(refused_code, asio_code(errc::no_recipient_accepted));
     EXPECT_EQ(peer.count("plain"), before + n);
 }
 
@@ -184,7 +184,7 @@ TEST(Async, CoroutineSeesOutcomeUnknown) {
         asio::detached);
     ioc.run();
     EXPECT_FALSE(returned) << "success reported for a message with no final reply";
-    EXPECT_EQ(got, code(errc::outcome_unknown));
+    EXPECT_EQ(got, asio_code(errc::outcome_unknown));
 }
 
 lettre::smtp::transport_config single_connection(lettre::smtp::transport_config cfg) {
@@ -222,7 +222,7 @@ TEST(Async, CancelWhileWaitingForAConnection) {
     ASSERT_TRUE(second_called);
     EXPECT_EQ(second, asio::error::operation_aborted) << second.message();
     EXPECT_LT(second_at - start, 2s);
-    EXPECT_EQ(first, code(errc::timeout)) << first.message();
+    EXPECT_EQ(first, asio_code(errc::timeout)) << first.message();
 }
 
 // A send queued in a connection's pipelining window whose commands have not
@@ -387,7 +387,7 @@ TEST(Async, ShutdownQuitsIdleConnectionsAndFailsNewSends) {
         mailer.shutdown();
         mailer.async_send(sample_message(), [&](error_code ec2, lettre::smtp::send_report r) {
             after = ec2;
-            EXPECT_EQ(r.diagnostics.error, code(errc::shut_down));
+            EXPECT_EQ(r.diagnostics.error, asio_code(errc::shut_down));
         });
     });
     const auto start = std::chrono::steady_clock::now();

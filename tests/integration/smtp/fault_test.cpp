@@ -17,9 +17,7 @@ using lettre::smtp::phase;
 using std::error_code;  // async handlers take it too: Boost codes convert
 using clock_type = std::chrono::steady_clock;
 
-error_code code(errc e) {
-    return lettre::make_error_code(e);
-}
+using smtp_it::code;
 
 struct outcome {
     error_code ec;
@@ -41,7 +39,7 @@ outcome send_to(const std::string& scenario,
     return o;
 }
 
-std::string describe(const outcome& o) {
+std::string describe_outcome(const outcome& o) {
     return smtp_it::describe(o.ec, o.report) + " after " + std::to_string(o.elapsed.count()) +
            " ms";
 }
@@ -54,21 +52,21 @@ lettre::smtp::timeouts one_second_for(std::chrono::milliseconds lettre::smtp::ti
 }
 
 void expect_about_one_second(const outcome& o) {
-    EXPECT_GE(o.elapsed, 900ms) << describe(o);
-    EXPECT_LT(o.elapsed, 6s) << "the wrong phase's timeout fired: " << describe(o);
+    EXPECT_GE(o.elapsed, 900ms) << describe_outcome(o);
+    EXPECT_LT(o.elapsed, 6s) << "the wrong phase's timeout fired: " << describe_outcome(o);
 }
 
 TEST(Fault, ControlServerWorks) {
     const auto o = send_to("good");
-    EXPECT_FALSE(o.ec) << describe(o);
+    EXPECT_FALSE(o.ec) << describe_outcome(o);
     EXPECT_EQ(o.report.final_reply.code(), 250);
 }
 
 TEST(Fault, ConnectionDroppedAfterGreeting) {
     const int before = fake_server().connections("drop_after_greeting");
     const auto o = send_to("drop_after_greeting");
-    EXPECT_EQ(o.ec, code(errc::connection_closed)) << describe(o);
-    EXPECT_EQ(o.report.diagnostics.phase, phase::ehlo) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::connection_closed)) << describe_outcome(o);
+    EXPECT_EQ(o.report.diagnostics.phase, phase::ehlo) << describe_outcome(o);
     const auto log = fake_server().log("drop_after_greeting", before + 1);
     ASSERT_TRUE(log);
     EXPECT_EQ(*log, "EHLO client.example\r\n");
@@ -76,14 +74,14 @@ TEST(Fault, ConnectionDroppedAfterGreeting) {
 
 TEST(Fault, ConnectionDroppedAfterMail) {
     const auto o = send_to("drop_after_mail");
-    EXPECT_EQ(o.ec, code(errc::connection_closed)) << describe(o);
-    EXPECT_EQ(o.report.diagnostics.phase, phase::mail) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::connection_closed)) << describe_outcome(o);
+    EXPECT_EQ(o.report.diagnostics.phase, phase::mail) << describe_outcome(o);
 }
 
 TEST(Fault, ConnectionDroppedAfterTheFinalDotIsOutcomeUnknown) {
     const int before = fake_server().connections("drop_after_dot");
     const auto o = send_to("drop_after_dot");
-    EXPECT_EQ(o.ec, code(errc::outcome_unknown)) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::outcome_unknown)) << describe_outcome(o);
     EXPECT_EQ(o.report.diagnostics.phase, phase::data_final);
     EXPECT_EQ(o.report.diagnostics.recipients.size(), 3u);
     // The whole message did go out.
@@ -94,21 +92,21 @@ TEST(Fault, ConnectionDroppedAfterTheFinalDotIsOutcomeUnknown) {
 
 TEST(Fault, StallAtGreetingTimesOut) {
     const auto o = send_to("stall_greeting", one_second_for(&lettre::smtp::timeouts::greeting));
-    EXPECT_EQ(o.ec, code(errc::timeout)) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::timeout)) << describe_outcome(o);
     EXPECT_EQ(o.report.diagnostics.phase, phase::greeting);
     expect_about_one_second(o);
 }
 
 TEST(Fault, StallAtCommandTimesOut) {
     const auto o = send_to("stall_ehlo", one_second_for(&lettre::smtp::timeouts::command));
-    EXPECT_EQ(o.ec, code(errc::timeout)) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::timeout)) << describe_outcome(o);
     EXPECT_EQ(o.report.diagnostics.phase, phase::ehlo);
     expect_about_one_second(o);
 }
 
 TEST(Fault, StallAtDataTimesOut) {
     const auto o = send_to("stall_data", one_second_for(&lettre::smtp::timeouts::data_initiation));
-    EXPECT_EQ(o.ec, code(errc::timeout)) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::timeout)) << describe_outcome(o);
     EXPECT_EQ(o.report.diagnostics.phase, phase::data);
     expect_about_one_second(o);
 }
@@ -116,9 +114,9 @@ TEST(Fault, StallAtDataTimesOut) {
 TEST(Fault, StallAfterTheFinalDotIsOutcomeUnknown) {
     const auto o =
         send_to("stall_final", one_second_for(&lettre::smtp::timeouts::data_termination));
-    EXPECT_EQ(o.ec, code(errc::outcome_unknown)) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::outcome_unknown)) << describe_outcome(o);
     EXPECT_EQ(o.report.diagnostics.phase, phase::data_final);
-    EXPECT_NE(o.report.diagnostics.message.find("timed out"), std::string::npos) << describe(o);
+    EXPECT_NE(o.report.diagnostics.message.find("timed out"), std::string::npos) << describe_outcome(o);
     expect_about_one_second(o);
 }
 
@@ -128,18 +126,18 @@ TEST(Fault, StallAfterTheFinalDotIsOutcomeUnknown) {
 // an idle timer fails this test (connection_closed) instead of hanging it.
 TEST(Fault, GreetingTrickledByteByByteHitsTheDeadline) {
     const auto o = send_to("slow_greeting", one_second_for(&lettre::smtp::timeouts::greeting));
-    EXPECT_EQ(o.ec, code(errc::timeout)) << describe(o);
-    EXPECT_EQ(o.report.diagnostics.phase, phase::greeting) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::timeout)) << describe_outcome(o);
+    EXPECT_EQ(o.report.diagnostics.phase, phase::greeting) << describe_outcome(o);
     EXPECT_NE(o.report.diagnostics.message.find("greeting timed out"), std::string::npos)
-        << describe(o);
+        << describe_outcome(o);
 }
 
 TEST(Fault, ReplyTrickledByteByByteHitsTheDeadline) {
     const auto o = send_to("slow_ehlo", one_second_for(&lettre::smtp::timeouts::command));
-    EXPECT_EQ(o.ec, code(errc::timeout)) << describe(o);
-    EXPECT_EQ(o.report.diagnostics.phase, phase::ehlo) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::timeout)) << describe_outcome(o);
+    EXPECT_EQ(o.report.diagnostics.phase, phase::ehlo) << describe_outcome(o);
     EXPECT_NE(o.report.diagnostics.message.find("EHLO timed out"), std::string::npos)
-        << describe(o);
+        << describe_outcome(o);
 }
 
 // A refused AUTH leaves a healthy session: it ends with QUIT, not a dropped
@@ -165,9 +163,9 @@ TEST(Fault, RefusedAuthEndsWithQuit) {
 TEST(Fault, RefusedGreetingEndsWithQuit) {
     const int before = fake_server().connections("greeting_554");
     const auto o = send_to("greeting_554");
-    EXPECT_EQ(o.ec, code(errc::smtp_permanent)) << describe(o);
-    EXPECT_EQ(o.report.diagnostics.phase, phase::greeting) << describe(o);
-    ASSERT_TRUE(o.report.diagnostics.server_reply) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::smtp_permanent)) << describe_outcome(o);
+    EXPECT_EQ(o.report.diagnostics.phase, phase::greeting) << describe_outcome(o);
+    ASSERT_TRUE(o.report.diagnostics.server_reply) << describe_outcome(o);
     EXPECT_EQ(o.report.diagnostics.server_reply->code(), 554);
     ASSERT_TRUE(
         eventually([&] { return fake_server().log("greeting_554", before + 1).has_value(); }));
@@ -192,8 +190,8 @@ TEST(Fault, Port465WithoutImplicitTlsFailsAtOnce) {
 
 TEST(Fault, ServiceClosingMidSession) {
     const auto o = send_to("reply_421_mail");
-    EXPECT_EQ(o.ec, code(errc::smtp_transient)) << describe(o);
-    ASSERT_TRUE(o.report.diagnostics.server_reply) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::smtp_transient)) << describe_outcome(o);
+    ASSERT_TRUE(o.report.diagnostics.server_reply) << describe_outcome(o);
     EXPECT_EQ(o.report.diagnostics.server_reply->code(), 421);
     EXPECT_EQ(o.report.diagnostics.server_reply->enhanced(),
               (lettre::smtp::enhanced_status{4, 3, 2}));
@@ -201,27 +199,27 @@ TEST(Fault, ServiceClosingMidSession) {
 
 TEST(Fault, GarbageReply) {
     const auto o = send_to("garbage");
-    EXPECT_EQ(o.ec, code(errc::smtp_protocol)) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::smtp_protocol)) << describe_outcome(o);
     EXPECT_EQ(o.report.diagnostics.phase, phase::ehlo);
 }
 
 TEST(Fault, OverLongReplyLine) {
     const auto o = send_to("overlong");
-    EXPECT_EQ(o.ec, code(errc::smtp_protocol)) << describe(o);
-    EXPECT_LT(o.elapsed, 5s) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::smtp_protocol)) << describe_outcome(o);
+    EXPECT_LT(o.elapsed, 5s) << describe_outcome(o);
 }
 
 TEST(Fault, EndlessMultiLineReply) {
     const auto o = send_to("too_many_lines");
-    EXPECT_EQ(o.ec, code(errc::smtp_protocol)) << describe(o);
-    EXPECT_LT(o.elapsed, 5s) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::smtp_protocol)) << describe_outcome(o);
+    EXPECT_LT(o.elapsed, 5s) << describe_outcome(o);
 }
 
 TEST(Fault, StarttlsFollowedByInjectedPlaintext) {
     const int before = fake_server().connections("starttls_inject");
     const auto o = send_to("starttls_inject", lettre::smtp::timeouts::all(10s), true);
-    EXPECT_EQ(o.ec, code(errc::smtp_protocol)) << describe(o);
-    EXPECT_LT(o.elapsed, 5s) << describe(o);
+    EXPECT_EQ(o.ec, code(errc::smtp_protocol)) << describe_outcome(o);
+    EXPECT_LT(o.elapsed, 5s) << describe_outcome(o);
     // The client stopped right there: no handshake, no second EHLO, no AUTH, no MAIL.
     const auto log = fake_server().log("starttls_inject", before + 1);
     ASSERT_TRUE(log);

@@ -42,7 +42,7 @@ using boost::system::error_code;
 using lettre::errc;
 namespace asio = boost::asio;
 
-error_code code(errc e) {
+error_code asio_code(errc e) {
     return lettre::make_error_code(e);
 }
 
@@ -235,13 +235,13 @@ void check_against_server(const outcomes& out, const chaos_server& server,
         if (!o.report.diagnostics.error || o.report.diagnostics.message.empty())
             report_once(t + " failed without diagnostics: " + describe(o.ec, o.report));
         // This server never fails after its 250: an acknowledged message is a success.
-        if (acks != 0 && !(cancelling && o.ec == code(errc::outcome_unknown)))
+        if (acks != 0 && !(cancelling && o.ec == asio_code(errc::outcome_unknown)))
             report_once(t + " acknowledged by the server, reported as " + describe(o.ec, o.report));
-        if (o.ec == code(errc::outcome_unknown)) ++unknown;
-        if (dot_dropped.count(t) && o.ec != code(errc::outcome_unknown))
+        if (o.ec == asio_code(errc::outcome_unknown)) ++unknown;
+        if (dot_dropped.count(t) && o.ec != asio_code(errc::outcome_unknown))
             report_once(t + " dropped after its final dot, reported as " +
                         describe(o.ec, o.report) + " instead of outcome unknown");
-        if (refused_at_dot.count(t) && o.ec != code(errc::smtp_transient))
+        if (refused_at_dot.count(t) && o.ec != asio_code(errc::smtp_transient))
             report_once(t + " got 421 to its final dot, reported as " + describe(o.ec, o.report));
     }
     std::size_t acked_total = 0;
@@ -350,7 +350,7 @@ TEST(PoolChaos, Reply421MidSession) {
     check_against_server(*out, *server);
     for (const auto& o : out->all) {
         if (!o.ec) continue;
-        EXPECT_EQ(o.ec, code(errc::smtp_transient)) << describe(o.ec, o.report);
+        EXPECT_EQ(o.ec, asio_code(errc::smtp_transient)) << describe(o.ec, o.report);
         ASSERT_TRUE(o.report.diagnostics.server_reply) << describe(o.ec, o.report);
         EXPECT_EQ(o.report.diagnostics.server_reply->code(), 421);
     }
@@ -395,7 +395,7 @@ void check_shutdown_outcomes(const outcomes& out, const chaos_server& server) {
         if (o.calls != 1 || !o.ec) continue;
         // Waiting sends: operation_aborted, the reason in the diagnostics.
         EXPECT_EQ(o.ec, asio::error::operation_aborted) << describe(o.ec, o.report);
-        EXPECT_EQ(o.report.diagnostics.error, std::error_code(code(errc::shut_down)));
+        EXPECT_EQ(o.report.diagnostics.error, std::error_code(asio_code(errc::shut_down)));
         ++aborted;
     }
     EXPECT_GT(aborted, 0u) << "shutdown came too late to test anything";
@@ -471,7 +471,7 @@ struct cancel_case {
 TEST(PoolChaos, CancelInFlightThenThePoolKeepsWorking) {
     const cancel_case cases[] = {
         {"stalled at DATA", "stall-data@example.org", asio::error::operation_aborted},
-        {"stalled after the final dot", "stall-final@example.org", code(errc::outcome_unknown)},
+        {"stalled after the final dot", "stall-final@example.org", asio_code(errc::outcome_unknown)},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
@@ -557,7 +557,7 @@ TEST(PoolChaos, CancelManyWhileBusy) {
             ++aborted;
             continue;
         }
-        EXPECT_EQ(o.ec, code(errc::outcome_unknown)) << describe(o.ec, o.report);
+        EXPECT_EQ(o.ec, asio_code(errc::outcome_unknown)) << describe(o.ec, o.report);
     }
     EXPECT_GT(aborted, 0u);
     check_against_server(out, *server, true);

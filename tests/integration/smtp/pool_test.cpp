@@ -26,9 +26,7 @@ using lettre::errc;
 using std::error_code;  // async handlers take it too: Boost codes convert
 namespace asio = boost::asio;
 
-error_code code(errc e) {
-    return lettre::make_error_code(e);
-}
+using smtp_it::code;
 
 std::size_t count_of(const std::string& haystack, const std::string& needle) {
     std::size_t n = 0;

@@ -22,9 +22,7 @@ using lettre::errc;
 using std::error_code;  // async handlers take it too: Boost codes convert
 namespace asio = boost::asio;
 
-error_code code(errc e) {
-    return lettre::make_error_code(e);
-}
+using smtp_it::code;
 
 std::vector<std::string> header_values(const std::string& dump, const std::string& name) {
     std::vector<std::string> out;

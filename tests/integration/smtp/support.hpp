@@ -148,4 +148,10 @@ lettre::message sample_message(const std::string& to = "Rcpt <rcpt@example.org>"
 
 std::string describe(const std::error_code& ec, const lettre::smtp::send_report& r);
 
+/// lettre's error code for `e` (std::error_code: the async handlers' Boost
+/// codes convert to it).
+inline std::error_code code(lettre::errc e) {
+    return lettre::make_error_code(e);
+}
+
 }  // namespace smtp_it
