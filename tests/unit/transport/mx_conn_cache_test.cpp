@@ -12,7 +12,7 @@ using lettre::mx::detail::session_security;
 using lettre::smtp::detail::dane_requirement;
 using lettre::smtp::detail::dane_tlsa;
 
-dane_tlsa record(std::uint8_t usage, std::uint8_t fill = 0xab) {
+dane_tlsa tlsa(std::uint8_t usage, std::uint8_t fill = 0xab) {
     return {usage, 1, 1, std::vector<std::uint8_t>(32, fill)};
 }
 
@@ -56,34 +56,34 @@ TEST(mx_session_reuse, verified_or_mta_sts_enforce_needs_a_pkix_session) {
     EXPECT_FALSE(satisfies(opportunistic, need));
     EXPECT_TRUE(satisfies(pkix, need));
     // DANE authentication does not stand in for PKIX.
-    EXPECT_FALSE(satisfies(dane_session(requirement({record(3)}, {"mx.test"})), need));
+    EXPECT_FALSE(satisfies(dane_session(requirement({tlsa(3)}, {"mx.test"})), need));
 }
 
 TEST(mx_session_reuse, dane_needs_the_same_records) {
-    const auto need_req = requirement({record(3)}, {"mx.test", "b.test"});
+    const auto need_req = requirement({tlsa(3)}, {"mx.test", "b.test"});
     session_need need;
     need.tls = true;
     need.dane = &need_req;
     EXPECT_FALSE(satisfies(opportunistic, need));
     EXPECT_FALSE(satisfies(pkix, need));
     // DANE-EE: the names play no part, another domain's session will do.
-    EXPECT_TRUE(satisfies(dane_session(requirement({record(3)}, {"mx.test", "a.test"})), need));
+    EXPECT_TRUE(satisfies(dane_session(requirement({tlsa(3)}, {"mx.test", "a.test"})), need));
     // Other records (the TLSA set changed): a new session.
     EXPECT_FALSE(
-        satisfies(dane_session(requirement({record(3, 0xcd)}, {"mx.test", "a.test"})), need));
+        satisfies(dane_session(requirement({tlsa(3, 0xcd)}, {"mx.test", "a.test"})), need));
     EXPECT_FALSE(
-        satisfies(dane_session(requirement({record(3), record(3, 0xcd)}, {"mx.test"})), need));
+        satisfies(dane_session(requirement({tlsa(3), tlsa(3, 0xcd)}, {"mx.test"})), need));
 }
 
 TEST(mx_session_reuse, dane_ta_needs_names_the_new_domain_accepts) {
-    const auto need_req = requirement({record(2)}, {"mx.test", "b.test"});
+    const auto need_req = requirement({tlsa(2)}, {"mx.test", "b.test"});
     session_need need;
     need.tls = true;
     need.dane = &need_req;
     // The session may have matched a.test, which b.test does not accept.
-    EXPECT_FALSE(satisfies(dane_session(requirement({record(2)}, {"mx.test", "a.test"})), need));
-    EXPECT_TRUE(satisfies(dane_session(requirement({record(2)}, {"mx.test"})), need));
-    EXPECT_TRUE(satisfies(dane_session(requirement({record(2)}, {"mx.test", "b.test"})), need));
+    EXPECT_FALSE(satisfies(dane_session(requirement({tlsa(2)}, {"mx.test", "a.test"})), need));
+    EXPECT_TRUE(satisfies(dane_session(requirement({tlsa(2)}, {"mx.test"})), need));
+    EXPECT_TRUE(satisfies(dane_session(requirement({tlsa(2)}, {"mx.test", "b.test"})), need));
 }
 
 }  // namespace
