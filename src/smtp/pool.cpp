@@ -353,12 +353,20 @@ bool pool::innocent(const send_request& req, const busy& b, error_code ec, bool 
 
 bool pool::has_room(const busy& b) const {
     const std::size_t max_msgs = cfg_.pool.max_messages_per_connection;
-    return keeps_connections() && !shut_down_ && !b.retired && b.p.conn->can_take_send() &&
-           (max_msgs == 0 || b.p.sent + b.in_flight < max_msgs);
+    return keeps_connections() && !shut_down_ && !b.retired && b.p.conn &&
+           b.p.conn->can_take_send() && (max_msgs == 0 || b.p.sent + b.in_flight < max_msgs);
 }
 
 void pool::fill_window(const std::shared_ptr<busy>& b) {
     while (!waiting_.empty() && has_room(*b)) {
+        auto next = next_waiting();
+        if (!next) break;
+        send_on(std::move(next), b);
+    }
+}
+
+std::shared_ptr<send_request> pool::next_waiting() {
+    while (!waiting_.empty()) {
         auto next = std::move(waiting_.front());
         waiting_.pop_front();
         next->queued = false;
@@ -367,10 +375,11 @@ void pool::fill_window(const std::shared_ptr<busy>& b) {
         if (!rate_allows()) {
             next->queued = true;
             waiting_.push_front(std::move(next));
-            break;
+            return nullptr;
         }
-        send_on(std::move(next), b);
+        return next;
     }
+    return nullptr;
 }
 
 /// Once per connection, however many of its sends fail.
@@ -431,19 +440,7 @@ void pool::release(pooled p) {
         (max_msgs > 0 && p.sent >= max_msgs)) {
         return retire_and_refill(std::move(p));
     }
-    while (!waiting_.empty()) {
-        auto next = std::move(waiting_.front());
-        waiting_.pop_front();
-        next->queued = false;
-        update_metrics();
-        if (next->finished) continue;
-        if (!rate_allows()) {
-            next->queued = true;
-            waiting_.push_front(std::move(next));
-            break;
-        }
-        return run(std::move(next), std::move(p));
-    }
+    if (auto next = next_waiting()) return run(std::move(next), std::move(p));
     p.idle_since = clock::now();
     idle_.push_back(std::move(p));
     update_metrics();

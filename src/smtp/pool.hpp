@@ -96,6 +96,9 @@ private:
     /// After a windowed send completed: more into the window, or release.
     void after_sent(const std::shared_ptr<busy>& b);
     void fill_window(const std::shared_ptr<busy>& b);
+    /// The first waiting send that has not finished, if the rate limit
+    /// lets one go now (else it stays first in line); null otherwise.
+    std::shared_ptr<send_request> next_waiting();
     bool has_room(const busy& b) const;
     void retire_busy(const std::shared_ptr<busy>& b);
     void open_for(std::shared_ptr<send_request> req);
