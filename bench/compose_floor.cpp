@@ -192,9 +192,8 @@ int main(int argc, char** argv) {
         std::vector<unsigned char> b64_out(attachment.size() / 3 * 4 + 8, 1);
         std::string b64_mime;
         b64_mime.reserve(lettre::detail::base64_mime_size(attachment.size()));
-        std::vector<char> qp_out(3 * (spec.text.size() + (spec.html ? spec.html->size() : 0)) +
-                                     1024,
-                                 1);
+        std::vector<char> qp_out(
+            3 * (spec.text.size() + (spec.html ? spec.html->size() : 0)) + 1024, 1);
         const std::string copy_src(out_size, 'x');
         std::vector<char> copy_dst(out_size, 1);
         volatile std::size_t sink = 0;
@@ -261,10 +260,11 @@ int main(int argc, char** argv) {
         std::printf("compose floor, %.*s (%zu bytes out), CPU µs per message, median [min]:\n",
                     static_cast<int>(which.size()), which.data(), out_size);
         if (!attachment.empty())
-            std::printf("  base64 of the %zu-byte attachment: OpenSSL %.1f [%.1f], lettre %.1f "
-                        "[%.1f]; the floor takes %s\n",
-                        attachment.size(), b64_openssl.median_us, b64_openssl.min_us,
-                        b64_lettre.median_us, b64_lettre.min_us, b64_impl);
+            std::printf(
+                "  base64 of the %zu-byte attachment: OpenSSL %.1f [%.1f], lettre %.1f "
+                "[%.1f]; the floor takes %s\n",
+                attachment.size(), b64_openssl.median_us, b64_openssl.min_us, b64_lettre.median_us,
+                b64_lettre.min_us, b64_impl);
         std::printf("  quoted-printable of the text parts: %.1f [%.1f]\n", qp_t.median_us,
                     qp_t.min_us);
         std::printf("  one copy of %zu bytes: %.1f [%.1f]\n", out_size, copy.median_us,
@@ -274,9 +274,10 @@ int main(int argc, char** argv) {
                     lettre_t.median_us, lettre_t.min_us, lettre_t.median_us / floor_us);
         std::printf("  lettre per message: %.1f allocations (%.1f KiB), %.1f minor page faults\n",
                     allocs, alloc_kb, faults);
-        std::printf("  lettre, heap kept (M_TRIM_THRESHOLD): %.1f [%.1f]; %.2fx the floor; %.1f "
-                    "minor page faults\n",
-                    kept.median_us, kept.min_us, kept.median_us / floor_us, faults_kept);
+        std::printf(
+            "  lettre, heap kept (M_TRIM_THRESHOLD): %.1f [%.1f]; %.2fx the floor; %.1f "
+            "minor page faults\n",
+            kept.median_us, kept.min_us, kept.median_us / floor_us, faults_kept);
         std::printf("  load average %.2f %.2f %.2f\n", load[0], load[1], load[2]);
         std::printf(
             "{\"impl\": \"lettre-floor\", \"message\": \"%.*s\", \"bytes\": %zu, "
@@ -289,8 +290,7 @@ int main(int argc, char** argv) {
             b64.median_us, lettre_b64_faster ? "lettre" : "openssl", b64_openssl.median_us,
             b64_lettre.median_us, qp_t.median_us, copy.median_us, lettre_t.median_us,
             lettre_t.min_us, lettre_t.median_us / floor_us, allocs, alloc_kb, faults,
-            kept.median_us, kept.median_us / floor_us, faults_kept, load[0],
-            load[1], load[2]);
+            kept.median_us, kept.median_us / floor_us, faults_kept, load[0], load[1], load[2]);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "lettre_compose_floor: %s\n", e.what());

@@ -74,17 +74,17 @@ __attribute__((target("avx2"))) inline void encode24_avx2(char* dst,
     const __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
     const __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + 12));
     __m256i in = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
-    in = _mm256_shuffle_epi8(in, _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11,
-                                                  10, 1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9,
-                                                  11, 10));
+    in = _mm256_shuffle_epi8(
+        in, _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10, 1, 0, 2, 1, 4, 3, 5,
+                             4, 7, 6, 8, 7, 10, 9, 11, 10));
     const __m256i t0 = _mm256_and_si256(in, _mm256_set1_epi32(0x0fc0fc00));
     const __m256i t1 = _mm256_mulhi_epu16(t0, _mm256_set1_epi32(0x04000040));
     const __m256i t2 = _mm256_and_si256(in, _mm256_set1_epi32(0x003f03f0));
     const __m256i t3 = _mm256_mullo_epi16(t2, _mm256_set1_epi32(0x01000010));
     const __m256i idx = _mm256_or_si256(t1, t3);
-    const __m256i offsets = _mm256_setr_epi8(65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19,
-                                             -16, 0, 0, 65, 71, -4, -4, -4, -4, -4, -4, -4, -4,
-                                             -4, -4, -19, -16, 0, 0);
+    const __m256i offsets =
+        _mm256_setr_epi8(65, 71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0, 65, 71, -4,
+                         -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 0, 0);
     __m256i k = _mm256_subs_epu8(idx, _mm256_set1_epi8(51));
     k = _mm256_sub_epi8(k, _mm256_cmpgt_epi8(idx, _mm256_set1_epi8(25)));
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst),
@@ -130,9 +130,8 @@ char* encode_base64_mime_scalar(char* dst, const unsigned char* src, std::size_t
 // past the input and the 4 characters written past the line's 76 (the CRLF
 // overwrites 2) land where the next line goes. The rest goes to the scalar
 // kernel.
-__attribute__((target("ssse3"))) char* encode_base64_mime_ssse3(char* dst,
-                                                              const unsigned char* src,
-                                                              std::size_t n) noexcept {
+__attribute__((target("ssse3"))) char* encode_base64_mime_ssse3(char* dst, const unsigned char* src,
+                                                                std::size_t n) noexcept {
     std::size_t pos = 0;
     for (; pos + 64 <= n; pos += line_input, dst += 78) {
         for (std::size_t k = 0; k < 5; ++k) encode12_ssse3(dst + 16 * k, src + pos + 12 * k);

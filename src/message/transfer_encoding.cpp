@@ -51,8 +51,7 @@ std::size_t qp_line_size(std::string_view line) noexcept {
     std::size_t col = 0;
     for (std::size_t i = 0; i < line.size(); ++i) {
         const bool line_end = i + 1 == line.size();
-        const std::size_t width =
-            qp_literal(static_cast<unsigned char>(line[i]), line_end) ? 1 : 3;
+        const std::size_t width = qp_literal(static_cast<unsigned char>(line[i]), line_end) ? 1 : 3;
         size += width + (qp_place(col, width, line_end) ? 3 : 0);
     }
     return size;
@@ -186,7 +185,7 @@ void append_base64_mime_normalized(std::string& out, std::string_view text,
     const std::size_t start = out.size();
     out.resize(start + base64_mime_size(normalized_size));
     char* dst = out.data() + start;
-    char buf[block + 1];  // one more: a CRLF may straddle the block's end
+    char buf[block + 1];   // one more: a CRLF may straddle the block's end
     std::size_t held = 0;  // octets already in buf (a carried LF)
     std::size_t i = 0;
     while (i < text.size() || held > 0) {
@@ -241,7 +240,8 @@ text_plan plan_text_body(std::string_view text) {
     text_plan plan{transfer_encoding::seven_bit, st.normalized_size, st.normalized_size};
     if (st.seven_bit) return plan;
     const std::size_t b64 = base64_mime_size(st.normalized_size);
-    if (st.qp_size <= b64) return {transfer_encoding::quoted_printable, st.normalized_size, st.qp_size};
+    if (st.qp_size <= b64)
+        return {transfer_encoding::quoted_printable, st.normalized_size, st.qp_size};
     return {transfer_encoding::base64, st.normalized_size, b64};
 }
 

@@ -116,7 +116,8 @@ TEST(Fault, StallAfterTheFinalDotIsOutcomeUnknown) {
         send_to("stall_final", one_second_for(&lettre::smtp::timeouts::data_termination));
     EXPECT_EQ(o.ec, code(errc::outcome_unknown)) << describe_outcome(o);
     EXPECT_EQ(o.report.diagnostics.phase, phase::data_final);
-    EXPECT_NE(o.report.diagnostics.message.find("timed out"), std::string::npos) << describe_outcome(o);
+    EXPECT_NE(o.report.diagnostics.message.find("timed out"), std::string::npos)
+        << describe_outcome(o);
     expect_about_one_second(o);
 }
 

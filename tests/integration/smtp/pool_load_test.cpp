@@ -471,7 +471,8 @@ struct cancel_case {
 TEST(PoolChaos, CancelInFlightThenThePoolKeepsWorking) {
     const cancel_case cases[] = {
         {"stalled at DATA", "stall-data@example.org", asio::error::operation_aborted},
-        {"stalled after the final dot", "stall-final@example.org", asio_code(errc::outcome_unknown)},
+        {"stalled after the final dot", "stall-final@example.org",
+         asio_code(errc::outcome_unknown)},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);

@@ -286,7 +286,7 @@ TEST(dkim_key, Files) {
     ASSERT_LETTRE_OK(seed);
     EXPECT_EQ(seed->public_key_base64(), "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
     EXPECT_NO_THROW((void)lettre::dkim::load_key_file(lettre_test::shared_dir() /
-                                                  "corpus/keys/dkim_ed25519.pem"));
+                                                      "corpus/keys/dkim_ed25519.pem"));
 
     const auto missing = dir / "no-such-key.pem";
     auto r = lettre::dkim::try_load_key_file(missing);

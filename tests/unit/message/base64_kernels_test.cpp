@@ -3,8 +3,8 @@
 // random data of every length 0..300 and some large ones: the same bytes, in
 // 76-column CRLF lines, nothing written past the end, nothing read past the
 // input (the input is a vector of exactly n octets, so ASan would see it).
-#include "detail/base64.hpp"
 #include "detail/base64_kernels.hpp"
+#include "detail/base64.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>

@@ -146,7 +146,10 @@ TEST(TextBodyEncoding, Base64OfTextWithCrlfAtEveryBlockEdge) {
             std::string want, got;
             ASSERT_EQ(reference_text_body(want, text), transfer_encoding::base64);
             lettre::detail::append_text_body(got, text);
-            ASSERT_EQ(got, want) << "break " << (brk[0] == '\n' ? "LF" : brk[1] ? "CRLF" : "CR")
+            ASSERT_EQ(got, want) << "break "
+                                 << (brk[0] == '\n' ? "LF"
+                                     : brk[1]       ? "CRLF"
+                                                    : "CR")
                                  << " at " << at;
         }
     }

@@ -63,14 +63,15 @@ TEST(AsyncFileTransport, CoroutinesSendManyAndErrorsComeBackAsCodes) {
         ioc,
         [&]() -> asio::awaitable<void> {
             for (int i = 0; i < 20; ++i) {
-                auto [ec, d] =
-                    co_await t.async_send(async_file_sample(i), asio::as_tuple(asio::use_awaitable));
+                auto [ec, d] = co_await t.async_send(async_file_sample(i),
+                                                     asio::as_tuple(asio::use_awaitable));
                 if (!ec && fs::is_regular_file(d.eml_path)) ++sent;
             }
             // A directory that cannot be made: an error code, not an exception.
             const async_file_transport bad(ioc.get_executor(), dir.path() / "x.eml" / "sub");
             write_file(dir.path() / "x.eml", "x");
-            auto [ec, d] = co_await bad.async_send(async_file_sample(0), asio::as_tuple(asio::use_awaitable));
+            auto [ec, d] =
+                co_await bad.async_send(async_file_sample(0), asio::as_tuple(asio::use_awaitable));
             refused = ec;
         },
         [](const std::exception_ptr& e) {
@@ -92,11 +93,12 @@ TEST(AsyncFileTransport, UnusableDirectoryIsAnIoErrorAndLeavesNothing) {
     const async_file_transport t(ioc.get_executor(), not_a_dir);
     boost::system::error_code got_ec;
     bool called = false;
-    t.async_send(async_file_sample(1), [&](boost::system::error_code ec, const file_transport::delivery& d) {
-        called = true;
-        got_ec = ec;
-        EXPECT_TRUE(d.id.empty());
-    });
+    t.async_send(async_file_sample(1),
+                 [&](boost::system::error_code ec, const file_transport::delivery& d) {
+                     called = true;
+                     got_ec = ec;
+                     EXPECT_TRUE(d.id.empty());
+                 });
     ioc.run();
     ASSERT_TRUE(called);
     EXPECT_EQ(got_ec, errc::io_error);
@@ -117,12 +119,13 @@ TEST(AsyncFileTransport, HandlerOnAnIdleContextOfItsOwnStillRuns) {
     const async_file_transport t(transport_ioc.get_executor(), dir.path());
     bool called = false;
     bool on_handler_ioc = false;
-    t.async_send(async_file_sample(7), asio::bind_executor(handler_ioc, [&](boost::system::error_code ec,
-                                                                 file_transport::delivery) {
-                     EXPECT_FALSE(ec) << ec.message();
-                     called = true;
-                     on_handler_ioc = handler_ioc.get_executor().running_in_this_thread();
-                 }));
+    t.async_send(async_file_sample(7),
+                 asio::bind_executor(
+                     handler_ioc, [&](boost::system::error_code ec, file_transport::delivery) {
+                         EXPECT_FALSE(ec) << ec.message();
+                         called = true;
+                         on_handler_ioc = handler_ioc.get_executor().running_in_this_thread();
+                     }));
     transport_ioc.run();
     EXPECT_FALSE(called) << "the handler ran on the transport's executor";
     EXPECT_FALSE(handler_ioc.stopped()) << "the handler's context lost its work";

@@ -112,11 +112,12 @@ TEST(TransportConcepts, TheAsyncStubCompletesWithTheReport) {
         ioc.get_executor(), lettre::basic_stub_transport<lettre::smtp::send_report>::failing(
                                 lettre::errc::smtp_permanent, report));
     bool ran = false;
-    stub.async_send(concepts_sample(), [&](boost::system::error_code ec, lettre::smtp::send_report r) {
-        ran = true;
-        EXPECT_EQ(ec, lettre::condition::permanent);
-        EXPECT_EQ(r.final_reply.code(), 250);
-    });
+    stub.async_send(concepts_sample(),
+                    [&](boost::system::error_code ec, lettre::smtp::send_report r) {
+                        ran = true;
+                        EXPECT_EQ(ec, lettre::condition::permanent);
+                        EXPECT_EQ(r.final_reply.code(), 250);
+                    });
     EXPECT_FALSE(ran);  // never inline
     ioc.run();
     EXPECT_TRUE(ran);

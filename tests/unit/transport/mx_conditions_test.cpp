@@ -5,9 +5,9 @@
 // from the code alone (a TLS failure is transient for MX, the missing host
 // of a failed lookup too), the recorded code is delivery_deferred and the
 // message keeps the reason.
+#include "mx_test_values.hpp"
 #include "transport/mx_plan.hpp"
 #include "transport/mx_recipients.hpp"
-#include "mx_test_values.hpp"
 
 #include <gtest/gtest.h>
 

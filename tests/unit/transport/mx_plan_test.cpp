@@ -2,8 +2,8 @@
 // null MX, implicit MX, which DNS errors are final, and what each SMTP
 // outcome means for each recipient.
 #include "transport/mx_plan.hpp"
-#include "transport/mx_recipients.hpp"
 #include "mx_test_values.hpp"
+#include "transport/mx_recipients.hpp"
 
 #include <gtest/gtest.h>
 
@@ -63,7 +63,8 @@ TEST(mx_plan, decisions) {
 
     for (auto e : {errc::dns_servfail, errc::dns_timeout, errc::dns_refused, errc::dns_failed}) {
         d = decide("x.test", make_error_code(e), {}, 5, rnd);
-        EXPECT_EQ(d.what, lettre::mx::detail::mx_decision::kind::fail) << "never the implicit MX on a DNS failure";
+        EXPECT_EQ(d.what, lettre::mx::detail::mx_decision::kind::fail)
+            << "never the implicit MX on a DNS failure";
         EXPECT_EQ(d.error, make_error_code(e));
         EXPECT_EQ(d.error, lettre::condition::transient);
     }

@@ -383,7 +383,8 @@ TEST(AsyncStubTransport, Coroutines) {
                 co_await t.async_send(stub_sample(std::to_string(i)), asio::use_awaitable);
                 ++ok_sends;
             }
-            auto [e, rep] = co_await bad.async_send(stub_sample(), asio::as_tuple(asio::use_awaitable));
+            auto [e, rep] =
+                co_await bad.async_send(stub_sample(), asio::as_tuple(asio::use_awaitable));
             tuple_error = e;
             try {
                 co_await bad.async_send_raw(raw_envelope(), "x", asio::use_awaitable);
@@ -412,7 +413,7 @@ TEST(AsyncStubTransport, HandlerRunsOnItsAssociatedExecutorWhichIsKeptBusy) {
     bool on_handler_ioc = false;
     bool on_transport_ioc = true;
     t.async_send(stub_sample(), asio::bind_executor(handler_ioc, [&](boost::system::error_code e,
-                                                                lettre::stub_report) {
+                                                                     lettre::stub_report) {
                      EXPECT_FALSE(e) << e.message();
                      called = true;
                      on_handler_ioc = handler_ioc.get_executor().running_in_this_thread();
