@@ -644,9 +644,7 @@ namespace {
 TEST(Aiosmtpd, OneConnectionCarriesAPipelinedWindow) {
     const auto& peer = aiosmtpd();
     const auto before = peer.count("plain");
-    boost::asio::io_context ioc;
     auto cfg = plain_builder(peer.port("plain")).config();
-    cfg.pool.max_connections = 1;
     // The trace shows the commands pipelined behind a message too.
     int mail_lines = 0;
     int messages_traced = 0;
@@ -655,21 +653,8 @@ TEST(Aiosmtpd, OneConnectionCarriesAPipelinedWindow) {
         if (line.starts_with("MAIL FROM:")) ++mail_lines;
         if (line.starts_with("<message: ")) ++messages_traced;
     };
-    lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
     constexpr int n = 25;
-    std::vector<std::string> sent;
-    int finished = 0;
-    for (int i = 0; i < n; ++i) {
-        const auto m = sample_message("rcpt@example.org", "window " + std::to_string(i));
-        sent.push_back(m.formatted());
-        mailer.async_send(m, [&, i](error_code ec, lettre::smtp::send_report r) {
-            EXPECT_FALSE(ec) << i << ": " << describe(ec, r);
-            if (++finished == n) mailer.shutdown();
-        });
-    }
-    ioc.run();
-    EXPECT_EQ(finished, n);
-    EXPECT_EQ(mailer.metrics().reconnects, 0u);
+    const auto sent = send_windowed(cfg, n);
     EXPECT_EQ(mail_lines, n);
     EXPECT_EQ(messages_traced, n);
     const auto box = mailbox(peer.dir("plain"));

@@ -148,42 +148,13 @@ TEST(SmtpSink, FaultSwitches) {
 
 }  // namespace
 
-namespace {
-
-/// `n` sends at once on an async transport with one connection: the pool
-/// puts them in the connection's pipelining window (smtp-sink and aiosmtpd
-/// offer PIPELINING). Returns the formatted messages; each must succeed.
-std::vector<std::string> send_windowed(std::uint16_t port, int n, bool chunking) {
-    asio::io_context ioc;
-    auto cfg = smtp_it::plain_builder(port).config();
-    cfg.pool.max_connections = 1;
-    cfg.client.chunking = chunking;
-    lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
-    std::vector<std::string> sent;
-    int finished = 0;
-    for (int i = 0; i < n; ++i) {
-        const auto m = sample_message("rcpt@example.org", "window " + std::to_string(i));
-        sent.push_back(m.formatted());
-        mailer.async_send(m, [&, i](error_code ec, lettre::smtp::send_report r) {
-            EXPECT_FALSE(ec) << i << ": " << describe(ec, r);
-            EXPECT_EQ(r.final_reply.code(), 250) << i;
-            EXPECT_EQ(mailer.metrics().connections_open, 1u);
-            if (++finished == n) mailer.shutdown();
-        });
-    }
-    ioc.run();
-    EXPECT_EQ(finished, n);
-    EXPECT_EQ(mailer.metrics().reconnects, 0u);
-    return sent;
-}
-
-}  // namespace
-
 // Many sends in flight on one connection: each arrives exactly once, whole.
 TEST(SmtpSink, OneConnectionCarriesAPipelinedWindow) {
     for (const bool chunking : {false, true}) {
         auto sink = start_smtp_sink();
-        const auto sent = send_windowed(sink->port, 30, chunking);
+        auto cfg = smtp_it::plain_builder(sink->port).config();
+        cfg.client.chunking = chunking;
+        const auto sent = smtp_it::send_windowed(cfg, 30);
         ASSERT_TRUE(eventually([&] { return sink->messages().size() == sent.size(); }))
             << sink->messages().size() << " messages arrived (chunking " << chunking << ")";
         std::vector<std::string> dumps;

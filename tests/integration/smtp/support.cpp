@@ -1,5 +1,9 @@
 #include "support.hpp"
 
+#include <lettre/smtp/async_transport.hpp>
+
+#include <boost/asio/io_context.hpp>
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -408,6 +412,28 @@ std::string describe(const std::error_code& ec, const lettre::smtp::send_report&
     if (r.diagnostics.server_reply) s += " — server: " + r.diagnostics.server_reply->to_string();
     s += std::string(" — phase ") + std::string(lettre::smtp::phase_name(r.diagnostics.phase));
     return s;
+}
+
+std::vector<std::string> send_windowed(lettre::smtp::transport_config cfg, int n) {
+    boost::asio::io_context ioc;
+    cfg.pool.max_connections = 1;
+    lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
+    std::vector<std::string> sent;
+    int finished = 0;
+    for (int i = 0; i < n; ++i) {
+        const auto m = sample_message("rcpt@example.org", "window " + std::to_string(i));
+        sent.push_back(m.formatted());
+        mailer.async_send(m, [&, i](std::error_code ec, lettre::smtp::send_report r) {
+            EXPECT_FALSE(ec) << i << ": " << describe(ec, r);
+            EXPECT_EQ(r.final_reply.code(), 250) << i;
+            EXPECT_EQ(mailer.metrics().connections_open, 1u);
+            if (++finished == n) mailer.shutdown();
+        });
+    }
+    ioc.run();
+    EXPECT_EQ(finished, n);
+    EXPECT_EQ(mailer.metrics().reconnects, 0u);
+    return sent;
 }
 
 }  // namespace smtp_it

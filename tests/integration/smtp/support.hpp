@@ -148,6 +148,12 @@ lettre::message sample_message(const std::string& to = "Rcpt <rcpt@example.org>"
 
 std::string describe(const std::error_code& ec, const lettre::smtp::send_report& r);
 
+/// `n` sends at once on an async transport for `cfg` with one connection:
+/// the pool puts them in the connection's pipelining window. Each must
+/// succeed (250) on that one connection, with no reconnect. Returns the
+/// formatted messages, in the order sent.
+std::vector<std::string> send_windowed(lettre::smtp::transport_config cfg, int n);
+
 /// lettre's error code for `e` (std::error_code: the async handlers' Boost
 /// codes convert to it).
 inline std::error_code code(lettre::errc e) {
