@@ -441,35 +441,17 @@ void connection::io_failed(error_code ec, phase p) {
 void connection::drive(client::action a) {
     auto self = shared_from_this();
     switch (a.what) {
-        case client::action::type::write: {
-            arm_for(a);
-            trace_sent(a, a.phase);
-            auto done = [self, p = a.phase](error_code ec, std::size_t) {
-                if (ec) return self->io_failed(ec, p);
-                self->drive(self->fsm_.on_written());
-            };
-            const std::array<asio::const_buffer, 3> pieces{
-                asio::buffer(a.bytes), asio::buffer(a.more[0]), asio::buffer(a.more[1])};
-            if (tls_)
-                asio::async_write(*stream_, pieces, std::move(done));
-            else
-                asio::async_write(stream_->next_layer(), pieces, std::move(done));
+        case client::action::type::write:
+            if (writing_ahead_) {
+                deferred_write_ = a;
+                return;
+            }
+            return start_write(a);
+        case client::action::type::read:
+            start_read(a);
+            // A send queued during the last write may go out now.
+            if (windowed_) write_ahead();
             return;
-        }
-        case client::action::type::read: {
-            arm_for(a);
-            auto done = [self, p = a.phase](error_code ec, std::size_t n) {
-                if (ec) return self->io_failed(ec, p);
-                const std::string_view got(self->buf_.data(), n);
-                self->trace_received(got);
-                self->drive(self->fsm_.on_read(got));
-            };
-            if (tls_)
-                stream_->async_read_some(asio::buffer(buf_), std::move(done));
-            else
-                stream_->next_layer().async_read_some(asio::buffer(buf_), std::move(done));
-            return;
-        }
         case client::action::type::tls_handshake: {
             if (!prepare_handshake()) {
                 close();
@@ -510,6 +492,68 @@ void connection::drive(client::action a) {
     }
 }
 
+void connection::start_write(client::action a) {
+    arm_for(a);
+    trace_sent(a, a.phase);
+    auto done = [self = shared_from_this(), p = a.phase](error_code ec, std::size_t) {
+        if (ec) return self->io_failed(ec, p);
+        self->drive(self->fsm_.on_written());
+    };
+    const std::array<asio::const_buffer, 3> pieces{
+        asio::buffer(a.bytes), asio::buffer(a.more[0]), asio::buffer(a.more[1])};
+    if (tls_)
+        asio::async_write(*stream_, pieces, std::move(done));
+    else
+        asio::async_write(stream_->next_layer(), pieces, std::move(done));
+}
+
+void connection::start_read(client::action a) {
+    arm_for(a);
+    reading_ = true;
+    auto done = [self = shared_from_this(), p = a.phase](error_code ec, std::size_t n) {
+        self->reading_ = false;
+        if (ec) return self->io_failed(ec, p);
+        const std::string_view got(self->buf_.data(), n);
+        self->trace_received(got);
+        self->drive(self->fsm_.on_read(got));
+    };
+    if (tls_)
+        stream_->async_read_some(asio::buffer(buf_), std::move(done));
+    else
+        stream_->next_layer().async_read_some(asio::buffer(buf_), std::move(done));
+}
+
+void connection::write_ahead() {
+    if (!reading_ || writing_ahead_ || !usable()) return;
+    const std::string_view bytes = fsm_.take_ahead();
+    if (bytes.empty()) return;
+    if (cfg_.trace) trace_followers(bytes);
+    writing_ahead_ = true;
+    auto done = [self = shared_from_this()](error_code ec, std::size_t) {
+        self->ahead_written(ec);
+    };
+    if (tls_)
+        asio::async_write(*stream_, asio::buffer(bytes), std::move(done));
+    else
+        asio::async_write(stream_->next_layer(), asio::buffer(bytes), std::move(done));
+}
+
+void connection::ahead_written(error_code ec) {
+    writing_ahead_ = false;
+    fsm_.on_ahead_written();
+    std::optional<client::action> next = std::exchange(deferred_write_, std::nullopt);
+    if (ec) {
+        // The client's own write waited on this one: it fails the same way.
+        if (next) return io_failed(ec, next->phase);
+        // Otherwise the outstanding read reports the broken connection (a
+        // timeout or a close() already reaches it).
+        if (ec != asio::error::operation_aborted && ec != boost::beast::error::timeout) close();
+        return;
+    }
+    if (next) return start_write(*next);
+    write_ahead();  // sends queued meanwhile
+}
+
 void connection::quit_then_fail(error_code ec) {
     quit_after_ = refused_session{ec, diag_};
     drive(fsm_.start_quit());
@@ -534,7 +578,12 @@ std::uint64_t connection::async_send_windowed(const envelope& env, std::string_v
                                               bool smtputf8, windowed_send_handler h) {
     const std::uint64_t id = fsm_.queue_send(env, bytes, smtputf8);
     sends_.push_back({id, std::move(h)});
-    if (windowed_) return id;  // it goes out when the client may send it
+    if (windowed_) {
+        // It goes out with the running transaction's next write, or now
+        // beside its read when that transaction has nothing more to write.
+        write_ahead();
+        return id;
+    }
     windowed_ = true;
     diag_.clear();
     drive(fsm_.start_next());

@@ -130,6 +130,12 @@ private:
     /// Each address in turn, within the connect timeout.
     void connect(std::vector<boost::asio::ip::tcp::endpoint> endpoints);
     void drive(client::action a);
+    /// Writes the commands of queued sends that may go ahead (client::
+    /// take_ahead) while the running transaction's read is outstanding.
+    void write_ahead();
+    void ahead_written(boost::system::error_code ec);
+    void start_write(client::action a);
+    void start_read(client::action a);
     void io_failed(boost::system::error_code ec, phase p);
     void complete(boost::system::error_code ec);
     /// The running windowed send is done: its handler, then the next one.
@@ -184,6 +190,11 @@ private:
     };
     std::deque<windowed_send> sends_;  ///< windowed sends, oldest (running) first
     bool windowed_ = false;            ///< windowed sends are running
+    bool reading_ = false;             ///< a read of the client's is outstanding
+    bool writing_ahead_ = false;       ///< write_ahead's write is outstanding
+    /// A write of the client's that came while write_ahead's was
+    /// outstanding (two writes at once would interleave): it goes next.
+    std::optional<client::action> deferred_write_;
     std::string trace_partial_;        ///< a received line not complete yet
     bool tls_ = false;
     bool open_ = false;

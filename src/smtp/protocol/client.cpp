@@ -71,9 +71,28 @@ std::size_t client::ahead() const noexcept {
 }
 
 client::action client::with_followers(action a) {
+    followers_view_ = {};
+    std::string more(a.more[1]);
+    const std::size_t own_tail = more.size();
+    if (!append_followers(more)) return a;
+    followers_ = std::move(more);
+    followers_view_ = std::string_view(followers_).substr(own_tail);
+    if (a.what == action::type::read) return {action::type::write, followers_, st_.phase, {}, {}};
+    a.more[1] = followers_;
+    return a;
+}
+
+std::string_view client::take_ahead() {
+    ahead_.clear();
+    if (running_ != running::transaction || st_.broken) return {};
+    append_followers(ahead_);
+    return ahead_;
+}
+
+bool client::append_followers(std::string& out) {
     if (queue_.empty() || !transaction_.may_be_followed() || !st_.caps.pipelining ||
         !st_.cfg.pipelining)
-        return a;
+        return false;
     // DATA: nothing may follow a DATA command before its message, so one
     // transaction at most goes ahead (see client.hpp).
     const bool chunked = st_.cfg.chunking && st_.caps.chunking;
@@ -82,25 +101,17 @@ client::action client::with_followers(action a) {
     // The sent ones are the first n of the queue; each transaction with one
     // after it must not write again.
     transaction* last = n == 0 ? &transaction_ : &queue_[n - 1].t;
-    followers_view_ = {};
-    std::string more(a.more[1]);
-    const std::size_t own_tail = more.size();
     bool added = false;
     for (auto& q : queue_) {
         if (q.sent) continue;
-        if (n >= max_ahead || !q.t.presend(st_, *q.env, q.message, q.smtputf8, more)) break;
+        if (n >= max_ahead || !q.t.presend(st_, *q.env, q.message, q.smtputf8, out)) break;
         q.sent = true;
         last->set_followed();
         last = &q.t;
         ++n;
         added = true;
     }
-    if (!added) return a;
-    followers_ = std::move(more);
-    followers_view_ = std::string_view(followers_).substr(own_tail);
-    if (a.what == action::type::read) return {action::type::write, followers_, st_.phase, {}, {}};
-    a.more[1] = followers_;
-    return a;
+    return added;
 }
 
 client::action client::pump(action a) {

@@ -8,8 +8,10 @@
 // The pipelining window (RFC 2920 §3.1, RFC 3030 §4.2). On a connection that
 // offers PIPELINING, sends may be queued behind the running one
 // (queue_send); the client writes their commands early, in the same write
-// as the running transaction's last one, so that a busy connection needs
-// about one round trip per message:
+// as the running transaction's last one or, when queued after it, in a
+// write of their own while the driver awaits that transaction's replies
+// (take_ahead), so that a busy connection needs about one round trip per
+// message:
 //   - DATA: the message and its end of data open a group that also carries
 //     the next transaction's MAIL, RCPTs and DATA (also after an RSET).
 //     Nothing may follow a DATA before its 354 and message, so at most one
@@ -90,6 +92,17 @@ public:
     bool withdraw(std::uint64_t id) noexcept;
     /// Starts the oldest queued send (after the one before it is done).
     action start_next();
+    /// Commands of queued sends that may go ahead now, for the driver to
+    /// write beside the read the running transaction waits on: a send
+    /// queued after that transaction's last write would otherwise wait for
+    /// its replies, one more round trip per message for a caller that
+    /// keeps only two sends in flight. Call only while the driver awaits a
+    /// read and no earlier ahead write is unfinished. Empty when none may
+    /// go; those returned count as gone out (withdraw refuses them). The
+    /// bytes stay valid until on_ahead_written().
+    std::string_view take_ahead();
+    /// The ahead write completed (or failed: the read will fail too).
+    void on_ahead_written() noexcept { ahead_.clear(); }
     /// Sends queued and not started yet.
     std::size_t queued() const noexcept { return queue_.size(); }
     /// The driver lost the connection: queued sends complete at their turn.
@@ -135,6 +148,9 @@ private:
     action pump(action a);
     /// Appends the queued sends that may go ahead to the write `a`.
     action with_followers(action a);
+    /// Appends to `out` the commands of the queued sends that may go ahead
+    /// behind the running transaction's last write; false when none may.
+    bool append_followers(std::string& out);
     /// How many queued sends went ahead already.
     std::size_t ahead() const noexcept;
     action abandon(bool data_sent);
@@ -159,6 +175,7 @@ private:
     std::uint64_t last_id_ = 0;
     std::string followers_;            ///< the commands going ahead in the current write
     std::string_view followers_view_;  ///< followers_ without the write's own tail
+    std::string ahead_;                ///< take_ahead's bytes, until written
     bool abandoned_ = false;
 };
 

@@ -663,4 +663,26 @@ TEST(Aiosmtpd, OneConnectionCarriesAPipelinedWindow) {
         EXPECT_EQ(box[before + i].content, sent[i]) << "message " << i;
 }
 
+
+// Two sends at a time, each completion handing over the next: the later
+// ones reach the connection while it waits for replies, and their commands
+// go out beside that read (connection::write_ahead), over TLS too, where
+// the read and the write share one OpenSSL stream. Each arrives once, byte
+// for byte, in order.
+TEST(Aiosmtpd, AheadWritesBesideTheReadKeepEveryMessageExact) {
+    const auto& peer = aiosmtpd();
+    for (const char* listener : {"plain", "starttls"}) {
+        const auto before = peer.count(listener);
+        auto cfg = (std::string_view(listener) == "plain" ? plain_builder(peer.port(listener))
+                                                          : starttls_builder(peer.port(listener)))
+                       .config();
+        constexpr int n = 20;
+        const auto sent = send_windowed(cfg, n, 2);
+        const auto box = mailbox(peer.dir(listener));
+        ASSERT_EQ(box.size(), before + sent.size()) << listener;
+        for (std::size_t i = 0; i < sent.size(); ++i)
+            EXPECT_EQ(box[before + i].content, sent[i]) << listener << " message " << i;
+    }
+}
+
 }  // namespace

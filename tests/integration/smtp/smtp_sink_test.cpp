@@ -154,7 +154,11 @@ TEST(SmtpSink, OneConnectionCarriesAPipelinedWindow) {
         auto sink = start_smtp_sink();
         auto cfg = smtp_it::plain_builder(sink->port).config();
         cfg.client.chunking = chunking;
-        const auto sent = smtp_it::send_windowed(cfg, 30);
+        // Every send queued at once, then two at a time (the later ones
+        // written ahead beside the read).
+        auto sent = smtp_it::send_windowed(cfg, 30);
+        const auto paced = smtp_it::send_windowed(cfg, 20, 2);
+        sent.insert(sent.end(), paced.begin(), paced.end());
         ASSERT_TRUE(eventually([&] { return sink->messages().size() == sent.size(); }))
             << sink->messages().size() << " messages arrived (chunking " << chunking << ")";
         std::vector<std::string> dumps;

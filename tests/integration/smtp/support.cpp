@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -414,22 +415,32 @@ std::string describe(const std::error_code& ec, const lettre::smtp::send_report&
     return s;
 }
 
-std::vector<std::string> send_windowed(lettre::smtp::transport_config cfg, int n) {
+std::vector<std::string> send_windowed(lettre::smtp::transport_config cfg, int n,
+                                       int in_flight) {
     boost::asio::io_context ioc;
     cfg.pool.max_connections = 1;
     lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
     std::vector<std::string> sent;
-    int finished = 0;
+    std::vector<lettre::message> messages;
     for (int i = 0; i < n; ++i) {
-        const auto m = sample_message("rcpt@example.org", "window " + std::to_string(i));
-        sent.push_back(m.formatted());
-        mailer.async_send(m, [&, i](std::error_code ec, lettre::smtp::send_report r) {
-            EXPECT_FALSE(ec) << i << ": " << describe(ec, r);
-            EXPECT_EQ(r.final_reply.code(), 250) << i;
-            EXPECT_EQ(mailer.metrics().connections_open, 1u);
-            if (++finished == n) mailer.shutdown();
-        });
+        messages.push_back(sample_message("rcpt@example.org", "window " + std::to_string(i)));
+        sent.push_back(messages.back().formatted());
     }
+    int started = 0;
+    int finished = 0;
+    std::function<void()> start_next = [&] {
+        const int i = started++;
+        mailer.async_send(messages[static_cast<std::size_t>(i)],
+                          [&, i](std::error_code ec, lettre::smtp::send_report r) {
+                              EXPECT_FALSE(ec) << i << ": " << describe(ec, r);
+                              EXPECT_EQ(r.final_reply.code(), 250) << i;
+                              EXPECT_EQ(mailer.metrics().connections_open, 1u);
+                              if (++finished == n) return mailer.shutdown();
+                              if (in_flight > 0 && started < n) start_next();
+                          });
+    };
+    const int first = in_flight > 0 ? std::min(in_flight, n) : n;
+    for (int i = 0; i < first; ++i) start_next();
     ioc.run();
     EXPECT_EQ(finished, n);
     EXPECT_EQ(mailer.metrics().reconnects, 0u);

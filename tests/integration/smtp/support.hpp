@@ -152,7 +152,12 @@ std::string describe(const std::error_code& ec, const lettre::smtp::send_report&
 /// the pool puts them in the connection's pipelining window. Each must
 /// succeed (250) on that one connection, with no reconnect. Returns the
 /// formatted messages, in the order sent.
-std::vector<std::string> send_windowed(lettre::smtp::transport_config cfg, int n);
+/// `in_flight` > 0: that many sends at a time, each completion handing over
+/// the next (a caller with bounded concurrency; the later ones reach the
+/// connection while it waits for replies, so their commands go out ahead
+/// beside that read).
+std::vector<std::string> send_windowed(lettre::smtp::transport_config cfg, int n,
+                                       int in_flight = 0);
 
 /// lettre's error code for `e` (std::error_code: the async handlers' Boost
 /// codes convert to it).

@@ -206,8 +206,14 @@ const std::string body = "Subject: hi\r\n\r\nHello\r\n.dot\r\n";
 /// `windowed` queues every message the client takes (the pool under load),
 /// otherwise one transaction at a time. The server's replies to all that
 /// was written arrive at once each time the client waits: one round trip.
+/// `in_flight` bounds the sends handed over and not finished: a caller that
+/// hands over the next send when one completes, which reaches the client
+/// only once it waits again (the completion and the next send each pass
+/// through an executor). `ahead` writes what client::take_ahead gives each
+/// time the client waits, as the connection driver does beside its read.
 run_result run(bool chunking, std::size_t n, const std::map<int, policy>& p, bool windowed,
-               server* out_server = nullptr, std::size_t window = 4) {
+               server* out_server = nullptr, std::size_t window = 4,
+               std::size_t in_flight = SIZE_MAX, bool ahead = false) {
     server local(chunking, p);
     server& srv = out_server ? *out_server : local;
     const auto envs = envelopes(n, p);
@@ -218,9 +224,11 @@ run_result run(bool chunking, std::size_t n, const std::map<int, policy>& p, boo
     std::size_t finished = 0;
     bool session = true;
     std::size_t rounds = 0;
-    auto top_up = [&] {
+    const bool late_handover = in_flight != SIZE_MAX;
+    auto top_up = [&](bool waiting) {
         if (!windowed || session) return;
-        while (next_to_queue < n && c.can_queue()) {
+        if (late_handover && !waiting && c.queued() > 0) return;
+        while (next_to_queue < n && next_to_queue - finished < in_flight && c.can_queue()) {
             c.queue_send(envs[next_to_queue], body, false);
             ++next_to_queue;
         }
@@ -236,7 +244,7 @@ run_result run(bool chunking, std::size_t n, const std::map<int, policy>& p, boo
         ++finished;
     };
     auto next = [&]() -> client::action {
-        top_up();
+        top_up(false);
         if (windowed) {
             if (c.queued() == 0) return {};
             return c.start_next();
@@ -249,13 +257,18 @@ run_result run(bool chunking, std::size_t n, const std::map<int, policy>& p, boo
         switch (a.what) {
             case type::write:
                 srv.receive(std::string(a.bytes) + std::string(a.more[0]) + std::string(a.more[1]));
-                top_up();
+                top_up(false);
                 a = c.on_written();
                 break;
             case type::read:
+                if (ahead && !session) {
+                    top_up(true);
+                    srv.receive(c.take_ahead());
+                    c.on_ahead_written();
+                }
                 if (srv.has_replies()) {
                     ++rounds;
-                    top_up();
+                    top_up(true);
                     a = c.on_read(srv.take_replies());
                     break;
                 }
@@ -341,6 +354,30 @@ TEST(PipelineWindow, ChunkingOneRoundTripAloneAndAWindowOfFour) {
     EXPECT_EQ(windowed.outcomes, alone.outcomes);
 }
 
+// A caller that keeps two sends in flight hands over the next one only when
+// one completes, after the running transaction's last write: without an
+// ahead write beside the read, its commands wait a round trip.
+TEST(PipelineWindow, DataTwoInFlightAheadWriteKeepsOneRoundTripPerMessage) {
+    const auto late = run(false, 10, {}, true, nullptr, 4, 2, false);
+    const auto ahead = run(false, 10, {}, true, nullptr, 4, 2, true);
+    ASSERT_TRUE(late.ok && ahead.ok);
+    EXPECT_GE(late.rounds, 15u);
+    EXPECT_EQ(ahead.rounds, 11u);
+    EXPECT_EQ(ahead.outcomes, run(false, 10, {}, false).outcomes);
+}
+
+// With chunking a whole transaction is one group, and the send handed over
+// while the running one waits goes out in the next start; the ahead write
+// must keep that (two messages per round trip, the most two in flight allow).
+TEST(PipelineWindow, ChunkingTwoInFlightAheadWriteTwoMessagesPerRoundTrip) {
+    const auto late = run(true, 10, {}, true, nullptr, 4, 2, false);
+    const auto ahead = run(true, 10, {}, true, nullptr, 4, 2, true);
+    ASSERT_TRUE(late.ok && ahead.ok);
+    EXPECT_EQ(late.rounds, 5u);
+    EXPECT_EQ(ahead.rounds, 5u);
+    EXPECT_EQ(ahead.outcomes, run(true, 10, {}, false).outcomes);
+}
+
 TEST(PipelineWindow, WindowOfOneIsOneAtATime) {
     const auto windowed = run(true, 5, {}, true, nullptr, 1);
     ASSERT_TRUE(windowed.ok);
@@ -387,6 +424,28 @@ TEST(PipelineWindow, DataFailuresInsideTheWindowAreExact) {
 
 TEST(PipelineWindow, ChunkingFailuresInsideTheWindowAreExact) {
     expect_same_as_alone(true);
+}
+
+// The same, with the next send handed over only when one completes and its
+// commands written ahead beside the read.
+void expect_ahead_failures_exact(bool chunking) {
+    server srv(chunking, mixed_failures());
+    const auto alone = run(chunking, 7, mixed_failures(), false);
+    const auto ahead = run(chunking, 7, mixed_failures(), true, &srv, 4, 2, true);
+    ASSERT_TRUE(alone.ok && ahead.ok);
+    EXPECT_EQ(ahead.outcomes, alone.outcomes);
+    for (int m = 1; m <= 7; ++m) {
+        EXPECT_EQ(srv.mails_seen[m], 1) << "message " << m;
+        EXPECT_EQ(srv.delivered[m], alone.outcomes[static_cast<std::size_t>(m - 1)].ec ? 0 : 1) << "message " << m;
+    }
+}
+
+TEST(PipelineWindow, DataAheadWriteFailuresInsideTheWindowAreExact) {
+    expect_ahead_failures_exact(false);
+}
+
+TEST(PipelineWindow, ChunkingAheadWriteFailuresInsideTheWindowAreExact) {
+    expect_ahead_failures_exact(true);
 }
 
 TEST(PipelineWindow, DataClosing421AfterTheSecondMessage) {
