@@ -387,6 +387,11 @@ void connection::connect(std::vector<boost::asio::ip::tcp::endpoint> endpoints) 
                                                         const asio::ip::tcp::endpoint&) {
         if (e) return self->io_failed(e, phase::connect);
         self->open_ = true;
+        // Every write is a whole group already (pipelining), and a group
+        // written ahead beside a read (write_ahead) must not wait for the
+        // ACK of the one before it: Nagle would cost a round trip there.
+        error_code ignored;
+        self->stream_->next_layer().socket().set_option(asio::ip::tcp::no_delay(true), ignored);
         if (self->cfg_.client.tls == tls_mode::implicit) {
             self->implicit_handshake_ = true;
             return self->drive({client::action::type::tls_handshake, {}, phase::tls_handshake, {}});

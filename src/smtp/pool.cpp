@@ -205,11 +205,12 @@ void pool::start(std::shared_ptr<send_request> req, bool fresh) {
         return run(std::move(req), std::move(p));
     }
     if (open_ < max_open()) return open_for(std::move(req));
-    // Every connection is open: join the window of a busy one (not for a
-    // retry, which goes on a fresh connection).
+    // Every connection is open: join the window of the least busy one (not
+    // for a retry, which goes on a fresh connection). The least busy, so
+    // that the sends spread over the connections instead of filling the
+    // first one's window while others carry one.
     if (!fresh) {
-        for (const auto& b : busy_)
-            if (has_room(*b)) return send_on(std::move(req), b);
+        if (auto b = least_busy_with_room()) return send_on(std::move(req), b);
     }
     if (waiting_.size() >= cfg_.pool.max_waiting &&
         cfg_.pool.on_full == pool_config::when_full::fail) {
@@ -349,6 +350,13 @@ bool pool::innocent(const send_request& req, const busy& b, error_code ec, bool 
     constexpr unsigned at_most = 3;
     return keeps_connections() && (abandoned || b.cancel_closed) &&
            req.innocent_retries < at_most && ec == make_error_code(errc::connection_closed);
+}
+
+std::shared_ptr<pool::busy> pool::least_busy_with_room() const {
+    std::shared_ptr<busy> best;
+    for (const auto& b : busy_)
+        if ((!best || b->in_flight < best->in_flight) && has_room(*b)) best = b;
+    return best;
 }
 
 bool pool::has_room(const busy& b) const {

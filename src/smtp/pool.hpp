@@ -99,6 +99,9 @@ private:
     /// The first waiting send that has not finished, if the rate limit
     /// lets one go now (else it stays first in line); null otherwise.
     std::shared_ptr<send_request> next_waiting();
+    /// The busy connection with the fewest sends in flight whose window has
+    /// room; null when none has.
+    std::shared_ptr<busy> least_busy_with_room() const;
     bool has_room(const busy& b) const;
     void retire_busy(const std::shared_ptr<busy>& b);
     void open_for(std::shared_ptr<send_request> req);

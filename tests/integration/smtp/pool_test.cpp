@@ -147,6 +147,41 @@ TEST(Pool, BoundOnConnections) {
     EXPECT_EQ(count_of(logs("good", before + 1, used), "MAIL FROM:"), static_cast<std::size_t>(n));
 }
 
+// With every connection open, a send joins the window of the connection
+// with the fewest sends in flight: two connections carrying one each take
+// the next two one each (the first connection's window has room for both,
+// and filling it would leave the second idle while the first waits).
+TEST(Pool, SendsJoinTheLeastBusyConnection) {
+    const int before = fake_server().connections("pipelining");
+    auto cfg = config_for("pipelining");
+    cfg.pool.max_connections = 2;
+    asio::io_context ioc;
+    lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);
+    int ok = 0;
+    int finished = 0;
+    auto on_sent = [&](error_code ec, lettre::smtp::send_report r) {
+        EXPECT_FALSE(ec) << describe(ec, r);
+        if (!ec) ++ok;
+        if (++finished == 6) mailer.shutdown();
+    };
+    // Two at once open both connections; once both are idle, four at once.
+    int opened = 0;
+    for (int i = 0; i < 2; ++i) {
+        mailer.async_send(sample_message(), [&](error_code ec, lettre::smtp::send_report r) {
+            on_sent(ec, std::move(r));
+            if (++opened < 2) return;
+            EXPECT_EQ(mailer.metrics().connections_open, 2u);
+            for (int k = 0; k < 4; ++k) mailer.async_send(sample_message(), on_sent);
+        });
+    }
+    ioc.run();
+    EXPECT_EQ(ok, 6);
+    ASSERT_TRUE(eventually([&] { return fake_server().connections("pipelining") == before + 2; }));
+    std::this_thread::sleep_for(200ms);
+    EXPECT_EQ(count_of(logs("pipelining", before + 1, 1), "MAIL FROM:"), 3u);
+    EXPECT_EQ(count_of(logs("pipelining", before + 2, 1), "MAIL FROM:"), 3u);
+}
+
 TEST(Pool, NeverResendsAfterTheFinalDot) {
     const int before = fake_server().connections("drop_after_dot");
     lettre::smtp::pool_metrics m;

@@ -32,6 +32,7 @@ Scenarios:
   good                 a correct minimal server (control)
   close_after_message  like good, but closes the connection (without a word)
                        right after accepting each message
+  pipelining           like good, offering PIPELINING
   pipelining_hold      like good, offering PIPELINING; at the first DATA of a
                        connection n it creates OUTDIR/hold-pipelining_hold.n.held
                        and holds its replies until OUTDIR/hold-pipelining_hold.n.go
@@ -49,7 +50,7 @@ SCENARIOS = [
     "drop_after_greeting", "drop_after_mail", "drop_after_dot", "stall_greeting",
     "stall_ehlo", "stall_data", "stall_final", "reply_421_mail", "garbage", "overlong",
     "too_many_lines", "starttls_inject", "good", "close_after_message", "slow_greeting",
-    "slow_ehlo", "auth_refused", "greeting_554", "pipelining_hold",
+    "slow_ehlo", "auth_refused", "greeting_554", "pipelining", "pipelining_hold",
 ]
 
 EHLO_REPLY = b"250-fake.example\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n"
@@ -162,7 +163,9 @@ class Session:
                 await self.send(b"220 2.0.0 Ready to start TLS\r\n"
                                 b"250-evil.example\r\n250 AUTH PLAIN\r\n")
             return await self.forever()
-        if s == "pipelining_hold":
+        if s == "pipelining":
+            await self.send(EHLO_PIPELINING)
+        elif s == "pipelining_hold":
             await self.send(EHLO_PIPELINING)
             self.replies = []  # until the first DATA's release()
         elif s != "auth_refused":
