@@ -255,6 +255,7 @@ message_spec load(std::string_view key, const std::filesystem::path& shared) {
         att.filename = string_member(*a, "filename", mwhere);
         att.content_type = string_member(*a, "content_type", mwhere);
         att.bytes = read_file(corpus / string_member(*a, "path", mwhere));
+        att.shared = std::make_shared<const std::string>(att.bytes);
         spec.attachment = std::move(att);
     }
     return spec;
@@ -272,8 +273,8 @@ lettre::message compose(const message_spec& spec) {
     if (spec.html) b.html(*spec.html);
     if (spec.attachment) {
         const attachment_spec& a = *spec.attachment;
-        b.attachment(lettre::part::attachment(a.filename, a.bytes,
-                                              lettre::content_type::parse(a.content_type)));
+        b.attachment(lettre::shared_attachment(a.filename, a.shared,
+                                               lettre::content_type::parse(a.content_type)));
     }
     // The builder is done: its parts move into the message, not copied again.
     return std::move(b).build();

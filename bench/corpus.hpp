@@ -5,8 +5,10 @@
 #pragma once
 
 #include <lettre/message.hpp>
+#include <lettre/message/shared_attachment.hpp>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +25,9 @@ struct attachment_spec {
     std::string filename;
     std::string content_type;
     std::string bytes;  ///< file contents, read at load time
+    /// The same bytes, shared: attached by reference to every message, as
+    /// Nodemailer (a Buffer) and Python (bytes) take them.
+    std::shared_ptr<const std::string> shared;
 };
 
 /// One message of message.json with its files already read.
@@ -48,7 +53,10 @@ message_spec load(std::string_view key, const std::filesystem::path& shared = sh
 
 /// Composes the message with lettre's builder: parses the addresses, sets
 /// every header and the bodies, adds the attachment, and builds. The spec's
-/// strings are copied in, as an application handing over its data would.
+/// strings are copied in, as an application handing over its data would;
+/// the attachment is shared (lettre::shared_attachment), as an
+/// application sending one file to many recipients would, and as the peers
+/// take theirs (by reference).
 lettre::message compose(const message_spec& spec);
 
 }  // namespace lettre_bench

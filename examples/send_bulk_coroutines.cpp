@@ -27,13 +27,21 @@
 #include <cstdio>
 #include <exception>
 #include <iostream>
+#include <memory>
 #include <string>
 
 namespace asio = boost::asio;
 
 namespace {
 
+// One file attached to every message: shared, not copied, so 10,000
+// messages hold one copy of it (lettre::shared_attachment).
+std::shared_ptr<const std::string> load_attachment() {
+    return std::make_shared<const std::string>("issue,topic\n1,bulk sending\n");
+}
+
 struct bulk_state {
+    std::shared_ptr<const std::string> attachment = load_attachment();
     long count = 0;
     long next = 0;  // the next message number to send
     long sent = 0;
@@ -42,12 +50,13 @@ struct bulk_state {
     std::string first_failure;  // the first reason, for the summary
 };
 
-lettre::message make_message(long n) {
+lettre::message make_message(long n, const std::shared_ptr<const std::string>& attachment) {
     return lettre::message::builder()
         .from("Newsletter <news@example.com>")
         .to("reader" + std::to_string(n) + "@example.org")
         .subject("Issue " + std::to_string(n))
         .text("Hello from coroutine-driven bulk sending.\n")
+        .attachment(lettre::shared_attachment("contents.csv", attachment))
         .build();
 }
 
@@ -57,7 +66,7 @@ lettre::message make_message(long n) {
 asio::awaitable<void> worker(lettre::async_smtp_transport& mailer, bulk_state& st) {
     while (!st.stop && st.next < st.count) {
         const long n = st.next++;
-        const lettre::message msg = make_message(n);
+        const lettre::message msg = make_message(n, st.attachment);
         // as_tuple: the error comes back as a value instead of an exception.
         auto [ec, report] = co_await mailer.async_send(msg, asio::as_tuple(asio::use_awaitable));
         if (!ec) {

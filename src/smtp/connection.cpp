@@ -504,8 +504,8 @@ void connection::start_write(client::action a) {
         if (ec) return self->io_failed(ec, p);
         self->drive(self->fsm_.on_written());
     };
-    const std::array<asio::const_buffer, 3> pieces{
-        asio::buffer(a.bytes), asio::buffer(a.more[0]), asio::buffer(a.more[1])};
+    const std::array<asio::const_buffer, 3> pieces{asio::buffer(a.bytes), asio::buffer(a.more[0]),
+                                                   asio::buffer(a.more[1])};
     if (tls_)
         asio::async_write(*stream_, pieces, std::move(done));
     else

@@ -195,7 +195,7 @@ private:
     /// A write of the client's that came while write_ahead's was
     /// outstanding (two writes at once would interleave): it goes next.
     std::optional<client::action> deferred_write_;
-    std::string trace_partial_;        ///< a received line not complete yet
+    std::string trace_partial_;  ///< a received line not complete yet
     bool tls_ = false;
     bool open_ = false;
     bool resolve_timed_out_ = false;

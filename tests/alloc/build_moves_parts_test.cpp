@@ -3,12 +3,14 @@
 // sees a copy when there is one). Counted with a replaced operator new that
 // notes every allocation the size of a copy of the attachment.
 #include <lettre/message.hpp>
+#include <lettre/message/shared_attachment.hpp>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstddef>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <string>
 #include <utility>
@@ -80,6 +82,20 @@ TEST(ComposeAllocations, ChainOnATemporaryDoesNotCopyTheAttachment) {
 TEST(ComposeAllocations, BuildOnAnLvalueCopiesItOnce) {
     const auto b = builder_with_attachment();
     EXPECT_EQ(copies_during([&] { static_cast<void>(b.build()); }), 1);
+}
+
+// Shared bytes (lettre::shared_attachment) are never copied, not
+// even by build() const&, which copies the part tree: one file attached to
+// many messages costs one copy in memory.
+TEST(ComposeAllocations, SharedAttachmentIsNotCopiedEvenByBuildOnAnLvalue) {
+    const auto bytes = std::make_shared<const std::string>(attachment_size, '\x03');
+    auto b = lettre::message::builder();
+    b.from("a@example.com").to("b@example.org").text("t");
+    b.attachment(lettre::shared_attachment("data.bin", bytes));
+    const int copies = copies_during([&] {
+        for (int i = 0; i < 3; ++i) EXPECT_GT(b.build().body().size(), attachment_size);
+    });
+    EXPECT_EQ(copies, 0);
 }
 
 // formatted() && writes the headers in front of the body in the body's own

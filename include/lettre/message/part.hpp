@@ -14,6 +14,32 @@
 
 namespace lettre {
 
+namespace detail {
+struct part_access;
+
+/// The bytes of a shared attachment (lettre::shared_attachment), kept alive
+/// by a std::shared_ptr held inside the library so that this header does
+/// not pull <memory>. Copies share the same bytes.
+class LETTRE_EXPORT shared_bytes {
+public:
+    shared_bytes() noexcept = default;
+    shared_bytes(const shared_bytes& other);
+    shared_bytes(shared_bytes&& other) noexcept;
+    shared_bytes& operator=(const shared_bytes& other);
+    shared_bytes& operator=(shared_bytes&& other) noexcept;
+    ~shared_bytes();
+    /// The shared bytes; null when none are held.
+    const std::string* get() const noexcept { return bytes_; }
+
+private:
+    friend struct part_access;
+    struct owner;
+    owner* owner_ = nullptr;
+    const std::string* bytes_ = nullptr;
+};
+
+}  // namespace detail
+
 /// One MIME body part: a leaf (text, HTML, attachment, inline) or a
 /// multipart with children. Errors are recorded, not thrown; they surface
 /// when the message is built (see error()).
@@ -35,6 +61,8 @@ public:
     /// (Attachments read from files: lettre/message/files.hpp.)
     [[nodiscard]] static part attachment(std::string_view filename, std::string bytes,
                                          std::optional<content_type> type = std::nullopt);
+    /// (One file shared by many messages without a copy each:
+    /// lettre::shared_attachment, lettre/message/shared_attachment.hpp.)
 
     /// An inline part for multipart/related, referenced from HTML as
     /// `cid:<content_id>` (give the id without angle brackets).
@@ -65,8 +93,11 @@ public:
         return type_.is_multipart();
     }  ///< true for multipart/* (children, no content)
     const lettre::content_type& type() const noexcept { return type_; }  ///< the Content-Type
-    /// A leaf's body (CRLF-normalized for text/*); empty for a multipart.
-    const std::string& content() const noexcept { return content_; }
+    /// A leaf's body as given (text/* line ends are written as CRLF); empty
+    /// for a multipart. For a shared attachment, the shared bytes themselves.
+    const std::string& content() const noexcept {
+        return shared_.get() != nullptr ? *shared_.get() : content_;
+    }
     disposition content_disposition() const noexcept { return disposition_; }  ///< see disposition
     /// An attachment's file name, when it has one.
     const std::optional<std::string>& filename() const noexcept { return filename_; }
@@ -83,11 +114,13 @@ public:
     const std::optional<error_info>& error() const noexcept { return error_; }
 
 private:
+    friend struct detail::part_access;
     part() = default;
     void fail(error_info e);
 
     lettre::content_type type_;
     std::string content_;
+    detail::shared_bytes shared_;  ///< instead of content_ when set (shared_attachment)
     disposition disposition_ = disposition::none;
     std::optional<std::string> filename_;
     std::optional<std::string> content_id_;

@@ -663,7 +663,6 @@ TEST(Aiosmtpd, OneConnectionCarriesAPipelinedWindow) {
         EXPECT_EQ(box[before + i].content, sent[i]) << "message " << i;
 }
 
-
 // Two sends at a time, each completion handing over the next: the later
 // ones reach the connection while it waits for replies, and their commands
 // go out beside that read (connection::write_ahead), over TLS too, where

@@ -415,8 +415,7 @@ std::string describe(const std::error_code& ec, const lettre::smtp::send_report&
     return s;
 }
 
-std::vector<std::string> send_windowed(lettre::smtp::transport_config cfg, int n,
-                                       int in_flight) {
+std::vector<std::string> send_windowed(lettre::smtp::transport_config cfg, int n, int in_flight) {
     boost::asio::io_context ioc;
     cfg.pool.max_connections = 1;
     lettre::async_smtp_transport mailer(ioc.get_executor(), cfg);

@@ -436,7 +436,8 @@ void expect_ahead_failures_exact(bool chunking) {
     EXPECT_EQ(ahead.outcomes, alone.outcomes);
     for (int m = 1; m <= 7; ++m) {
         EXPECT_EQ(srv.mails_seen[m], 1) << "message " << m;
-        EXPECT_EQ(srv.delivered[m], alone.outcomes[static_cast<std::size_t>(m - 1)].ec ? 0 : 1) << "message " << m;
+        EXPECT_EQ(srv.delivered[m], alone.outcomes[static_cast<std::size_t>(m - 1)].ec ? 0 : 1)
+            << "message " << m;
     }
 }
 
