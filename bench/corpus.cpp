@@ -273,8 +273,9 @@ lettre::message compose(const message_spec& spec) {
     if (spec.html) b.html(*spec.html);
     if (spec.attachment) {
         const attachment_spec& a = *spec.attachment;
-        b.attachment(lettre::shared_attachment(a.filename, a.shared,
-                                               lettre::content_type::parse(a.content_type)));
+        auto type = lettre::content_type::parse(a.content_type);
+        b.attachment(a.shared ? lettre::shared_attachment(a.filename, a.shared, std::move(type))
+                              : lettre::part::attachment(a.filename, a.bytes, std::move(type)));
     }
     // The builder is done: its parts move into the message, not copied again.
     return std::move(b).build();

@@ -26,7 +26,8 @@ struct attachment_spec {
     std::string content_type;
     std::string bytes;  ///< file contents, read at load time
     /// The same bytes, shared: attached by reference to every message, as
-    /// Nodemailer (a Buffer) and Python (bytes) take them.
+    /// Nodemailer (a Buffer) and Python (bytes) take them (load() sets it;
+    /// when null, compose() copies `bytes` in).
     std::shared_ptr<const std::string> shared;
 };
 

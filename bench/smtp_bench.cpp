@@ -106,7 +106,7 @@ lettre::message compose_100k(std::size_t attachment_bytes, const lettre_bench::m
     spec.subject = "100 KB benchmark message";
     spec.message_id = "<100k-0001@bench.example.com>";
     spec.attachment = lettre_bench::attachment_spec{"report-data.bin", "application/octet-stream",
-                                                    data.substr(0, attachment_bytes)};
+                                                    data.substr(0, attachment_bytes), nullptr};
     return lettre_bench::compose(spec);
 }
 
