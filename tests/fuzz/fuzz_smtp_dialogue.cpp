@@ -42,6 +42,10 @@
 // says so while a send runs, started in turn with start_next, and, when
 // bit 7 of byte 2 is set, one queued send withdrawn (client::withdraw) as
 // soon as the client lets it go (the read size then uses bits 4-6 only).
+// On inputs of odd length, each time the client waits for a reply the
+// driver also writes what client::take_ahead gives (the commands of sends
+// queued after the running transaction's last write, as the connection's
+// write_ahead does beside its read); the model checks those bytes as any.
 // The model keeps the invariants above for each transaction, paired by the
 // MAIL that opened it, plus:
 //   - each send handed over completes exactly once, in order, and the
@@ -548,6 +552,7 @@ void run(std::string_view input) {
     auto top_up = [&] {
         if (windowed && running == op::send) w.top_up();
     };
+    const bool write_ahead = windowed && input.size() % 2 == 1;
     std::size_t pos = 0;
     std::size_t partial = 0;  // bytes fed since the last LF
     const std::size_t budget = 64 + 8 * server.size() + 16 * all.envs.size();
@@ -568,6 +573,15 @@ void run(std::string_view input) {
             case type::read: {
                 if (partial > smtp::reply_parser::default_max_line + 2)
                     fuzz::fail("the client reads on past the line limit", input);
+                if (write_ahead && running == op::send) {
+                    top_up();
+                    const std::string ahead(c.take_ahead());
+                    c.on_ahead_written();
+                    if (!ahead.empty()) {
+                        m.written(ahead);
+                        m.match();
+                    }
+                }
                 if (pos >= server.size()) {  // the server went quiet: a timeout
                     if (windowed && running == op::send) lost(c, m, w, input);
                     return;
