@@ -543,7 +543,7 @@ TEST(PipelineWindow, NothingQueuedWithoutPipelining) {
 // disturbed; once its commands went out it cannot be withdrawn.
 
 /// A session open on a server that offers PIPELINING (and CHUNKING).
-::testing::AssertionResult open_session(smtp_test::script& s, bool chunking) {
+::testing::AssertionResult open_pipelining_session(smtp_test::script& s, bool chunking) {
     s.set(s.fsm().start_session(false));
     if (auto r = s.server("220 mx\r\n"); !r) return r;
     if (auto r = s.client_writes("EHLO client.example\r\n"); !r) return r;
@@ -556,7 +556,7 @@ TEST(PipelineWindow, NothingQueuedWithoutPipelining) {
 
 TEST(PipelineWindow, DataWithdrawAQueuedSendBeforeItGoesOut) {
     smtp_test::script s(config(false));
-    ASSERT_TRUE(open_session(s, false));
+    ASSERT_TRUE(open_pipelining_session(s, false));
     const auto envs = envelopes(3, {});
     const auto id1 = s.fsm().queue_send(envs[0], "a\r\n", false);
     const auto id2 = s.fsm().queue_send(envs[1], "b\r\n", false);
@@ -587,7 +587,7 @@ TEST(PipelineWindow, DataWithdrawAQueuedSendBeforeItGoesOut) {
 TEST(PipelineWindow, ChunkingWithdrawAQueuedSendBeforeItGoesOut) {
     smtp_test::script s(config(true));
     s.fsm().set_window(2);  // one transaction ahead of the running one
-    ASSERT_TRUE(open_session(s, true));
+    ASSERT_TRUE(open_pipelining_session(s, true));
     const auto envs = envelopes(4, {});
     s.fsm().queue_send(envs[0], "a\r\n", false);
     const auto id2 = s.fsm().queue_send(envs[1], "b\r\n", false);
