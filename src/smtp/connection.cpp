@@ -502,6 +502,8 @@ void connection::start_write(client::action a) {
     trace_sent(a, a.phase);
     auto done = [self = shared_from_this(), p = a.phase](error_code ec, std::size_t) {
         if (ec) return self->io_failed(ec, p);
+        self->written_at_ = std::chrono::steady_clock::now();
+        self->timing_reply_ = true;
         self->drive(self->fsm_.on_written());
     };
     const std::array<asio::const_buffer, 3> pieces{asio::buffer(a.bytes), asio::buffer(a.more[0]),
@@ -518,6 +520,11 @@ void connection::start_read(client::action a) {
     auto done = [self = shared_from_this(), p = a.phase](error_code ec, std::size_t n) {
         self->reading_ = false;
         if (ec) return self->io_failed(ec, p);
+        if (self->timing_reply_) {
+            self->timing_reply_ = false;
+            self->reply_latency_ = std::min(self->reply_latency_,
+                                            std::chrono::steady_clock::now() - self->written_at_);
+        }
         const std::string_view got(self->buf_.data(), n);
         self->trace_received(got);
         self->drive(self->fsm_.on_read(got));
@@ -530,6 +537,9 @@ void connection::start_read(client::action a) {
 
 void connection::write_ahead() {
     if (!reading_ || writing_ahead_ || !usable()) return;
+    if (reply_latency_ == std::chrono::steady_clock::duration::max() ||
+        reply_latency_ < ahead_min_latency_)
+        return;  // a near server: the send goes with the next write (see connection.hpp)
     const std::string_view bytes = fsm_.take_ahead();
     if (bytes.empty()) return;
     if (cfg_.trace) trace_followers(bytes);

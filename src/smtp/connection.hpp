@@ -15,6 +15,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -192,6 +193,21 @@ private:
     bool windowed_ = false;            ///< windowed sends are running
     bool reading_ = false;             ///< a read of the client's is outstanding
     bool writing_ahead_ = false;       ///< write_ahead's write is outstanding
+    /// The shortest time seen from a write of the client's to the first
+    /// bytes of the reply (the round trip as the application sees it;
+    /// max() until measured). write_ahead() waits for it to reach
+    /// ahead_min_latency_.
+    std::chrono::steady_clock::duration reply_latency_ = std::chrono::steady_clock::duration::max();
+    std::chrono::steady_clock::time_point written_at_{};
+    /// Below this round trip an ahead write costs more than it saves: the
+    /// server reads the two writes apart and answers each on its own, and a
+    /// server with Nagle's algorithm on (Postfix's smtpd and smtp-sink) then
+    /// holds its second answer until our ACK of the first, which the kernel
+    /// delays. Measured on loopback against smtp-sink: 7,600 msg/s over 10
+    /// connections with ahead writes, 31,000 without; at 20 ms of RTT they
+    /// take one round trip per message instead of 1.5.
+    std::chrono::steady_clock::duration ahead_min_latency_ = std::chrono::milliseconds(2);
+    bool timing_reply_ = false;  ///< a write is done and its reply not come yet
     /// A write of the client's that came while write_ahead's was
     /// outstanding (two writes at once would interleave): it goes next.
     std::optional<client::action> deferred_write_;

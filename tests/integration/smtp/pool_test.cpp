@@ -182,6 +182,27 @@ TEST(Pool, SendsJoinTheLeastBusyConnection) {
     EXPECT_EQ(count_of(logs("pipelining", before + 2, 1), "MAIL FROM:"), 3u);
 }
 
+// A distant server (each reply 5 ms late): with two sends in flight, each
+// completion handing over the next, the later sends' commands go out while
+// the connection waits for replies (connection::write_ahead, used only when
+// a round trip costs milliseconds). Every message goes out once, on one
+// connection, each with its own 250.
+TEST(Pool, AheadWritesToADistantServerKeepEveryOutcome) {
+    const int before = fake_server().connections("pipelining_slow");
+    auto cfg = config_for("pipelining_slow");
+    cfg.pool.max_connections = 1;
+    const auto sent = send_windowed(cfg, 12, 2);
+    ASSERT_EQ(sent.size(), 12u);
+    ASSERT_TRUE(
+        eventually([&] { return fake_server().connections("pipelining_slow") == before + 1; }));
+    std::this_thread::sleep_for(200ms);
+    const auto all = logs("pipelining_slow", before + 1, 1);
+    EXPECT_EQ(count_of(all, "MAIL FROM:"), 12u);
+    EXPECT_EQ(count_of(all, "\r\n.\r\n"), 12u);
+    for (int i = 0; i < 12; ++i)
+        EXPECT_EQ(count_of(all, "Subject: window " + std::to_string(i) + "\r\n"), 1u) << i;
+}
+
 TEST(Pool, NeverResendsAfterTheFinalDot) {
     const int before = fake_server().connections("drop_after_dot");
     lettre::smtp::pool_metrics m;

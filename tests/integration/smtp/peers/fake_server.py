@@ -33,6 +33,9 @@ Scenarios:
   close_after_message  like good, but closes the connection (without a word)
                        right after accepting each message
   pipelining           like good, offering PIPELINING
+  pipelining_slow      like pipelining, but the replies to all the input at
+                       hand go back together, 5 ms late (a distant server: the
+                       client then writes queued sends ahead)
   pipelining_hold      like good, offering PIPELINING; at the first DATA of a
                        connection n it creates OUTDIR/hold-pipelining_hold.n.held
                        and holds its replies until OUTDIR/hold-pipelining_hold.n.go
@@ -50,7 +53,7 @@ SCENARIOS = [
     "drop_after_greeting", "drop_after_mail", "drop_after_dot", "stall_greeting",
     "stall_ehlo", "stall_data", "stall_final", "reply_421_mail", "garbage", "overlong",
     "too_many_lines", "starttls_inject", "good", "close_after_message", "slow_greeting",
-    "slow_ehlo", "auth_refused", "greeting_554", "pipelining", "pipelining_hold",
+    "slow_ehlo", "auth_refused", "greeting_554", "pipelining", "pipelining_slow", "pipelining_hold",
 ]
 
 EHLO_REPLY = b"250-fake.example\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n"
@@ -66,8 +69,16 @@ class Session:
         self.path = os.path.join(outdir, "%s.%d.log" % (scenario, n))
         self.hold = os.path.join(outdir, "hold-%s.%d" % (scenario, n))
         self.replies = None  # replies being held (pipelining_hold)
+        self.pending = bytearray()  # replies not sent yet (pipelining_slow)
 
     async def line(self):
+        if self.pending and not self.reader._buffer:  # pylint: disable=protected-access
+            # pipelining_slow: the replies to all that came in at once go
+            # back together, 5 ms late, as from a distant server.
+            await asyncio.sleep(0.005)
+            data, self.pending = bytes(self.pending), bytearray()
+            self.writer.write(data)
+            await self.writer.drain()
         data = await self.reader.readline()
         self.log += data
         if not data:
@@ -78,6 +89,11 @@ class Session:
         if self.replies is not None:
             self.replies.append(data)
             return
+        if self.scenario == "pipelining_slow":
+            self.pending += data  # flushed by line(), once all input is answered
+            if not data.startswith(b"221"):  # nothing is read after QUIT
+                return
+            data, self.pending = bytes(self.pending), bytearray()
         self.writer.write(data)
         await self.writer.drain()
 
@@ -163,7 +179,7 @@ class Session:
                 await self.send(b"220 2.0.0 Ready to start TLS\r\n"
                                 b"250-evil.example\r\n250 AUTH PLAIN\r\n")
             return await self.forever()
-        if s == "pipelining":
+        if s in ("pipelining", "pipelining_slow"):
             await self.send(EHLO_PIPELINING)
         elif s == "pipelining_hold":
             await self.send(EHLO_PIPELINING)
